@@ -1,0 +1,6 @@
+export {
+  MAX_COMMAND_NAME_LENGTH,
+  IllegalCommandNameError,
+  parseCommandName,
+  isCommandName,
+} from './lib/command/command-name';
