@@ -8,6 +8,47 @@ const HTTP_CLIENT = ['undici'];
 const bannedExcept = (...owned) =>
   [...KAFKA, ...DATABASE, ...HTTP_CLIENT].filter((pkg) => !owned.flat().includes(pkg));
 
+// Dimension 2, type: layering, and which lib owns which third-party package.
+const TYPE_RULES = {
+  'type:app': {
+    deps: ['type:contract', 'type:data', 'type:messaging', 'type:policy', 'type:sdk', 'type:util'],
+    owns: [],
+  },
+  'type:sdk': { deps: ['type:messaging', 'type:contract', 'type:util'], owns: [] },
+  'type:messaging': { deps: ['type:contract', 'type:util'], owns: KAFKA },
+  'type:data': { deps: ['type:util'], owns: DATABASE },
+  'type:contract': { deps: ['type:util'], owns: HTTP_CLIENT },
+  'type:policy': { deps: ['type:util'], owns: [] },
+  'type:util': { deps: ['type:util'], owns: [] },
+  'type:testing': { deps: ['type:util'], owns: [] },
+  'type:tooling': { deps: ['type:util', 'type:testing'], owns: [] },
+};
+
+/**
+ * Options of `@nx/enforce-module-boundaries`. Test files (`forTests`) may also use the shared test helpers
+ * (`type:testing`: waitFor, uniqueName); production code may not.
+ */
+function moduleBoundaries({ forTests = false } = {}) {
+  return {
+    enforceBuildableLibDependency: true,
+    // Workspace build and test presets that project config files load.
+    allow: ['^.*/eslint(\\.base)?\\.config\\.[cm]?[jt]s$', '^(\\.\\./)+tools/build/webpack-node-app$'],
+    depConstraints: [
+      // Dimension 1, scope: who may use what. The simulator plays the cloud and must not lean on the client's
+      // internals; segments see only the shared contract and messaging libs.
+      { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
+      { sourceTag: 'scope:client', onlyDependOnLibsWithTags: ['scope:client', 'scope:shared'] },
+      { sourceTag: 'scope:segment', onlyDependOnLibsWithTags: ['scope:segment', 'scope:shared'] },
+      { sourceTag: 'scope:sim', onlyDependOnLibsWithTags: ['scope:sim', 'scope:shared'] },
+      ...Object.entries(TYPE_RULES).map(([sourceTag, { deps, owns }]) => ({
+        sourceTag,
+        onlyDependOnLibsWithTags: forTests ? [...new Set([...deps, 'type:testing'])] : deps,
+        bannedExternalImports: bannedExcept(owns),
+      })),
+    ],
+  };
+}
+
 export default [
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
@@ -17,77 +58,11 @@ export default [
   },
   {
     files: ['**/*.ts', '**/*.js', '**/*.cjs', '**/*.mjs'],
-    rules: {
-      '@nx/enforce-module-boundaries': [
-        'error',
-        {
-          enforceBuildableLibDependency: true,
-          allow: ['^.*/eslint(\\.base)?\\.config\\.[cm]?[jt]s$'],
-          depConstraints: [
-            // Dimension 1, scope: who may use what. The simulator plays the cloud and must not lean on the
-            // client's internals; segments see only the shared contract and messaging libs.
-            { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
-            { sourceTag: 'scope:client', onlyDependOnLibsWithTags: ['scope:client', 'scope:shared'] },
-            { sourceTag: 'scope:segment', onlyDependOnLibsWithTags: ['scope:segment', 'scope:shared'] },
-            { sourceTag: 'scope:sim', onlyDependOnLibsWithTags: ['scope:sim', 'scope:shared'] },
-            // Dimension 2, type: layering, and which lib owns which third-party package.
-            {
-              sourceTag: 'type:app',
-              onlyDependOnLibsWithTags: [
-                'type:contract',
-                'type:data',
-                'type:messaging',
-                'type:policy',
-                'type:sdk',
-                'type:util',
-                'type:testing',
-              ],
-              bannedExternalImports: bannedExcept(),
-            },
-            {
-              sourceTag: 'type:sdk',
-              onlyDependOnLibsWithTags: ['type:messaging', 'type:contract', 'type:util'],
-              bannedExternalImports: bannedExcept(),
-            },
-            {
-              sourceTag: 'type:messaging',
-              onlyDependOnLibsWithTags: ['type:contract', 'type:util'],
-              bannedExternalImports: bannedExcept(KAFKA),
-            },
-            {
-              sourceTag: 'type:data',
-              onlyDependOnLibsWithTags: ['type:util'],
-              bannedExternalImports: bannedExcept(DATABASE),
-            },
-            {
-              sourceTag: 'type:contract',
-              onlyDependOnLibsWithTags: ['type:util'],
-              bannedExternalImports: bannedExcept(HTTP_CLIENT),
-            },
-            {
-              sourceTag: 'type:policy',
-              onlyDependOnLibsWithTags: ['type:util'],
-              bannedExternalImports: bannedExcept(),
-            },
-            {
-              sourceTag: 'type:util',
-              onlyDependOnLibsWithTags: ['type:util'],
-              bannedExternalImports: bannedExcept(),
-            },
-            {
-              sourceTag: 'type:tooling',
-              onlyDependOnLibsWithTags: ['type:util', 'type:testing'],
-              bannedExternalImports: bannedExcept(),
-            },
-            {
-              sourceTag: 'type:testing',
-              onlyDependOnLibsWithTags: ['type:util'],
-              bannedExternalImports: bannedExcept(),
-            },
-          ],
-        },
-      ],
-    },
+    rules: { '@nx/enforce-module-boundaries': ['error', moduleBoundaries()] },
+  },
+  {
+    files: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts', '**/test/**/*.ts'],
+    rules: { '@nx/enforce-module-boundaries': ['error', moduleBoundaries({ forTests: true })] },
   },
   {
     files: ['**/*.ts'],

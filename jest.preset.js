@@ -11,7 +11,13 @@ function base(projectDir, displayName) {
     testEnvironment: 'node',
     transform: {
       '^.+\\.ts$': ['ts-jest', { tsconfig: join(projectDir, 'tsconfig.spec.json') }],
+      // jose 6 ships ES modules only, which Jest's CommonJS runtime cannot load: let ts-jest turn it into CommonJS.
+      '^.+/node_modules/jose/.+\\.js$': [
+        'ts-jest',
+        { tsconfig: { allowJs: true, module: 'commonjs', isolatedModules: true } },
+      ],
     },
+    transformIgnorePatterns: ['/node_modules/(?!jose/)'],
     moduleFileExtensions: ['ts', 'js', 'json'],
     coverageDirectory: join(__dirname, 'coverage', relative(__dirname, projectDir)),
   };

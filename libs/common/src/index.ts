@@ -6,3 +6,5 @@ export {
   booleanSetting,
   type SettingsSource,
 } from './lib/settings/parse-settings';
+export { SecretValue } from './lib/secrets/secret-value';
+export { parseHttpSettings, DEFAULT_HTTP_HOST, type HttpSettings } from './lib/settings/http-settings';

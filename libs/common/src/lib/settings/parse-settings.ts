@@ -37,15 +37,12 @@ export function numberSetting(options: { min: number; max: number; default: numb
 
 /** Reads an optional env string as a boolean: true/false/1/0/yes/no; empty strings count as unset. */
 export function booleanSetting(defaultValue: boolean) {
-  return z.preprocess(
-    (v) => {
-      if (v === '' || v === undefined) return undefined;
-      if (typeof v !== 'string') return v;
-      const s = v.trim().toLowerCase();
-      if (['true', '1', 'yes', 'on'].includes(s)) return true;
-      if (['false', '0', 'no', 'off'].includes(s)) return false;
-      return v;
-    },
-    z.boolean().default(defaultValue),
-  );
+  return z.preprocess((v) => {
+    if (v === '' || v === undefined) return undefined;
+    if (typeof v !== 'string') return v;
+    const s = v.trim().toLowerCase();
+    if (['true', '1', 'yes', 'on'].includes(s)) return true;
+    if (['false', '0', 'no', 'off'].includes(s)) return false;
+    return v;
+  }, z.boolean().default(defaultValue));
 }
