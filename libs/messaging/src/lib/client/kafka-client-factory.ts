@@ -1,0 +1,159 @@
+import { readFileSync } from 'node:fs';
+import { Logger, type LoggerService } from '@nestjs/common';
+import { SettingsError } from '@smartlink/common';
+import {
+  Kafka,
+  logLevel,
+  Partitioners,
+  type ConsumerConfig,
+  type KafkaConfig,
+  type ProducerConfig,
+  type RetryOptions,
+  type SASLOptions,
+} from 'kafkajs';
+import type { KafkaLogLevel, KafkaSettings } from '../settings/kafka-settings';
+import { kafkaLogForwarder } from './kafka-log-forwarder';
+
+/** What the factory needs besides the settings; both have production defaults and exist for tests. */
+export interface KafkaClientOptions {
+  /** Receives kafkajs' logs. Default: a Nest `Logger` without fixed context. */
+  readonly logger?: LoggerService;
+  /** Reads the CA file named by KAFKA_SSL_CA_FILE. Default: `fs.readFileSync`. */
+  readonly readFile?: (path: string) => Buffer;
+}
+
+/** Per-consumer tuning; everything else comes from the settings. */
+export interface ConsumerTuning {
+  readonly groupId: string;
+  readonly sessionTimeoutMs?: number;
+  readonly heartbeatIntervalMs?: number;
+  readonly maxBytesPerPartition?: number;
+  /** How long the broker may hold a fetch when there is no data. Default 1000 ms. */
+  readonly maxWaitTimeMs?: number;
+}
+
+const LOG_LEVELS: Record<KafkaLogLevel, logLevel> = {
+  nothing: logLevel.NOTHING,
+  error: logLevel.ERROR,
+  warn: logLevel.WARN,
+  info: logLevel.INFO,
+  debug: logLevel.DEBUG,
+};
+
+/** kafkajs' own consumer defaults, named here so the relation heartbeat < session stays visible. */
+const DEFAULT_SESSION_TIMEOUT_MS = 30_000;
+const DEFAULT_HEARTBEAT_INTERVAL_MS = 3_000;
+// Below kafkajs' 5000 ms: stopping a consumer waits for its pending fetch, and Kubernetes gives a pod 20 s to
+// drain. It only sets how long an idle fetch is parked on the broker; records are returned as soon as they arrive.
+const DEFAULT_MAX_WAIT_TIME_MS = 1_000;
+
+/**
+ * Maps our validated settings to kafkajs configuration, in one place, so a setting means the same thing for the
+ * producer, the consumers and the admin client. Internal: `KafkaClient` is the public entry point.
+ */
+export class KafkaClientFactory {
+  private readonly logger: LoggerService;
+  private readonly readFile: (path: string) => Buffer;
+
+  constructor(
+    private readonly settings: KafkaSettings,
+    options: KafkaClientOptions = {},
+  ) {
+    this.logger = options.logger ?? new Logger();
+    this.readFile = options.readFile ?? ((path) => readFileSync(path));
+  }
+
+  /** A kafkajs client for the configured cluster. */
+  createKafka(): Kafka {
+    return new Kafka(this.kafkaConfig());
+  }
+
+  /** Connection, TLS, SASL, timeouts, retries and logging. */
+  kafkaConfig(): KafkaConfig {
+    const { settings } = this;
+    return {
+      clientId: settings.clientId,
+      brokers: [...settings.brokers],
+      connectionTimeout: settings.connectionTimeoutMs,
+      requestTimeout: settings.requestTimeoutMs,
+      enforceRequestTimeout: true,
+      retry: this.retry(),
+      ssl: this.ssl(),
+      sasl: settings.sasl ? saslOptions(settings.sasl) : undefined,
+      logLevel: LOG_LEVELS[settings.logLevel],
+      logCreator: kafkaLogForwarder(this.logger, settings.sasl ? [settings.sasl.password.reveal()] : []),
+    };
+  }
+
+  /**
+   * Idempotent (no duplicates from the producer's own retries, per-partition order kept) with bounded retries,
+   * so an unreachable cluster fails the send instead of retrying forever. acks=all is set per send.
+   */
+  producerConfig(): ProducerConfig {
+    return {
+      idempotent: true,
+      // Explicit, which also silences kafkajs' "default partitioner changed" warning: murmur2 like the Java
+      // client, so segments in any language agree on which partition a message id lands.
+      createPartitioner: Partitioners.DefaultPartitioner,
+      allowAutoTopicCreation: false,
+      retry: this.retry(),
+    };
+  }
+
+  consumerConfig(tuning: ConsumerTuning): ConsumerConfig {
+    return {
+      groupId: tuning.groupId,
+      sessionTimeout: tuning.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS,
+      heartbeatInterval: tuning.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS,
+      maxWaitTimeInMs: tuning.maxWaitTimeMs ?? DEFAULT_MAX_WAIT_TIME_MS,
+      ...(tuning.maxBytesPerPartition !== undefined && { maxBytesPerPartition: tuning.maxBytesPerPartition }),
+      allowAutoTopicCreation: false,
+      retry: this.retry(),
+    };
+  }
+
+  private retry(): RetryOptions {
+    const { retry } = this.settings;
+    // All fields explicit: kafkajs fills gaps from its own defaults, which differ under NODE_ENV=test.
+    return {
+      retries: retry.retries,
+      initialRetryTime: retry.initialRetryTimeMs,
+      maxRetryTime: retry.maxRetryTimeMs,
+      factor: 0.2,
+      multiplier: 2,
+    };
+  }
+
+  private ssl(): KafkaConfig['ssl'] {
+    const { tls } = this.settings;
+    if (!tls) return undefined;
+    if (tls.caFile === undefined) return { rejectUnauthorized: tls.rejectUnauthorized };
+    let ca: Buffer;
+    try {
+      ca = this.readFile(tls.caFile);
+    } catch (error) {
+      const reason = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+      throw new SettingsError('Kafka', [
+        {
+          key: 'KAFKA_SSL_CA_FILE',
+          problem: `cannot be read (${reason})`,
+          hint: 'path to a readable PEM file',
+        },
+      ]);
+    }
+    return { rejectUnauthorized: tls.rejectUnauthorized, ca: [ca] };
+  }
+}
+
+function saslOptions(sasl: NonNullable<KafkaSettings['sasl']>): SASLOptions {
+  const { username } = sasl;
+  const password = sasl.password.reveal();
+  switch (sasl.mechanism) {
+    case 'plain':
+      return { mechanism: 'plain', username, password };
+    case 'scram-sha-256':
+      return { mechanism: 'scram-sha-256', username, password };
+    case 'scram-sha-512':
+      return { mechanism: 'scram-sha-512', username, password };
+  }
+}

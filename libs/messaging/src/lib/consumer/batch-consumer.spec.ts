@@ -1,0 +1,291 @@
+import {
+  Kafka,
+  KafkaJSConnectionError,
+  type ConsumerRunConfig,
+  type ConsumerSubscribeTopics,
+  type EachBatchPayload,
+  type KafkaMessage,
+  type Offsets,
+} from 'kafkajs';
+import { BatchConsumer, type BatchConsumerOptions, type ConsumerPort } from './batch-consumer';
+import { BatchConsumerUsageError } from './batch-consumer-usage-error';
+import type { ConsumedMessage } from './consumed-message';
+
+// The real event names, taken from a kafkajs consumer that never connects.
+const EVENTS = new Kafka({ brokers: ['localhost:1'], logLevel: 0 }).consumer({ groupId: 'unused' }).events;
+
+/** Records what BatchConsumer asks of kafkajs, and lets a test play kafkajs' part (events, eachBatch). */
+class FakeConsumer {
+  readonly events = EVENTS;
+  readonly calls: string[] = [];
+  runConfig: ConsumerRunConfig | undefined;
+  subscription: ConsumerSubscribeTopics | undefined;
+  connectError: Error | null = null;
+  private readonly listeners = new Map<string, Array<() => void>>();
+
+  async connect() {
+    this.calls.push('connect');
+    if (this.connectError) throw this.connectError;
+  }
+  async subscribe(subscription: ConsumerSubscribeTopics) {
+    this.subscription = subscription;
+  }
+  async run(config: ConsumerRunConfig) {
+    this.runConfig = config;
+  }
+  async disconnect() {
+    this.calls.push('disconnect');
+  }
+  pause(topics: Array<{ topic: string }>) {
+    this.calls.push(`pause ${topics.map((t) => t.topic).join(',')}`);
+  }
+  resume(topics: Array<{ topic: string }>) {
+    this.calls.push(`resume ${topics.map((t) => t.topic).join(',')}`);
+  }
+  on(event: string, listener: () => void) {
+    this.listeners.set(event, [...(this.listeners.get(event) ?? []), listener]);
+    return () =>
+      this.listeners.set(
+        event,
+        (this.listeners.get(event) ?? []).filter((l) => l !== listener),
+      );
+  }
+  emit(event: string) {
+    (this.listeners.get(event) ?? []).forEach((listener) => listener());
+  }
+}
+
+/** One fetched batch of `count` messages from offset 0, and a log of what the consumer did with it, in order. */
+function fetchedBatch(count: number, { stale = (): boolean => false }: { stale?: () => boolean } = {}) {
+  const log: string[] = [];
+  const messages = Array.from(
+    { length: count },
+    (_, i) =>
+      ({
+        key: Buffer.from(`m-${i}`),
+        value: Buffer.from(`v-${i}`),
+        offset: String(i),
+        timestamp: '0',
+        headers: {},
+      }) as KafkaMessage,
+  );
+  const payload = {
+    batch: { topic: 'orders', partition: 1, messages },
+    resolveOffset: (offset: string) => log.push(`resolve ${offset}`),
+    heartbeat: async () => undefined,
+    commitOffsetsIfNecessary: async (offsets?: Offsets) => {
+      log.push(
+        `commit ${offsets?.topics.map((t) => t.partitions.map((p) => `${t.topic}[${p.partition}]@${p.offset}`))}`,
+      );
+    },
+    isRunning: () => true,
+    isStale: stale,
+  } as unknown as EachBatchPayload; // only the members BatchConsumer uses
+  return { payload, log };
+}
+
+describe('BatchConsumer', () => {
+  let fake: FakeConsumer;
+
+  function consumer(options: Partial<BatchConsumerOptions> & Pick<BatchConsumerOptions, 'handler'>) {
+    return new BatchConsumer(fake as unknown as ConsumerPort, {
+      groupId: 'executor',
+      topics: ['orders'],
+      ...options,
+    });
+  }
+
+  async function deliver(c: BatchConsumer, payload: EachBatchPayload) {
+    await c.start();
+    const eachBatch = fake.runConfig?.eachBatch;
+    if (!eachBatch) throw new Error('run() was not called with eachBatch');
+    return eachBatch(payload);
+  }
+
+  beforeEach(() => {
+    fake = new FakeConsumer();
+  });
+
+  it('runs with auto-commit and auto-resolve off, from the beginning by default', async () => {
+    await consumer({ handler: async () => undefined }).start();
+
+    expect(fake.subscription).toEqual({ topics: ['orders'], fromBeginning: true });
+    expect(fake.runConfig).toMatchObject({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: 1,
+    });
+  });
+
+  describe('when the handler resolves', () => {
+    it('commits the offset after the last message, only after the handler finished', async () => {
+      const { payload, log } = fetchedBatch(3);
+      const seen: ConsumedMessage[] = [];
+
+      await deliver(
+        consumer({
+          handler: async (messages) => {
+            log.push(`handled ${messages.map((m) => m.offset).join(',')}`);
+            seen.push(...messages);
+          },
+        }),
+        payload,
+      );
+
+      expect(log).toEqual(['handled 0,1,2', 'resolve 2', 'commit orders[1]@3']);
+      expect(seen.map((m) => [m.key, m.value.toString()])).toEqual([
+        ['m-0', 'v-0'],
+        ['m-1', 'v-1'],
+        ['m-2', 'v-2'],
+      ]);
+    });
+
+    it('hands out at most maxBatchSize messages and commits each chunk on its own', async () => {
+      const { payload, log } = fetchedBatch(5);
+
+      await deliver(
+        consumer({
+          maxBatchSize: 2,
+          handler: async (messages) => {
+            log.push(`handled ${messages.map((m) => m.offset).join(',')}`);
+          },
+        }),
+        payload,
+      );
+
+      expect(log).toEqual([
+        'handled 0,1',
+        'resolve 1',
+        'commit orders[1]@2',
+        'handled 2,3',
+        'resolve 3',
+        'commit orders[1]@4',
+        'handled 4',
+        'resolve 4',
+        'commit orders[1]@5',
+      ]);
+    });
+  });
+
+  describe('when the handler throws', () => {
+    it('commits nothing and fails the batch with a retriable error, so kafkajs delivers it again', async () => {
+      const { payload, log } = fetchedBatch(3);
+
+      const delivery = deliver(
+        consumer({
+          handler: async () => {
+            throw new Error('database is down');
+          },
+        }),
+        payload,
+      );
+
+      await expect(delivery).rejects.toMatchObject({
+        code: 'BATCH_HANDLER_FAILED',
+        retriable: true,
+        message: 'Batch handler failed for orders[1] from offset 0: database is down',
+      });
+      expect(log).toEqual([]);
+    });
+
+    it('keeps the chunks handled before the failure committed', async () => {
+      const { payload, log } = fetchedBatch(4);
+
+      const delivery = deliver(
+        consumer({
+          maxBatchSize: 2,
+          handler: async (messages) => {
+            if (messages[0]?.offset === '2') throw new Error('poison');
+          },
+        }),
+        payload,
+      );
+
+      await expect(delivery).rejects.toMatchObject({ code: 'BATCH_HANDLER_FAILED' });
+      expect(log).toEqual(['resolve 1', 'commit orders[1]@2']);
+    });
+  });
+
+  it('stops handing out chunks once the partition was taken away (stale batch)', async () => {
+    let chunks = 0;
+    const { payload, log } = fetchedBatch(4, { stale: () => chunks >= 1 });
+
+    await deliver(
+      consumer({
+        maxBatchSize: 2,
+        handler: async () => {
+          chunks += 1;
+        },
+      }),
+      payload,
+    );
+
+    expect(chunks).toBe(1);
+    expect(log).toEqual(['resolve 1', 'commit orders[1]@2']);
+  });
+
+  describe('isRunning', () => {
+    it('is true from joining the group until a crash or stop', async () => {
+      const c = consumer({ handler: async () => undefined });
+      expect(c.isRunning()).toBe(false);
+
+      await c.start();
+      expect(c.isRunning()).toBe(false); // started, not yet in the group
+
+      fake.emit(EVENTS.GROUP_JOIN);
+      expect(c.isRunning()).toBe(true);
+
+      fake.emit(EVENTS.CRASH);
+      expect(c.isRunning()).toBe(false);
+
+      fake.emit(EVENTS.GROUP_JOIN); // kafkajs restarted it
+      expect(c.isRunning()).toBe(true);
+
+      await c.stop();
+      expect(c.isRunning()).toBe(false);
+      fake.emit(EVENTS.GROUP_JOIN); // listeners are gone after stop
+      expect(c.isRunning()).toBe(false);
+    });
+  });
+
+  it('pauses and resumes all its topics by default', async () => {
+    const c = new BatchConsumer(fake as unknown as ConsumerPort, {
+      groupId: 'executor',
+      topics: ['a', 'b'],
+      handler: async () => undefined,
+    });
+    await c.start();
+
+    c.pause();
+    c.resume(['b']);
+
+    expect(fake.calls).toEqual(['connect', 'pause a,b', 'resume b']);
+  });
+
+  it('disconnects once, however often stop is called', async () => {
+    const c = consumer({ handler: async () => undefined });
+    await c.start();
+
+    await Promise.all([c.stop(), c.stop()]);
+
+    expect(fake.calls.filter((call) => call === 'disconnect')).toHaveLength(1);
+  });
+
+  it('fails start with KAFKA_UNAVAILABLE and cleans up when the cluster is unreachable', async () => {
+    fake.connectError = new KafkaJSConnectionError('Connection error: connect ECONNREFUSED 127.0.0.1:1');
+
+    await expect(consumer({ handler: async () => undefined }).start()).rejects.toMatchObject({
+      code: 'KAFKA_UNAVAILABLE',
+      retriable: true,
+    });
+    expect(fake.calls).toEqual(['connect', 'disconnect']);
+  });
+
+  it('refuses a subscription without topics, and a second start', async () => {
+    expect(() => consumer({ topics: [], handler: async () => undefined })).toThrow(BatchConsumerUsageError);
+
+    const c = consumer({ handler: async () => undefined });
+    await c.start();
+    await expect(c.start()).rejects.toMatchObject({ code: 'BATCH_CONSUMER_MISUSE', retriable: false });
+  });
+});

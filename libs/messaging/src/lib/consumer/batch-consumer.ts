@@ -1,0 +1,179 @@
+import type { Consumer, EachBatchPayload } from 'kafkajs';
+import type { ConsumerTuning } from '../client/kafka-client-factory';
+import { toKafkaError } from '../errors/to-kafka-error';
+import { BatchConsumerUsageError } from './batch-consumer-usage-error';
+import { BatchHandlerError } from './batch-handler-error';
+import { toConsumedMessage, type ConsumedMessage } from './consumed-message';
+
+/** What a {@link BatchHandler} gets besides the messages. */
+export interface BatchContext {
+  readonly topic: string;
+  readonly partition: number;
+  /** Tells the group coordinator this member is alive; call it during work that may outlast the session timeout. */
+  heartbeat(): Promise<void>;
+}
+
+/**
+ * Handles messages of one topic-partition, in offset order. Resolve only once their effect is durable (e.g. the
+ * database transaction committed): resolving is what commits the offsets. Throwing commits nothing and the same
+ * messages are delivered again.
+ */
+export type BatchHandler = (messages: readonly ConsumedMessage[], context: BatchContext) => Promise<void>;
+
+/** A consumer group subscription and its handler. */
+export interface BatchConsumerOptions extends ConsumerTuning {
+  readonly topics: readonly string[];
+  readonly handler: BatchHandler;
+  /**
+   * Where a group without committed offsets starts. Default `true`: our topics hold work to do, and a new group
+   * must not skip what was written before it first joined.
+   */
+  readonly fromBeginning?: boolean;
+  /** Hands the handler at most this many messages at a time, each chunk committed on its own. Default: all fetched. */
+  readonly maxBatchSize?: number;
+  /** How many partitions are handled at the same time. Default 1. */
+  readonly partitionsConsumedConcurrently?: number;
+}
+
+/** The part of a kafkajs consumer this wrapper uses. */
+export type ConsumerPort = Pick<
+  Consumer,
+  'connect' | 'subscribe' | 'run' | 'pause' | 'resume' | 'disconnect' | 'on' | 'events'
+>;
+
+/**
+ * Consumes topics in a consumer group and hands batches to a handler, committing offsets only after the handler
+ * resolved for those messages (auto-commit is off). So an offset is never committed before its effect is
+ * durable, and a crash, a throw or a rebalance leads to redelivery, never to loss (at-least-once).
+ *
+ * A handler error is retried by kafkajs with backoff (KAFKA_RETRIES); when those retries run out the consumer
+ * restarts and resumes from the last committed offset. Get one from `KafkaClient.createConsumer()`.
+ */
+export class BatchConsumer {
+  private state: 'new' | 'starting' | 'started' | 'stopped' = 'new';
+  private inGroup = false;
+  private stopping: Promise<void> | null = null;
+  private readonly removeListeners: Array<() => void> = [];
+
+  /** @internal Use `KafkaClient.createConsumer()`. */
+  constructor(
+    private readonly consumer: ConsumerPort,
+    private readonly options: BatchConsumerOptions,
+  ) {
+    if (options.topics.length === 0) throw new BatchConsumerUsageError('at least one topic is needed');
+    if (options.maxBatchSize !== undefined && !(options.maxBatchSize >= 1)) {
+      throw new BatchConsumerUsageError('maxBatchSize must be at least 1');
+    }
+  }
+
+  get groupId(): string {
+    return this.options.groupId;
+  }
+
+  /**
+   * Connects, subscribes, joins the group and starts consuming; call once. If joining fails, kafkajs keeps
+   * retrying in the background and {@link isRunning} stays false until it succeeds.
+   */
+  async start(): Promise<void> {
+    if (this.state !== 'new') {
+      throw new BatchConsumerUsageError(`the consumer of group ${this.groupId} was already started`);
+    }
+    this.state = 'starting';
+    const { events } = this.consumer;
+    this.removeListeners.push(
+      this.consumer.on(events.GROUP_JOIN, () => {
+        this.inGroup = true;
+      }),
+      // A crash leaves the group; kafkajs may restart the consumer, and GROUP_JOIN marks it running again.
+      this.consumer.on(events.CRASH, () => {
+        this.inGroup = false;
+      }),
+      this.consumer.on(events.STOP, () => {
+        this.inGroup = false;
+      }),
+    );
+    try {
+      await this.consumer.connect();
+      await this.consumer.subscribe({
+        topics: [...this.options.topics],
+        fromBeginning: this.options.fromBeginning ?? true,
+      });
+      await this.consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
+        eachBatch: (payload) => this.handleBatch(payload),
+      });
+      this.state = 'started';
+    } catch (error) {
+      await this.stop().catch(() => undefined);
+      throw toKafkaError(error, `starting consumer group ${this.groupId}`);
+    }
+  }
+
+  /** True while the consumer is a member of its group and consuming: the readiness signal. */
+  isRunning(): boolean {
+    return this.state === 'started' && this.inGroup;
+  }
+
+  /** Stops fetching from the given topics (default: all subscribed) until {@link resume}. Needs a started consumer. */
+  pause(topics: readonly string[] = this.options.topics): void {
+    try {
+      this.consumer.pause(topics.map((topic) => ({ topic })));
+    } catch (error) {
+      throw toKafkaError(error, `pausing consumer group ${this.groupId}`);
+    }
+  }
+
+  /** Resumes topics paused with {@link pause}. */
+  resume(topics: readonly string[] = this.options.topics): void {
+    try {
+      this.consumer.resume(topics.map((topic) => ({ topic })));
+    } catch (error) {
+      throw toKafkaError(error, `resuming consumer group ${this.groupId}`);
+    }
+  }
+
+  /**
+   * Waits for the batch in progress, leaves the group and disconnects. What was handled is committed already;
+   * what was not is delivered to the next member. Safe to call more than once.
+   */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      this.state = 'stopped';
+      try {
+        await this.consumer.disconnect();
+      } catch (error) {
+        throw toKafkaError(error, `stopping consumer group ${this.groupId}`);
+      } finally {
+        this.inGroup = false;
+        this.removeListeners.splice(0).forEach((remove) => remove());
+      }
+    })();
+    return this.stopping;
+  }
+
+  private async handleBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale } = payload;
+    const { topic, partition } = batch;
+    const messages = batch.messages.map((message) => toConsumedMessage(topic, partition, message));
+    const chunkSize = this.options.maxBatchSize ?? messages.length;
+    for (let start = 0; start < messages.length; start += chunkSize) {
+      // Stopping, or the partition was reassigned: leave the rest uncommitted; it will be fetched again.
+      if (!isRunning() || isStale()) return;
+      const chunk = messages.slice(start, start + chunkSize);
+      const first = chunk[0] as ConsumedMessage;
+      const last = chunk[chunk.length - 1] as ConsumedMessage;
+      try {
+        await this.options.handler(chunk, { topic, partition, heartbeat });
+      } catch (error) {
+        throw new BatchHandlerError(topic, partition, first.offset, error);
+      }
+      resolveOffset(last.offset);
+      // Kafka's committed offset is the next one to read. Explicit offsets commit even with auto-commit off.
+      const next = (BigInt(last.offset) + 1n).toString();
+      await commitOffsetsIfNecessary({ topics: [{ topic, partitions: [{ partition, offset: next }] }] });
+      await heartbeat();
+    }
+  }
+}

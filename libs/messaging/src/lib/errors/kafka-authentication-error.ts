@@ -1,0 +1,13 @@
+import { SmartLinkError } from '@smartlink/common';
+
+/** SASL authentication failed. Not retriable: the credentials (KAFKA_SASL_*) must be fixed. */
+export class KafkaAuthenticationError extends SmartLinkError {
+  constructor(operation: string, detail: string, options?: { cause?: unknown }) {
+    super(
+      'KAFKA_AUTHENTICATION_FAILED',
+      `Kafka authentication failed while ${operation}: ${detail}`,
+      false,
+      options,
+    );
+  }
+}

@@ -1,0 +1,111 @@
+import { SmartLinkError } from '@smartlink/common';
+import {
+  KafkaJSConnectionError,
+  KafkaJSError,
+  KafkaJSNonRetriableError,
+  KafkaJSNumberOfRetriesExceeded,
+  KafkaJSProtocolError,
+  KafkaJSRequestTimeoutError,
+  KafkaJSSASLAuthenticationError,
+} from 'kafkajs';
+import { toKafkaError } from './to-kafka-error';
+
+function protocolError(type: string, retriable: boolean): KafkaJSProtocolError {
+  return Object.assign(new KafkaJSProtocolError(`broker said ${type}`), { type, retriable });
+}
+
+describe('toKafkaError', () => {
+  describe('when the cluster cannot be reached', () => {
+    it.each([
+      [
+        'a refused connection',
+        new KafkaJSConnectionError('Connection error: connect ECONNREFUSED 127.0.0.1:1'),
+      ],
+      ['a request timeout', new KafkaJSRequestTimeoutError('Request Metadata(key: 3, version: 6) timed out')],
+      ['a leader election', protocolError('LEADER_NOT_AVAILABLE', true)],
+      ['too few in-sync replicas', protocolError('NOT_ENOUGH_REPLICAS', true)],
+    ])('maps %s to a retriable KAFKA_UNAVAILABLE', (_case, cause) => {
+      const error = toKafkaError(cause, 'sending to smartlink.logs');
+
+      expect(error).toMatchObject({ code: 'KAFKA_UNAVAILABLE', retriable: true });
+      expect(error.message).toBe(`Kafka unavailable while sending to smartlink.logs: ${cause.message}`);
+      expect(error.cause).toBe(cause);
+    });
+
+    it('recognises the plain error kafkajs throws when a broker never completed the handshake', () => {
+      expect(toKafkaError(new Error('Broker not connected'), 'connecting the producer')).toMatchObject({
+        code: 'KAFKA_UNAVAILABLE',
+        retriable: true,
+      });
+    });
+
+    it('stays retriable after kafkajs has given up retrying', () => {
+      const connection = new KafkaJSConnectionError('Connection error: connect ECONNREFUSED 127.0.0.1:1');
+      const exhausted = new KafkaJSNumberOfRetriesExceeded(connection, { retryCount: 5, retryTime: 1000 });
+      expect(exhausted.retriable).toBe(false); // kafkajs' own verdict: it will not retry again
+
+      expect(toKafkaError(exhausted, 'connecting the producer')).toMatchObject({
+        code: 'KAFKA_UNAVAILABLE',
+        retriable: true,
+        message: expect.stringContaining('ECONNREFUSED'),
+      });
+    });
+  });
+
+  describe('when the broker refuses the request', () => {
+    it('is not retriable when kafkajs says so', () => {
+      expect(toKafkaError(protocolError('MESSAGE_TOO_LARGE', false), 'sending')).toMatchObject({
+        code: 'KAFKA_REQUEST_FAILED',
+        retriable: false,
+      });
+    });
+
+    it('is retriable when kafkajs says so', () => {
+      expect(toKafkaError(protocolError('REBALANCE_IN_PROGRESS', true), 'committing')).toMatchObject({
+        code: 'KAFKA_REQUEST_FAILED',
+        retriable: true,
+      });
+    });
+
+    it('follows kafkajs in treating an unflagged error as retriable', () => {
+      expect(toKafkaError(new Error('socket hang up'), 'sending')).toMatchObject({
+        code: 'KAFKA_REQUEST_FAILED',
+        retriable: true,
+      });
+    });
+
+    it('treats client misuse and programming errors as not retriable', () => {
+      expect(
+        toKafkaError(new KafkaJSNonRetriableError('The producer is disconnected'), 'sending'),
+      ).toMatchObject({
+        code: 'KAFKA_REQUEST_FAILED',
+        retriable: false,
+      });
+      expect(toKafkaError(new TypeError('x is not a function'), 'sending').retriable).toBe(false);
+    });
+  });
+
+  it('maps failed SASL authentication to a non-retriable KAFKA_AUTHENTICATION_FAILED', () => {
+    // What kafkajs throws for a bad password (its typings hide the constructor's message parameter).
+    const cause = new (KafkaJSSASLAuthenticationError as unknown as new (message: string) => Error)(
+      'SASL Plain: Invalid username or password',
+    );
+    expect(toKafkaError(cause, 'connecting the producer')).toMatchObject({
+      code: 'KAFKA_AUTHENTICATION_FAILED',
+      retriable: false,
+      message:
+        'Kafka authentication failed while connecting the producer: SASL Plain: Invalid username or password',
+    });
+  });
+
+  it('passes our own errors through unchanged', () => {
+    const ours = new SmartLinkError('SOMETHING', 'already classified', false);
+    expect(toKafkaError(ours, 'sending')).toBe(ours);
+  });
+
+  it('returns SmartLinkErrors that never expose kafkajs classes', () => {
+    const error = toKafkaError(new KafkaJSError('boom', { retriable: true }), 'sending');
+    expect(error).toBeInstanceOf(SmartLinkError);
+    expect(error).not.toBeInstanceOf(KafkaJSError);
+  });
+});

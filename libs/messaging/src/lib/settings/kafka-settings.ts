@@ -1,0 +1,204 @@
+import {
+  SecretValue,
+  booleanSetting,
+  numberSetting,
+  parseSettings,
+  type SettingsSource,
+} from '@smartlink/common';
+import { isCommandName, MAX_COMMAND_NAME_LENGTH } from '@smartlink/contract';
+import { z } from 'zod';
+
+/** The broker tools/kafka runs locally; 19092 so a developer's own Kafka on 9092 is never used by accident. */
+export const DEFAULT_KAFKA_BROKERS = 'localhost:19092';
+export const DEFAULT_KAFKA_CLIENT_ID = 'smartlink';
+export const DEFAULT_TOPIC_NAMESPACE = 'smartlink';
+export const DEFAULT_CONNECTION_TIMEOUT_MS = 3_000;
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+export const DEFAULT_RETRIES = 5;
+export const DEFAULT_RETRY_INITIAL_MS = 300;
+export const DEFAULT_RETRY_MAX_MS = 30_000;
+
+export const SASL_MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512'] as const;
+export type SaslMechanism = (typeof SASL_MECHANISMS)[number];
+
+export const KAFKA_LOG_LEVELS = ['nothing', 'error', 'warn', 'info', 'debug'] as const;
+export type KafkaLogLevel = (typeof KAFKA_LOG_LEVELS)[number];
+
+// host (name, IPv4 or [IPv6]) and port; validated here so a typo stops start-up instead of retrying forever.
+const BROKER_ADDRESS = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?):(\d{1,5})$/;
+
+const unset = (value: unknown) => (value === '' || value === undefined ? undefined : value);
+const optionalString = () => z.preprocess(unset, z.string().trim().min(1).optional());
+const lowerCaseEnum = <const T extends readonly [string, ...string[]]>(values: T) =>
+  z.preprocess((v) => (typeof v === 'string' ? unset(v.trim().toLowerCase()) : v), z.enum(values).optional());
+
+const brokerList = z
+  .preprocess(unset, z.string().default(DEFAULT_KAFKA_BROKERS))
+  .transform((value) =>
+    value
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter((entry) => entry.length > 0),
+  )
+  .superRefine((entries, ctx) => {
+    if (entries.length === 0) ctx.addIssue({ code: 'custom', message: 'no broker given' });
+    entries.forEach((entry, index) => {
+      const port = Number(BROKER_ADDRESS.exec(entry)?.[1]);
+      // The entry itself is not echoed: a mistyped URL could carry credentials (user:password@host).
+      if (!(port >= 1 && port <= 65535)) {
+        ctx.addIssue({ code: 'custom', message: `entry ${index + 1} of ${entries.length} is not host:port` });
+      }
+    });
+  });
+
+/**
+ * The environment variables the messaging lib understands, as a zod schema. Apps pass their environment to
+ * {@link parseKafkaSettings}; nothing in this lib reads `process.env` itself.
+ */
+export const kafkaSettingsSchema = z
+  .object({
+    KAFKA_BROKERS: brokerList.describe('comma-separated host:port list, e.g. kafka-0:9092,kafka-1:9092'),
+    KAFKA_CLIENT_ID: z
+      .preprocess(
+        unset,
+        z
+          .string()
+          .regex(/^[A-Za-z0-9._-]{1,100}$/)
+          .default(DEFAULT_KAFKA_CLIENT_ID),
+      )
+      .describe('1-100 characters of A-Z a-z 0-9 . _ -; names this service in broker logs and quotas'),
+    SMARTLINK_TOPIC_NAMESPACE: z
+      .preprocess(unset, z.string().default(DEFAULT_TOPIC_NAMESPACE))
+      .refine(isCommandName, 'not a legal topic namespace')
+      .describe(
+        `prefix of every topic: 1-${MAX_COMMAND_NAME_LENGTH} characters of A-Z a-z 0-9 . _ -, starting with a letter or digit`,
+      ),
+    KAFKA_SSL: booleanSetting(false).describe('true to connect over TLS'),
+    KAFKA_SSL_CA_FILE: optionalString().describe(
+      'path to a PEM file with the CA certificates to trust (needs KAFKA_SSL=true)',
+    ),
+    KAFKA_SSL_REJECT_UNAUTHORIZED: booleanSetting(true).describe(
+      'false only for test clusters with self-signed certificates; verification is on by default',
+    ),
+    KAFKA_SASL_MECHANISM: lowerCaseEnum(SASL_MECHANISMS).describe(`one of ${SASL_MECHANISMS.join(', ')}`),
+    KAFKA_SASL_USERNAME: optionalString().describe('the SASL user name'),
+    // Taken verbatim (not trimmed): a credential is never silently altered.
+    KAFKA_SASL_PASSWORD: z.preprocess(unset, z.string().optional()).describe('the SASL password'),
+    KAFKA_CONNECTION_TIMEOUT_MS: numberSetting({
+      min: 100,
+      max: 120_000,
+      default: DEFAULT_CONNECTION_TIMEOUT_MS,
+    }).describe('milliseconds to establish a broker connection, 100-120000'),
+    KAFKA_REQUEST_TIMEOUT_MS: numberSetting({
+      min: 100,
+      max: 600_000,
+      default: DEFAULT_REQUEST_TIMEOUT_MS,
+    }).describe('milliseconds to wait for a broker response, 100-600000'),
+    KAFKA_RETRIES: numberSetting({ min: 1, max: 100, default: DEFAULT_RETRIES }).describe(
+      'how often a failed request is retried before the error reaches the caller, 1-100',
+    ),
+    KAFKA_RETRY_INITIAL_MS: numberSetting({
+      min: 10,
+      max: 60_000,
+      default: DEFAULT_RETRY_INITIAL_MS,
+    }).describe('first retry delay in milliseconds (doubles each retry), 10-60000'),
+    KAFKA_RETRY_MAX_MS: numberSetting({ min: 10, max: 600_000, default: DEFAULT_RETRY_MAX_MS }).describe(
+      'longest retry delay in milliseconds, 10-600000',
+    ),
+    KAFKA_LOG_LEVEL: lowerCaseEnum(KAFKA_LOG_LEVELS).describe(
+      `kafkajs log level: ${KAFKA_LOG_LEVELS.join(', ')}`,
+    ),
+  })
+  .superRefine((env, ctx) => {
+    const sasl = {
+      KAFKA_SASL_MECHANISM: env.KAFKA_SASL_MECHANISM,
+      KAFKA_SASL_USERNAME: env.KAFKA_SASL_USERNAME,
+      KAFKA_SASL_PASSWORD: env.KAFKA_SASL_PASSWORD,
+    };
+    const given = Object.keys(sasl).filter((key) => sasl[key as keyof typeof sasl] !== undefined);
+    if (given.length > 0 && given.length < 3) {
+      for (const key of Object.keys(sasl).filter((k) => !given.includes(k))) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          message: `required when ${given.join(' and ')} is set (SASL needs all three)`,
+        });
+      }
+    }
+    if (env.KAFKA_SSL_CA_FILE !== undefined && !env.KAFKA_SSL) {
+      // Refuse rather than silently connect in plain text while the operator believes TLS is on.
+      ctx.addIssue({
+        code: 'custom',
+        path: ['KAFKA_SSL'],
+        message: 'must be true when KAFKA_SSL_CA_FILE is set',
+      });
+    }
+    if (env.KAFKA_RETRY_MAX_MS < env.KAFKA_RETRY_INITIAL_MS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['KAFKA_RETRY_MAX_MS'],
+        message: 'must not be below KAFKA_RETRY_INITIAL_MS',
+      });
+    }
+  });
+
+/** Validated Kafka settings, as the rest of the lib uses them. */
+export interface KafkaSettings {
+  readonly brokers: readonly string[];
+  readonly clientId: string;
+  /** Prefix of every topic name; see `TopicNames`. */
+  readonly topicNamespace: string;
+  /** TLS options, or `null` for a plain-text connection. */
+  readonly tls: { readonly caFile?: string; readonly rejectUnauthorized: boolean } | null;
+  /** SASL credentials, or `null` without authentication. The password prints as `[redacted]`. */
+  readonly sasl: {
+    readonly mechanism: SaslMechanism;
+    readonly username: string;
+    readonly password: SecretValue;
+  } | null;
+  readonly connectionTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+  /** Retries of kafkajs requests before an error reaches the caller (exponential backoff). */
+  readonly retry: {
+    readonly retries: number;
+    readonly initialRetryTimeMs: number;
+    readonly maxRetryTimeMs: number;
+  };
+  readonly logLevel: KafkaLogLevel;
+}
+
+/**
+ * Validates Kafka settings from an environment-like object (apps pass `process.env`) once, at boot. Throws a
+ * `SettingsError` (code `INVALID_SETTINGS`) that names every bad variable and how to fix it, never its value.
+ */
+export function parseKafkaSettings(env: SettingsSource): KafkaSettings {
+  const s = parseSettings('Kafka', kafkaSettingsSchema, env);
+  return {
+    brokers: s.KAFKA_BROKERS,
+    clientId: s.KAFKA_CLIENT_ID,
+    topicNamespace: s.SMARTLINK_TOPIC_NAMESPACE,
+    tls: s.KAFKA_SSL
+      ? {
+          rejectUnauthorized: s.KAFKA_SSL_REJECT_UNAUTHORIZED,
+          ...(s.KAFKA_SSL_CA_FILE !== undefined && { caFile: s.KAFKA_SSL_CA_FILE }),
+        }
+      : null,
+    // The schema guarantees all three or none.
+    sasl:
+      s.KAFKA_SASL_MECHANISM && s.KAFKA_SASL_USERNAME && s.KAFKA_SASL_PASSWORD
+        ? {
+            mechanism: s.KAFKA_SASL_MECHANISM,
+            username: s.KAFKA_SASL_USERNAME,
+            password: new SecretValue(s.KAFKA_SASL_PASSWORD),
+          }
+        : null,
+    connectionTimeoutMs: s.KAFKA_CONNECTION_TIMEOUT_MS,
+    requestTimeoutMs: s.KAFKA_REQUEST_TIMEOUT_MS,
+    retry: {
+      retries: s.KAFKA_RETRIES,
+      initialRetryTimeMs: s.KAFKA_RETRY_INITIAL_MS,
+      maxRetryTimeMs: s.KAFKA_RETRY_MAX_MS,
+    },
+    logLevel: s.KAFKA_LOG_LEVEL ?? 'info',
+  };
+}
