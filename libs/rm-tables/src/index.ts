@@ -1,0 +1,47 @@
+// Settings and wiring
+export {
+  parseDatabaseSettings,
+  describeDatabaseSettings,
+  databaseSettingsSchema,
+  type DatabaseSettings,
+  type BaseDatabaseSettings,
+  type SqliteDatabaseSettings,
+  type ServerDatabaseSettings,
+  type PostgresDatabaseSettings,
+  type MssqlDatabaseSettings,
+} from './lib/settings/database-settings';
+export { RM_TABLES_DEFAULTS } from './lib/rm-tables.defaults';
+export { RmTablesModule } from './lib/rm-tables.module';
+export { RmTablesHealthIndicator, type RmTablesHealthOptions } from './lib/rm-tables.health';
+export { openRmTables, type RmTables } from './lib/open-rm-tables';
+export { RmTablesError, isRetriableDatabaseError } from './lib/rm-tables.error';
+export { RM_DATABASE_TYPES, type RmDatabaseType } from './lib/schema/rm-database-type';
+export { RmTableName } from './lib/schema/rm-table-names';
+
+// Row values
+export { MessageDirection } from './lib/entities/message-direction';
+export { MessageStatus } from './lib/entities/message-status';
+export { AttemptStatus } from './lib/entities/attempt-status';
+export { LogType } from './lib/entities/log-type';
+export { MessageEntity, type NewMessage } from './lib/entities/message.entity';
+export { MessageExecEntity, type NewAttempt, type InsertedAttempt } from './lib/entities/message-exec.entity';
+export { LogEntity, type NewLog } from './lib/entities/log.entity';
+
+// Stores and their inputs
+export { MessageStore } from './lib/stores/message.store';
+export { MessageExecStore } from './lib/stores/message-exec.store';
+export { LogStore } from './lib/stores/log.store';
+export type {
+  ClaimDueInput,
+  ClaimTimedOutInput,
+  FailedAttemptUpdate,
+  PurgeInput,
+} from './lib/sql/rm-sql-dialect';
+
+// Tests and benchmarks
+export {
+  createScratchPostgresDatabase,
+  DEFAULT_ADMIN_POSTGRES_URL,
+  type ScratchPostgresDatabase,
+} from './lib/testing/scratch-postgres-database';
+export { scratchSqlitePath } from './lib/testing/scratch-sqlite-path';

@@ -1,0 +1,79 @@
+import { EntitySchema } from 'typeorm';
+import { BIG_ID_AS_STRING, type RmColumnTypes } from '../schema/rm-column-types';
+import { RmConstraintName, RmTableName } from '../schema/rm-table-names';
+import type { AttemptStatus } from './attempt-status';
+import type { MessageDirection } from './message-direction';
+
+/**
+ * One attempt to execute (downstream) or send (upstream) a message: one row of `GTOTVSLINKMESSAGEEXEC`. Written once
+ * when the attempt finishes, never updated, only purged by age. A persistence shape only, never a DTO.
+ */
+export class MessageExecEntity {
+  /** `ID`: identity key; a string because 64-bit integers do not fit a JS number. */
+  id!: string;
+  /** `IDMENSAGEM`: the message (`GTOTVSLINKMESSAGE.ID`), which may be gone already. */
+  messageId!: string;
+  /** `DIRECAO`. */
+  direction!: MessageDirection;
+  /** `COMANDO`. */
+  command!: string;
+  /** `TENTATIVA`: attempt number, from 1. Unique with `IDMENSAGEM`, so a redelivered outcome is absorbed. */
+  attempt!: number;
+  /** `STATUS`. */
+  status!: AttemptStatus;
+  /** `DATAINICIO`. */
+  startedAt!: Date;
+  /** `DATAFIM`: also the retention clock of the purge. */
+  finishedAt!: Date;
+  /** `ERRO`: what went wrong, for failed attempts. */
+  error!: string | null;
+  /** `DADOS`: extra detail the attempt reported. */
+  data!: string | null;
+}
+
+/** What a writer supplies for a new `GTOTVSLINKMESSAGEEXEC` row; omitted optional fields are null. */
+export type NewAttempt = Omit<MessageExecEntity, 'id' | 'error' | 'data'> &
+  Partial<Pick<MessageExecEntity, 'error' | 'data'>>;
+
+/** The key of an attempt row that an insert actually wrote (duplicates are skipped and not reported). */
+export interface InsertedAttempt {
+  readonly id: string;
+  readonly messageId: string;
+  readonly attempt: number;
+}
+
+/** Maps {@link MessageExecEntity} to `GTOTVSLINKMESSAGEEXEC` with the given database's column types. */
+export function messageExecEntitySchema(
+  types: RmColumnTypes,
+  schema?: string,
+): EntitySchema<MessageExecEntity> {
+  return new EntitySchema<MessageExecEntity>({
+    name: 'MessageExecEntity',
+    target: MessageExecEntity,
+    tableName: RmTableName.MessageExec,
+    schema,
+    columns: {
+      id: {
+        ...types.bigId,
+        name: 'ID',
+        primary: true,
+        generated: 'increment',
+        primaryKeyConstraintName: RmConstraintName.MessageExecPrimaryKey,
+        transformer: BIG_ID_AS_STRING,
+      },
+      messageId: { ...types.shortText, name: 'IDMENSAGEM', length: 100 },
+      direction: { ...types.smallInt, name: 'DIRECAO' },
+      command: { ...types.shortText, name: 'COMANDO', length: 100 },
+      attempt: { ...types.int, name: 'TENTATIVA' },
+      status: { ...types.smallInt, name: 'STATUS' },
+      startedAt: { ...types.timestamp, name: 'DATAINICIO' },
+      finishedAt: { ...types.timestamp, name: 'DATAFIM' },
+      error: { ...types.longText, name: 'ERRO', nullable: true },
+      data: { ...types.longText, name: 'DADOS', nullable: true },
+    },
+    indices: [
+      { name: RmConstraintName.MessageExecAttempt, columns: ['messageId', 'attempt'], unique: true },
+      { name: RmConstraintName.MessageExecFinished, columns: ['finishedAt'] },
+    ],
+  });
+}

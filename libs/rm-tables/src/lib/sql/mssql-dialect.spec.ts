@@ -1,0 +1,235 @@
+import { MssqlParameter } from 'typeorm';
+import { AttemptStatus } from '../entities/attempt-status';
+import { LogType } from '../entities/log-type';
+import { MessageDirection } from '../entities/message-direction';
+import { MessageStatus } from '../entities/message-status';
+import { MssqlDialect } from './mssql-dialect';
+
+const now = new Date('2025-01-02T03:04:05.678Z');
+const earlier = new Date('2025-01-02T02:59:00.001Z');
+const datetime2 = (date: Date) => new MssqlParameter(date, 'datetime2', 3);
+
+describe('MssqlDialect', () => {
+  const dialect = new MssqlDialect();
+
+  describe('claimDue', () => {
+    it('takes due rows with UPDLOCK, READPAST, ROWLOCK, marks them dispatched and outputs them', () => {
+      const statement = dialect.claimDue({ now, limit: 50 });
+      expect(statement.sql).toBe(
+        [
+          'WITH claimed AS (',
+          '  SELECT TOP (@0) * FROM GTOTVSLINKMESSAGE WITH (UPDLOCK, READPAST, ROWLOCK)',
+          '  WHERE STATUS IN (0, 2) AND DATATENTATIVAEXEC <= @1',
+          '  ORDER BY DATATENTATIVAEXEC',
+          ')',
+          'UPDATE claimed SET STATUS = 1, DATAATUALIZACAO = @1',
+          'OUTPUT INSERTED.*',
+        ].join('\n'),
+      );
+      expect(statement.parameters).toEqual([50, datetime2(now)]);
+    });
+
+    it('binds dates as datetime2(3), not the legacy datetime mssql picks for a bare Date', () => {
+      const [, at] = dialect.claimDue({ now, limit: 1 }).parameters;
+      expect(at).toBeInstanceOf(MssqlParameter);
+      expect(at).toMatchObject({ type: 'datetime2', params: [3], value: now });
+    });
+  });
+
+  it('claims timed-out dispatched rows the same way, renewing DATAATUALIZACAO', () => {
+    const statement = dialect.claimTimedOut({ now, dispatchedBefore: earlier, limit: 10 });
+    expect(statement.sql).toBe(
+      [
+        'WITH claimed AS (',
+        '  SELECT TOP (@0) * FROM GTOTVSLINKMESSAGE WITH (UPDLOCK, READPAST, ROWLOCK)',
+        '  WHERE STATUS = 1 AND DATAATUALIZACAO < @1',
+        '  ORDER BY DATAATUALIZACAO',
+        ')',
+        'UPDATE claimed SET DATAATUALIZACAO = @2',
+        'OUTPUT INSERTED.*',
+      ].join('\n'),
+    );
+    expect(statement.parameters).toEqual([10, datetime2(earlier), datetime2(now)]);
+  });
+
+  it('deletes succeeded messages by id', () => {
+    const statement = dialect.deleteMessages(['a', 'b', 'c']);
+    expect(statement.sql).toBe('DELETE FROM GTOTVSLINKMESSAGE WHERE ID IN (@0, @1, @2)');
+    expect(statement.parameters).toEqual(['a', 'b', 'c']);
+  });
+
+  it('inserts attempts with a locked NOT EXISTS check, since SQL Server has no ON CONFLICT', () => {
+    const statement = dialect.insertAttempts([
+      {
+        messageId: 'm1',
+        direction: MessageDirection.Downstream,
+        command: 'Cmd',
+        attempt: 1,
+        status: AttemptStatus.Failure,
+        startedAt: earlier,
+        finishedAt: now,
+        error: 'boom',
+      },
+      {
+        messageId: 'm2',
+        direction: MessageDirection.Upstream,
+        command: 'Other',
+        attempt: 3,
+        status: AttemptStatus.Success,
+        startedAt: earlier,
+        finishedAt: now,
+        data: '{"ok":true}',
+      },
+    ]);
+    const columns = 'IDMENSAGEM, DIRECAO, COMANDO, TENTATIVA, STATUS, DATAINICIO, DATAFIM, ERRO, DADOS';
+    expect(statement.sql).toBe(
+      [
+        `INSERT INTO GTOTVSLINKMESSAGEEXEC (${columns})`,
+        'OUTPUT INSERTED.ID, INSERTED.IDMENSAGEM, INSERTED.TENTATIVA',
+        'SELECT * FROM (VALUES (@0, @1, @2, @3, @4, @5, @6, @7, @8), (@9, @10, @11, @12, @13, @14, @15, @16, @17))' +
+          ` AS v (${columns})`,
+        'WHERE NOT EXISTS (SELECT 1 FROM GTOTVSLINKMESSAGEEXEC AS e WITH (UPDLOCK, HOLDLOCK)',
+        '  WHERE e.IDMENSAGEM = v.IDMENSAGEM AND e.TENTATIVA = v.TENTATIVA)',
+      ].join('\n'),
+    );
+    expect(statement.parameters).toEqual([
+      ...['m1', 1, 'Cmd', 1, 1, datetime2(earlier), datetime2(now), 'boom', null],
+      ...['m2', 0, 'Other', 3, 0, datetime2(earlier), datetime2(now), null, '{"ok":true}'],
+    ]);
+  });
+
+  it('purges old attempts in chunks with DELETE TOP, sparing messages still stored', () => {
+    const statement = dialect.purgeAttempts({ before: earlier, limit: 5000 });
+    expect(statement.sql).toBe(
+      [
+        'DELETE TOP (@0) e FROM GTOTVSLINKMESSAGEEXEC AS e',
+        'WHERE e.DATAFIM < @1',
+        '  AND NOT EXISTS (SELECT 1 FROM GTOTVSLINKMESSAGE AS m WHERE m.ID = e.IDMENSAGEM)',
+      ].join('\n'),
+    );
+    expect(statement.parameters).toEqual([5000, datetime2(earlier)]);
+  });
+
+  it('purges old logs the same way', () => {
+    const statement = dialect.purgeLogs({ before: earlier, limit: 100 });
+    expect(statement.sql).toBe(
+      [
+        'DELETE TOP (@0) l FROM GTOTVSLINKLOG AS l',
+        'WHERE l.LOGDATE < @1',
+        '  AND NOT EXISTS (SELECT 1 FROM GTOTVSLINKMESSAGE AS m WHERE m.ID = l.IDMENSAGEM)',
+      ].join('\n'),
+    );
+    expect(statement.parameters).toEqual([100, datetime2(earlier)]);
+  });
+
+  it('inserts messages skipping stored ids, outputting the ids written', () => {
+    const statement = dialect.insertMessages([
+      {
+        id: 'm1',
+        direction: MessageDirection.Downstream,
+        command: 'Cmd',
+        tenantId: 't1',
+        data: 'ação',
+        status: MessageStatus.Pending,
+        nextAttemptAt: now,
+        createdAt: now,
+      },
+    ]);
+    const columns =
+      'ID, DIRECAO, COMANDO, AUDIENCE, TENANTID, CORRELATEDID, DADOS, STATUS, TENTATIVAS, DATATENTATIVAEXEC, ' +
+      'DATACRIACAO, DATAATUALIZACAO, ULTIMOERRO';
+    expect(statement.sql).toBe(
+      [
+        `INSERT INTO GTOTVSLINKMESSAGE (${columns})`,
+        'OUTPUT INSERTED.ID',
+        `SELECT * FROM (VALUES (@0, @1, @2, @3, @4, @5, @6, @7, @8, @9, @10, @11, @12)) AS v (${columns})`,
+        'WHERE NOT EXISTS (SELECT 1 FROM GTOTVSLINKMESSAGE AS m WITH (UPDLOCK, HOLDLOCK) WHERE m.ID = v.ID)',
+      ].join('\n'),
+    );
+    expect(statement.parameters).toEqual(
+      ['m1', 1, 'Cmd', null, 't1', null, 'ação', 0, 0, now, now, now, null].map((v) =>
+        v instanceof Date ? datetime2(v) : v,
+      ),
+    );
+  });
+
+  it('records a failed attempt only over an older one', () => {
+    const statement = dialect.recordFailedAttempt({
+      id: 'm1',
+      attempt: 2,
+      status: MessageStatus.WaitingRetry,
+      nextAttemptAt: now,
+      lastError: 'boom',
+      now: earlier,
+    });
+    expect(statement.sql).toBe(
+      [
+        'UPDATE GTOTVSLINKMESSAGE SET STATUS = @0, TENTATIVAS = @1,',
+        '  DATATENTATIVAEXEC = @2, ULTIMOERRO = @3, DATAATUALIZACAO = @4',
+        'WHERE ID = @5 AND TENTATIVAS < @1',
+      ].join('\n'),
+    );
+    expect(statement.parameters).toEqual([2, 2, datetime2(now), 'boom', datetime2(earlier), 'm1']);
+  });
+
+  it('inserts logs in one multi-row VALUES', () => {
+    const statement = dialect.insertLogs([
+      { type: LogType.Info, message: 'hello', date: now },
+      { messageId: 'm1', type: LogType.Error, message: 'bad', date: now, debug: 'stack' },
+    ]);
+    expect(statement.sql).toBe(
+      'INSERT INTO GTOTVSLINKLOG (IDMENSAGEM, LOGTYPE, LOGMENSAGEM, LOGDATE, DATADEBUG) ' +
+        'VALUES (@0, @1, @2, @3, @4), (@5, @6, @7, @8, @9)',
+    );
+    expect(statement.parameters).toEqual([
+      null,
+      0,
+      'hello',
+      datetime2(now),
+      null,
+      'm1',
+      2,
+      'bad',
+      datetime2(now),
+      'stack',
+    ]);
+  });
+
+  it('takes an application lock owned by the migration transaction', () => {
+    expect(dialect.beforeMigrations()).toEqual([
+      {
+        sql: [
+          'DECLARE @result int;',
+          "EXEC @result = sp_getapplock @Resource = N'GTOTVSLINKMIGRATIONS', @LockMode = N'Exclusive',",
+          "  @LockOwner = N'Transaction', @LockTimeout = @0;",
+          "IF @result < 0 THROW 50000, N'Timed out waiting for another process to finish the GTOTVSLINKMIGRATIONS migrations', 1;",
+        ].join('\n'),
+        parameters: [60_000],
+      },
+    ]);
+  });
+
+  describe('with a schema', () => {
+    const inSchema = new MssqlDialect('smartlink');
+
+    it('qualifies every table with the bracketed schema', () => {
+      expect(inSchema.claimDue({ now, limit: 1 }).sql).toContain('FROM [smartlink].GTOTVSLINKMESSAGE WITH');
+      expect(inSchema.purgeLogs({ before: now, limit: 1 }).sql).toContain(
+        'FROM [smartlink].GTOTVSLINKLOG AS l\nWHERE l.LOGDATE < @1\n  AND NOT EXISTS (SELECT 1 FROM [smartlink].GTOTVSLINKMESSAGE AS m',
+      );
+    });
+  });
+
+  describe('batch limits', () => {
+    it('keeps a statement under 2,100 parameters and 1,000 VALUES rows', () => {
+      expect(dialect.rowsPerStatement(9)).toBe(222);
+      expect(dialect.rowsPerStatement(1)).toBe(1000);
+    });
+
+    it('refuses a batch the store should have split', () => {
+      const ids = Array.from({ length: 1001 }, (_, i) => `m${i}`);
+      expect(() => dialect.deleteMessages(ids)).toThrow(RangeError);
+      expect(() => dialect.deleteMessages([])).toThrow(RangeError);
+    });
+  });
+});

@@ -1,0 +1,196 @@
+import { MssqlParameter } from 'typeorm';
+import type { NewLog } from '../entities/log.entity';
+import type { NewAttempt } from '../entities/message-exec.entity';
+import { MessageStatus } from '../entities/message-status';
+import type { NewMessage } from '../entities/message.entity';
+import { RM_TABLES_DEFAULTS } from '../rm-tables.defaults';
+import { RmTableName } from '../schema/rm-table-names';
+import type {
+  ClaimDueInput,
+  ClaimTimedOutInput,
+  FailedAttemptUpdate,
+  PurgeInput,
+  RmSqlDialect,
+  RmSqlStatement,
+} from './rm-sql-dialect';
+import {
+  ATTEMPT_COLUMNS,
+  LOG_COLUMNS,
+  MESSAGE_COLUMNS,
+  assertBatch,
+  attemptRow,
+  logRow,
+  messageRow,
+} from './rm-rows';
+import { SqlParameters } from './sql-parameters';
+
+/** SQL Server refuses requests with more than 2,100 parameters; leave room. */
+const MAX_PARAMETERS = 2_000;
+/** A table value constructor (`VALUES (..), (..)`) in an INSERT takes at most 1,000 rows. */
+const MAX_ROWS = 1_000;
+
+const { Pending, Dispatched, WaitingRetry } = MessageStatus;
+
+/**
+ * SQL Server. Parameters are `@0`, `@1`... as TypeORM's SqlServerQueryRunner names them (`request.input('0', ...)`).
+ * Dates are wrapped in `MssqlParameter(date, 'datetime2', 3)`, which the query runner binds as `sql.DateTime2(3)`:
+ * unwrapped, mssql binds a `Date` as legacy `datetime` (rounded to 1/300 s). Strings bind as `nvarchar` by default,
+ * matching the `nvarchar` columns, so no implicit conversion defeats an index.
+ *
+ * Identifiers are unquoted: all are plain upper-case words, none reserved, as in RM's own SQL. This SQL is pinned by
+ * unit tests and has never run against a real SQL Server (none runs on our machines).
+ */
+export class MssqlDialect implements RmSqlDialect {
+  readonly type = 'mssql' as const;
+  private readonly message: string;
+  private readonly messageExec: string;
+  private readonly log: string;
+
+  /** @param schema tables' schema; unset means the login's default schema. */
+  constructor(schema?: string) {
+    const table = (name: string) => (schema ? `${quoteMssql(schema)}.${name}` : name);
+    this.message = table(RmTableName.Message);
+    this.messageExec = table(RmTableName.MessageExec);
+    this.log = table(RmTableName.Log);
+  }
+
+  rowsPerStatement(columns: number): number {
+    return Math.min(MAX_ROWS, Math.floor(MAX_PARAMETERS / columns));
+  }
+
+  insertMessages(messages: readonly NewMessage[]): RmSqlStatement {
+    assertBatch(messages.length, MESSAGE_COLUMNS.length, this.rowsPerStatement(MESSAGE_COLUMNS.length));
+    const p = parameters();
+    const columns = MESSAGE_COLUMNS.join(', ');
+    // UPDLOCK, HOLDLOCK make the existence check and the insert one atomic step against concurrent writers.
+    const sql = [
+      `INSERT INTO ${this.message} (${columns})`,
+      'OUTPUT INSERTED.ID',
+      `SELECT * FROM (VALUES ${p.rows(messages.map(messageRow))}) AS v (${columns})`,
+      `WHERE NOT EXISTS (SELECT 1 FROM ${this.message} AS m WITH (UPDLOCK, HOLDLOCK) WHERE m.ID = v.ID)`,
+    ];
+    return { sql: sql.join('\n'), parameters: p.list() };
+  }
+
+  claimDue({ now, limit }: ClaimDueInput): RmSqlStatement {
+    const p = parameters();
+    const top = p.add(limit);
+    const at = p.add(now);
+    // The queue pattern: UPDLOCK takes the rows for this transaction, READPAST skips rows another claimer holds,
+    // ROWLOCK keeps claimers from blocking each other on pages. OUTPUT returns the rows in the same statement.
+    const sql = [
+      'WITH claimed AS (',
+      `  SELECT TOP (${top}) * FROM ${this.message} WITH (UPDLOCK, READPAST, ROWLOCK)`,
+      `  WHERE STATUS IN (${Pending}, ${WaitingRetry}) AND DATATENTATIVAEXEC <= ${at}`,
+      '  ORDER BY DATATENTATIVAEXEC',
+      ')',
+      `UPDATE claimed SET STATUS = ${Dispatched}, DATAATUALIZACAO = ${at}`,
+      'OUTPUT INSERTED.*',
+    ];
+    return { sql: sql.join('\n'), parameters: p.list() };
+  }
+
+  claimTimedOut({ now, dispatchedBefore, limit }: ClaimTimedOutInput): RmSqlStatement {
+    const p = parameters();
+    const top = p.add(limit);
+    const cutoff = p.add(dispatchedBefore);
+    const at = p.add(now);
+    const sql = [
+      'WITH claimed AS (',
+      `  SELECT TOP (${top}) * FROM ${this.message} WITH (UPDLOCK, READPAST, ROWLOCK)`,
+      `  WHERE STATUS = ${Dispatched} AND DATAATUALIZACAO < ${cutoff}`,
+      '  ORDER BY DATAATUALIZACAO',
+      ')',
+      `UPDATE claimed SET DATAATUALIZACAO = ${at}`,
+      'OUTPUT INSERTED.*',
+    ];
+    return { sql: sql.join('\n'), parameters: p.list() };
+  }
+
+  recordFailedAttempt(u: FailedAttemptUpdate): RmSqlStatement {
+    const p = parameters();
+    const status = p.add(u.status);
+    const attempt = p.add(u.attempt);
+    const sql = [
+      `UPDATE ${this.message} SET STATUS = ${status}, TENTATIVAS = ${attempt},`,
+      `  DATATENTATIVAEXEC = ${p.add(u.nextAttemptAt)}, ULTIMOERRO = ${p.add(u.lastError)}, DATAATUALIZACAO = ${p.add(u.now)}`,
+      `WHERE ID = ${p.add(u.id)} AND TENTATIVAS < ${attempt}`,
+    ];
+    return { sql: sql.join('\n'), parameters: p.list() };
+  }
+
+  deleteMessages(ids: readonly string[]): RmSqlStatement {
+    assertBatch(ids.length, 1, this.rowsPerStatement(1));
+    const p = parameters();
+    return { sql: `DELETE FROM ${this.message} WHERE ID IN ${p.row(ids)}`, parameters: p.list() };
+  }
+
+  insertAttempts(attempts: readonly NewAttempt[]): RmSqlStatement {
+    assertBatch(attempts.length, ATTEMPT_COLUMNS.length, this.rowsPerStatement(ATTEMPT_COLUMNS.length));
+    const p = parameters();
+    const columns = ATTEMPT_COLUMNS.join(', ');
+    // SQL Server has no ON CONFLICT. Checking under UPDLOCK, HOLDLOCK (a key-range lock on the unique index) keeps a
+    // concurrent insert of the same (IDMENSAGEM, TENTATIVA) out between the check and the insert.
+    const sql = [
+      `INSERT INTO ${this.messageExec} (${columns})`,
+      'OUTPUT INSERTED.ID, INSERTED.IDMENSAGEM, INSERTED.TENTATIVA',
+      `SELECT * FROM (VALUES ${p.rows(attempts.map(attemptRow))}) AS v (${columns})`,
+      `WHERE NOT EXISTS (SELECT 1 FROM ${this.messageExec} AS e WITH (UPDLOCK, HOLDLOCK)`,
+      '  WHERE e.IDMENSAGEM = v.IDMENSAGEM AND e.TENTATIVA = v.TENTATIVA)',
+    ];
+    return { sql: sql.join('\n'), parameters: p.list() };
+  }
+
+  insertLogs(logs: readonly NewLog[]): RmSqlStatement {
+    assertBatch(logs.length, LOG_COLUMNS.length, this.rowsPerStatement(LOG_COLUMNS.length));
+    const p = parameters();
+    return {
+      sql: `INSERT INTO ${this.log} (${LOG_COLUMNS.join(', ')}) VALUES ${p.rows(logs.map(logRow))}`,
+      parameters: p.list(),
+    };
+  }
+
+  purgeAttempts({ before, limit }: PurgeInput): RmSqlStatement {
+    const p = parameters();
+    const sql = [
+      `DELETE TOP (${p.add(limit)}) e FROM ${this.messageExec} AS e`,
+      `WHERE e.DATAFIM < ${p.add(before)}`,
+      `  AND NOT EXISTS (SELECT 1 FROM ${this.message} AS m WHERE m.ID = e.IDMENSAGEM)`,
+    ];
+    return { sql: sql.join('\n'), parameters: p.list() };
+  }
+
+  purgeLogs({ before, limit }: PurgeInput): RmSqlStatement {
+    const p = parameters();
+    const sql = [
+      `DELETE TOP (${p.add(limit)}) l FROM ${this.log} AS l`,
+      `WHERE l.LOGDATE < ${p.add(before)}`,
+      `  AND NOT EXISTS (SELECT 1 FROM ${this.message} AS m WHERE m.ID = l.IDMENSAGEM)`,
+    ];
+    return { sql: sql.join('\n'), parameters: p.list() };
+  }
+
+  beforeMigrations(): readonly RmSqlStatement[] {
+    const p = parameters();
+    // An application lock owned by the migration transaction: released by its commit or rollback, even on a crash.
+    const sql = [
+      'DECLARE @result int;',
+      `EXEC @result = sp_getapplock @Resource = N'${RmTableName.Migrations}', @LockMode = N'Exclusive',`,
+      `  @LockOwner = N'Transaction', @LockTimeout = ${p.add(RM_TABLES_DEFAULTS.migrationLockTimeoutMs)};`,
+      `IF @result < 0 THROW 50000, N'Timed out waiting for another process to finish the ${RmTableName.Migrations} migrations', 1;`,
+    ];
+    return [{ sql: sql.join('\n'), parameters: p.list() }];
+  }
+}
+
+/** Brackets a SQL Server identifier, doubling any closing bracket in it. */
+export function quoteMssql(identifier: string): string {
+  return `[${identifier.replaceAll(']', ']]')}]`;
+}
+
+function parameters(): SqlParameters {
+  return new SqlParameters(
+    (index) => `@${index}`,
+    (value) => (value instanceof Date ? new MssqlParameter(value, 'datetime2', 3) : value),
+  );
+}

@@ -1,0 +1,197 @@
+import { AttemptStatus } from '../entities/attempt-status';
+import { LogType } from '../entities/log-type';
+import { MessageDirection } from '../entities/message-direction';
+import { MessageStatus } from '../entities/message-status';
+import { PostgresDialect } from './postgres-dialect';
+
+const now = new Date('2025-01-02T03:04:05.678Z');
+const earlier = new Date('2025-01-02T02:59:00.001Z');
+
+describe('PostgresDialect', () => {
+  const dialect = new PostgresDialect();
+
+  it('claims due rows through a FOR UPDATE SKIP LOCKED subselect and returns them', () => {
+    const statement = dialect.claimDue({ now, limit: 50 });
+    expect(statement.sql).toBe(
+      [
+        'UPDATE "GTOTVSLINKMESSAGE" SET "STATUS" = 1, "DATAATUALIZACAO" = $1',
+        'WHERE "ID" IN (',
+        '  SELECT "ID" FROM "GTOTVSLINKMESSAGE"',
+        '  WHERE "STATUS" IN (0, 2) AND "DATATENTATIVAEXEC" <= $1',
+        '  ORDER BY "DATATENTATIVAEXEC"',
+        '  LIMIT $2',
+        '  FOR UPDATE SKIP LOCKED',
+        ')',
+        'RETURNING *',
+      ].join('\n'),
+    );
+    expect(statement.parameters).toEqual([now, 50]);
+  });
+
+  it('claims timed-out dispatched rows the same way, renewing DATAATUALIZACAO', () => {
+    const statement = dialect.claimTimedOut({ now, dispatchedBefore: earlier, limit: 10 });
+    expect(statement.sql).toBe(
+      [
+        'UPDATE "GTOTVSLINKMESSAGE" SET "DATAATUALIZACAO" = $1',
+        'WHERE "ID" IN (',
+        '  SELECT "ID" FROM "GTOTVSLINKMESSAGE"',
+        '  WHERE "STATUS" = 1 AND "DATAATUALIZACAO" < $2',
+        '  ORDER BY "DATAATUALIZACAO"',
+        '  LIMIT $3',
+        '  FOR UPDATE SKIP LOCKED',
+        ')',
+        'RETURNING *',
+      ].join('\n'),
+    );
+    expect(statement.parameters).toEqual([now, earlier, 10]);
+  });
+
+  it('deletes succeeded messages with one array parameter', () => {
+    const statement = dialect.deleteMessages(['a', 'b', 'c']);
+    expect(statement.sql).toBe('DELETE FROM "GTOTVSLINKMESSAGE" WHERE "ID" = ANY($1)');
+    expect(statement.parameters).toEqual([['a', 'b', 'c']]);
+  });
+
+  it('inserts attempts with ON CONFLICT DO NOTHING, returning the keys written', () => {
+    const statement = dialect.insertAttempts([
+      {
+        messageId: 'm1',
+        direction: MessageDirection.Downstream,
+        command: 'Cmd',
+        attempt: 1,
+        status: AttemptStatus.Fatal,
+        startedAt: earlier,
+        finishedAt: now,
+        error: 'bad input',
+      },
+      {
+        messageId: 'm2',
+        direction: MessageDirection.Upstream,
+        command: 'Other',
+        attempt: 2,
+        status: AttemptStatus.Success,
+        startedAt: earlier,
+        finishedAt: now,
+      },
+    ]);
+    expect(statement.sql).toBe(
+      [
+        'INSERT INTO "GTOTVSLINKMESSAGEEXEC" ("IDMENSAGEM", "DIRECAO", "COMANDO", "TENTATIVA", "STATUS", ' +
+          '"DATAINICIO", "DATAFIM", "ERRO", "DADOS")',
+        'VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9), ($10, $11, $12, $13, $14, $15, $16, $17, $18)',
+        'ON CONFLICT ("IDMENSAGEM", "TENTATIVA") DO NOTHING',
+        'RETURNING "ID", "IDMENSAGEM", "TENTATIVA"',
+      ].join('\n'),
+    );
+    expect(statement.parameters).toEqual([
+      ...['m1', 1, 'Cmd', 1, 2, earlier, now, 'bad input', null],
+      ...['m2', 0, 'Other', 2, 0, earlier, now, null, null],
+    ]);
+  });
+
+  it('purges old attempts through an ID IN (… LIMIT) subselect, sparing messages still stored', () => {
+    const statement = dialect.purgeAttempts({ before: earlier, limit: 5000 });
+    expect(statement.sql).toBe(
+      [
+        'DELETE FROM "GTOTVSLINKMESSAGEEXEC" WHERE "ID" IN (',
+        '  SELECT e."ID" FROM "GTOTVSLINKMESSAGEEXEC" AS e',
+        '  WHERE e."DATAFIM" < $1',
+        '    AND NOT EXISTS (SELECT 1 FROM "GTOTVSLINKMESSAGE" AS m WHERE m."ID" = e."IDMENSAGEM")',
+        '  LIMIT $2',
+        ')',
+      ].join('\n'),
+    );
+    expect(statement.parameters).toEqual([earlier, 5000]);
+  });
+
+  it('purges old logs the same way', () => {
+    const statement = dialect.purgeLogs({ before: earlier, limit: 100 });
+    expect(statement.sql).toBe(
+      [
+        'DELETE FROM "GTOTVSLINKLOG" WHERE "ID" IN (',
+        '  SELECT l."ID" FROM "GTOTVSLINKLOG" AS l',
+        '  WHERE l."LOGDATE" < $1',
+        '    AND NOT EXISTS (SELECT 1 FROM "GTOTVSLINKMESSAGE" AS m WHERE m."ID" = l."IDMENSAGEM")',
+        '  LIMIT $2',
+        ')',
+      ].join('\n'),
+    );
+    expect(statement.parameters).toEqual([earlier, 100]);
+  });
+
+  it('inserts messages with ON CONFLICT ("ID") DO NOTHING, returning the ids written', () => {
+    const statement = dialect.insertMessages([
+      {
+        id: 'm1',
+        direction: MessageDirection.Upstream,
+        command: 'C',
+        data: '{}',
+        status: MessageStatus.Pending,
+        createdAt: now,
+      },
+    ]);
+    expect(statement.sql).toBe(
+      [
+        'INSERT INTO "GTOTVSLINKMESSAGE" ("ID", "DIRECAO", "COMANDO", "AUDIENCE", "TENANTID", "CORRELATEDID", "DADOS", ' +
+          '"STATUS", "TENTATIVAS", "DATATENTATIVAEXEC", "DATACRIACAO", "DATAATUALIZACAO", "ULTIMOERRO")',
+        'VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)',
+        'ON CONFLICT ("ID") DO NOTHING',
+        'RETURNING "ID"',
+      ].join('\n'),
+    );
+    expect(statement.parameters).toEqual(['m1', 0, 'C', null, null, null, '{}', 0, 0, null, now, now, null]);
+  });
+
+  it('records a failed attempt only over an older one', () => {
+    const statement = dialect.recordFailedAttempt({
+      id: 'm1',
+      attempt: 3,
+      status: MessageStatus.Dead,
+      nextAttemptAt: null,
+      lastError: 'gave up',
+      now,
+    });
+    expect(statement.sql).toBe(
+      [
+        'UPDATE "GTOTVSLINKMESSAGE" SET "STATUS" = $1, "TENTATIVAS" = $2,',
+        '  "DATATENTATIVAEXEC" = $3, "ULTIMOERRO" = $4, "DATAATUALIZACAO" = $5',
+        'WHERE "ID" = $6 AND "TENTATIVAS" < $2',
+      ].join('\n'),
+    );
+    expect(statement.parameters).toEqual([3, 3, null, 'gave up', now, 'm1']);
+  });
+
+  it('inserts logs in one multi-row VALUES', () => {
+    const statement = dialect.insertLogs([{ type: LogType.Warning, message: 'slow', date: now }]);
+    expect(statement.sql).toBe(
+      'INSERT INTO "GTOTVSLINKLOG" ("IDMENSAGEM", "LOGTYPE", "LOGMENSAGEM", "LOGDATE", "DATADEBUG")\n' +
+        'VALUES ($1, $2, $3, $4, $5)',
+    );
+    expect(statement.parameters).toEqual([null, 1, 'slow', now, null]);
+  });
+
+  describe('before migrations', () => {
+    it('takes a transaction-scoped advisory lock', () => {
+      expect(dialect.beforeMigrations()).toEqual([
+        { sql: 'SELECT pg_advisory_xact_lock(hashtext($1))', parameters: ['GTOTVSLINKMIGRATIONS'] },
+      ]);
+    });
+
+    it('also creates the schema when one is configured', () => {
+      expect(new PostgresDialect('smartlink').beforeMigrations()[1]).toEqual({
+        sql: 'CREATE SCHEMA IF NOT EXISTS "smartlink"',
+        parameters: [],
+      });
+    });
+  });
+
+  it('qualifies tables with the quoted schema', () => {
+    expect(new PostgresDialect('smartlink').deleteMessages(['a']).sql).toBe(
+      'DELETE FROM "smartlink"."GTOTVSLINKMESSAGE" WHERE "ID" = ANY($1)',
+    );
+  });
+
+  it('keeps a statement under the 65,535-parameter limit of the wire protocol', () => {
+    expect(dialect.rowsPerStatement(13) * 13).toBeLessThanOrEqual(65_535);
+  });
+});

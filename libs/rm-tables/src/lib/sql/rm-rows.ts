@@ -1,0 +1,82 @@
+import type { NewLog } from '../entities/log.entity';
+import type { NewAttempt } from '../entities/message-exec.entity';
+import type { NewMessage } from '../entities/message.entity';
+
+/** Column order of message inserts; {@link messageRow} yields values in the same order. */
+export const MESSAGE_COLUMNS = [
+  'ID',
+  'DIRECAO',
+  'COMANDO',
+  'AUDIENCE',
+  'TENANTID',
+  'CORRELATEDID',
+  'DADOS',
+  'STATUS',
+  'TENTATIVAS',
+  'DATATENTATIVAEXEC',
+  'DATACRIACAO',
+  'DATAATUALIZACAO',
+  'ULTIMOERRO',
+] as const;
+
+/** Column order of attempt inserts (`ID` is an identity). */
+export const ATTEMPT_COLUMNS = [
+  'IDMENSAGEM',
+  'DIRECAO',
+  'COMANDO',
+  'TENTATIVA',
+  'STATUS',
+  'DATAINICIO',
+  'DATAFIM',
+  'ERRO',
+  'DADOS',
+] as const;
+
+/** Column order of log inserts (`ID` is an identity). */
+export const LOG_COLUMNS = ['IDMENSAGEM', 'LOGTYPE', 'LOGMENSAGEM', 'LOGDATE', 'DATADEBUG'] as const;
+
+/** A new message's values in {@link MESSAGE_COLUMNS} order, optional fields defaulted. */
+export function messageRow(m: NewMessage): unknown[] {
+  return [
+    m.id,
+    m.direction,
+    m.command,
+    m.audience ?? null,
+    m.tenantId ?? null,
+    m.correlatedId ?? null,
+    m.data,
+    m.status,
+    m.attempts ?? 0,
+    m.nextAttemptAt ?? null,
+    m.createdAt,
+    m.updatedAt ?? m.createdAt,
+    m.lastError ?? null,
+  ];
+}
+
+/** A new attempt's values in {@link ATTEMPT_COLUMNS} order. */
+export function attemptRow(a: NewAttempt): unknown[] {
+  return [
+    a.messageId,
+    a.direction,
+    a.command,
+    a.attempt,
+    a.status,
+    a.startedAt,
+    a.finishedAt,
+    a.error ?? null,
+    a.data ?? null,
+  ];
+}
+
+/** A new log's values in {@link LOG_COLUMNS} order. */
+export function logRow(l: NewLog): unknown[] {
+  return [l.messageId ?? null, l.type, l.message, l.date, l.debug ?? null];
+}
+
+/** Guards the pure SQL builders against batches the store should have split. */
+export function assertBatch(rows: number, columns: number, maxRows: number): void {
+  if (rows < 1 || rows > maxRows) {
+    throw new RangeError(`a statement takes 1 to ${maxRows} rows of ${columns} values, got ${rows}`);
+  }
+}

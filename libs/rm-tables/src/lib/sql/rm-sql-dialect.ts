@@ -1,0 +1,91 @@
+import type { NewLog } from '../entities/log.entity';
+import type { NewAttempt } from '../entities/message-exec.entity';
+import type { MessageStatus } from '../entities/message-status';
+import type { NewMessage } from '../entities/message.entity';
+import type { RmDatabaseType } from '../schema/rm-database-type';
+
+/** One SQL statement and its positional parameters, in the form the DataSource's driver binds them. */
+export interface RmSqlStatement {
+  readonly sql: string;
+  readonly parameters: readonly unknown[];
+}
+
+/** Claim up to `limit` messages due at `now`: pending or waiting retry with `DATATENTATIVAEXEC <= now`. */
+export interface ClaimDueInput {
+  readonly now: Date;
+  readonly limit: number;
+}
+
+/** Claim up to `limit` messages dispatched before `dispatchedBefore` that never got an outcome. */
+export interface ClaimTimedOutInput {
+  readonly now: Date;
+  readonly dispatchedBefore: Date;
+  readonly limit: number;
+}
+
+/** A failed attempt's effect on its message: wait for a retry, or dead. */
+export interface FailedAttemptUpdate {
+  readonly id: string;
+  /** The attempt that failed (1-based); becomes `TENTATIVAS`. An update for an older attempt is ignored. */
+  readonly attempt: number;
+  readonly status: typeof MessageStatus.WaitingRetry | typeof MessageStatus.Dead;
+  /** When the retry is due; null for a dead message. */
+  readonly nextAttemptAt: Date | null;
+  readonly lastError: string | null;
+  readonly now: Date;
+}
+
+/** Delete at most `limit` rows older than `before`. */
+export interface PurgeInput {
+  readonly before: Date;
+  readonly limit: number;
+}
+
+/**
+ * The SQL that differs between databases, as pure functions returning `{ sql, parameters }`. Every run-time value is
+ * a parameter; status codes are compile-time constants written into the text so the planner can seek the
+ * `(STATUS, ...)` indexes. Callers split batches with {@link RmSqlDialect.rowsPerStatement} first.
+ */
+export interface RmSqlDialect {
+  readonly type: RmDatabaseType;
+
+  /** How many rows of `columns` values one statement may carry under the database's parameter limits. */
+  rowsPerStatement(columns: number): number;
+
+  /** Insert messages, skipping ids already stored; returns the `ID` of each row written. */
+  insertMessages(messages: readonly NewMessage[]): RmSqlStatement;
+
+  /**
+   * Atomically take due messages, oldest `DATATENTATIVAEXEC` first, mark them dispatched (`STATUS` 1,
+   * `DATAATUALIZACAO` = now) and return the rows. Concurrent claimers never get the same row.
+   */
+  claimDue(input: ClaimDueInput): RmSqlStatement;
+
+  /** Like {@link claimDue} for dispatched messages whose outcome never came; renews `DATAATUALIZACAO` to `now`. */
+  claimTimedOut(input: ClaimTimedOutInput): RmSqlStatement;
+
+  /** Record a failed attempt on its message, unless a later attempt was recorded already; affects 0 or 1 row. */
+  recordFailedAttempt(update: FailedAttemptUpdate): RmSqlStatement;
+
+  /** Delete messages that succeeded. */
+  deleteMessages(ids: readonly string[]): RmSqlStatement;
+
+  /** Insert attempts, skipping (message id, attempt) pairs already stored; returns `ID, IDMENSAGEM, TENTATIVA` written. */
+  insertAttempts(attempts: readonly NewAttempt[]): RmSqlStatement;
+
+  /** Insert log records. */
+  insertLogs(logs: readonly NewLog[]): RmSqlStatement;
+
+  /** Delete at most `limit` attempts finished before `before` whose message is no longer in `GTOTVSLINKMESSAGE`. */
+  purgeAttempts(input: PurgeInput): RmSqlStatement;
+
+  /** Delete at most `limit` logs dated before `before` whose message (if any) is no longer in `GTOTVSLINKMESSAGE`. */
+  purgeLogs(input: PurgeInput): RmSqlStatement;
+
+  /**
+   * Statements run first inside the migration transaction: a lock, so replicas starting together migrate one at a
+   * time (the others then find nothing pending), and on PostgreSQL the schema, created if missing. SQLite needs
+   * none: its migration transaction starts with `BEGIN IMMEDIATE`, which already shuts out other writers.
+   */
+  beforeMigrations(): readonly RmSqlStatement[];
+}

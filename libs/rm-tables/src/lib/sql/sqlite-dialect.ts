@@ -1,0 +1,176 @@
+import type { NewLog } from '../entities/log.entity';
+import type { NewAttempt } from '../entities/message-exec.entity';
+import { MessageStatus } from '../entities/message-status';
+import type { NewMessage } from '../entities/message.entity';
+import { RmTableName } from '../schema/rm-table-names';
+import type {
+  ClaimDueInput,
+  ClaimTimedOutInput,
+  FailedAttemptUpdate,
+  PurgeInput,
+  RmSqlDialect,
+  RmSqlStatement,
+} from './rm-sql-dialect';
+import {
+  ATTEMPT_COLUMNS,
+  LOG_COLUMNS,
+  MESSAGE_COLUMNS,
+  assertBatch,
+  attemptRow,
+  logRow,
+  messageRow,
+} from './rm-rows';
+import { SqlParameters } from './sql-parameters';
+
+/** SQLite's default SQLITE_MAX_VARIABLE_NUMBER is 32,766 (since 3.32); leave room. */
+const MAX_PARAMETERS = 32_000;
+
+const { Pending, Dispatched, WaitingRetry } = MessageStatus;
+
+/**
+ * The text TypeORM's SQLite drivers store for a `datetime` column (`DateUtils.mixedDateToUtcDatetimeString`):
+ * `YYYY-MM-DD HH:MM:SS.mmm` in UTC. Fixed width, so comparing the text compares the instants; every date parameter
+ * of raw SQL must use exactly this form, or `<=` compares different notations.
+ */
+export function toSqliteDatetime(date: Date): string {
+  return date.toISOString().replace('T', ' ').replace('Z', '');
+}
+
+/**
+ * SQLite (3.35+ for RETURNING). One writer at a time per database file, so each claim is a single UPDATE: no two
+ * statements can take the same row. Parameters are anonymous `?`, bound in order; a value used twice is bound twice.
+ */
+export class SqliteDialect implements RmSqlDialect {
+  readonly type = 'sqlite' as const;
+  private readonly message = quote(RmTableName.Message);
+  private readonly messageExec = quote(RmTableName.MessageExec);
+  private readonly log = quote(RmTableName.Log);
+
+  rowsPerStatement(columns: number): number {
+    return Math.floor(MAX_PARAMETERS / columns);
+  }
+
+  insertMessages(messages: readonly NewMessage[]): RmSqlStatement {
+    assertBatch(messages.length, MESSAGE_COLUMNS.length, this.rowsPerStatement(MESSAGE_COLUMNS.length));
+    const p = parameters();
+    const sql = [
+      `INSERT INTO ${this.message} (${columnList(MESSAGE_COLUMNS)})`,
+      `VALUES ${p.rows(messages.map(messageRow))}`,
+      'ON CONFLICT ("ID") DO NOTHING',
+      'RETURNING "ID"',
+    ];
+    return { sql: sql.join('\n'), parameters: p.list() };
+  }
+
+  claimDue({ now, limit }: ClaimDueInput): RmSqlStatement {
+    const p = parameters();
+    const sql = [
+      `UPDATE ${this.message} SET "STATUS" = ${Dispatched}, "DATAATUALIZACAO" = ${p.add(now)}`,
+      'WHERE "ID" IN (',
+      `  SELECT "ID" FROM ${this.message}`,
+      `  WHERE "STATUS" IN (${Pending}, ${WaitingRetry}) AND "DATATENTATIVAEXEC" <= ${p.add(now)}`,
+      '  ORDER BY "DATATENTATIVAEXEC"',
+      `  LIMIT ${p.add(limit)}`,
+      ')',
+      'RETURNING *',
+    ];
+    return { sql: sql.join('\n'), parameters: p.list() };
+  }
+
+  claimTimedOut({ now, dispatchedBefore, limit }: ClaimTimedOutInput): RmSqlStatement {
+    const p = parameters();
+    const sql = [
+      `UPDATE ${this.message} SET "DATAATUALIZACAO" = ${p.add(now)}`,
+      'WHERE "ID" IN (',
+      `  SELECT "ID" FROM ${this.message}`,
+      `  WHERE "STATUS" = ${Dispatched} AND "DATAATUALIZACAO" < ${p.add(dispatchedBefore)}`,
+      '  ORDER BY "DATAATUALIZACAO"',
+      `  LIMIT ${p.add(limit)}`,
+      ')',
+      'RETURNING *',
+    ];
+    return { sql: sql.join('\n'), parameters: p.list() };
+  }
+
+  recordFailedAttempt(u: FailedAttemptUpdate): RmSqlStatement {
+    const p = parameters();
+    const sql = [
+      `UPDATE ${this.message} SET "STATUS" = ${p.add(u.status)}, "TENTATIVAS" = ${p.add(u.attempt)},`,
+      `  "DATATENTATIVAEXEC" = ${p.add(u.nextAttemptAt)}, "ULTIMOERRO" = ${p.add(u.lastError)}, "DATAATUALIZACAO" = ${p.add(u.now)}`,
+      `WHERE "ID" = ${p.add(u.id)} AND "TENTATIVAS" < ${p.add(u.attempt)}`,
+    ];
+    return { sql: sql.join('\n'), parameters: p.list() };
+  }
+
+  deleteMessages(ids: readonly string[]): RmSqlStatement {
+    assertBatch(ids.length, 1, this.rowsPerStatement(1));
+    const p = parameters();
+    return { sql: `DELETE FROM ${this.message} WHERE "ID" IN ${p.row(ids)}`, parameters: p.list() };
+  }
+
+  insertAttempts(attempts: readonly NewAttempt[]): RmSqlStatement {
+    assertBatch(attempts.length, ATTEMPT_COLUMNS.length, this.rowsPerStatement(ATTEMPT_COLUMNS.length));
+    const p = parameters();
+    const sql = [
+      `INSERT INTO ${this.messageExec} (${columnList(ATTEMPT_COLUMNS)})`,
+      `VALUES ${p.rows(attempts.map(attemptRow))}`,
+      'ON CONFLICT ("IDMENSAGEM", "TENTATIVA") DO NOTHING',
+      'RETURNING "ID", "IDMENSAGEM", "TENTATIVA"',
+    ];
+    return { sql: sql.join('\n'), parameters: p.list() };
+  }
+
+  insertLogs(logs: readonly NewLog[]): RmSqlStatement {
+    assertBatch(logs.length, LOG_COLUMNS.length, this.rowsPerStatement(LOG_COLUMNS.length));
+    const p = parameters();
+    return {
+      sql: `INSERT INTO ${this.log} (${columnList(LOG_COLUMNS)})\nVALUES ${p.rows(logs.map(logRow))}`,
+      parameters: p.list(),
+    };
+  }
+
+  purgeAttempts({ before, limit }: PurgeInput): RmSqlStatement {
+    const p = parameters();
+    const sql = [
+      `DELETE FROM ${this.messageExec} WHERE "ID" IN (`,
+      `  SELECT e."ID" FROM ${this.messageExec} AS e`,
+      `  WHERE e."DATAFIM" < ${p.add(before)}`,
+      `    AND NOT EXISTS (SELECT 1 FROM ${this.message} AS m WHERE m."ID" = e."IDMENSAGEM")`,
+      `  LIMIT ${p.add(limit)}`,
+      ')',
+    ];
+    return { sql: sql.join('\n'), parameters: p.list() };
+  }
+
+  purgeLogs({ before, limit }: PurgeInput): RmSqlStatement {
+    const p = parameters();
+    const sql = [
+      `DELETE FROM ${this.log} WHERE "ID" IN (`,
+      `  SELECT l."ID" FROM ${this.log} AS l`,
+      `  WHERE l."LOGDATE" < ${p.add(before)}`,
+      `    AND NOT EXISTS (SELECT 1 FROM ${this.message} AS m WHERE m."ID" = l."IDMENSAGEM")`,
+      `  LIMIT ${p.add(limit)}`,
+      ')',
+    ];
+    return { sql: sql.join('\n'), parameters: p.list() };
+  }
+
+  beforeMigrations(): readonly RmSqlStatement[] {
+    return [];
+  }
+}
+
+function quote(identifier: string): string {
+  return `"${identifier.replaceAll('"', '""')}"`;
+}
+
+function columnList(columns: readonly string[]): string {
+  return columns.map(quote).join(', ');
+}
+
+function parameters(): SqlParameters {
+  return new SqlParameters(
+    () => '?',
+    (value) => (value instanceof Date ? toSqliteDatetime(value) : value),
+  );
+}

@@ -1,0 +1,65 @@
+import type { DataSource } from 'typeorm';
+import { MessageExecEntity, type InsertedAttempt, type NewAttempt } from '../entities/message-exec.entity';
+import { rmSqlDialectOf } from '../sql/create-rm-sql-dialect';
+import { ATTEMPT_COLUMNS } from '../sql/rm-rows';
+import type { PurgeInput, RmSqlDialect } from '../sql/rm-sql-dialect';
+import { assertLimit, batches, compareText, inKeyOrder, uniqueBy } from './batches';
+import { RmStatementRunner } from './rm-statement-runner';
+
+/**
+ * `GTOTVSLINKMESSAGEEXEC`: the attempt history. Rows are written once per (message id, attempt), so a redelivered
+ * outcome is absorbed, and removed only by the retention purge.
+ */
+export class MessageExecStore {
+  private readonly runner: RmStatementRunner;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly dialect: RmSqlDialect = rmSqlDialectOf(dataSource.options),
+  ) {
+    this.runner = new RmStatementRunner(dataSource);
+  }
+
+  /**
+   * Inserts attempts and returns the keys of those it wrote, in key order. An attempt whose (message id, attempt) is
+   * stored already, or came earlier in the batch, is a redelivered outcome: skipped and left out of the result, so
+   * the caller acts on each outcome once.
+   */
+  async insertIgnoringDuplicates(attempts: readonly NewAttempt[]): Promise<InsertedAttempt[]> {
+    const rows = inKeyOrder(
+      uniqueBy(attempts, (a) => `${a.attempt}:${a.messageId}`),
+      (a, b) => compareText(a.messageId, b.messageId) || a.attempt - b.attempt,
+    );
+    const inserted: InsertedAttempt[] = [];
+    for (const batch of batches(rows, this.dialect.rowsPerStatement(ATTEMPT_COLUMNS.length))) {
+      const { records } = await this.runner.run('insert attempts', this.dialect.insertAttempts(batch));
+      inserted.push(
+        ...records.map((r) => ({
+          id: String(r['ID']),
+          messageId: String(r['IDMENSAGEM']),
+          attempt: Number(r['TENTATIVA']),
+        })),
+      );
+    }
+    return inserted.sort((a, b) => compareText(a.messageId, b.messageId) || a.attempt - b.attempt);
+  }
+
+  /**
+   * Deletes at most `limit` attempts that finished before `before`, sparing every attempt whose message is still in
+   * `GTOTVSLINKMESSAGE` (pending, retrying or dead). Returns how many it deleted: call again until it returns 0.
+   */
+  async purgeFinishedBefore(input: PurgeInput): Promise<number> {
+    assertLimit(input.limit);
+    if (input.limit === 0) return 0;
+    return (await this.runner.run('purge attempts', this.dialect.purgeAttempts(input))).affected;
+  }
+
+  /** The attempts of one message, first attempt first. */
+  async findByMessageId(messageId: string): Promise<MessageExecEntity[]> {
+    return this.runner.read('find attempts', () =>
+      this.dataSource
+        .getRepository(MessageExecEntity)
+        .find({ where: { messageId }, order: { attempt: 'ASC' } }),
+    );
+  }
+}

@@ -1,0 +1,60 @@
+import type { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
+import { RmTablesError } from '../rm-tables.error';
+import type { RmSqlStatement } from '../sql/rm-sql-dialect';
+
+/** What a statement returned: its rows (RETURNING/OUTPUT), and how many rows it changed. */
+export interface RmStatementResult {
+  readonly records: readonly Record<string, unknown>[];
+  readonly affected: number;
+}
+
+/**
+ * Runs dialect statements on the DataSource and maps raw rows to entities. Each statement runs alone on a pooled
+ * connection and commits on its own (autocommit): every statement here is atomic by itself, and batches split over
+ * several statements are safe to repeat (inserts skip duplicates, deletes and purges are idempotent).
+ */
+export class RmStatementRunner {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** Runs `statement`; failures become {@link RmTablesError} named after `operation`. */
+  async run(operation: string, statement: RmSqlStatement): Promise<RmStatementResult> {
+    try {
+      const queryRunner = this.dataSource.createQueryRunner();
+      try {
+        const result = await queryRunner.query(statement.sql, [...statement.parameters], true);
+        const records = (result.records ?? []) as Record<string, unknown>[];
+        // SQLite reports no change count for statements that return rows; the rows are the count.
+        return { records, affected: result.affected ?? records.length };
+      } finally {
+        await queryRunner.release();
+      }
+    } catch (error) {
+      throw new RmTablesError(operation, error);
+    }
+  }
+
+  /**
+   * Maps raw rows (keyed by column name, values as the driver returned them) to entities through TypeORM's own
+   * hydration for this database: SQLite date text becomes a `Date`, transformers apply, exactly as a repository read.
+   */
+  hydrate<T extends ObjectLiteral>(target: EntityTarget<T>, rows: readonly Record<string, unknown>[]): T[] {
+    const metadata = this.dataSource.getMetadata(target);
+    const driver = this.dataSource.driver;
+    return rows.map((row) => {
+      const entity = metadata.create() as T;
+      for (const column of metadata.columns) {
+        column.setEntityValue(entity, driver.prepareHydratedValue(row[column.databaseName], column));
+      }
+      return entity;
+    });
+  }
+
+  /** Runs a repository call, turning failures into {@link RmTablesError} like {@link run}. */
+  async read<R>(operation: string, call: () => Promise<R>): Promise<R> {
+    try {
+      return await call();
+    } catch (error) {
+      throw new RmTablesError(operation, error);
+    }
+  }
+}

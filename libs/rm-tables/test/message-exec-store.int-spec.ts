@@ -1,0 +1,158 @@
+import type { DataSource } from 'typeorm';
+import {
+  AttemptStatus,
+  MessageDirection,
+  MessageExecEntity,
+  MessageExecStore,
+  MessageStatus,
+  MessageStore,
+} from '../src';
+import { openRmDataSource } from '../src/lib/data-source/open-rm-data-source';
+import {
+  TEST_DATABASES,
+  T0,
+  at,
+  emptyTables,
+  newAttempt,
+  newMessage,
+  type TestDatabase,
+} from './support/test-databases';
+
+describe.each(TEST_DATABASES)('MessageExecStore on $name', ({ create }) => {
+  let database: TestDatabase;
+  let dataSource: DataSource;
+  let attempts: MessageExecStore;
+  let messages: MessageStore;
+
+  beforeAll(async () => {
+    database = await create();
+    dataSource = await openRmDataSource(database.settings);
+    attempts = new MessageExecStore(dataSource);
+    messages = new MessageStore(dataSource);
+  });
+
+  afterAll(async () => {
+    if (dataSource?.isInitialized) await dataSource.destroy();
+    await database?.dispose();
+  });
+
+  beforeEach(() => emptyTables(dataSource));
+
+  describe('insertIgnoringDuplicates', () => {
+    it('round-trips every column, with string ids, Unicode, nulls and millisecond dates', async () => {
+      const failed = {
+        messageId: 'msg-1',
+        direction: MessageDirection.Upstream,
+        command: 'Ação.Enviar',
+        attempt: 1,
+        status: AttemptStatus.Failure,
+        startedAt: new Date('2025-01-02T03:04:05.001Z'),
+        finishedAt: new Date('2025-01-02T03:04:06.999Z'),
+        error: 'HTTP 503: serviço indisponível 日本 😀',
+        data: '{"retryAfter":"30"}',
+      };
+
+      const written = await attempts.insertIgnoringDuplicates([failed, newAttempt('msg-1', { attempt: 2 })]);
+
+      expect(written).toEqual([
+        { id: expect.any(String), messageId: 'msg-1', attempt: 1 },
+        { id: expect.any(String), messageId: 'msg-1', attempt: 2 },
+      ]);
+      const history = await attempts.findByMessageId('msg-1');
+      expect(history).toEqual([
+        Object.assign(new MessageExecEntity(), { ...failed, id: written[0]?.id }),
+        Object.assign(new MessageExecEntity(), {
+          ...newAttempt('msg-1', { attempt: 2 }),
+          id: written[1]?.id,
+          error: null,
+          data: null,
+        }),
+      ]);
+      expect(history.map((h) => typeof h.id)).toEqual(['string', 'string']);
+    });
+
+    it('absorbs a redelivered outcome: same (message id, attempt) stored or repeated in the batch', async () => {
+      await attempts.insertIgnoringDuplicates([
+        newAttempt('m1', { attempt: 1, status: AttemptStatus.Failure, error: 'first' }),
+      ]);
+
+      const written = await attempts.insertIgnoringDuplicates([
+        newAttempt('m1', { attempt: 1, status: AttemptStatus.Success }),
+        newAttempt('m1', { attempt: 2, status: AttemptStatus.Success }),
+        newAttempt('m1', { attempt: 2, status: AttemptStatus.Fatal }),
+        newAttempt('m2', { attempt: 1 }),
+      ]);
+
+      expect(written.map((w) => `${w.messageId}#${w.attempt}`)).toEqual(['m1#2', 'm2#1']);
+      const history = await attempts.findByMessageId('m1');
+      expect(history.map((h) => [h.attempt, h.status, h.error])).toEqual([
+        [1, AttemptStatus.Failure, 'first'],
+        [2, AttemptStatus.Success, null],
+      ]);
+    });
+
+    it('writes each outcome once, without deadlocking, when two writers insert one batch in opposite orders', async () => {
+      const other = await openRmDataSource(database.settings);
+      try {
+        // Both pools hold an open connection, so the two inserts really run at the same time.
+        await Promise.all([dataSource.query('SELECT 1'), other.query('SELECT 1')]);
+        const batch = Array.from({ length: 2_000 }, (_, i) =>
+          newAttempt(`race-${i % 100}`, { attempt: 1 + Math.floor(i / 100) }),
+        );
+        const results = await Promise.all([
+          attempts.insertIgnoringDuplicates(batch),
+          new MessageExecStore(other).insertIgnoringDuplicates([...batch].reverse()),
+        ]);
+        expect(results.flat()).toHaveLength(2_000);
+        const [{ count }] = await dataSource.query('SELECT COUNT(*) AS count FROM "GTOTVSLINKMESSAGEEXEC"');
+        expect(Number(count)).toBe(2_000);
+      } finally {
+        await other.destroy();
+      }
+    });
+  });
+
+  describe('purgeFinishedBefore', () => {
+    beforeEach(async () => {
+      await messages.insertIgnoringDuplicates([
+        newMessage('still-retrying', { status: MessageStatus.WaitingRetry }),
+        newMessage('dead', { status: MessageStatus.Dead }),
+      ]);
+      await attempts.insertIgnoringDuplicates([
+        ...[1, 2, 3, 4, 5].map((n) => newAttempt(`done-${n}`, { finishedAt: at(-86_400_000 - n) })),
+        newAttempt('done-recent', { finishedAt: at(-1) }),
+        newAttempt('done-at-cutoff', { finishedAt: at(-86_400_000) }),
+        newAttempt('still-retrying', { finishedAt: at(-90_000_000), status: AttemptStatus.Failure }),
+        newAttempt('dead', { finishedAt: at(-90_000_000), status: AttemptStatus.Fatal }),
+      ]);
+    });
+
+    it('deletes old attempts in chunks of at most limit, until none is left', async () => {
+      const before = at(-86_400_000);
+      const deleted: number[] = [];
+      for (let n = await attempts.purgeFinishedBefore({ before, limit: 2 }); n > 0;) {
+        deleted.push(n);
+        n = await attempts.purgeFinishedBefore({ before, limit: 2 });
+      }
+      expect(deleted).toEqual([2, 2, 1]);
+      const left: { IDMENSAGEM: string }[] = await dataSource.query(
+        'SELECT "IDMENSAGEM" FROM "GTOTVSLINKMESSAGEEXEC" ORDER BY "IDMENSAGEM"',
+      );
+      expect(left.map((r) => r.IDMENSAGEM)).toEqual([
+        'dead',
+        'done-at-cutoff',
+        'done-recent',
+        'still-retrying',
+      ]);
+    });
+
+    it('never deletes the history of a message still in GTOTVSLINKMESSAGE', async () => {
+      expect(await attempts.purgeFinishedBefore({ before: T0, limit: 1000 })).toBe(7);
+      expect((await attempts.findByMessageId('still-retrying')).length).toBe(1);
+      expect((await attempts.findByMessageId('dead')).length).toBe(1);
+
+      await messages.deleteSucceeded(['still-retrying', 'dead']);
+      expect(await attempts.purgeFinishedBefore({ before: T0, limit: 1000 })).toBe(2);
+    });
+  });
+});

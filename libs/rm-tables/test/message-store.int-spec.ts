@@ -1,0 +1,324 @@
+import type { DataSource } from 'typeorm';
+import { MessageDirection, MessageEntity, MessageStatus, MessageStore, type NewMessage } from '../src';
+import { openRmDataSource } from '../src/lib/data-source/open-rm-data-source';
+import { rmSqlDialectOf } from '../src/lib/sql/create-rm-sql-dialect';
+import type { RmSqlDialect } from '../src/lib/sql/rm-sql-dialect';
+import {
+  T0,
+  TEST_DATABASES,
+  at,
+  emptyTables,
+  newMessage,
+  within,
+  type TestDatabase,
+} from './support/test-databases';
+
+const UNICODE = 'ação 日本 😀 — Ωμέγα';
+
+describe.each(TEST_DATABASES)('MessageStore on $name', ({ name, create }) => {
+  let database: TestDatabase;
+  let dataSource: DataSource;
+  let store: MessageStore;
+
+  beforeAll(async () => {
+    database = await create();
+    dataSource = await openRmDataSource(database.settings);
+    store = new MessageStore(dataSource);
+  });
+
+  afterAll(async () => {
+    if (dataSource?.isInitialized) await dataSource.destroy();
+    await database?.dispose();
+  });
+
+  beforeEach(() => emptyTables(dataSource));
+
+  describe('insertIgnoringDuplicates', () => {
+    it('round-trips every column, Unicode text, nulls and millisecond dates', async () => {
+      const full: NewMessage = {
+        id: 'a1b2c3d4-0000-4000-8000-000000000001',
+        direction: MessageDirection.Upstream,
+        command: 'Folha.Ação',
+        audience: `audiência ${UNICODE}`,
+        tenantId: 'tenant-日本',
+        correlatedId: 'corr-1',
+        data: `{"nome":"${UNICODE}","big":"${'x'.repeat(10_000)}"}`,
+        status: MessageStatus.WaitingRetry,
+        attempts: 3,
+        nextAttemptAt: new Date('2025-01-02T03:04:05.678Z'),
+        createdAt: new Date('2024-12-31T23:59:59.999Z'),
+        updatedAt: new Date('2025-01-01T00:00:00.001Z'),
+        lastError: `erro: ${UNICODE}`,
+      };
+      const sparse = newMessage('sparse', { nextAttemptAt: null });
+
+      expect(await store.insertIgnoringDuplicates([full, sparse])).toEqual([full.id, 'sparse']);
+
+      const found = await store.findByIds([full.id, 'sparse']);
+      const byId = new Map(found.map((m) => [m.id, m]));
+      expect(byId.get(full.id)).toEqual(Object.assign(new MessageEntity(), full));
+      expect(byId.get('sparse')).toEqual(
+        Object.assign(new MessageEntity(), {
+          ...sparse,
+          audience: null,
+          tenantId: null,
+          correlatedId: null,
+          attempts: 0,
+          nextAttemptAt: null,
+          updatedAt: sparse.createdAt,
+          lastError: null,
+        }),
+      );
+    });
+
+    it('skips ids stored already or repeated in the batch, and reports only the rows written', async () => {
+      await store.insertIgnoringDuplicates([newMessage('m1', { data: 'first' })]);
+
+      const written = await store.insertIgnoringDuplicates([
+        newMessage('m1', { data: 'redelivered' }),
+        newMessage('m2', { data: 'first' }),
+        newMessage('m2', { data: 'repeated in batch' }),
+      ]);
+
+      expect(written).toEqual(['m2']);
+      const found = await store.findByIds(['m1', 'm2']);
+      expect(found.map((m) => [m.id, m.data]).sort()).toEqual([
+        ['m1', 'first'],
+        ['m2', 'first'],
+      ]);
+    });
+
+    it('splits a batch over several statements when the parameter limit demands it', async () => {
+      const dialect = smallBatches(rmSqlDialectOf(dataSource.options), 2);
+      const inserts = jest.spyOn(dialect, 'insertMessages');
+      const deletes = jest.spyOn(dialect, 'deleteMessages');
+      const small = new MessageStore(dataSource, dialect);
+      const ids = ['s1', 's2', 's3', 's4', 's5'];
+
+      expect(await small.insertIgnoringDuplicates(ids.map((id) => newMessage(id)))).toEqual(ids);
+      expect(await small.deleteSucceeded(ids)).toBe(5);
+      expect(inserts).toHaveBeenCalledTimes(3);
+      expect(deletes).toHaveBeenCalledTimes(3);
+    });
+  });
+
+  describe('claimDue', () => {
+    beforeEach(async () => {
+      await store.insertIgnoringDuplicates([
+        newMessage('due-retry-oldest', { status: MessageStatus.WaitingRetry, nextAttemptAt: at(-3_000) }),
+        newMessage('due-pending', { status: MessageStatus.Pending, nextAttemptAt: at(-2_000) }),
+        newMessage('due-exactly-now', { status: MessageStatus.WaitingRetry, nextAttemptAt: T0 }),
+        newMessage('retry-in-1ms', { status: MessageStatus.WaitingRetry, nextAttemptAt: at(1) }),
+        newMessage('pending-unscheduled', { status: MessageStatus.Pending, nextAttemptAt: null }),
+        newMessage('dispatched', { status: MessageStatus.Dispatched, nextAttemptAt: at(-9_000) }),
+        newMessage('dead', { status: MessageStatus.Dead, nextAttemptAt: at(-9_000) }),
+      ]);
+    });
+
+    it('returns only due rows, oldest first, marked dispatched at now', async () => {
+      const now = at(0);
+      const claimed = await store.claimDue({ now, limit: 100 });
+
+      expect(claimed.map((m) => m.id)).toEqual(['due-retry-oldest', 'due-pending', 'due-exactly-now']);
+      expect(
+        claimed.every(
+          (m) => m.status === MessageStatus.Dispatched && m.updatedAt.getTime() === now.getTime(),
+        ),
+      ).toBe(true);
+      const stored = await store.findByIds(claimed.map((m) => m.id));
+      expect(stored.map((m) => m.status)).toEqual([1, 1, 1]);
+      expect(await store.claimDue({ now, limit: 100 })).toEqual([]);
+    });
+
+    it('takes at most limit rows, the oldest due', async () => {
+      expect((await store.claimDue({ now: T0, limit: 2 })).map((m) => m.id)).toEqual([
+        'due-retry-oldest',
+        'due-pending',
+      ]);
+      expect((await store.claimDue({ now: T0, limit: 2 })).map((m) => m.id)).toEqual(['due-exactly-now']);
+    });
+
+    it('returns complete rows, like a read', async () => {
+      const [claimed] = await store.claimDue({ now: T0, limit: 1 });
+      const [read] = await store.findByIds(['due-retry-oldest']);
+      expect(claimed).toEqual(read);
+      expect(claimed).toBeInstanceOf(MessageEntity);
+    });
+
+    it('never gives two concurrent claimers the same row, and together they take every due row', async () => {
+      await emptyTables(dataSource);
+      const ids = Array.from({ length: 200 }, (_, i) => `c${String(i).padStart(3, '0')}`);
+      await store.insertIgnoringDuplicates(ids.map((id, i) => newMessage(id, { nextAttemptAt: at(-i) })));
+      const other = await openRmDataSource(database.settings);
+      try {
+        const claimAll = async (claimer: MessageStore) => {
+          const taken: string[] = [];
+          for (;;) {
+            const batch = await claimer.claimDue({ now: T0, limit: 7 });
+            if (batch.length === 0) return taken;
+            taken.push(...batch.map((m) => m.id));
+          }
+        };
+        const [first, second] = await Promise.all([claimAll(store), claimAll(new MessageStore(other))]);
+
+        expect(first.length).toBeGreaterThan(0);
+        expect(second.length).toBeGreaterThan(0);
+        expect(first.filter((id) => second.includes(id))).toEqual([]);
+        expect([...first, ...second].sort()).toEqual(ids);
+      } finally {
+        await other.destroy();
+      }
+    });
+
+    if (name === 'postgres') {
+      it('skips rows another claimer holds instead of waiting for them', async () => {
+        const holder = dataSource.createQueryRunner();
+        const other = await openRmDataSource(database.settings);
+        try {
+          await holder.startTransaction();
+          const hold = rmSqlDialectOf(dataSource.options).claimDue({ now: T0, limit: 2 });
+          const held = await holder.query(hold.sql, [...hold.parameters], true);
+          expect(held.records.map((r: { ID: string }) => r.ID).sort()).toEqual([
+            'due-pending',
+            'due-retry-oldest',
+          ]);
+
+          const claimed = await within(
+            5_000,
+            new MessageStore(other).claimDue({ now: T0, limit: 10 }),
+            'claim',
+          );
+          expect(claimed.map((m) => m.id)).toEqual(['due-exactly-now']);
+
+          await holder.rollbackTransaction();
+          const released = await new MessageStore(other).claimDue({ now: T0, limit: 10 });
+          expect(released.map((m) => m.id)).toEqual(['due-retry-oldest', 'due-pending']);
+        } finally {
+          if (holder.isTransactionActive) await holder.rollbackTransaction();
+          await holder.release();
+          await other.destroy();
+        }
+      });
+    }
+  });
+
+  describe('claimTimedOut', () => {
+    it('takes dispatched rows older than the cutoff, renewing DATAATUALIZACAO so nobody else takes them', async () => {
+      await store.insertIgnoringDuplicates([
+        newMessage('lost', { status: MessageStatus.Dispatched, updatedAt: at(-60_001) }),
+        newMessage('lost-too', { status: MessageStatus.Dispatched, updatedAt: at(-90_000) }),
+        newMessage('at-cutoff', { status: MessageStatus.Dispatched, updatedAt: at(-60_000) }),
+        newMessage('in-flight', { status: MessageStatus.Dispatched, updatedAt: at(-1_000) }),
+        newMessage('old-but-retrying', { status: MessageStatus.WaitingRetry, updatedAt: at(-90_000) }),
+      ]);
+
+      const claimed = await store.claimTimedOut({ now: T0, dispatchedBefore: at(-60_000), limit: 10 });
+
+      expect(claimed.map((m) => m.id).sort()).toEqual(['lost', 'lost-too']);
+      expect(
+        claimed.every((m) => m.status === MessageStatus.Dispatched && m.updatedAt.getTime() === T0.getTime()),
+      ).toBe(true);
+      expect(await store.claimTimedOut({ now: T0, dispatchedBefore: at(-60_000), limit: 10 })).toEqual([]);
+    });
+
+    it('takes at most limit rows', async () => {
+      await store.insertIgnoringDuplicates(
+        ['x1', 'x2', 'x3'].map((id) =>
+          newMessage(id, { status: MessageStatus.Dispatched, updatedAt: at(-99_000) }),
+        ),
+      );
+      expect(await store.claimTimedOut({ now: T0, dispatchedBefore: at(-1), limit: 2 })).toHaveLength(2);
+      expect(await store.claimTimedOut({ now: T0, dispatchedBefore: at(-1), limit: 2 })).toHaveLength(1);
+    });
+  });
+
+  describe('recordFailedAttempt', () => {
+    it('schedules the retry and keeps the error', async () => {
+      await store.insertIgnoringDuplicates([
+        newMessage('m1', { status: MessageStatus.Dispatched, attempts: 1 }),
+      ]);
+
+      const applied = await store.recordFailedAttempt({
+        id: 'm1',
+        attempt: 2,
+        status: MessageStatus.WaitingRetry,
+        nextAttemptAt: at(30_000),
+        lastError: `timeout ${UNICODE}`,
+        now: at(5),
+      });
+
+      expect(applied).toBe(true);
+      const [stored] = await store.findByIds(['m1']);
+      expect(stored).toMatchObject({
+        status: MessageStatus.WaitingRetry,
+        attempts: 2,
+        nextAttemptAt: at(30_000),
+        lastError: `timeout ${UNICODE}`,
+        updatedAt: at(5),
+      });
+    });
+
+    it('ignores a redelivered or older attempt, and a message that is gone', async () => {
+      await store.insertIgnoringDuplicates([
+        newMessage('m1', { status: MessageStatus.Dead, attempts: 5, lastError: 'final' }),
+      ]);
+      const stale = {
+        id: 'm1',
+        attempt: 5,
+        status: MessageStatus.WaitingRetry,
+        nextAttemptAt: T0,
+        lastError: 'late',
+        now: T0,
+      } as const;
+
+      expect(await store.recordFailedAttempt(stale)).toBe(false);
+      expect(await store.recordFailedAttempt({ ...stale, attempt: 4 })).toBe(false);
+      expect(await store.recordFailedAttempt({ ...stale, id: 'gone', attempt: 9 })).toBe(false);
+      const [stored] = await store.findByIds(['m1']);
+      expect(stored).toMatchObject({ status: MessageStatus.Dead, attempts: 5, lastError: 'final' });
+    });
+  });
+
+  describe('deleteSucceeded', () => {
+    it('deletes the given messages only and counts them', async () => {
+      await store.insertIgnoringDuplicates(['a', 'b', 'c'].map((id) => newMessage(id)));
+      expect(await store.deleteSucceeded(['a', 'c', 'unknown', 'a'])).toBe(2);
+      expect((await store.findByIds(['a', 'b', 'c'])).map((m) => m.id)).toEqual(['b']);
+      expect(await store.deleteSucceeded([])).toBe(0);
+    });
+  });
+
+  if (name === 'sqlite') {
+    it("stores dates in the UTC text TypeORM's driver uses, so raw comparisons hold", async () => {
+      await dataSource.getRepository(MessageEntity).insert(
+        Object.assign(new MessageEntity(), {
+          ...newMessage('via-repository', { nextAttemptAt: new Date('2025-01-02T03:04:05.678Z') }),
+          audience: null,
+          tenantId: null,
+          correlatedId: null,
+          attempts: 0,
+          updatedAt: T0,
+          lastError: null,
+        }),
+      );
+      await store.insertIgnoringDuplicates([
+        newMessage('via-dialect', { nextAttemptAt: new Date('2025-01-02T03:04:05.679Z') }),
+      ]);
+
+      const raw: { ID: string; DATATENTATIVAEXEC: string }[] = await dataSource.query(
+        'SELECT "ID", "DATATENTATIVAEXEC" FROM "GTOTVSLINKMESSAGE" ORDER BY "ID"',
+      );
+      expect(raw).toEqual([
+        { ID: 'via-dialect', DATATENTATIVAEXEC: '2025-01-02 03:04:05.679' },
+        { ID: 'via-repository', DATATENTATIVAEXEC: '2025-01-02 03:04:05.678' },
+      ]);
+      const claimed = await store.claimDue({ now: new Date('2025-01-02T03:04:05.678Z'), limit: 10 });
+      expect(claimed.map((m) => m.id)).toEqual(['via-repository']);
+    });
+  }
+});
+
+/** The real dialect with a tiny batch size, to exercise the store's splitting. */
+function smallBatches(dialect: RmSqlDialect, rows: number): RmSqlDialect {
+  return Object.create(dialect, { rowsPerStatement: { value: () => rows } }) as RmSqlDialect;
+}
