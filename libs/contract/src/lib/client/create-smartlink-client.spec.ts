@@ -1,0 +1,37 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SettingsError } from '@smartlink/common';
+import { parseSmartLinkSettings } from '../settings/smartlink-settings';
+import { createSmartLinkClient } from './create-smartlink-client';
+
+const base = {
+  SMARTLINK_RAC_URL: 'https://rac.test',
+  SMARTLINK_API_URL: 'https://link.test/api/v1',
+  SMARTLINK_CLIENT_ID: 'client-1',
+  SMARTLINK_CLIENT_SECRET: 'secret',
+};
+
+describe('createSmartLinkClient', () => {
+  it('builds a client with its own pool, closed with the client', async () => {
+    const client = createSmartLinkClient(parseSmartLinkSettings(base));
+    await expect(client.close()).resolves.toBeUndefined();
+  });
+
+  it('adds a readable CA file to the trusted certificates', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'smartlink-ca-'));
+    const caFile = join(dir, 'ca.pem');
+    writeFileSync(caFile, '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
+    const client = createSmartLinkClient(parseSmartLinkSettings({ ...base, SMARTLINK_TLS_CA_FILE: caFile }));
+    await client.close();
+    expect(client).toBeDefined();
+  });
+
+  it('stops start-up with a SettingsError when the CA file cannot be read', () => {
+    const settings = parseSmartLinkSettings({ ...base, SMARTLINK_TLS_CA_FILE: '/nonexistent/ca.pem' });
+    expect(() => createSmartLinkClient(settings)).toThrow(SettingsError);
+    expect(() => createSmartLinkClient(settings)).toThrow(
+      /SMARTLINK_TLS_CA_FILE: cannot read the file \(ENOENT\)/,
+    );
+  });
+});

@@ -1,0 +1,47 @@
+import { z } from 'zod';
+import { CommandNameSchema } from '../command/command-name-schema';
+import { parseCommandName } from '../command/command-name';
+import { EnvelopeTextSchema, EnvelopeTimeSchema, MessageIdSchema, TenantIdSchema } from './envelope-fields';
+import type { JsonValue } from './json-value';
+
+/**
+ * "Padrão Totvs" (smartlink-domain.md §1.6, [C S13]): `header` {`type`, `tenantId`, `erpTenant`, `generatedOn`,
+ * `locale`} + `content`. `transactionId` is in the header the GRR client sends ([C P1 `GRRSLMakeHeader`]).
+ * `correlationId` (or RM's spelling `correlatedId`) is our reading of where RM's CorrelatedId would go ([I]).
+ * Other header fields are allowed and ignored; `content` is checked for presence by the parser.
+ */
+export const TotvsEnvelopeSchema = z.looseObject({
+  header: z.looseObject({
+    type: CommandNameSchema,
+    tenantId: TenantIdSchema.optional(),
+    transactionId: MessageIdSchema.optional(),
+    generatedOn: EnvelopeTimeSchema.nullish(),
+    correlationId: EnvelopeTextSchema.nullish(),
+    correlatedId: EnvelopeTextSchema.nullish(),
+  }),
+});
+export type TotvsEnvelope = z.infer<typeof TotvsEnvelopeSchema>;
+
+/** What {@link buildTotvsEnvelope} needs. */
+export interface TotvsEnvelopeInput {
+  readonly type: string;
+  readonly tenantId: string;
+  readonly content: JsonValue;
+  readonly generatedOn: Date;
+  readonly transactionId?: string | null;
+  readonly correlationId?: string | null;
+}
+
+/** Serialises a "Padrão Totvs" envelope: the S13 header fields plus `transactionId` as GRR sends it. */
+export function buildTotvsEnvelope(input: TotvsEnvelopeInput): string {
+  return JSON.stringify({
+    header: {
+      type: parseCommandName(input.type),
+      tenantId: input.tenantId,
+      generatedOn: input.generatedOn.toISOString(),
+      ...(input.transactionId ? { transactionId: input.transactionId } : {}),
+      ...(input.correlationId ? { correlationId: input.correlationId } : {}),
+    },
+    content: input.content,
+  });
+}
