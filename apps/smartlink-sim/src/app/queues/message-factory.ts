@@ -1,0 +1,86 @@
+import { randomUUID } from 'node:crypto';
+import {
+  buildCloudEventsEnvelope,
+  buildTotvsEnvelope,
+  type EnvelopeStyle,
+  type JsonValue,
+} from '@smartlink/contract';
+import type { PublishItem } from './queue-registry';
+
+/** A structured message in CloudEvents style, as the admin API takes it. */
+export interface CloudEventsMessageSpec {
+  readonly style: 'cloudevents';
+  readonly type: string;
+  readonly data: JsonValue;
+  readonly id?: string;
+  readonly correlationId?: string | null;
+  readonly source?: string | null;
+}
+
+/** A structured message in TOTVS style, as the admin API takes it. */
+export interface TotvsMessageSpec {
+  readonly style: 'totvs';
+  readonly type: string;
+  readonly content: JsonValue;
+  readonly transactionId?: string;
+  readonly correlationId?: string | null;
+}
+
+/** A body published as given, to inject malformed, oversize or illegal messages; `type` routes it if given. */
+export interface RawMessageSpec {
+  readonly raw: string;
+  readonly type?: string;
+}
+
+export type MessageSpec = CloudEventsMessageSpec | TotvsMessageSpec | RawMessageSpec;
+
+/** A publish item and the id a client following the contract will give the message. */
+export interface BuiltMessage {
+  readonly item: PublishItem & { readonly messageId: string };
+  /** CloudEvents `id` for CloudEvents envelopes, else the broker message id (see CloudMessage.id). */
+  readonly id: string;
+}
+
+/** Turns admin and demo message specs into envelopes published by the simulated broker. */
+export class MessageFactory {
+  static build(tenantId: string, spec: MessageSpec, now: Date): BuiltMessage {
+    const messageId = randomUUID();
+    if ('raw' in spec) return { item: { body: spec.raw, type: spec.type ?? null, messageId }, id: messageId };
+    if (spec.style === 'cloudevents') {
+      const id = spec.id ?? messageId;
+      const body = buildCloudEventsEnvelope({
+        id,
+        type: spec.type,
+        tenantId,
+        data: spec.data,
+        time: now,
+        source: spec.source ?? 'smartlink-sim',
+        correlationId: spec.correlationId ?? null,
+      });
+      return { item: { body, type: spec.type, messageId }, id };
+    }
+    const body = buildTotvsEnvelope({
+      type: spec.type,
+      tenantId,
+      content: spec.content,
+      generatedOn: now,
+      transactionId: spec.transactionId ?? null,
+      correlationId: spec.correlationId ?? null,
+    });
+    return { item: { body, type: spec.type, messageId }, id: messageId };
+  }
+
+  /** A synthetic message whose payload pads the envelope to about `payloadBytes`, for load and demo traffic. */
+  static synthetic(
+    tenantId: string,
+    options: { type: string; style: EnvelopeStyle; payloadBytes: number; seq: number },
+    now: Date,
+  ): BuiltMessage {
+    const payload = { seq: options.seq, text: 'x'.repeat(Math.max(0, options.payloadBytes)) };
+    const spec: MessageSpec =
+      options.style === 'cloudevents'
+        ? { style: 'cloudevents', type: options.type, data: payload }
+        : { style: 'totvs', type: options.type, content: payload };
+    return MessageFactory.build(tenantId, spec, now);
+  }
+}
