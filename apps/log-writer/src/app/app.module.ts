@@ -1,0 +1,15 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { KafkaModule } from '@smartlink/messaging';
+import { RmTablesModule } from '@smartlink/rm-tables';
+import type { LogWriterSettings } from './log-writer-settings';
+
+/** Composition root of the log-writer: the RM tables and Kafka, from settings validated in main.ts. */
+@Module({})
+export class AppModule {
+  static forRoot(settings: LogWriterSettings): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [RmTablesModule.forRoot(settings.database), KafkaModule.forRoot(settings.kafka)],
+    };
+  }
+}
