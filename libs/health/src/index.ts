@@ -1,0 +1,2 @@
+export { HealthModule, type HealthModuleOptions } from './lib/health.module';
+export { flagCheck } from './lib/flag-check';

@@ -1,0 +1,2 @@
+/** The readiness checks a service registered with `HealthModule.forRoot`. */
+export const READINESS_CHECKS = Symbol('READINESS_CHECKS');
