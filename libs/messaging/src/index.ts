@@ -43,3 +43,58 @@ export { BatchConsumerUsageError } from './lib/consumer/batch-consumer-usage-err
 export { KafkaModule, type KafkaModuleAsyncOptions } from './lib/nest/kafka.module';
 export { KafkaHealthIndicator, DEFAULT_KAFKA_HEALTH_TIMEOUT_MS } from './lib/nest/kafka.health';
 export { KAFKA_SETTINGS } from './lib/nest/kafka.tokens';
+
+// Topic contracts (AsyncAPI) and the internal event log
+export { SmartLinkHeaders } from './lib/contracts/smartlink-headers';
+export { JsonCodec, type Decoded } from './lib/contracts/json-codec';
+export { MalformedEventError } from './lib/contracts/malformed-event-error';
+export { MAX_ERROR_LENGTH } from './lib/contracts/contract-fields';
+export {
+  CommandMessageSchema,
+  COMMAND_MESSAGE_SCHEMA_ID,
+  commandMessageCodec,
+  commandMessageRecord,
+  type CommandMessage,
+} from './lib/contracts/command-message';
+export {
+  OutcomeSchema,
+  OutcomeStatusSchema,
+  OUTCOME_SCHEMA_ID,
+  outcomeCodec,
+  outcomeRecord,
+  type Outcome,
+  type OutcomeStatus,
+} from './lib/contracts/outcome';
+export {
+  OutboundMessageSchema,
+  OUTBOUND_MESSAGE_SCHEMA_ID,
+  outboundMessageCodec,
+  outboundMessageRecord,
+  type OutboundMessage,
+} from './lib/contracts/outbound-message';
+export {
+  LogRecordSchema,
+  LOG_RECORD_SCHEMA_ID,
+  MAX_LOG_MESSAGE_LENGTH,
+  logRecordCodec,
+  logRecordRecord,
+  type LogRecord,
+} from './lib/contracts/log-record';
+export {
+  DeadLetterSchema,
+  DeadLetterReasonSchema,
+  DEAD_LETTER_SCHEMA_ID,
+  deadLetterCodec,
+  deadLetterRecord,
+  type DeadLetter,
+  type DeadLetterReason,
+} from './lib/contracts/dead-letter';
+export {
+  LifecycleEventSchema,
+  lifecycleEventCodec,
+  lifecycleEventRecord,
+  type LifecycleEvent,
+  type ReceivedEvent,
+  type DispatchedEvent,
+  type AttemptFinishedEvent,
+} from './lib/contracts/lifecycle-event';

@@ -14,6 +14,10 @@ describe('TopicNames', () => {
     ]);
   });
 
+  it('names the internal event log under the namespace too', () => {
+    expect(topics.events).toBe('smartlink.events');
+  });
+
   it('puts a legal command name under <namespace>.cmd.', () => {
     expect(topics.command('RM.Privacy.EraseData_v2-1')).toBe('smartlink.cmd.RM.Privacy.EraseData_v2-1');
   });

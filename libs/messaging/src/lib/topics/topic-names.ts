@@ -2,7 +2,7 @@ import { isCommandName, parseCommandName } from '@smartlink/contract';
 import { IllegalTopicNamespaceError } from './illegal-topic-namespace-error';
 
 /**
- * The names of the external topics (AsyncAPI contract), all under one configurable namespace so several
+ * The names of the external topics (AsyncAPI contract) and of the internal event log, all under one configurable namespace so several
  * installations can share a cluster. Command names become part of a topic name only through
  * {@link TopicNames.command}, which validates them: an illegal name throws and never becomes a topic.
  */
@@ -15,6 +15,8 @@ export class TopicNames {
   readonly logs: string;
   /** retry-scheduler → operators: messages that will not be retried any more. */
   readonly deadletter: string;
+  /** Internal: the message lifecycle event log (received, dispatched, succeeded...), keyed by message id. */
+  readonly events: string;
 
   /** @throws IllegalTopicNamespaceError when `namespace` is not a legal topic prefix. */
   constructor(readonly namespace: string) {
@@ -24,6 +26,7 @@ export class TopicNames {
     this.outbound = `${namespace}.outbound`;
     this.logs = `${namespace}.logs`;
     this.deadletter = `${namespace}.deadletter`;
+    this.events = `${namespace}.events`;
   }
 
   /**

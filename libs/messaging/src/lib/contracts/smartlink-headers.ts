@@ -1,0 +1,12 @@
+/**
+ * Kafka header names on records about a message, so consumers in any language can route, deduplicate and trace
+ * without parsing the body. Values are UTF-8 strings.
+ */
+export const SmartLinkHeaders = {
+  messageId: 'smartlink-message-id',
+  attempt: 'smartlink-attempt',
+  command: 'smartlink-command',
+  correlationId: 'smartlink-correlation-id',
+  /** The record's schema, e.g. `command-message/v1`, `event/received/v1`. */
+  schema: 'smartlink-schema',
+} as const;
