@@ -7,6 +7,7 @@ export {
   type KafkaLogLevel,
   DEFAULT_KAFKA_BROKERS,
   DEFAULT_TOPIC_NAMESPACE,
+  DEFAULT_TOPIC_PARTITIONS,
 } from './lib/settings/kafka-settings';
 
 // Topic names

@@ -279,6 +279,20 @@ describe.each(TEST_DATABASES)('MessageStore on $name', ({ name, create }) => {
     });
   });
 
+  describe('countUndone', () => {
+    it('counts every message that is not dead, whatever its other status', async () => {
+      await store.insertIgnoringDuplicates([
+        newMessage('pending'),
+        newMessage('dispatched', { status: MessageStatus.Dispatched }),
+        newMessage('waiting', { status: MessageStatus.WaitingRetry }),
+        newMessage('dead', { status: MessageStatus.Dead }),
+      ]);
+      expect(await store.countUndone()).toBe(3);
+      await store.deleteSucceeded(['pending']);
+      expect(await store.countUndone()).toBe(2);
+    });
+  });
+
   describe('deleteSucceeded', () => {
     it('deletes the given messages only and counts them', async () => {
       await store.insertIgnoringDuplicates(['a', 'b', 'c'].map((id) => newMessage(id)));

@@ -1,5 +1,5 @@
 import type { Kafka } from 'kafkajs';
-import { TopicAdmin } from '../admin/topic-admin';
+import { TopicAdmin, type TopicSpec } from '../admin/topic-admin';
 import { BatchConsumer, type BatchConsumerOptions } from '../consumer/batch-consumer';
 import { EventProducer } from '../producer/event-producer';
 import type { KafkaSettings } from '../settings/kafka-settings';
@@ -25,6 +25,20 @@ export class KafkaClient {
     this.topics = new TopicNames(settings.topicNamespace);
     this.factory = new KafkaClientFactory(settings, options);
     this.kafka = this.factory.createKafka();
+  }
+
+  /**
+   * The spec to create one of our topics with: the configured partitions and replication factor, so every
+   * service that ensures a topic asks for the same layout.
+   */
+  topicSpec(name: string, config?: Readonly<Record<string, string>>): TopicSpec {
+    const { partitions, replicationFactor } = this.settings.topics;
+    return {
+      name,
+      partitions,
+      ...(replicationFactor !== undefined && { replicationFactor }),
+      ...(config !== undefined && { config }),
+    };
   }
 
   /** A durable (idempotent, acks=all) producer; it connects on `connect()` or on its first send. */

@@ -26,6 +26,7 @@ describe('parseKafkaSettings', () => {
       requestTimeoutMs: 30_000,
       retry: { retries: 5, initialRetryTimeMs: 300, maxRetryTimeMs: 30_000 },
       logLevel: 'info',
+      topics: { partitions: 6 },
     });
   });
 

@@ -17,6 +17,8 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 export const DEFAULT_RETRIES = 5;
 export const DEFAULT_RETRY_INITIAL_MS = 300;
 export const DEFAULT_RETRY_MAX_MS = 30_000;
+/** Partitions of each topic we create: the most consumers of one group that can share the work. */
+export const DEFAULT_TOPIC_PARTITIONS = 6;
 
 export const SASL_MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512'] as const;
 export type SaslMechanism = (typeof SASL_MECHANISMS)[number];
@@ -105,6 +107,12 @@ export const kafkaSettingsSchema = z
     KAFKA_RETRY_MAX_MS: numberSetting({ min: 10, max: 600_000, default: DEFAULT_RETRY_MAX_MS }).describe(
       'longest retry delay in milliseconds, 10-600000',
     ),
+    KAFKA_TOPIC_PARTITIONS: numberSetting({ min: 1, max: 1000, default: DEFAULT_TOPIC_PARTITIONS }).describe(
+      'partitions of each topic the services create, 1-1000 (existing topics are left as they are)',
+    ),
+    KAFKA_TOPIC_REPLICATION_FACTOR: z
+      .preprocess(unset, z.coerce.number().int().min(1).max(32).optional())
+      .describe("replicas of each topic the services create, 1-32; unset means the broker's default"),
     KAFKA_LOG_LEVEL: lowerCaseEnum(KAFKA_LOG_LEVELS).describe(
       `kafkajs log level: ${KAFKA_LOG_LEVELS.join(', ')}`,
     ),
@@ -165,6 +173,8 @@ export interface KafkaSettings {
     readonly maxRetryTimeMs: number;
   };
   readonly logLevel: KafkaLogLevel;
+  /** How topics the services create are laid out. */
+  readonly topics: { readonly partitions: number; readonly replicationFactor?: number };
 }
 
 /**
@@ -200,5 +210,11 @@ export function parseKafkaSettings(env: SettingsSource): KafkaSettings {
       maxRetryTimeMs: s.KAFKA_RETRY_MAX_MS,
     },
     logLevel: s.KAFKA_LOG_LEVEL ?? 'info',
+    topics: {
+      partitions: s.KAFKA_TOPIC_PARTITIONS,
+      ...(s.KAFKA_TOPIC_REPLICATION_FACTOR !== undefined && {
+        replicationFactor: s.KAFKA_TOPIC_REPLICATION_FACTOR,
+      }),
+    },
   };
 }

@@ -1,4 +1,5 @@
-import { In, type DataSource } from 'typeorm';
+import { In, Not, type DataSource } from 'typeorm';
+import { MessageStatus } from '../entities/message-status';
 import { MessageEntity, type NewMessage } from '../entities/message.entity';
 import { rmSqlDialectOf } from '../sql/create-rm-sql-dialect';
 import { MESSAGE_COLUMNS } from '../sql/rm-rows';
@@ -91,6 +92,17 @@ export class MessageStore {
         .affected;
     }
     return deleted;
+  }
+
+  /**
+   * How many messages are not done yet and not dead: the backlog the poller weighs against its high-water mark
+   * before fetching more from the cloud.
+   */
+  async countUndone(): Promise<number> {
+    const repository = this.dataSource.getRepository(MessageEntity);
+    return this.runner.read('count undone messages', () =>
+      repository.countBy({ status: Not(MessageStatus.Dead) }),
+    );
   }
 
   /** Reads messages by id, in no particular order; missing ids are left out. */
