@@ -6,5 +6,6 @@ export {
   booleanSetting,
   type SettingsSource,
 } from './lib/settings/parse-settings';
+export { MessageLimits } from './lib/limits/message-limits';
 export { SecretValue } from './lib/secrets/secret-value';
 export { parseHttpSettings, DEFAULT_HTTP_HOST, type HttpSettings } from './lib/settings/http-settings';

@@ -28,7 +28,7 @@ export { MessageExecEntity, type NewAttempt, type InsertedAttempt } from './lib/
 export { LogEntity, type NewLog } from './lib/entities/log.entity';
 
 // Stores and their inputs
-export { MessageStore } from './lib/stores/message.store';
+export { MessageStore, type DispatchedAttempt } from './lib/stores/message.store';
 export { MessageExecStore } from './lib/stores/message-exec.store';
 export { LogStore } from './lib/stores/log.store';
 export type {

@@ -112,6 +112,50 @@ describe.each(TEST_DATABASES)('MessageExecStore on $name', ({ create }) => {
     });
   });
 
+  describe('findSucceededMessageIds', () => {
+    it('names the messages with a successful attempt, whatever attempts failed before', async () => {
+      await attempts.insertIgnoringDuplicates([
+        newAttempt('succeeded-first', { attempt: 1 }),
+        newAttempt('succeeded-later', { attempt: 1, status: AttemptStatus.Failure, error: 'boom' }),
+        newAttempt('succeeded-later', { attempt: 2 }),
+        newAttempt('only-failed', { attempt: 1, status: AttemptStatus.Failure, error: 'boom' }),
+        newAttempt('fatal', { attempt: 1, status: AttemptStatus.Fatal, error: 'bad' }),
+      ]);
+
+      expect(
+        await attempts.findSucceededMessageIds([
+          'succeeded-later',
+          'only-failed',
+          'fatal',
+          'never-seen',
+          'succeeded-first',
+          'succeeded-first',
+        ]),
+      ).toEqual(['succeeded-first', 'succeeded-later']);
+      expect(await attempts.findSucceededMessageIds([])).toEqual([]);
+    });
+  });
+
+  describe('findByMessageIds', () => {
+    it('reads the history of several messages, by message then attempt', async () => {
+      await attempts.insertIgnoringDuplicates([
+        newAttempt('b', { attempt: 2 }),
+        newAttempt('a', { attempt: 1 }),
+        newAttempt('b', { attempt: 1, status: AttemptStatus.Failure }),
+        newAttempt('c', { attempt: 1 }),
+      ]);
+
+      const history = await attempts.findByMessageIds(['b', 'a', 'unknown']);
+
+      expect(history.map((h) => [h.messageId, h.attempt, h.status])).toEqual([
+        ['a', 1, AttemptStatus.Success],
+        ['b', 1, AttemptStatus.Failure],
+        ['b', 2, AttemptStatus.Success],
+      ]);
+      expect(history[0]).toBeInstanceOf(MessageExecEntity);
+    });
+  });
+
   describe('purgeFinishedBefore', () => {
     beforeEach(async () => {
       await messages.insertIgnoringDuplicates([

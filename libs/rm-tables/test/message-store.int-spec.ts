@@ -1,5 +1,13 @@
+import { MessageLimits } from '@smartlink/common';
 import type { DataSource } from 'typeorm';
-import { MessageDirection, MessageEntity, MessageStatus, MessageStore, type NewMessage } from '../src';
+import {
+  MessageDirection,
+  MessageEntity,
+  MessageStatus,
+  MessageStore,
+  type FailedAttemptUpdate,
+  type NewMessage,
+} from '../src';
 import { openRmDataSource } from '../src/lib/data-source/open-rm-data-source';
 import { rmSqlDialectOf } from '../src/lib/sql/create-rm-sql-dialect';
 import type { RmSqlDialect } from '../src/lib/sql/rm-sql-dialect';
@@ -69,6 +77,18 @@ describe.each(TEST_DATABASES)('MessageStore on $name', ({ name, create }) => {
           lastError: null,
         }),
       );
+    });
+
+    it('stores the longest id, tenant, correlation id, command and audience the cloud contract accepts', async () => {
+      const longest = newMessage('i'.repeat(MessageLimits.MESSAGE_ID), {
+        command: 'c'.repeat(MessageLimits.COMMAND),
+        audience: 'a'.repeat(MessageLimits.AUDIENCE),
+        tenantId: 't'.repeat(MessageLimits.TENANT_ID),
+        correlatedId: 'r'.repeat(MessageLimits.CORRELATED_ID),
+      });
+
+      expect(await store.insertIgnoringDuplicates([longest])).toEqual([longest.id]);
+      expect(await store.findByIds([longest.id])).toEqual([expect.objectContaining(longest)]);
     });
 
     it('skips ids stored already or repeated in the batch, and reports only the rows written', async () => {
@@ -276,6 +296,157 @@ describe.each(TEST_DATABASES)('MessageStore on $name', ({ name, create }) => {
       expect(await store.recordFailedAttempt({ ...stale, id: 'gone', attempt: 9 })).toBe(false);
       const [stored] = await store.findByIds(['m1']);
       expect(stored).toMatchObject({ status: MessageStatus.Dead, attempts: 5, lastError: 'final' });
+    });
+  });
+
+  describe('recordFailedAttempts', () => {
+    const failure = (id: string, attempt: number, overrides: Partial<FailedAttemptUpdate> = {}) =>
+      ({
+        id,
+        attempt,
+        status: MessageStatus.WaitingRetry,
+        nextAttemptAt: null,
+        lastError: `attempt ${attempt} of ${id}: ${UNICODE}`,
+        now: at(5),
+        ...overrides,
+      }) satisfies FailedAttemptUpdate;
+
+    it('records the failures of several messages at once, each with its own status, error and times', async () => {
+      await store.insertIgnoringDuplicates([
+        newMessage('retry', { status: MessageStatus.Dispatched }),
+        newMessage('fatal', { status: MessageStatus.Dispatched, attempts: 1 }),
+        newMessage('untouched', { status: MessageStatus.Dispatched }),
+      ]);
+
+      const changed = await store.recordFailedAttempts([
+        failure('retry', 1),
+        failure('fatal', 2, { status: MessageStatus.Dead, nextAttemptAt: at(60_000), now: at(7) }),
+      ]);
+
+      expect(changed).toEqual(['fatal', 'retry']);
+      const byId = new Map((await store.findByIds(['retry', 'fatal', 'untouched'])).map((m) => [m.id, m]));
+      expect(byId.get('retry')).toMatchObject({
+        status: MessageStatus.WaitingRetry,
+        attempts: 1,
+        nextAttemptAt: null,
+        lastError: `attempt 1 of retry: ${UNICODE}`,
+        updatedAt: at(5),
+      });
+      expect(byId.get('fatal')).toMatchObject({
+        status: MessageStatus.Dead,
+        attempts: 2,
+        nextAttemptAt: at(60_000),
+        lastError: `attempt 2 of fatal: ${UNICODE}`,
+        updatedAt: at(7),
+      });
+      expect(byId.get('untouched')).toMatchObject({ status: MessageStatus.Dispatched, attempts: 0 });
+    });
+
+    it('is idempotent: a redelivered, older or unknown attempt changes nothing', async () => {
+      await store.insertIgnoringDuplicates([newMessage('m1', { status: MessageStatus.Dispatched })]);
+      expect(await store.recordFailedAttempts([failure('m1', 2)])).toEqual(['m1']);
+
+      expect(
+        await store.recordFailedAttempts([
+          failure('m1', 2, { lastError: 'again' }),
+          failure('m1', 1, { lastError: 'older' }),
+          failure('gone', 1),
+        ]),
+      ).toEqual([]);
+      const [stored] = await store.findByIds(['m1']);
+      expect(stored).toMatchObject({ attempts: 2, lastError: `attempt 2 of m1: ${UNICODE}` });
+    });
+
+    it('keeps the latest attempt when one message is named twice in a batch', async () => {
+      await store.insertIgnoringDuplicates([newMessage('m1', { status: MessageStatus.Dispatched })]);
+
+      expect(
+        await store.recordFailedAttempts([
+          failure('m1', 3, { status: MessageStatus.Dead }),
+          failure('m1', 2),
+        ]),
+      ).toEqual(['m1']);
+      const [stored] = await store.findByIds(['m1']);
+      expect(stored).toMatchObject({ status: MessageStatus.Dead, attempts: 3 });
+    });
+
+    it('splits a batch over several statements when the parameter limit demands it', async () => {
+      const ids = ['s1', 's2', 's3', 's4', 's5'];
+      await store.insertIgnoringDuplicates(
+        ids.map((id) => newMessage(id, { status: MessageStatus.Dispatched })),
+      );
+      const dialect = smallBatches(rmSqlDialectOf(dataSource.options), 2);
+      const updates = jest.spyOn(dialect, 'recordFailedAttempts');
+
+      expect(
+        await new MessageStore(dataSource, dialect).recordFailedAttempts(ids.map((id) => failure(id, 1))),
+      ).toEqual(ids);
+      expect(updates).toHaveBeenCalledTimes(3);
+    });
+  });
+
+  describe('markDispatched', () => {
+    it('marks pending and waiting-retry rows dispatched at now and returns their ids', async () => {
+      await store.insertIgnoringDuplicates([
+        newMessage('pending', { nextAttemptAt: null }),
+        newMessage('waiting', { status: MessageStatus.WaitingRetry, attempts: 1 }),
+      ]);
+
+      const changed = await store.markDispatched(
+        [
+          { id: 'pending', attempt: 1 },
+          { id: 'waiting', attempt: 2 },
+        ],
+        at(9),
+      );
+
+      expect(changed).toEqual(['pending', 'waiting']);
+      const rows = await store.findByIds(['pending', 'waiting']);
+      expect(rows.map((m) => [m.status, m.updatedAt])).toEqual([
+        [MessageStatus.Dispatched, at(9)],
+        [MessageStatus.Dispatched, at(9)],
+      ]);
+    });
+
+    it('never overwrites an outcome recorded meanwhile, nor a dispatched, dead or missing row', async () => {
+      await store.insertIgnoringDuplicates([
+        // The segment was fast: attempt 1 failed and was recorded before the dispatch was.
+        newMessage('failed-already', { status: MessageStatus.WaitingRetry, attempts: 1 }),
+        newMessage('dispatched', { status: MessageStatus.Dispatched, updatedAt: at(1) }),
+        newMessage('dead', { status: MessageStatus.Dead, attempts: 1 }),
+      ]);
+
+      const changed = await store.markDispatched(
+        ['failed-already', 'dispatched', 'dead', 'gone'].map((id) => ({ id, attempt: 1 })),
+        at(9),
+      );
+
+      expect(changed).toEqual([]);
+      const byId = new Map(
+        (await store.findByIds(['failed-already', 'dispatched', 'dead'])).map((m) => [m.id, m]),
+      );
+      expect(byId.get('failed-already')?.status).toBe(MessageStatus.WaitingRetry);
+      expect(byId.get('dispatched')?.updatedAt).toEqual(at(1));
+      expect(byId.get('dead')?.status).toBe(MessageStatus.Dead);
+    });
+
+    it('splits a batch over several statements, one attempt number at a time', async () => {
+      const ids = ['s1', 's2', 's3', 's4', 's5'];
+      await store.insertIgnoringDuplicates([
+        ...ids.map((id) => newMessage(id)),
+        newMessage('retry', { status: MessageStatus.WaitingRetry, attempts: 2 }),
+      ]);
+      // Room for 2 ids beside the two other parameters.
+      const dialect = smallBatches(rmSqlDialectOf(dataSource.options), 4);
+      const marks = jest.spyOn(dialect, 'markDispatched');
+
+      const changed = await new MessageStore(dataSource, dialect).markDispatched(
+        [...ids.map((id) => ({ id, attempt: 1 })), { id: 'retry', attempt: 3 }],
+        T0,
+      );
+
+      expect(changed).toEqual(['retry', ...ids]);
+      expect(marks).toHaveBeenCalledTimes(4);
     });
   });
 

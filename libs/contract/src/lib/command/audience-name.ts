@@ -1,11 +1,11 @@
-import { SmartLinkError } from '@smartlink/common';
+import { MessageLimits, SmartLinkError } from '@smartlink/common';
 
 /**
  * An audience is the code of the TOTVS App a sent message is for (`SGDP`, `recorrencia`, `LinkProxy`,
  * `techfin-conta-digital`, smartlink-domain.md §1.5). It is a path segment of `send/{type}/{audience}`, so
  * only the characters every seen value uses are accepted, which also keeps it inert in a URL.
  */
-export const MAX_AUDIENCE_LENGTH = 100;
+export const MAX_AUDIENCE_LENGTH = MessageLimits.AUDIENCE;
 const AUDIENCE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 /** An audience that cannot be used in a send path. Never retriable. */

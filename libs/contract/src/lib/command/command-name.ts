@@ -1,11 +1,11 @@
-import { SmartLinkError } from '@smartlink/common';
+import { MessageLimits, SmartLinkError } from '@smartlink/common';
 
 /**
  * A command (message type) name becomes part of a Kafka topic name (`<namespace>.cmd.<Command>`), so only
  * characters legal in topic names are accepted, the first one alphanumeric (so `.` and `..` can never appear
  * alone), and the length is bounded well under Kafka's 249-character topic limit.
  */
-export const MAX_COMMAND_NAME_LENGTH = 100;
+export const MAX_COMMAND_NAME_LENGTH = MessageLimits.COMMAND;
 const COMMAND_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 /** A command name that cannot become a topic. Never retriable: the same name will fail again. */

@@ -1,7 +1,13 @@
 import { z } from 'zod';
 import { CommandNameSchema } from '../command/command-name-schema';
 import { parseCommandName } from '../command/command-name';
-import { EnvelopeTextSchema, EnvelopeTimeSchema, MessageIdSchema, TenantIdSchema } from './envelope-fields';
+import {
+  CorrelatedIdSchema,
+  EnvelopeTextSchema,
+  EnvelopeTimeSchema,
+  MessageIdSchema,
+  TenantIdSchema,
+} from './envelope-fields';
 import type { JsonValue } from './json-value';
 
 /**
@@ -15,7 +21,7 @@ export const CloudEventsEnvelopeSchema = z.looseObject({
   type: CommandNameSchema,
   source: EnvelopeTextSchema.nullish(),
   time: EnvelopeTimeSchema.nullish(),
-  correlationid: EnvelopeTextSchema.nullish(),
+  correlationid: CorrelatedIdSchema.nullish(),
   tenantid: TenantIdSchema.optional(),
   tenantId: TenantIdSchema.optional(),
 });

@@ -223,6 +223,18 @@ describe('parseDelivery', () => {
       expect(refusal.raw).toBe(body);
     });
 
+    it.each([
+      ['an over-long broker id', 'm'.repeat(129)],
+      ['a broker id with spaces', 'a b'],
+    ])('refuses %s when it would become the message id', (_label, messageId) => {
+      const totvs = '{"header":{"type":"T","transactionId":"t"},"content":{}}';
+      const cloudEventsWithoutId = '{"specversion":"1.0","type":"T","data":1}';
+      for (const body of [totvs, cloudEventsWithoutId]) {
+        const refusal = refusalOf(body, { messageId });
+        expect((refusal.error as MalformedMessageError).field).toBe('messageId');
+      }
+    });
+
     it('keeps the broker id of a refused message for the dead letter', () => {
       expect(refusalOf('nope', { messageId: 'broker-3' }).messageId).toBe('broker-3');
     });

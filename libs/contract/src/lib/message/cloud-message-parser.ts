@@ -4,6 +4,7 @@ import { PayloadTooLargeError } from '../errors/payload-too-large-error';
 import type { WireDelivery } from '../wire/get-response';
 import { CloudEventsEnvelopeSchema } from './cloud-events-envelope';
 import type { CloudMessage, ReceivedMessage } from './cloud-message';
+import { MessageIdSchema } from './envelope-fields';
 import { jsonMemberSpans } from './json-member-spans';
 import { TotvsEnvelopeSchema } from './totvs-envelope';
 
@@ -36,6 +37,18 @@ function payloadText(raw: string, key: string, value: unknown): string {
   return JSON.stringify(value);
 }
 
+/**
+ * The server's message id becomes our id when the envelope has none, so it must pass the same rule as envelope
+ * ids (bounded, printable ASCII): it is a Kafka key and the primary key of GTOTVSLINKMESSAGE.
+ */
+function serverMessageId(delivery: Delivery): string | undefined {
+  if (delivery.messageId === undefined) return undefined;
+  const parsed = MessageIdSchema.safeParse(delivery.messageId);
+  if (!parsed.success)
+    throw new MalformedMessageError('messageId', parsed.error.issues[0]?.message ?? 'invalid');
+  return parsed.data;
+}
+
 function fromCloudEvents(raw: string, json: object, delivery: Delivery, tenant: string): CloudMessage {
   const parsed = CloudEventsEnvelopeSchema.safeParse(json);
   if (!parsed.success) throw firstIssue(parsed.error);
@@ -43,7 +56,7 @@ function fromCloudEvents(raw: string, json: object, delivery: Delivery, tenant: 
   if (!('data' in envelope) || envelope['data'] === undefined) {
     throw new MalformedMessageError('data', 'missing');
   }
-  const id = envelope.id ?? delivery.messageId;
+  const id = envelope.id ?? serverMessageId(delivery);
   if (!id) throw new MalformedMessageError('id', 'missing, and the server gave no message id');
   return {
     id,
@@ -67,7 +80,7 @@ function fromTotvs(raw: string, json: object, delivery: Delivery, tenant: string
   if (!('content' in parsed.data) || parsed.data['content'] === undefined) {
     throw new MalformedMessageError('content', 'missing');
   }
-  const id = delivery.messageId ?? header.transactionId;
+  const id = serverMessageId(delivery) ?? header.transactionId;
   if (!id)
     throw new MalformedMessageError('header.transactionId', 'missing, and the server gave no message id');
   return {

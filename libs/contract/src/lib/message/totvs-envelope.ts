@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { CommandNameSchema } from '../command/command-name-schema';
 import { parseCommandName } from '../command/command-name';
-import { EnvelopeTextSchema, EnvelopeTimeSchema, MessageIdSchema, TenantIdSchema } from './envelope-fields';
+import { CorrelatedIdSchema, EnvelopeTimeSchema, MessageIdSchema, TenantIdSchema } from './envelope-fields';
 import type { JsonValue } from './json-value';
 
 /**
@@ -16,8 +16,8 @@ export const TotvsEnvelopeSchema = z.looseObject({
     tenantId: TenantIdSchema.optional(),
     transactionId: MessageIdSchema.optional(),
     generatedOn: EnvelopeTimeSchema.nullish(),
-    correlationId: EnvelopeTextSchema.nullish(),
-    correlatedId: EnvelopeTextSchema.nullish(),
+    correlationId: CorrelatedIdSchema.nullish(),
+    correlatedId: CorrelatedIdSchema.nullish(),
   }),
 });
 export type TotvsEnvelope = z.infer<typeof TotvsEnvelopeSchema>;

@@ -1,3 +1,4 @@
+import { MessageLimits } from '@smartlink/common';
 import { z } from 'zod';
 import { CommandNameSchema } from '../command/command-name-schema';
 
@@ -10,6 +11,6 @@ export const MAX_SETUP_SUBSCRIPTIONS = 1000;
  */
 export const SetupRequestSchema = z.object({
   subscriptions: z.array(CommandNameSchema).max(MAX_SETUP_SUBSCRIPTIONS),
-  tenants: z.array(z.string().min(1).max(128)).min(1).max(100),
+  tenants: z.array(z.string().min(1).max(MessageLimits.TENANT_ID)).min(1).max(100),
 });
 export type SetupRequest = z.infer<typeof SetupRequestSchema>;

@@ -1,3 +1,4 @@
+import { MessageLimits } from '@smartlink/common';
 import { EntitySchema } from 'typeorm';
 import { BIG_ID_AS_STRING, type RmColumnTypes } from '../schema/rm-column-types';
 import { RmConstraintName, RmTableName } from '../schema/rm-table-names';
@@ -42,7 +43,7 @@ export function logEntitySchema(types: RmColumnTypes, schema?: string): EntitySc
         primaryKeyConstraintName: RmConstraintName.LogPrimaryKey,
         transformer: BIG_ID_AS_STRING,
       },
-      messageId: { ...types.shortText, name: 'IDMENSAGEM', length: 100, nullable: true },
+      messageId: { ...types.shortText, name: 'IDMENSAGEM', length: MessageLimits.MESSAGE_ID, nullable: true },
       type: { ...types.smallInt, name: 'LOGTYPE' },
       message: { ...types.longText, name: 'LOGMENSAGEM' },
       date: { ...types.timestamp, name: 'LOGDATE' },

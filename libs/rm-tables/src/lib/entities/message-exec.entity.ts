@@ -1,3 +1,4 @@
+import { MessageLimits } from '@smartlink/common';
 import { EntitySchema } from 'typeorm';
 import { BIG_ID_AS_STRING, type RmColumnTypes } from '../schema/rm-column-types';
 import { RmConstraintName, RmTableName } from '../schema/rm-table-names';
@@ -27,7 +28,7 @@ export class MessageExecEntity {
   finishedAt!: Date;
   /** `ERRO`: what went wrong, for failed attempts. */
   error!: string | null;
-  /** `DADOS`: extra detail the attempt reported. */
+  /** `DADOS`: the payload the attempt ran with, so the history keeps it once the message row is deleted. */
   data!: string | null;
 }
 
@@ -61,9 +62,9 @@ export function messageExecEntitySchema(
         primaryKeyConstraintName: RmConstraintName.MessageExecPrimaryKey,
         transformer: BIG_ID_AS_STRING,
       },
-      messageId: { ...types.shortText, name: 'IDMENSAGEM', length: 100 },
+      messageId: { ...types.shortText, name: 'IDMENSAGEM', length: MessageLimits.MESSAGE_ID },
       direction: { ...types.smallInt, name: 'DIRECAO' },
-      command: { ...types.shortText, name: 'COMANDO', length: 100 },
+      command: { ...types.shortText, name: 'COMANDO', length: MessageLimits.COMMAND },
       attempt: { ...types.int, name: 'TENTATIVA' },
       status: { ...types.smallInt, name: 'STATUS' },
       startedAt: { ...types.timestamp, name: 'DATAINICIO' },

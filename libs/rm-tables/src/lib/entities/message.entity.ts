@@ -1,3 +1,4 @@
+import { MessageLimits } from '@smartlink/common';
 import { EntitySchema } from 'typeorm';
 import type { RmColumnTypes } from '../schema/rm-column-types';
 import { RmConstraintName, RmTableName } from '../schema/rm-table-names';
@@ -9,11 +10,11 @@ import type { MessageStatus } from './message-status';
  * this much-updated table small. A persistence shape only: map it to your own type before it leaves the service.
  */
 export class MessageEntity {
-  /** `ID`: the cloud message id (downstream) or a generated UUID (upstream). At most 100 characters. */
+  /** `ID`: the cloud message id (downstream) or a generated UUID (upstream). At most `MessageLimits.MESSAGE_ID`. */
   id!: string;
   /** `DIRECAO`. */
   direction!: MessageDirection;
-  /** `COMANDO`: the message type, at most 100 characters. */
+  /** `COMANDO`: the message type, at most `MessageLimits.COMMAND`. */
   command!: string;
   /** `AUDIENCE`: upstream target in the cloud. */
   audience!: string | null;
@@ -60,15 +61,20 @@ export function messageEntitySchema(types: RmColumnTypes, schema?: string): Enti
       id: {
         ...types.shortText,
         name: 'ID',
-        length: 100,
+        length: MessageLimits.MESSAGE_ID,
         primary: true,
         primaryKeyConstraintName: RmConstraintName.MessagePrimaryKey,
       },
       direction: { ...types.smallInt, name: 'DIRECAO' },
-      command: { ...types.shortText, name: 'COMANDO', length: 100 },
-      audience: { ...types.shortText, name: 'AUDIENCE', length: 100, nullable: true },
-      tenantId: { ...types.shortText, name: 'TENANTID', length: 100, nullable: true },
-      correlatedId: { ...types.shortText, name: 'CORRELATEDID', length: 100, nullable: true },
+      command: { ...types.shortText, name: 'COMANDO', length: MessageLimits.COMMAND },
+      audience: { ...types.shortText, name: 'AUDIENCE', length: MessageLimits.AUDIENCE, nullable: true },
+      tenantId: { ...types.shortText, name: 'TENANTID', length: MessageLimits.TENANT_ID, nullable: true },
+      correlatedId: {
+        ...types.shortText,
+        name: 'CORRELATEDID',
+        length: MessageLimits.CORRELATED_ID,
+        nullable: true,
+      },
       data: { ...types.longText, name: 'DADOS' },
       status: { ...types.smallInt, name: 'STATUS' },
       attempts: { ...types.int, name: 'TENTATIVAS', default: 0 },

@@ -1,3 +1,4 @@
+import { MessageLimits } from '@smartlink/common';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { LogEntity } from '../entities/log.entity';
 import { MessageExecEntity } from '../entities/message-exec.entity';
@@ -79,7 +80,33 @@ describe('RM_COLUMN_TYPES', () => {
       expect(message.findColumnWithDatabaseName('DADOS')).toMatchObject({ type: types.longText.type });
       expect(message.findColumnWithDatabaseName('ID')).toMatchObject({
         type: types.shortText.type,
-        length: '100',
+        length: '128',
+      });
+    });
+
+    it('sizes bounded text columns to the message limits, as the migration does', () => {
+      const width = (
+        target: typeof MessageEntity | typeof MessageExecEntity | typeof LogEntity,
+        column: string,
+      ) => dataSource.getMetadata(target).findColumnWithDatabaseName(column)?.length;
+      expect({
+        id: width(MessageEntity, 'ID'),
+        command: width(MessageEntity, 'COMANDO'),
+        audience: width(MessageEntity, 'AUDIENCE'),
+        tenantId: width(MessageEntity, 'TENANTID'),
+        correlatedId: width(MessageEntity, 'CORRELATEDID'),
+        attemptMessageId: width(MessageExecEntity, 'IDMENSAGEM'),
+        attemptCommand: width(MessageExecEntity, 'COMANDO'),
+        logMessageId: width(LogEntity, 'IDMENSAGEM'),
+      }).toEqual({
+        id: String(MessageLimits.MESSAGE_ID),
+        command: String(MessageLimits.COMMAND),
+        audience: String(MessageLimits.AUDIENCE),
+        tenantId: String(MessageLimits.TENANT_ID),
+        correlatedId: String(MessageLimits.CORRELATED_ID),
+        attemptMessageId: String(MessageLimits.MESSAGE_ID),
+        attemptCommand: String(MessageLimits.COMMAND),
+        logMessageId: String(MessageLimits.MESSAGE_ID),
       });
     });
 

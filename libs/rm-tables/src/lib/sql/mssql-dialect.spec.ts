@@ -172,6 +172,47 @@ describe('MssqlDialect', () => {
     expect(statement.parameters).toEqual([2, 2, datetime2(now), 'boom', datetime2(earlier), 'm1']);
   });
 
+  it('records failed attempts of several messages in one UPDATE joined to VALUES, outputting the ids changed', () => {
+    const statement = dialect.recordFailedAttempts([
+      {
+        id: 'm1',
+        attempt: 1,
+        status: MessageStatus.WaitingRetry,
+        nextAttemptAt: null,
+        lastError: 'boom',
+        now,
+      },
+      { id: 'm2', attempt: 3, status: MessageStatus.Dead, nextAttemptAt: earlier, lastError: 'fatal', now },
+    ]);
+    expect(statement.sql).toBe(
+      [
+        'UPDATE m SET STATUS = u.STATUS, TENTATIVAS = u.TENTATIVA,',
+        '  DATATENTATIVAEXEC = u.DATATENTATIVAEXEC, ULTIMOERRO = u.ULTIMOERRO, DATAATUALIZACAO = u.DATAATUALIZACAO',
+        'OUTPUT INSERTED.ID',
+        'FROM GTOTVSLINKMESSAGE AS m',
+        'JOIN (VALUES (@0, @1, @2, @3, @4, @5), (@6, @7, @8, @9, @10, @11)) AS u ' +
+          '(ID, TENTATIVA, STATUS, DATATENTATIVAEXEC, ULTIMOERRO, DATAATUALIZACAO) ON m.ID = u.ID',
+        'WHERE m.TENTATIVAS < u.TENTATIVA',
+      ].join('\n'),
+    );
+    expect(statement.parameters).toEqual([
+      ...['m1', 1, 2, new MssqlParameter(null, 'datetime2', 3), 'boom', datetime2(now)],
+      ...['m2', 3, 3, datetime2(earlier), 'fatal', datetime2(now)],
+    ]);
+  });
+
+  it('marks messages dispatched for one attempt, only if still pending or waiting retry below that attempt', () => {
+    const statement = dialect.markDispatched({ ids: ['a', 'b'], attempt: 1, now });
+    expect(statement.sql).toBe(
+      [
+        'UPDATE GTOTVSLINKMESSAGE SET STATUS = 1, DATAATUALIZACAO = @0',
+        'OUTPUT INSERTED.ID',
+        'WHERE ID IN (@1, @2) AND STATUS IN (0, 2) AND TENTATIVAS < @3',
+      ].join('\n'),
+    );
+    expect(statement.parameters).toEqual([datetime2(now), 'a', 'b', 1]);
+  });
+
   it('inserts logs in one multi-row VALUES', () => {
     const statement = dialect.insertLogs([
       { type: LogType.Info, message: 'hello', date: now },
@@ -230,6 +271,8 @@ describe('MssqlDialect', () => {
       const ids = Array.from({ length: 1001 }, (_, i) => `m${i}`);
       expect(() => dialect.deleteMessages(ids)).toThrow(RangeError);
       expect(() => dialect.deleteMessages([])).toThrow(RangeError);
+      expect(() => dialect.markDispatched({ ids, attempt: 1, now })).toThrow(RangeError);
+      expect(() => dialect.recordFailedAttempts([])).toThrow(RangeError);
     });
   });
 });

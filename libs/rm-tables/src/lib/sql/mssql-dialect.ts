@@ -9,12 +9,14 @@ import type {
   ClaimDueInput,
   ClaimTimedOutInput,
   FailedAttemptUpdate,
+  MarkDispatchedInput,
   PurgeInput,
   RmSqlDialect,
   RmSqlStatement,
 } from './rm-sql-dialect';
 import {
   ATTEMPT_COLUMNS,
+  FAILED_ATTEMPT_COLUMNS,
   LOG_COLUMNS,
   MESSAGE_COLUMNS,
   assertBatch,
@@ -115,6 +117,46 @@ export class MssqlDialect implements RmSqlDialect {
       `UPDATE ${this.message} SET STATUS = ${status}, TENTATIVAS = ${attempt},`,
       `  DATATENTATIVAEXEC = ${p.add(u.nextAttemptAt)}, ULTIMOERRO = ${p.add(u.lastError)}, DATAATUALIZACAO = ${p.add(u.now)}`,
       `WHERE ID = ${p.add(u.id)} AND TENTATIVAS < ${attempt}`,
+    ];
+    return { sql: sql.join('\n'), parameters: p.list() };
+  }
+
+  recordFailedAttempts(updates: readonly FailedAttemptUpdate[]): RmSqlStatement {
+    assertBatch(
+      updates.length,
+      FAILED_ATTEMPT_COLUMNS.length,
+      this.rowsPerStatement(FAILED_ATTEMPT_COLUMNS.length),
+    );
+    const p = parameters();
+    const columns = FAILED_ATTEMPT_COLUMNS.join(', ');
+    // A null next-attempt time is bound as datetime2 too, so the VALUES column has one type whatever the rows hold.
+    const rows = updates.map((u) => [
+      u.id,
+      u.attempt,
+      u.status,
+      u.nextAttemptAt ?? new MssqlParameter(null, 'datetime2', 3),
+      u.lastError,
+      u.now,
+    ]);
+    const sql = [
+      'UPDATE m SET STATUS = u.STATUS, TENTATIVAS = u.TENTATIVA,',
+      '  DATATENTATIVAEXEC = u.DATATENTATIVAEXEC, ULTIMOERRO = u.ULTIMOERRO, DATAATUALIZACAO = u.DATAATUALIZACAO',
+      'OUTPUT INSERTED.ID',
+      `FROM ${this.message} AS m`,
+      `JOIN (VALUES ${p.rows(rows)}) AS u (${columns}) ON m.ID = u.ID`,
+      'WHERE m.TENTATIVAS < u.TENTATIVA',
+    ];
+    return { sql: sql.join('\n'), parameters: p.list() };
+  }
+
+  markDispatched({ ids, attempt, now }: MarkDispatchedInput): RmSqlStatement {
+    assertBatch(ids.length, 1, this.rowsPerStatement(1));
+    const p = parameters();
+    const at = p.add(now);
+    const sql = [
+      `UPDATE ${this.message} SET STATUS = ${Dispatched}, DATAATUALIZACAO = ${at}`,
+      'OUTPUT INSERTED.ID',
+      `WHERE ID IN ${p.row(ids)} AND STATUS IN (${Pending}, ${WaitingRetry}) AND TENTATIVAS < ${p.add(attempt)}`,
     ];
     return { sql: sql.join('\n'), parameters: p.list() };
   }

@@ -161,6 +161,50 @@ describe('PostgresDialect', () => {
     expect(statement.parameters).toEqual([3, 3, null, 'gave up', now, 'm1']);
   });
 
+  it('records failed attempts of several messages in one UPDATE … FROM unnest of one array per column', () => {
+    const statement = dialect.recordFailedAttempts([
+      {
+        id: 'm1',
+        attempt: 1,
+        status: MessageStatus.WaitingRetry,
+        nextAttemptAt: null,
+        lastError: 'boom',
+        now,
+      },
+      { id: 'm2', attempt: 3, status: MessageStatus.Dead, nextAttemptAt: earlier, lastError: 'fatal', now },
+    ]);
+    expect(statement.sql).toBe(
+      [
+        'UPDATE "GTOTVSLINKMESSAGE" AS m SET "STATUS" = u."STATUS", "TENTATIVAS" = u."TENTATIVA",',
+        '  "DATATENTATIVAEXEC" = u."DATATENTATIVAEXEC", "ULTIMOERRO" = u."ULTIMOERRO", "DATAATUALIZACAO" = u."DATAATUALIZACAO"',
+        'FROM unnest($1::varchar[], $2::integer[], $3::smallint[], $4::timestamptz[], $5::text[], $6::timestamptz[])',
+        '  AS u ("ID", "TENTATIVA", "STATUS", "DATATENTATIVAEXEC", "ULTIMOERRO", "DATAATUALIZACAO")',
+        'WHERE m."ID" = u."ID" AND m."TENTATIVAS" < u."TENTATIVA"',
+        'RETURNING m."ID"',
+      ].join('\n'),
+    );
+    expect(statement.parameters).toEqual([
+      ['m1', 'm2'],
+      [1, 3],
+      [2, 3],
+      [null, earlier],
+      ['boom', 'fatal'],
+      [now, now],
+    ]);
+  });
+
+  it('marks messages dispatched for one attempt, only if still pending or waiting retry below that attempt', () => {
+    const statement = dialect.markDispatched({ ids: ['a', 'b'], attempt: 2, now });
+    expect(statement.sql).toBe(
+      [
+        'UPDATE "GTOTVSLINKMESSAGE" SET "STATUS" = 1, "DATAATUALIZACAO" = $1',
+        'WHERE "ID" = ANY($2) AND "STATUS" IN (0, 2) AND "TENTATIVAS" < $3',
+        'RETURNING "ID"',
+      ].join('\n'),
+    );
+    expect(statement.parameters).toEqual([now, ['a', 'b'], 2]);
+  });
+
   it('inserts logs in one multi-row VALUES', () => {
     const statement = dialect.insertLogs([{ type: LogType.Warning, message: 'slow', date: now }]);
     expect(statement.sql).toBe(

@@ -7,16 +7,19 @@ import type {
   ClaimDueInput,
   ClaimTimedOutInput,
   FailedAttemptUpdate,
+  MarkDispatchedInput,
   PurgeInput,
   RmSqlDialect,
   RmSqlStatement,
 } from './rm-sql-dialect';
 import {
   ATTEMPT_COLUMNS,
+  FAILED_ATTEMPT_COLUMNS,
   LOG_COLUMNS,
   MESSAGE_COLUMNS,
   assertBatch,
   attemptRow,
+  failedAttemptRow,
   logRow,
   messageRow,
 } from './rm-rows';
@@ -26,6 +29,16 @@ import { SqlParameters } from './sql-parameters';
 const MAX_PARAMETERS = 65_000;
 
 const { Pending, Dispatched, WaitingRetry } = MessageStatus;
+
+/** Element types of the arrays a batched failed-attempt update binds, in `FAILED_ATTEMPT_COLUMNS` order. */
+const FAILED_ATTEMPT_ARRAY_TYPES = [
+  'varchar',
+  'integer',
+  'smallint',
+  'timestamptz',
+  'text',
+  'timestamptz',
+] as const;
 
 /**
  * PostgreSQL. Parameters are `$1`, `$2`... bound by pg; pg sends a `Date` as an instant with its offset, which
@@ -107,6 +120,40 @@ export class PostgresDialect implements RmSqlDialect {
       `UPDATE ${this.message} SET "STATUS" = ${status}, "TENTATIVAS" = ${attempt},`,
       `  "DATATENTATIVAEXEC" = ${p.add(u.nextAttemptAt)}, "ULTIMOERRO" = ${p.add(u.lastError)}, "DATAATUALIZACAO" = ${p.add(u.now)}`,
       `WHERE "ID" = ${p.add(u.id)} AND "TENTATIVAS" < ${attempt}`,
+    ];
+    return { sql: sql.join('\n'), parameters: p.list() };
+  }
+
+  recordFailedAttempts(updates: readonly FailedAttemptUpdate[]): RmSqlStatement {
+    assertBatch(
+      updates.length,
+      FAILED_ATTEMPT_COLUMNS.length,
+      this.rowsPerStatement(FAILED_ATTEMPT_COLUMNS.length),
+    );
+    const p = parameters();
+    // One array parameter per column, zipped back into rows by unnest: one statement text whatever the batch size.
+    const rows = updates.map(failedAttemptRow);
+    const arrays = FAILED_ATTEMPT_ARRAY_TYPES.map(
+      (type, index) => `${p.add(rows.map((row) => row[index]))}::${type}[]`,
+    );
+    const sql = [
+      `UPDATE ${this.message} AS m SET "STATUS" = u."STATUS", "TENTATIVAS" = u."TENTATIVA",`,
+      '  "DATATENTATIVAEXEC" = u."DATATENTATIVAEXEC", "ULTIMOERRO" = u."ULTIMOERRO", "DATAATUALIZACAO" = u."DATAATUALIZACAO"',
+      `FROM unnest(${arrays.join(', ')})`,
+      `  AS u (${columnList(FAILED_ATTEMPT_COLUMNS)})`,
+      'WHERE m."ID" = u."ID" AND m."TENTATIVAS" < u."TENTATIVA"',
+      'RETURNING m."ID"',
+    ];
+    return { sql: sql.join('\n'), parameters: p.list() };
+  }
+
+  markDispatched({ ids, attempt, now }: MarkDispatchedInput): RmSqlStatement {
+    assertBatch(ids.length, 1, this.rowsPerStatement(1));
+    const p = parameters();
+    const sql = [
+      `UPDATE ${this.message} SET "STATUS" = ${Dispatched}, "DATAATUALIZACAO" = ${p.add(now)}`,
+      `WHERE "ID" = ANY(${p.add([...ids])}) AND "STATUS" IN (${Pending}, ${WaitingRetry}) AND "TENTATIVAS" < ${p.add(attempt)}`,
+      'RETURNING "ID"',
     ];
     return { sql: sql.join('\n'), parameters: p.list() };
   }

@@ -1,6 +1,7 @@
 import type { NewLog } from '../entities/log.entity';
 import type { NewAttempt } from '../entities/message-exec.entity';
 import type { NewMessage } from '../entities/message.entity';
+import type { FailedAttemptUpdate } from './rm-sql-dialect';
 
 /** Column order of message inserts; {@link messageRow} yields values in the same order. */
 export const MESSAGE_COLUMNS = [
@@ -30,6 +31,16 @@ export const ATTEMPT_COLUMNS = [
   'DATAFIM',
   'ERRO',
   'DADOS',
+] as const;
+
+/** Column order of the rows of a batched failed-attempt update; {@link failedAttemptRow} yields them in this order. */
+export const FAILED_ATTEMPT_COLUMNS = [
+  'ID',
+  'TENTATIVA',
+  'STATUS',
+  'DATATENTATIVAEXEC',
+  'ULTIMOERRO',
+  'DATAATUALIZACAO',
 ] as const;
 
 /** Column order of log inserts (`ID` is an identity). */
@@ -67,6 +78,11 @@ export function attemptRow(a: NewAttempt): unknown[] {
     a.error ?? null,
     a.data ?? null,
   ];
+}
+
+/** A failed attempt's values in {@link FAILED_ATTEMPT_COLUMNS} order. */
+export function failedAttemptRow(u: FailedAttemptUpdate): unknown[] {
+  return [u.id, u.attempt, u.status, u.nextAttemptAt, u.lastError, u.now];
 }
 
 /** A new log's values in {@link LOG_COLUMNS} order. */

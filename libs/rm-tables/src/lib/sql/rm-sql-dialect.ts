@@ -35,6 +35,14 @@ export interface FailedAttemptUpdate {
   readonly now: Date;
 }
 
+/** Mark messages dispatched for one attempt (see {@link RmSqlDialect.markDispatched}). */
+export interface MarkDispatchedInput {
+  readonly ids: readonly string[];
+  /** The attempt handed over (1-based): `TENTATIVAS` + 1 of the rows. */
+  readonly attempt: number;
+  readonly now: Date;
+}
+
 /** Delete at most `limit` rows older than `before`. */
 export interface PurgeInput {
   readonly before: Date;
@@ -66,6 +74,19 @@ export interface RmSqlDialect {
 
   /** Record a failed attempt on its message, unless a later attempt was recorded already; affects 0 or 1 row. */
   recordFailedAttempt(update: FailedAttemptUpdate): RmSqlStatement;
+
+  /**
+   * {@link recordFailedAttempt} for several messages in one statement (each id at most once); returns the `ID` of
+   * each row it changed.
+   */
+  recordFailedAttempts(updates: readonly FailedAttemptUpdate[]): RmSqlStatement;
+
+  /**
+   * Mark messages dispatched (`STATUS` 1, `DATAATUALIZACAO` = now) for `attempt`, only where still pending or waiting
+   * retry and `TENTATIVAS` is below the attempt: an outcome of that attempt recorded meanwhile is never overwritten.
+   * Returns the `ID` of each row it changed.
+   */
+  markDispatched(input: MarkDispatchedInput): RmSqlStatement;
 
   /** Delete messages that succeeded. */
   deleteMessages(ids: readonly string[]): RmSqlStatement;

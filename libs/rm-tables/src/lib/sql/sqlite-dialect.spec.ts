@@ -194,6 +194,47 @@ describe('SqliteDialect', () => {
     ]);
   });
 
+  it('records failed attempts of several messages in one UPDATE … FROM a VALUES CTE, returning the ids changed', () => {
+    const statement = dialect.recordFailedAttempts([
+      {
+        id: 'm1',
+        attempt: 1,
+        status: MessageStatus.WaitingRetry,
+        nextAttemptAt: null,
+        lastError: 'boom',
+        now,
+      },
+      { id: 'm2', attempt: 3, status: MessageStatus.Dead, nextAttemptAt: earlier, lastError: 'fatal', now },
+    ]);
+    expect(statement.sql).toBe(
+      [
+        'WITH u ("ID", "TENTATIVA", "STATUS", "DATATENTATIVAEXEC", "ULTIMOERRO", "DATAATUALIZACAO") AS ' +
+          '(VALUES (?, ?, ?, ?, ?, ?), (?, ?, ?, ?, ?, ?))',
+        'UPDATE "GTOTVSLINKMESSAGE" SET "STATUS" = u."STATUS", "TENTATIVAS" = u."TENTATIVA",',
+        '  "DATATENTATIVAEXEC" = u."DATATENTATIVAEXEC", "ULTIMOERRO" = u."ULTIMOERRO", "DATAATUALIZACAO" = u."DATAATUALIZACAO"',
+        'FROM u',
+        'WHERE "GTOTVSLINKMESSAGE"."ID" = u."ID" AND "GTOTVSLINKMESSAGE"."TENTATIVAS" < u."TENTATIVA"',
+        'RETURNING "ID"',
+      ].join('\n'),
+    );
+    expect(statement.parameters).toEqual([
+      ...['m1', 1, 2, null, 'boom', '2025-01-02 03:04:05.678'],
+      ...['m2', 3, 3, '2025-01-02 02:59:00.001', 'fatal', '2025-01-02 03:04:05.678'],
+    ]);
+  });
+
+  it('marks messages dispatched for one attempt, only if still pending or waiting retry below that attempt', () => {
+    const statement = dialect.markDispatched({ ids: ['a', 'b'], attempt: 1, now });
+    expect(statement.sql).toBe(
+      [
+        'UPDATE "GTOTVSLINKMESSAGE" SET "STATUS" = 1, "DATAATUALIZACAO" = ?',
+        'WHERE "ID" IN (?, ?) AND "STATUS" IN (0, 2) AND "TENTATIVAS" < ?',
+        'RETURNING "ID"',
+      ].join('\n'),
+    );
+    expect(statement.parameters).toEqual(['2025-01-02 03:04:05.678', 'a', 'b', 1]);
+  });
+
   it('inserts logs in one multi-row VALUES', () => {
     const statement = dialect.insertLogs([
       { type: LogType.Info, message: 'a', date: now },

@@ -7,16 +7,19 @@ import type {
   ClaimDueInput,
   ClaimTimedOutInput,
   FailedAttemptUpdate,
+  MarkDispatchedInput,
   PurgeInput,
   RmSqlDialect,
   RmSqlStatement,
 } from './rm-sql-dialect';
 import {
   ATTEMPT_COLUMNS,
+  FAILED_ATTEMPT_COLUMNS,
   LOG_COLUMNS,
   MESSAGE_COLUMNS,
   assertBatch,
   attemptRow,
+  failedAttemptRow,
   logRow,
   messageRow,
 } from './rm-rows';
@@ -98,6 +101,37 @@ export class SqliteDialect implements RmSqlDialect {
       `UPDATE ${this.message} SET "STATUS" = ${p.add(u.status)}, "TENTATIVAS" = ${p.add(u.attempt)},`,
       `  "DATATENTATIVAEXEC" = ${p.add(u.nextAttemptAt)}, "ULTIMOERRO" = ${p.add(u.lastError)}, "DATAATUALIZACAO" = ${p.add(u.now)}`,
       `WHERE "ID" = ${p.add(u.id)} AND "TENTATIVAS" < ${p.add(u.attempt)}`,
+    ];
+    return { sql: sql.join('\n'), parameters: p.list() };
+  }
+
+  recordFailedAttempts(updates: readonly FailedAttemptUpdate[]): RmSqlStatement {
+    assertBatch(
+      updates.length,
+      FAILED_ATTEMPT_COLUMNS.length,
+      this.rowsPerStatement(FAILED_ATTEMPT_COLUMNS.length),
+    );
+    const p = parameters();
+    // UPDATE … FROM (SQLite 3.33+) joins the rows of a VALUES list, named through a CTE's column list.
+    const sql = [
+      `WITH u (${columnList(FAILED_ATTEMPT_COLUMNS)}) AS (VALUES ${p.rows(updates.map(failedAttemptRow))})`,
+      `UPDATE ${this.message} SET "STATUS" = u."STATUS", "TENTATIVAS" = u."TENTATIVA",`,
+      '  "DATATENTATIVAEXEC" = u."DATATENTATIVAEXEC", "ULTIMOERRO" = u."ULTIMOERRO", "DATAATUALIZACAO" = u."DATAATUALIZACAO"',
+      'FROM u',
+      `WHERE ${this.message}."ID" = u."ID" AND ${this.message}."TENTATIVAS" < u."TENTATIVA"`,
+      'RETURNING "ID"',
+    ];
+    return { sql: sql.join('\n'), parameters: p.list() };
+  }
+
+  markDispatched({ ids, attempt, now }: MarkDispatchedInput): RmSqlStatement {
+    // The id list plus the two other parameters must stay under the limit.
+    assertBatch(ids.length, 1, this.rowsPerStatement(1) - 2);
+    const p = parameters();
+    const sql = [
+      `UPDATE ${this.message} SET "STATUS" = ${Dispatched}, "DATAATUALIZACAO" = ${p.add(now)}`,
+      `WHERE "ID" IN ${p.row(ids)} AND "STATUS" IN (${Pending}, ${WaitingRetry}) AND "TENTATIVAS" < ${p.add(attempt)}`,
+      'RETURNING "ID"',
     ];
     return { sql: sql.join('\n'), parameters: p.list() };
   }

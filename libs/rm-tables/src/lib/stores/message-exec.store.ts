@@ -1,4 +1,5 @@
-import type { DataSource } from 'typeorm';
+import { In, type DataSource } from 'typeorm';
+import { AttemptStatus } from '../entities/attempt-status';
 import { MessageExecEntity, type InsertedAttempt, type NewAttempt } from '../entities/message-exec.entity';
 import { rmSqlDialectOf } from '../sql/create-rm-sql-dialect';
 import { ATTEMPT_COLUMNS } from '../sql/rm-rows';
@@ -52,6 +53,38 @@ export class MessageExecStore {
     assertLimit(input.limit);
     if (input.limit === 0) return 0;
     return (await this.runner.run('purge attempts', this.dialect.purgeAttempts(input))).affected;
+  }
+
+  /**
+   * The ids among `ids` that have a successful attempt: a message seen again after it succeeded is recognised by
+   * them and never executed again. Returned in id order.
+   */
+  async findSucceededMessageIds(ids: readonly string[]): Promise<string[]> {
+    const repository = this.dataSource.getRepository(MessageExecEntity);
+    const found = new Set<string>();
+    // One parameter more than the ids: the status.
+    for (const batch of batches([...new Set(ids)], this.dialect.rowsPerStatement(1) - 1)) {
+      const rows = await this.runner.read('find succeeded messages', () =>
+        repository.find({
+          select: { messageId: true },
+          where: { messageId: In(batch), status: AttemptStatus.Success },
+        }),
+      );
+      for (const row of rows) found.add(row.messageId);
+    }
+    return [...found].sort(compareText);
+  }
+
+  /** The attempts of several messages, by message id, then first attempt first. */
+  async findByMessageIds(ids: readonly string[]): Promise<MessageExecEntity[]> {
+    const repository = this.dataSource.getRepository(MessageExecEntity);
+    const found: MessageExecEntity[] = [];
+    for (const batch of batches([...new Set(ids)], this.dialect.rowsPerStatement(1))) {
+      found.push(
+        ...(await this.runner.read('find attempts', () => repository.findBy({ messageId: In(batch) }))),
+      );
+    }
+    return found.sort((a, b) => compareText(a.messageId, b.messageId) || a.attempt - b.attempt);
   }
 
   /** The attempts of one message, first attempt first. */

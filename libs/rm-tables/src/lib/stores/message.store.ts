@@ -2,7 +2,7 @@ import { In, Not, type DataSource } from 'typeorm';
 import { MessageStatus } from '../entities/message-status';
 import { MessageEntity, type NewMessage } from '../entities/message.entity';
 import { rmSqlDialectOf } from '../sql/create-rm-sql-dialect';
-import { MESSAGE_COLUMNS } from '../sql/rm-rows';
+import { FAILED_ATTEMPT_COLUMNS, MESSAGE_COLUMNS } from '../sql/rm-rows';
 import type {
   ClaimDueInput,
   ClaimTimedOutInput,
@@ -83,6 +83,53 @@ export class MessageStore {
     return affected > 0;
   }
 
+  /**
+   * {@link recordFailedAttempt} for several messages, in as few statements as the parameter limit allows. A message
+   * named twice keeps its latest attempt (an earlier one would be ignored by the database anyway). Returns the ids of
+   * the messages it changed, in id order: a message that is gone or has a later attempt recorded is left out.
+   */
+  async recordFailedAttempts(updates: readonly FailedAttemptUpdate[]): Promise<string[]> {
+    const latest = new Map<string, FailedAttemptUpdate>();
+    for (const update of updates) {
+      const known = latest.get(update.id);
+      if (!known || update.attempt > known.attempt) latest.set(update.id, update);
+    }
+    const rows = inKeyOrder([...latest.values()], (a, b) => compareText(a.id, b.id));
+    const changed: string[] = [];
+    for (const batch of batches(rows, this.dialect.rowsPerStatement(FAILED_ATTEMPT_COLUMNS.length))) {
+      const { records } = await this.runner.run(
+        'record failed attempts',
+        this.dialect.recordFailedAttempts(batch),
+      );
+      changed.push(...records.map((r) => String(r['ID'])));
+    }
+    return changed.sort(compareText);
+  }
+
+  /**
+   * Marks messages dispatched (`STATUS` 1, `DATAATUALIZACAO` = `now`) for the attempt handed over, each only while it
+   * is still pending or waiting retry and its `TENTATIVAS` is below that attempt: a fast outcome recorded between the
+   * publish and this call is never overwritten. Returns the ids it changed, in id order.
+   */
+  async markDispatched(dispatches: readonly DispatchedAttempt[], now: Date): Promise<string[]> {
+    const byAttempt = new Map<number, string[]>();
+    for (const { id, attempt } of uniqueBy(dispatches, (d) => d.id)) {
+      const ids = byAttempt.get(attempt) ?? [];
+      ids.push(id);
+      byAttempt.set(attempt, ids);
+    }
+    const changed: string[] = [];
+    for (const [attempt, ids] of byAttempt) {
+      // Two more parameters (now, attempt) travel with the ids.
+      for (const batch of batches(inKeyOrder(ids, compareText), this.dialect.rowsPerStatement(1) - 2)) {
+        const statement = this.dialect.markDispatched({ ids: batch, attempt, now });
+        const { records } = await this.runner.run('mark messages dispatched', statement);
+        changed.push(...records.map((r) => String(r['ID'])));
+      }
+    }
+    return changed.sort(compareText);
+  }
+
   /** Deletes the messages that succeeded; returns how many rows were deleted. */
   async deleteSucceeded(ids: readonly string[]): Promise<number> {
     let deleted = 0;
@@ -114,6 +161,13 @@ export class MessageStore {
     }
     return found;
   }
+}
+
+/** One message handed over for one attempt, for {@link MessageStore.markDispatched}. */
+export interface DispatchedAttempt {
+  readonly id: string;
+  /** The attempt handed over: `TENTATIVAS` + 1. */
+  readonly attempt: number;
 }
 
 function time(date: Date | null): number {
