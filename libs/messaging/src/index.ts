@@ -99,3 +99,15 @@ export {
   type DispatchedEvent,
   type AttemptFinishedEvent,
 } from './lib/contracts/lifecycle-event';
+
+// Lease (one active instance among replicas) and consumer group lag
+export {
+  KafkaLease,
+  DEFAULT_LEASE_SESSION_TIMEOUT_MS,
+  type KafkaLeaseOptions,
+  type LeaseListener,
+  type LeaseState,
+} from './lib/lease/kafka-lease';
+export { leaseGroupName } from './lib/lease/lease-layout';
+export { IllegalLeaseNameError } from './lib/lease/illegal-lease-name-error';
+export { ConsumerGroupLag, type GroupLag, type PartitionLag } from './lib/admin/consumer-group-lag';

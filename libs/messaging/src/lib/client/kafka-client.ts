@@ -1,6 +1,9 @@
 import type { Kafka } from 'kafkajs';
+import { ConsumerGroupLag } from '../admin/consumer-group-lag';
 import { TopicAdmin, type TopicSpec } from '../admin/topic-admin';
 import { BatchConsumer, type BatchConsumerOptions } from '../consumer/batch-consumer';
+import { DEFAULT_LEASE_SESSION_TIMEOUT_MS, KafkaLease, type KafkaLeaseOptions } from '../lease/kafka-lease';
+import { leaseGroupName, leaseTiming } from '../lease/lease-layout';
 import { EventProducer } from '../producer/event-producer';
 import type { KafkaSettings } from '../settings/kafka-settings';
 import { TopicNames } from '../topics/topic-names';
@@ -56,6 +59,39 @@ export class KafkaClient {
     const consumer = new BatchConsumer(this.kafka.consumer(this.factory.consumerConfig(options)), options);
     this.consumers.add(consumer);
     return consumer;
+  }
+
+  /**
+   * A lease named `name` (e.g. `poller`): group and one-partition topic `<namespace>.<name>.lease`. Every replica
+   * creates one with the same name and calls `start()`; one of them at a time holds it. Stop it at shutdown.
+   */
+  createLease(name: string, options: KafkaLeaseOptions = {}): KafkaLease {
+    const groupId = leaseGroupName(this.topics.namespace, name);
+    const timing = leaseTiming(options.sessionTimeoutMs ?? DEFAULT_LEASE_SESSION_TIMEOUT_MS);
+    const config = this.factory.consumerConfig({
+      groupId,
+      sessionTimeoutMs: timing.sessionTimeoutMs,
+      heartbeatIntervalMs: timing.heartbeatIntervalMs,
+      maxWaitTimeMs: timing.maxWaitTimeMs,
+    });
+    return new KafkaLease({
+      ...options,
+      sessionTimeoutMs: timing.sessionTimeoutMs,
+      groupId,
+      topic: { ...this.topicSpec(groupId), partitions: 1 },
+      admin: this.createAdmin(),
+      createConsumer: (assigner) =>
+        this.kafka.consumer({
+          ...config,
+          rebalanceTimeout: timing.rebalanceTimeoutMs,
+          partitionAssigners: [assigner],
+        }),
+    });
+  }
+
+  /** Reads consumer group lag (e.g. the executor's on the event log); disconnect it at shutdown. */
+  createGroupLag(): ConsumerGroupLag {
+    return new ConsumerGroupLag(this.kafka.admin());
   }
 
   /** Stops every consumer this client created (already stopped ones are skipped). */

@@ -1,6 +1,13 @@
 import { z } from 'zod';
 import type { EventRecord } from '../producer/event-record';
-import { AttemptField, CommandField, InstantField, MessageIdField } from './contract-fields';
+import {
+  AttemptField,
+  CommandField,
+  CorrelatedIdField,
+  InstantField,
+  MessageIdField,
+  TenantIdField,
+} from './contract-fields';
 import { JsonCodec } from './json-codec';
 import { SmartLinkHeaders } from './smartlink-headers';
 
@@ -8,8 +15,8 @@ import { SmartLinkHeaders } from './smartlink-headers';
 export const CommandMessageSchema = z.object({
   id: MessageIdField,
   command: CommandField,
-  tenantId: z.string().nullable(),
-  correlatedId: z.string().nullable(),
+  tenantId: TenantIdField.nullable(),
+  correlatedId: CorrelatedIdField.nullable(),
   /** 1 on the first execution; a segment deduplicates on (id, attempt). */
   attempt: AttemptField,
   /** The business payload as text (RM's `Data`: JSON, XML or anything the segment understands). */

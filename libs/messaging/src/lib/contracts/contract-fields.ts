@@ -1,3 +1,4 @@
+import { MessageLimits } from '@smartlink/common';
 import { CommandNameSchema, MAX_MESSAGE_ID_LENGTH } from '@smartlink/contract';
 import { z } from 'zod';
 
@@ -5,6 +6,9 @@ import { z } from 'zod';
 
 /** The message id: Kafka key of every record about the message and primary key of GTOTVSLINKMESSAGE. */
 export const MessageIdField = z.string().min(1).max(MAX_MESSAGE_ID_LENGTH);
+/** Tenant and correlation ids, bounded like their RM table columns. */
+export const TenantIdField = z.string().max(MessageLimits.TENANT_ID);
+export const CorrelatedIdField = z.string().max(MessageLimits.CORRELATED_ID);
 /** A command (message type) name, legal as part of a topic name. */
 export const CommandField = CommandNameSchema;
 /** Attempt number, 1 for the first execution. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { EventRecord } from '../producer/event-record';
-import { InstantField, MessageIdField } from './contract-fields';
+import { CorrelatedIdField, InstantField, MessageIdField, TenantIdField } from './contract-fields';
 import { JsonCodec } from './json-codec';
 import { SmartLinkHeaders } from './smartlink-headers';
 
@@ -27,8 +27,8 @@ export type DeadLetterReason = z.infer<typeof DeadLetterReasonSchema>;
 export const DeadLetterSchema = z.object({
   messageId: MessageIdField.nullable(),
   command: z.string().nullable(),
-  tenantId: z.string().nullable(),
-  correlatedId: z.string().nullable(),
+  tenantId: TenantIdField.nullable(),
+  correlatedId: CorrelatedIdField.nullable(),
   direction: z.enum(['downstream', 'upstream']),
   /** The payload (or, for unreadable messages, the raw body exactly as received). */
   data: z.string(),

@@ -1,6 +1,14 @@
 import { z } from 'zod';
 import type { EventRecord } from '../producer/event-record';
-import { AttemptField, CommandField, ErrorTextField, InstantField, MessageIdField } from './contract-fields';
+import {
+  AttemptField,
+  CommandField,
+  CorrelatedIdField,
+  ErrorTextField,
+  InstantField,
+  MessageIdField,
+  TenantIdField,
+} from './contract-fields';
 import { JsonCodec } from './json-codec';
 import { SmartLinkHeaders } from './smartlink-headers';
 
@@ -16,8 +24,8 @@ export const ReceivedEventSchema = z.object({
   type: z.literal('received'),
   ...base,
   command: CommandField,
-  tenantId: z.string(),
-  correlatedId: z.string().nullable(),
+  tenantId: TenantIdField,
+  correlatedId: CorrelatedIdField.nullable(),
   data: z.string(),
   /** CloudEvents `source`, when given. */
   source: z.string().nullable(),

@@ -1,7 +1,7 @@
 import { AudienceSchema } from '@smartlink/contract';
 import { z } from 'zod';
 import type { EventRecord } from '../producer/event-record';
-import { CommandField, MessageIdField } from './contract-fields';
+import { CommandField, CorrelatedIdField, MessageIdField } from './contract-fields';
 import { JsonCodec } from './json-codec';
 import { SmartLinkHeaders } from './smartlink-headers';
 
@@ -13,7 +13,7 @@ export const OutboundMessageSchema = z.object({
   command: CommandField,
   audience: AudienceSchema,
   data: z.string(),
-  correlatedId: z.string().min(1).max(512).optional(),
+  correlatedId: CorrelatedIdField.min(1).optional(),
 });
 export type OutboundMessage = z.infer<typeof OutboundMessageSchema>;
 

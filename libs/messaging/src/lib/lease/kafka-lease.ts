@@ -1,0 +1,247 @@
+import { Logger, type LoggerService } from '@nestjs/common';
+import type { Consumer, PartitionAssigner } from 'kafkajs';
+import type { TopicAdmin, TopicSpec } from '../admin/topic-admin';
+import { toKafkaError } from '../errors/to-kafka-error';
+import { leaseAssigner } from './lease-assigner';
+
+/**
+ * Default session timeout of a lease group: a holder that stops heartbeating (crash, kill -9, network loss) is
+ * replaced about this long after its last heartbeat. Kafka brokers refuse sessions under
+ * `group.min.session.timeout.ms` (6 s by default).
+ */
+export const DEFAULT_LEASE_SESSION_TIMEOUT_MS = 10_000;
+
+/** Where a lease member stands: not started or stopped, joining its group, holding the lease, or standing by. */
+export type LeaseState = 'stopped' | 'joining' | 'active' | 'standby';
+
+/** Tuning of one lease; see `KafkaClient.createLease`. */
+export interface KafkaLeaseOptions {
+  /** How long the group waits for a silent member before handing its lease on. Default 10 s. */
+  readonly sessionTimeoutMs?: number;
+  /** Receives the lease's own log lines (taken, lost), each naming its context. Default: a Nest `Logger`. */
+  readonly logger?: LoggerService;
+  /** Clock in epoch ms; tests pass their own. */
+  readonly now?: () => number;
+}
+
+/** The part of a kafkajs consumer a lease uses. */
+export type LeaseConsumerPort = Pick<
+  Consumer,
+  'connect' | 'subscribe' | 'run' | 'disconnect' | 'on' | 'events'
+>;
+
+/** What a {@link KafkaLease} is built from; `KafkaClient.createLease` fills it in. */
+export interface KafkaLeaseParts extends KafkaLeaseOptions {
+  /** The consumer group the replicas join; also the lease's name in logs. */
+  readonly groupId: string;
+  /** The one-partition topic whose partition 0 is the lease. */
+  readonly topic: TopicSpec;
+  /** Creates the topic when missing; disconnected once it has. */
+  readonly admin: Pick<TopicAdmin, 'ensureTopics' | 'disconnect'>;
+  /** Builds the group member with the lease's partition assigner. */
+  readonly createConsumer: (assigner: PartitionAssigner) => LeaseConsumerPort;
+}
+
+/** Called with `true` when this member takes the lease and `false` when it loses it. Must not throw. */
+export type LeaseListener = (held: boolean) => void;
+
+/**
+ * "Only one of us may do this": a lease built on Kafka group membership, so it needs nothing but the cluster the
+ * services use anyway. Every replica joins one consumer group subscribed to a one-partition topic; the member
+ * that is assigned partition 0 holds the lease. Kafka's group coordinator guarantees that at most one member of a
+ * generation is assigned a partition, moves it when its holder leaves (at once on {@link stop}) or falls silent
+ * (after the session timeout), and a sticky assignment keeps it with a healthy holder when standbys come and go.
+ *
+ * The lease is lost on a rebalance (until the new assignment is known), when kafkajs crashes or stops the member,
+ * and when this member has not heard from the coordinator for half the session timeout: a holder cut off from
+ * Kafka stops acting before the coordinator can give the lease to someone else.
+ *
+ * Why a brief overlap is still safe for the poller, the lease's first user: fencing by heartbeat narrows the
+ * window in which two pollers both believe they hold the lease, but a paused process cannot be fenced to zero.
+ * During such an overlap (1) the cloud hands each queued message to one `get` only, so two pollers never fetch
+ * the same delivery; (2) a poller that lost Kafka cannot append to the event log and so never acks, and the cloud
+ * redelivers after its visibility timeout; (3) a message that does arrive twice is absorbed downstream by its
+ * message id (unique in GTOTVSLINKMESSAGE). The lease keeps the poller to one instance for economy and order,
+ * not for correctness.
+ */
+export class KafkaLease {
+  private readonly logger: LoggerService;
+  private readonly now: () => number;
+  private readonly sessionTimeoutMs: number;
+  private readonly listeners = new Set<LeaseListener>();
+  private readonly removeConsumerListeners: Array<() => void> = [];
+  private consumer: LeaseConsumerPort | null = null;
+  private starting: Promise<void> | null = null;
+  private stopping: Promise<void> | null = null;
+  private running = false;
+  private member = false;
+  /** Partition 0 was in this member's assignment at its last join, and nothing has taken it away since. */
+  private assigned = false;
+  /** This member held the lease in the generation it last joined: its claim at the next join. */
+  private heldInGeneration = false;
+  /** Last join or successful heartbeat: the last time the coordinator confirmed our membership. */
+  private lastContactAt = 0;
+  private notifiedHeld = false;
+
+  /** @internal Use `KafkaClient.createLease()`. */
+  constructor(private readonly parts: KafkaLeaseParts) {
+    // Without a fixed context: every call names its own, as the kafkajs log forwarder does.
+    this.logger = parts.logger ?? new Logger();
+    this.now = parts.now ?? Date.now;
+    this.sessionTimeoutMs = parts.sessionTimeoutMs ?? DEFAULT_LEASE_SESSION_TIMEOUT_MS;
+  }
+
+  /** The consumer group the replicas share. */
+  get groupId(): string {
+    return this.parts.groupId;
+  }
+
+  /**
+   * Ensures the lease topic, joins the group and waits for the first assignment; after that kafkajs keeps the
+   * membership in the background. Calling it again returns the same start. Throws a `KAFKA_*` error when the
+   * cluster cannot be reached; the lease is then stopped.
+   */
+  start(): Promise<void> {
+    this.starting ??= this.join();
+    return this.starting;
+  }
+
+  /**
+   * True while this member holds the lease. Ask before each piece of work: the answer can change at any moment,
+   * and turns false on its own when the coordinator has not been heard from for half the session timeout.
+   */
+  isHeld(): boolean {
+    this.notifyIfChanged();
+    return this.notifiedHeld;
+  }
+
+  /** Where this member stands, for readiness details and logs. */
+  state(): LeaseState {
+    if (!this.running) return 'stopped';
+    if (!this.member) return 'joining';
+    return this.isHeld() ? 'active' : 'standby';
+  }
+
+  /** Calls `listener` on every change of {@link isHeld}. Returns the function that removes it. */
+  onChange(listener: LeaseListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Leaves the group and disconnects, so a standby is assigned the lease at once instead of after the session
+   * timeout. Safe to call more than once, and before {@link start}.
+   */
+  stop(): Promise<void> {
+    this.stopping ??= this.release();
+    return this.stopping;
+  }
+
+  private async join(): Promise<void> {
+    try {
+      await this.parts.admin.ensureTopics([this.parts.topic]);
+      await this.parts.admin.disconnect();
+      if (this.stopping) return;
+      const consumer = this.parts.createConsumer(leaseAssigner(() => this.claimsLease()));
+      this.consumer = consumer;
+      this.listen(consumer);
+      this.running = true;
+      const steps = [
+        () => consumer.connect(),
+        () => consumer.subscribe({ topics: [this.parts.topic.name], fromBeginning: false }),
+        // Nothing is ever written to the lease topic; the member only has to stay in its group.
+        () => consumer.run({ autoCommit: false, eachMessage: async () => undefined }),
+      ];
+      for (const step of steps) {
+        if (this.stopping) break;
+        await step();
+      }
+      // stop() came while joining: it may have disconnected before connect() reconnected.
+      if (this.stopping) await consumer.disconnect().catch(() => undefined);
+    } catch (error) {
+      if (this.stopping) return; // stop() disconnected the consumer under our feet; nothing failed
+      await this.stop().catch(() => undefined);
+      throw toKafkaError(error, `joining lease group ${this.groupId}`);
+    }
+  }
+
+  // Not awaiting a join in progress: disconnecting ends it, and shutdown must not wait for a slow rebalance.
+  private async release(): Promise<void> {
+    this.running = false;
+    this.forget();
+    const consumer = this.consumer;
+    this.consumer = null;
+    try {
+      await consumer?.disconnect();
+    } catch (error) {
+      throw toKafkaError(error, `leaving lease group ${this.groupId}`);
+    } finally {
+      this.removeConsumerListeners.splice(0).forEach((remove) => remove());
+      await this.parts.admin.disconnect().catch(() => undefined);
+    }
+  }
+
+  private listen(consumer: LeaseConsumerPort): void {
+    const { events } = consumer;
+    const topic = this.parts.topic.name;
+    this.removeConsumerListeners.push(
+      consumer.on(events.GROUP_JOIN, ({ payload }) => {
+        this.member = true;
+        this.assigned = payload.memberAssignment[topic]?.includes(0) ?? false;
+        this.heldInGeneration = this.assigned;
+        this.lastContactAt = this.now();
+        this.notifyIfChanged();
+      }),
+      consumer.on(events.HEARTBEAT, () => {
+        this.lastContactAt = this.now();
+        this.notifyIfChanged();
+      }),
+      // The assignment is void until the rejoin completes; the claim stays, so a healthy holder gets it back.
+      consumer.on(events.REBALANCING, () => {
+        this.assigned = false;
+        this.notifyIfChanged();
+      }),
+      // kafkajs may restart a crashed member; it then joins as a new member and makes no claim.
+      consumer.on(events.CRASH, () => this.forget()),
+      consumer.on(events.STOP, () => this.forget()),
+      consumer.on(events.DISCONNECT, () => this.forget()),
+    );
+  }
+
+  private forget(): void {
+    this.member = false;
+    this.assigned = false;
+    this.heldInGeneration = false;
+    this.notifyIfChanged();
+  }
+
+  private inTouch(): boolean {
+    return this.now() - this.lastContactAt < this.sessionTimeoutMs / 2;
+  }
+
+  private claimsLease(): boolean {
+    return this.running && this.heldInGeneration && this.inTouch();
+  }
+
+  private notifyIfChanged(): void {
+    const held = this.running && this.member && this.assigned && this.inTouch();
+    if (held === this.notifiedHeld) return;
+    this.notifiedHeld = held;
+    this.logger.log(
+      held
+        ? `Lease ${this.groupId} taken: this instance is active`
+        : `Lease ${this.groupId} released or lost: this instance is not active`,
+      KafkaLease.name,
+    );
+    for (const listener of [...this.listeners]) {
+      try {
+        listener(held);
+      } catch (error) {
+        this.logger.error(
+          `A listener of lease ${this.groupId} threw: ${error instanceof Error ? error.message : String(error)}`,
+          KafkaLease.name,
+        );
+      }
+    }
+  }
+}
