@@ -1,17 +1,11 @@
 import { Logger } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { AppModule } from './app/app.module';
+import { createExecutorApp } from './app/create-executor-app';
 import { loadExecutorSettings } from './app/executor-settings';
 
 /** Boots the executor: settings from the environment, validated once, then listen. */
 async function bootstrap(): Promise<void> {
   const settings = loadExecutorSettings(process.env);
-  const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.forRoot(settings),
-    new FastifyAdapter(),
-  );
-  app.enableShutdownHooks();
+  const app = await createExecutorApp(settings);
   await app.listen(settings.http.port, settings.http.host);
   Logger.log(`executor listening on ${await app.getUrl()}`, 'Bootstrap');
 }

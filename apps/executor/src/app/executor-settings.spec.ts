@@ -1,5 +1,5 @@
 import { SettingsError } from '@smartlink/common';
-import { DEFAULT_EXECUTOR_HTTP_PORT, loadExecutorSettings } from './executor-settings';
+import { DEFAULT_EXECUTOR_HTTP_PORT, EXECUTOR_DEFAULTS, loadExecutorSettings } from './executor-settings';
 
 describe('loadExecutorSettings', () => {
   const minimal = {
@@ -19,5 +19,36 @@ describe('loadExecutorSettings', () => {
   it('stops start-up on a bad value, saying which setting', () => {
     expect(() => loadExecutorSettings({ ...minimal, DB_TYPE: 'oracle' })).toThrow(SettingsError);
     expect(() => loadExecutorSettings({ ...minimal, KAFKA_BROKERS: 'no-port' })).toThrow(/KAFKA_BROKERS/);
+  });
+
+  it('takes batch sizes and concurrency of both consumers from the defaults or the environment', () => {
+    expect(loadExecutorSettings(minimal)).toMatchObject({
+      events: {
+        maxBatchSize: EXECUTOR_DEFAULTS.eventsBatchSize,
+        partitionsConsumedConcurrently: EXECUTOR_DEFAULTS.partitionsConsumedConcurrently,
+      },
+      outcomes: {
+        maxBatchSize: EXECUTOR_DEFAULTS.outcomesBatchSize,
+        partitionsConsumedConcurrently: EXECUTOR_DEFAULTS.partitionsConsumedConcurrently,
+      },
+    });
+    const tuned = loadExecutorSettings({
+      ...minimal,
+      EXECUTOR_EVENTS_BATCH_SIZE: '1000',
+      EXECUTOR_EVENTS_CONCURRENCY: '6',
+      EXECUTOR_OUTCOMES_BATCH_SIZE: '50',
+      EXECUTOR_OUTCOMES_CONCURRENCY: '1',
+    });
+    expect(tuned.events).toEqual({ maxBatchSize: 1000, partitionsConsumedConcurrently: 6 });
+    expect(tuned.outcomes).toEqual({ maxBatchSize: 50, partitionsConsumedConcurrently: 1 });
+  });
+
+  it('refuses a batch size or concurrency out of range, saying how to fix it', () => {
+    expect(() => loadExecutorSettings({ ...minimal, EXECUTOR_EVENTS_BATCH_SIZE: '0' })).toThrow(
+      /EXECUTOR_EVENTS_BATCH_SIZE[\s\S]*1-10000/,
+    );
+    expect(() => loadExecutorSettings({ ...minimal, EXECUTOR_OUTCOMES_CONCURRENCY: 'many' })).toThrow(
+      /EXECUTOR_OUTCOMES_CONCURRENCY/,
+    );
   });
 });

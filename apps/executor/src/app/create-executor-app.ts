@@ -1,0 +1,32 @@
+import type { LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { AppModule } from './app.module';
+import type { ExecutorSettings } from './executor-settings';
+
+/** Options of {@link createExecutorApp} beyond the settings. */
+export interface ExecutorAppOptions {
+  /** Nest log levels; false silences the logger (tests). */
+  readonly logger?: LogLevel[] | false;
+}
+
+/**
+ * Creates the executor on Fastify, with shutdown hooks, not yet listening: `app.listen()` runs the start-up (topics
+ * ensured, consumers in their groups) before it binds. On SIGTERM or `app.close()` the consumers stop first, each
+ * finishing its chunk in flight (what is not committed is redelivered), then the producer and the database close.
+ * main.ts and the integration tests both boot through here, so they run the same app.
+ */
+export async function createExecutorApp(
+  settings: ExecutorSettings,
+  options: ExecutorAppOptions = {},
+): Promise<NestFastifyApplication> {
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.forRoot(settings),
+    new FastifyAdapter(),
+    {
+      logger: options.logger ?? ['log', 'warn', 'error'],
+    },
+  );
+  app.enableShutdownHooks();
+  return app;
+}

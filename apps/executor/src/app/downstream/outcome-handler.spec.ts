@@ -1,0 +1,287 @@
+import type { ConsumedMessage } from '@smartlink/messaging';
+import { AttemptStatus, MessageDirection, MessageStatus } from '@smartlink/rm-tables';
+import {
+  FIXED_CLOCK,
+  Faults,
+  Journal,
+  LoggerDouble,
+  NOW,
+  ProducerDouble,
+  TOPICS,
+  TablesDouble,
+  consumedOutcome,
+  consumedRaw,
+  outcome,
+  storedRow,
+} from '../../../test/support/downstream-doubles';
+import { ExecutorCounters } from '../metrics/executor-counters';
+import { OutcomeHandler } from './outcome-handler';
+
+const STARTED = '2026-11-28T10:00:01.000Z';
+const FINISHED = '2026-11-28T10:00:02.000Z';
+
+function setup() {
+  const journal = new Journal();
+  const faults = new Faults();
+  const tables = new TablesDouble(journal, faults);
+  const producer = new ProducerDouble(journal, faults);
+  const counters = new ExecutorCounters();
+  const logger = new LoggerDouble();
+  const handler = new OutcomeHandler({
+    messages: tables,
+    attempts: tables.attemptStore,
+    producer,
+    topics: TOPICS,
+    counters,
+    clock: FIXED_CLOCK,
+    logger,
+  });
+  const handle = (...records: ConsumedMessage[]) => handler.handle(records);
+  // A message dispatched for its first attempt.
+  tables.rows.set('m1', storedRow('m1', { status: MessageStatus.Dispatched, data: 'payload of m1' }));
+  return { journal, faults, tables, producer, counters, logger, handle };
+}
+
+describe('OutcomeHandler', () => {
+  describe('when the segment succeeded', () => {
+    it('records the attempt, deletes the message, then reports it, in that order', async () => {
+      const { journal, tables, producer, handle } = setup();
+
+      await handle(consumedOutcome(outcome('m1')));
+
+      expect(journal.entries).toEqual([
+        'db:find messages',
+        'db:insert attempts',
+        'db:delete messages',
+        'kafka:send ns.events ns.logs',
+      ]);
+      expect(tables.rows.has('m1')).toBe(false);
+      expect(tables.history).toEqual([
+        expect.objectContaining({
+          messageId: 'm1',
+          direction: MessageDirection.Downstream,
+          command: 'DemoPing',
+          attempt: 1,
+          status: AttemptStatus.Success,
+          startedAt: new Date(STARTED),
+          finishedAt: new Date(FINISHED),
+          error: null,
+          data: 'payload of m1',
+        }),
+      ]);
+      expect(producer.values(TOPICS.events)).toEqual([
+        {
+          type: 'succeeded',
+          messageId: 'm1',
+          at: NOW.toISOString(),
+          command: 'DemoPing',
+          direction: 'downstream',
+          attempt: 1,
+          error: null,
+          startedAt: STARTED,
+          finishedAt: FINISHED,
+        },
+      ]);
+      expect(producer.values(TOPICS.logs)).toEqual([
+        {
+          messageId: 'm1',
+          type: 0,
+          message: 'Executed attempt 1 of message m1 (DemoPing): succeeded',
+          date: NOW.toISOString(),
+          source: 'executor',
+        },
+      ]);
+    });
+  });
+
+  describe('when the segment failed', () => {
+    it('records the attempt and leaves the message waiting for a retry, with no time set', async () => {
+      const { tables, producer, handle } = setup();
+
+      await handle(consumedOutcome(outcome('m1', { status: 'failed', error: 'timeout calling RM' })));
+
+      expect(tables.history).toEqual([
+        expect.objectContaining({ status: AttemptStatus.Failure, error: 'timeout calling RM' }),
+      ]);
+      expect(tables.rows.get('m1')).toMatchObject({
+        status: MessageStatus.WaitingRetry,
+        attempts: 1,
+        nextAttemptAt: null,
+        lastError: 'timeout calling RM',
+        updatedAt: NOW,
+      });
+      expect(producer.values(TOPICS.events)).toEqual([
+        expect.objectContaining({ type: 'failed', error: 'timeout calling RM' }),
+      ]);
+      expect(producer.values(TOPICS.logs)).toEqual([
+        expect.objectContaining({
+          type: 2,
+          message: 'Executed attempt 1 of message m1 (DemoPing): failed, a retry follows: timeout calling RM',
+        }),
+      ]);
+    });
+
+    it('keeps an error holding a NUL character, with that character replaced', async () => {
+      const { tables, handle } = setup();
+
+      await handle(consumedOutcome(outcome('m1', { status: 'failed', error: 'bad\u0000byte' })));
+
+      expect(tables.rows.get('m1')?.lastError).toBe('bad\uFFFDbyte');
+    });
+  });
+
+  describe('when the segment failed fatally', () => {
+    it('records the attempt and makes the message dead', async () => {
+      const { tables, producer, handle } = setup();
+
+      await handle(consumedOutcome(outcome('m1', { status: 'fatal', error: 'invalid CPF' })));
+
+      expect(tables.history).toEqual([expect.objectContaining({ status: AttemptStatus.Fatal })]);
+      expect(tables.rows.get('m1')).toMatchObject({
+        status: MessageStatus.Dead,
+        attempts: 1,
+        lastError: 'invalid CPF',
+      });
+      expect(producer.values(TOPICS.logs)).toEqual([
+        expect.objectContaining({
+          type: 2,
+          message: expect.stringContaining('failed fatally, the message is dead'),
+        }),
+      ]);
+    });
+  });
+
+  it('handles a chunk in one read, one insert, one update and one delete', async () => {
+    const { journal, tables, handle } = setup();
+    tables.rows.set('m2', storedRow('m2', { status: MessageStatus.Dispatched }));
+    tables.rows.set('m3', storedRow('m3', { status: MessageStatus.Dispatched }));
+    tables.rows.set('m4', storedRow('m4', { status: MessageStatus.Dispatched }));
+
+    await handle(
+      consumedOutcome(outcome('m1')),
+      consumedOutcome(outcome('m2', { status: 'failed', error: 'a' })),
+      consumedOutcome(outcome('m3', { status: 'fatal', error: 'b' })),
+      consumedOutcome(outcome('m4')),
+    );
+
+    expect(journal.entries).toEqual([
+      'db:find messages',
+      'db:insert attempts',
+      'db:record failed attempts',
+      'db:delete messages',
+      'kafka:send ns.events ns.logs',
+    ]);
+    expect([...tables.rows.keys()]).toEqual(['m2', 'm3']);
+  });
+
+  describe('when an outcome is redelivered', () => {
+    it('adds no second history row and applies the effect again, so a crash after the insert is repaired', async () => {
+      const { faults, tables, counters, handle } = setup();
+      const record = consumedOutcome(outcome('m1'));
+      faults.failNext('db:delete messages');
+      await expect(handle(record)).rejects.toThrow('failed (injected)');
+      expect(tables.rows.has('m1')).toBe(true);
+
+      await handle(record);
+
+      expect(tables.history).toHaveLength(1);
+      expect(tables.rows.has('m1')).toBe(false);
+      expect(counters).toMatchObject({ outcomes: 1, duplicateOutcomes: 1 });
+    });
+
+    it('follows what was recorded first when the same attempt is reported differently', async () => {
+      const { tables, producer, handle } = setup();
+      await handle(consumedOutcome(outcome('m1', { status: 'failed', error: 'first report' })));
+
+      await handle(consumedOutcome(outcome('m1', { status: 'succeeded' })));
+
+      expect(tables.history).toEqual([expect.objectContaining({ status: AttemptStatus.Failure })]);
+      expect(tables.rows.get('m1')).toMatchObject({ status: MessageStatus.WaitingRetry, attempts: 1 });
+      expect(producer.values(TOPICS.events).map((e) => [e['type'], e['error']])).toEqual([
+        ['failed', 'first report'],
+        ['failed', 'first report'],
+      ]);
+    });
+
+    it('records a late outcome of a message that succeeded meanwhile from its history', async () => {
+      const { tables, handle } = setup();
+      await handle(consumedOutcome(outcome('m1', { status: 'failed', error: 'x' })));
+      await handle(consumedOutcome(outcome('m1', { attempt: 2 })));
+      expect(tables.rows.has('m1')).toBe(false);
+
+      await handle(
+        consumedOutcome(outcome('m1', { attempt: 2 })),
+        consumedOutcome(outcome('m1', { attempt: 3 })),
+      );
+
+      expect(tables.history.map((h) => [h.attempt, h.status, h.command, h.data])).toEqual([
+        [1, AttemptStatus.Failure, 'DemoPing', 'payload of m1'],
+        [2, AttemptStatus.Success, 'DemoPing', 'payload of m1'],
+        [3, AttemptStatus.Success, 'DemoPing', 'payload of m1'],
+      ]);
+    });
+
+    it('takes an outcome repeated in one chunk once', async () => {
+      const { tables, counters, handle } = setup();
+
+      await handle(consumedOutcome(outcome('m1')), consumedOutcome(outcome('m1')));
+
+      expect(tables.history).toHaveLength(1);
+      expect(counters.duplicateOutcomes).toBe(1);
+    });
+  });
+
+  describe('when an outcome cannot be recorded', () => {
+    it('logs and skips the outcome of a message never stored', async () => {
+      const { journal, tables, producer, counters, logger, handle } = setup();
+
+      await handle(consumedOutcome(outcome('ghost')));
+
+      expect(tables.history).toEqual([]);
+      expect(producer.sent).toEqual([]);
+      expect(journal.entries).toEqual(['db:find messages', 'db:find attempts']);
+      expect(counters.unknownOutcomes).toBe(1);
+      expect(logger.at('warn')).toEqual([
+        'Skipped the outcome of attempt 1 of message ghost: no such message was ever stored',
+      ]);
+    });
+
+    it('logs and skips the outcome of an upstream message, which no segment executes', async () => {
+      const { tables, counters, handle } = setup();
+      tables.rows.set('up', storedRow('up', { direction: MessageDirection.Upstream }));
+
+      await handle(consumedOutcome(outcome('up')));
+
+      expect(tables.rows.has('up')).toBe(true);
+      expect(counters.unknownOutcomes).toBe(1);
+    });
+
+    it('counts, logs and skips records that cannot be read or stored, without failing the good outcomes beside them', async () => {
+      const { tables, counters, logger, handle } = setup();
+
+      await handle(
+        consumedRaw(TOPICS.outcomes, '{oops'),
+        consumedRaw(TOPICS.outcomes, JSON.stringify({ ...outcome('m1'), status: 'failed' })),
+        consumedRaw(TOPICS.outcomes, JSON.stringify(outcome('m1\u0000'))),
+        consumedRaw(TOPICS.outcomes, JSON.stringify(outcome('m1', { attempt: 2 ** 31 }))),
+        consumedRaw(
+          TOPICS.outcomes,
+          JSON.stringify(outcome('m1', { startedAt: '0000-01-01T00:00:00.000Z' })),
+        ),
+        consumedOutcome(outcome('m1')),
+      );
+
+      expect(tables.history.map((h) => [h.messageId, h.status])).toEqual([['m1', AttemptStatus.Success]]);
+      expect(counters.malformedOutcomes).toBe(5);
+      expect(logger.at('error')).toEqual([
+        expect.stringMatching(
+          /^Skipped an outcome that cannot be recorded, at ns\.outcomes\[0\]@\d+: .*not JSON/,
+        ),
+        expect.stringMatching(/a failed or fatal outcome needs an error/),
+        expect.stringMatching(/the message id holds a NUL character/),
+        expect.stringMatching(/attempt 2147483648 is beyond 2147483647/),
+        expect.stringMatching(/outside the years 1 to 9999/),
+      ]);
+    });
+  });
+});

@@ -1,0 +1,246 @@
+import type { LoggerService } from '@nestjs/common';
+import { IllegalCommandNameError } from '@smartlink/contract';
+import {
+  commandMessageRecord,
+  lifecycleEventRecord,
+  type CommandMessage,
+  type ConsumedMessage,
+  type DispatchedEvent,
+  type EventProducer,
+  type EventRecord,
+  type ReceivedEvent,
+  type TopicNames,
+  type TopicRecords,
+} from '@smartlink/messaging';
+import {
+  MessageDirection,
+  MessageStatus,
+  type MessageEntity,
+  type MessageExecStore,
+  type MessageStore,
+  type NewMessage,
+} from '@smartlink/rm-tables';
+import type { Clock } from '../clock/clock';
+import type { ExecutorCounters } from '../metrics/executor-counters';
+import type { CommandTopics } from './command-topics';
+import { rejectedEventRecords } from './executor-records';
+import { readReceivedEvents, type RejectedEvent } from './read-received-events';
+
+/** What {@link ReceivedEventHandler} works with; narrow, so unit tests pass typed doubles. */
+export interface ReceivedEventHandlerDeps {
+  readonly messages: Pick<
+    MessageStore,
+    'insertIgnoringDuplicates' | 'findByIds' | 'deleteSucceeded' | 'markDispatched'
+  >;
+  readonly attempts: Pick<MessageExecStore, 'findSucceededMessageIds'>;
+  readonly producer: Pick<EventProducer, 'sendBatch'>;
+  readonly topics: Pick<TopicNames, 'events' | 'logs' | 'deadletter' | 'command'>;
+  readonly commandTopics: Pick<CommandTopics, 'ensure'>;
+  readonly counters: ExecutorCounters;
+  readonly clock: Clock;
+  readonly logger: LoggerService;
+}
+
+/** What the projection of a chunk decided: the attempts to publish, and dispatches to report again. */
+interface Projection {
+  readonly commands: CommandMessage[];
+  /** Messages published before a crash whose `dispatched` event may be missing. */
+  readonly redispatched: DispatchedEvent[];
+}
+
+/**
+ * Consumes `received` events of `<ns>.events`: projects each message into GTOTVSLINKMESSAGE and hands it to its
+ * segment on `<ns>.cmd.<Command>`. Per chunk, in this order, each step durable before the next: insert the rows
+ * (duplicates ignored), publish every row still pending in one batch, mark them dispatched, emit the `dispatched`
+ * events; only then does {@link handle} resolve and the offsets commit. A crash anywhere in between redelivers the
+ * chunk, which repeats at most the publish of the same (message id, attempt) — which segments deduplicate.
+ */
+export class ReceivedEventHandler {
+  constructor(private readonly deps: ReceivedEventHandlerDeps) {}
+
+  /** Handles one chunk of the event log; resolves once its effects are durable. */
+  async handle(records: readonly ConsumedMessage[]): Promise<void> {
+    const { counters, topics } = this.deps;
+    const now = this.deps.clock.now();
+    const chunk = readReceivedEvents(records);
+    counters.ignoredEvents += chunk.ignored;
+    counters.duplicateMessages += chunk.repeated;
+    counters.received += chunk.received.length;
+
+    const dispatched: DispatchedEvent[] = [];
+    if (chunk.received.length > 0) {
+      const { commands, redispatched } = await this.project(chunk.received, now);
+      const published = await this.publish(commands);
+      if (published.length > 0) {
+        await this.deps.messages.markDispatched(
+          published.map((command) => ({ id: command.id, attempt: command.attempt })),
+          now,
+        );
+      }
+      dispatched.push(
+        ...published.map((command) => dispatchedEvent(command, now.toISOString())),
+        ...redispatched,
+      );
+    }
+
+    const deadLetters: EventRecord[] = [];
+    const logs: EventRecord[] = [];
+    for (const rejected of chunk.rejected) {
+      this.reportRejected(rejected);
+      const records = rejectedEventRecords(rejected, now);
+      deadLetters.push(records.deadLetter);
+      logs.push(records.log);
+    }
+    counters.rejectedEvents += chunk.rejected.length;
+
+    await this.deps.producer.sendBatch([
+      { topic: topics.events, records: dispatched.map(lifecycleEventRecord) },
+      { topic: topics.deadletter, records: deadLetters },
+      { topic: topics.logs, records: logs },
+    ]);
+  }
+
+  /**
+   * Writes the rows and decides what to publish: every row of the chunk still pending, whether inserted now or left
+   * pending by a crash between insert and publish. A message with a successful attempt is never published again;
+   * its row, re-inserted by this very chunk or left by a crash, is removed again. The success check runs after the
+   * insert so that an outcome recorded concurrently is seen either here or by its own delete.
+   */
+  private async project(events: readonly ReceivedEvent[], now: Date): Promise<Projection> {
+    const { messages, attempts, counters, logger } = this.deps;
+    const byId = new Map(events.map((event) => [event.messageId, event]));
+    const inserted = new Set(await messages.insertIgnoringDuplicates(events.map((e) => newMessage(e, now))));
+    const succeeded = new Set(await attempts.findSucceededMessageIds([...byId.keys()]));
+    if (succeeded.size > 0) await messages.deleteSucceeded([...succeeded]);
+
+    const commands = events
+      .filter((event) => inserted.has(event.messageId) && !succeeded.has(event.messageId))
+      .map((event) => commandOf(event));
+    const fresh = commands.length;
+    const redispatched: DispatchedEvent[] = [];
+    const stored = events.filter(
+      (event) => !inserted.has(event.messageId) && !succeeded.has(event.messageId),
+    );
+    if (stored.length > 0) {
+      for (const row of await messages.findByIds(stored.map((event) => event.messageId))) {
+        const event = byId.get(row.id);
+        if (!event) continue;
+        if (row.direction !== MessageDirection.Downstream) {
+          logger.error(
+            `Received message ${row.id} shares its id with an upstream message; it is not executed`,
+          );
+        } else if (row.status === MessageStatus.Pending) {
+          commands.push(commandOfRow(row, event));
+        } else if (row.status === MessageStatus.Dispatched && row.attempts === 0) {
+          redispatched.push(
+            dispatchedEvent({ id: row.id, command: row.command, attempt: 1 }, row.updatedAt.toISOString()),
+          );
+        }
+      }
+    }
+
+    const seenAgain = events.length - fresh;
+    if (seenAgain > 0) {
+      counters.duplicateMessages += seenAgain;
+      logger.debug?.(
+        `${seenAgain} message(s) seen again: ${succeeded.size} succeeded already and are not executed again, ` +
+          `${commands.length - fresh} left pending by a crash are published again`,
+      );
+    }
+    return { commands, redispatched };
+  }
+
+  /**
+   * Publishes the attempts, grouped by command topic, in one batch; resolves with those published once Kafka has
+   * them all.
+   */
+  private async publish(commands: readonly CommandMessage[]): Promise<CommandMessage[]> {
+    const published: CommandMessage[] = [];
+    const byTopic = new Map<string, EventRecord[]>();
+    for (const command of commands) {
+      let topic: string;
+      try {
+        // Validated before it was stored; TopicNames checks once more, so no stored row can ever become a topic name.
+        topic = this.deps.topics.command(command.command);
+      } catch (error) {
+        if (!(error instanceof IllegalCommandNameError)) throw error;
+        this.deps.logger.error(`Message ${command.id} is not executed: ${error.message}`);
+        continue;
+      }
+      const records = byTopic.get(topic) ?? [];
+      records.push(commandMessageRecord(command));
+      byTopic.set(topic, records);
+      published.push(command);
+    }
+    if (published.length === 0) return published;
+    await this.deps.commandTopics.ensure([...byTopic.keys()]);
+    const batches: TopicRecords[] = [...byTopic].map(([topic, records]) => ({ topic, records }));
+    await this.deps.producer.sendBatch(batches);
+    this.deps.counters.published += published.length;
+    return published;
+  }
+
+  private reportRejected({ record, reason, error, message }: RejectedEvent): void {
+    this.deps.logger.error(
+      `Refused the received event at ${record.topic}[${record.partition}]@${record.offset}` +
+        `${message.messageId === null ? '' : ` (message ${JSON.stringify(message.messageId)})`}, ` +
+        `dead-lettered as ${reason}: ${error.message}`,
+    );
+  }
+}
+
+/** The row of a newly received message: downstream, pending, no attempt made yet. */
+function newMessage(event: ReceivedEvent, now: Date): NewMessage {
+  return {
+    id: event.messageId,
+    direction: MessageDirection.Downstream,
+    command: event.command,
+    tenantId: event.tenantId,
+    correlatedId: event.correlatedId,
+    data: event.data,
+    status: MessageStatus.Pending,
+    attempts: 0,
+    nextAttemptAt: null,
+    createdAt: new Date(event.at),
+    updatedAt: now,
+  };
+}
+
+/** The first attempt of a message inserted by this chunk. */
+function commandOf(event: ReceivedEvent): CommandMessage {
+  return {
+    id: event.messageId,
+    command: event.command,
+    tenantId: event.tenantId,
+    correlatedId: event.correlatedId,
+    attempt: 1,
+    data: event.data,
+    receivedAt: event.at,
+  };
+}
+
+/** The next attempt of a stored row still pending; the row, not the redelivered event, is what is executed. */
+function commandOfRow(row: MessageEntity, event: ReceivedEvent): CommandMessage {
+  return {
+    id: row.id,
+    command: row.command,
+    tenantId: row.tenantId,
+    correlatedId: row.correlatedId,
+    attempt: row.attempts + 1,
+    data: row.data,
+    receivedAt: event.at,
+  };
+}
+
+function dispatchedEvent(
+  command: Pick<CommandMessage, 'id' | 'command' | 'attempt'>,
+  at: string,
+): DispatchedEvent {
+  return {
+    type: 'dispatched',
+    messageId: command.id,
+    at,
+    command: command.command,
+    attempt: command.attempt,
+  };
+}
