@@ -1,0 +1,32 @@
+import { Injectable } from '@nestjs/common';
+import {
+  FatalSegmentError,
+  OnCommand,
+  type HandlerContext,
+  type SegmentMessage,
+} from '@smartlink/segment-sdk';
+import { SucceededMessages } from '../stats/succeeded-messages';
+
+/**
+ * `DemoEmployeeUpdated`: the data must be JSON. Data that is not JSON will not become JSON on a retry, so it is a
+ * fatal error: the message is dead-lettered at once.
+ */
+@Injectable()
+export class DemoEmployeeUpdatedHandler {
+  constructor(private readonly succeeded: SucceededMessages) {}
+
+  @OnCommand('DemoEmployeeUpdated')
+  handle(message: SegmentMessage, { logger }: HandlerContext): void {
+    let employee: unknown;
+    try {
+      employee = JSON.parse(message.data);
+    } catch (error) {
+      throw new FatalSegmentError(`the employee data is not JSON: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+    const fields = employee !== null && typeof employee === 'object' ? Object.keys(employee).length : 0;
+    logger.info(`employee update applied (${fields} field(s))`);
+    this.succeeded.add(message.id);
+  }
+}

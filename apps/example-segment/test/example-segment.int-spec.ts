@@ -1,0 +1,193 @@
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { NestFactory } from '@nestjs/core';
+import {
+  commandMessageRecord,
+  KafkaClient,
+  outcomeCodec,
+  logRecordCodec,
+  type CommandMessage,
+  type EventProducer,
+  type LogRecord,
+  type Outcome,
+} from '@smartlink/messaging';
+import { uniqueName, waitFor } from '@smartlink/testing';
+import { AppModule } from '../src/app/app.module';
+import { loadExampleSegmentSettings } from '../src/app/example-segment-settings';
+import type { ExampleSegmentStats } from '../src/app/stats/stats.controller';
+
+// The example segment booted in-process on a real broker, driven the way the executor drives it: command messages
+// in on `<ns>.cmd.<Command>`, outcomes and logs read back from `<ns>.outcomes` and `<ns>.logs` by a group of our own.
+
+describe('example-segment', () => {
+  const env = {
+    KAFKA_BROKERS: process.env['KAFKA_BROKERS'],
+    SMARTLINK_TOPIC_NAMESPACE: uniqueName('example_segment'),
+    KAFKA_TOPIC_PARTITIONS: '2',
+    KAFKA_RETRY_INITIAL_MS: '100',
+    KAFKA_RETRY_MAX_MS: '1000',
+    KAFKA_LOG_LEVEL: 'nothing',
+    HTTP_HOST: '127.0.0.1',
+    HTTP_PORT: '0',
+  };
+  const settings = loadExampleSegmentSettings(env);
+  const observerClient = new KafkaClient(settings.segment.kafka);
+  const topics = observerClient.topics;
+  let producer: EventProducer;
+  const outcomes: Outcome[] = [];
+  const logs: LogRecord[] = [];
+  let app: NestFastifyApplication;
+  let url: string;
+
+  beforeAll(async () => {
+    app = await NestFactory.create<NestFastifyApplication>(
+      AppModule.forRoot(settings),
+      new FastifyAdapter(),
+      {
+        logger: false,
+      },
+    );
+    await app.listen(settings.http.port, settings.http.host);
+    url = await app.getUrl();
+
+    producer = observerClient.createProducer();
+    const observer = observerClient.createConsumer({
+      groupId: uniqueName('example_segment_observer'),
+      topics: [topics.outcomes, topics.logs],
+      handler: async (records) => {
+        for (const record of records) {
+          const decoded =
+            record.topic === topics.outcomes ? outcomeCodec.decode(record) : logRecordCodec.decode(record);
+          if (!decoded.ok) throw new Error(`invalid record on ${record.topic}: ${decoded.error.message}`);
+          if (record.topic === topics.outcomes) outcomes.push(decoded.value as Outcome);
+          else logs.push(decoded.value as LogRecord);
+        }
+      },
+    });
+    await observer.start();
+    await waitFor(() => observer.isRunning(), { description: 'the observer to join its group' });
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await observerClient.stopConsumers();
+    await producer?.disconnect();
+  });
+
+  async function dispatch(
+    command: string,
+    data: string,
+    attempt = 1,
+    id = uniqueName(command),
+  ): Promise<string> {
+    const message: CommandMessage = {
+      id,
+      command,
+      tenantId: 'tenant-1',
+      correlatedId: null,
+      attempt,
+      data,
+      receivedAt: new Date().toISOString(),
+    };
+    await producer.send(topics.command(command), [commandMessageRecord(message)]);
+    return id;
+  }
+
+  function outcomeOf(id: string, attempt = 1): Promise<Outcome> {
+    return waitFor(() => outcomes.find((o) => o.messageId === id && o.attempt === attempt), {
+      description: `the outcome of ${id} attempt ${attempt}`,
+      timeoutMs: 45_000,
+    });
+  }
+
+  async function get<T>(path: string): Promise<{ status: number; body: T }> {
+    const response = await fetch(`${url}${path}`);
+    return { status: response.status, body: (await response.json()) as T };
+  }
+
+  it('is live at once, and ready once Kafka answers and the segment consumes in its group', async () => {
+    expect(await get('/health/live')).toEqual({ status: 200, body: { status: 'ok' } });
+    const ready = await waitFor(
+      async () => {
+        const answer = await get<{ status: string; info: Record<string, unknown> }>('/health/ready');
+        return answer.status === 200 && answer;
+      },
+      { description: 'readiness' },
+    );
+    expect(ready.body.info).toMatchObject({
+      kafka: { status: 'up' },
+      segment: {
+        status: 'up',
+        groupId: `${env.SMARTLINK_TOPIC_NAMESPACE}.segment.example`,
+        commands: expect.arrayContaining(['DemoPing', 'DemoEmployeeUpdated', 'DemoInvoiceIssued']),
+      },
+    });
+  });
+
+  it('DemoPing logs and succeeds', async () => {
+    const id = await dispatch('DemoPing', '');
+    expect(await outcomeOf(id)).toMatchObject({ status: 'succeeded' });
+    await waitFor(() => logs.find((l) => l.messageId === id), { description: 'the pong log' });
+    expect(logs.find((l) => l.messageId === id)).toMatchObject({
+      type: 0,
+      message: 'pong (attempt 1, tenant tenant-1)',
+      source: 'segment:example',
+    });
+  });
+
+  describe('DemoEmployeeUpdated', () => {
+    it('succeeds on JSON data', async () => {
+      const id = await dispatch('DemoEmployeeUpdated', '{"id":7}');
+      expect(await outcomeOf(id)).toMatchObject({ status: 'succeeded' });
+    });
+
+    it('is fatal on data that is not JSON', async () => {
+      const id = await dispatch('DemoEmployeeUpdated', 'not json');
+      expect(await outcomeOf(id)).toMatchObject({
+        status: 'fatal',
+        error: expect.stringMatching(/^the employee data is not JSON/),
+      });
+    });
+  });
+
+  describe('DemoInvoiceIssued', () => {
+    it('fails attempts up to failAttempts, then succeeds', async () => {
+      const id = uniqueName('invoice');
+      for (const attempt of [1, 2, 3]) await dispatch('DemoInvoiceIssued', '{"failAttempts":2}', attempt, id);
+
+      expect(await outcomeOf(id, 1)).toMatchObject({
+        status: 'failed',
+        error: expect.stringContaining('attempt 1'),
+      });
+      expect(await outcomeOf(id, 2)).toMatchObject({ status: 'failed' });
+      expect(await outcomeOf(id, 3)).toMatchObject({ status: 'succeeded' });
+    });
+
+    it('is fatal when its data says "fatal": true', async () => {
+      const id = await dispatch('DemoInvoiceIssued', '{"fatal":true}');
+      expect(await outcomeOf(id)).toMatchObject({ status: 'fatal' });
+    });
+  });
+
+  it('GET /stats reports the counters and the distinct messages handled successfully', async () => {
+    const id = await dispatch('DemoPing', '');
+    await outcomeOf(id);
+    await dispatch('DemoPing', '', 1, id); // a redelivery: answered, not counted twice
+    await waitFor(() => outcomes.filter((o) => o.messageId === id).length === 2, {
+      description: 'the duplicate',
+    });
+
+    const { status, body } = await get<ExampleSegmentStats>('/stats');
+    expect(status).toBe(200);
+    expect(body).toMatchObject({
+      segment: 'example',
+      handled: {
+        DemoPing: { succeeded: 2, failed: 0, fatal: 0 },
+        DemoEmployeeUpdated: { succeeded: 1, failed: 0, fatal: 1 },
+        DemoInvoiceIssued: { succeeded: 1, failed: 2, fatal: 1 },
+      },
+      duplicatesAbsorbed: 1,
+      undecodable: 0,
+      distinctSucceeded: 4,
+    });
+  });
+});

@@ -1,0 +1,50 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { HealthIndicatorService } from '@nestjs/terminus';
+import { KafkaModule } from '@smartlink/messaging';
+import { CommandRegistry } from '../handler/command-registry';
+import { SegmentHealthIndicator } from '../health/segment.health';
+import { SegmentRuntime } from '../runtime/segment-runtime';
+import { resolveSegmentSettings, type SegmentModuleOptions } from '../settings/segment-settings';
+import { SegmentStats } from '../stats/segment-stats';
+import { HandlerDiscovery } from './handler-discovery';
+import { SEGMENT_SETTINGS } from './segment.tokens';
+
+/**
+ * A segment in a Nest app: import it once, in the app module. It brings `KafkaModule` (do not import that
+ * yourself), finds the `@OnCommand` handlers, consumes their command topics in the group `<ns>.segment.<name>`,
+ * reports each attempt on `<ns>.outcomes` and the handlers' logs on `<ns>.logs`.
+ *
+ * Provides (globally) {@link CommandRegistry} for handlers registered in code, {@link SegmentStats}, and
+ * {@link SegmentHealthIndicator} for readiness. Publishing upstream messages (`<ns>.outbound`) will be a provider of
+ * this module too; it is not part of this version.
+ *
+ * @throws SettingsError when an option is out of bounds; start-up then stops with a `SegmentConfigurationError`
+ *   for an illegal command name, two handlers of one command, or no handler at all.
+ *
+ * @example
+ * SegmentModule.forRoot({ segment: 'hr', kafka: parseKafkaSettings(process.env) })
+ * // or, from the environment: SegmentModule.forRoot(parseSegmentSettings(process.env))
+ */
+@Module({})
+export class SegmentModule {
+  static forRoot(options: SegmentModuleOptions): DynamicModule {
+    const settings = resolveSegmentSettings(options);
+    return {
+      module: SegmentModule,
+      global: true,
+      imports: [KafkaModule.forRoot(settings.kafka), DiscoveryModule],
+      providers: [
+        { provide: SEGMENT_SETTINGS, useValue: settings },
+        { provide: CommandRegistry, useFactory: () => new CommandRegistry() },
+        { provide: SegmentStats, useFactory: () => new SegmentStats(settings.segment) },
+        HandlerDiscovery,
+        SegmentRuntime,
+        // Stateless helper from terminus, provided here so the indicator works without TerminusModule in scope.
+        HealthIndicatorService,
+        SegmentHealthIndicator,
+      ],
+      exports: [SEGMENT_SETTINGS, CommandRegistry, SegmentStats, SegmentHealthIndicator],
+    };
+  }
+}

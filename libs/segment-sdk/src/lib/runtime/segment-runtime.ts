@@ -1,0 +1,140 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+} from '@nestjs/common';
+import {
+  EventProducer,
+  KafkaClient,
+  logRecordRecord,
+  TopicAdmin,
+  type BatchConsumer,
+} from '@smartlink/messaging';
+import { SegmentConfigurationError } from '../errors/segment-configuration-error';
+import { CommandRegistry } from '../handler/command-registry';
+import { LateLogBuffer } from '../logging/late-log-buffer';
+import { SEGMENT_SETTINGS } from '../nest/segment.tokens';
+import type { SegmentSettings } from '../settings/segment-settings';
+import { SegmentStats } from '../stats/segment-stats';
+import { AttemptRunner } from './attempt-runner';
+import { systemClock } from './clock';
+import { CommandChunkProcessor } from './command-chunk-processor';
+import { ConcurrencyLimiter } from './concurrency-limiter';
+import { FinishedAttempts } from './finished-attempts';
+import { ShutdownGrace } from './shutdown-grace';
+
+/** The consumer group of a segment: every instance of one segment shares the work of its commands. */
+export function segmentGroupId(namespace: string, segment: string): string {
+  return `${namespace}.segment.${segment}`;
+}
+
+/**
+ * Runs the segment inside a Nest app. When the app has started (every `onModuleInit` done, so every handler
+ * registered) it seals the registry, makes sure the command, outcome and log topics exist, and joins the group
+ * `<ns>.segment.<name>` subscribed to `<ns>.cmd.<Command>` of each registered command.
+ *
+ * On shutdown it stops fetching, gives handlers in flight up to `shutdownGraceMs` to finish and publishes their
+ * outcomes before the offsets commit; whatever is not finished by then stays uncommitted and is redelivered to the
+ * next member. Kafka itself is closed afterwards by `KafkaModule`.
+ */
+@Injectable()
+export class SegmentRuntime implements OnApplicationBootstrap, OnModuleDestroy {
+  readonly groupId: string;
+  private readonly stdout: Logger;
+  private readonly grace = new ShutdownGrace();
+  private readonly lateLogs = new LateLogBuffer();
+  private readonly processor: CommandChunkProcessor;
+  private consumer: BatchConsumer | null = null;
+
+  constructor(
+    @Inject(SEGMENT_SETTINGS) private readonly settings: SegmentSettings,
+    private readonly kafka: KafkaClient,
+    private readonly admin: TopicAdmin,
+    private readonly producer: EventProducer,
+    private readonly registry: CommandRegistry,
+    stats: SegmentStats,
+  ) {
+    const source = `segment:${settings.segment}`;
+    this.groupId = segmentGroupId(kafka.topics.namespace, settings.segment);
+    this.stdout = new Logger(source);
+    this.processor = new CommandChunkProcessor({
+      source,
+      topics: kafka.topics,
+      registry,
+      producer,
+      runner: new AttemptRunner({
+        source,
+        handlerTimeoutMs: settings.handlerTimeoutMs,
+        stdout: this.stdout,
+        clock: systemClock,
+        lateLogs: (record) => this.lateLogs.add(record),
+      }),
+      finished: new FinishedAttempts(settings.dedupCapacity),
+      limiter: new ConcurrencyLimiter(settings.concurrency),
+      grace: this.grace,
+      lateLogs: this.lateLogs,
+      stats,
+      stdout: this.stdout,
+      clock: systemClock,
+    });
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.registry.seal();
+    const commands = this.registry.commands();
+    if (commands.length === 0) {
+      throw new SegmentConfigurationError(
+        `segment ${this.settings.segment} has no command handlers: put @OnCommand('<Command>') on a method of a ` +
+          'provider, or call CommandRegistry.register during start-up',
+      );
+    }
+    const { topics } = this.kafka;
+    const commandTopics = commands.map((command) => topics.command(command));
+    await this.admin.ensureTopics(
+      [...commandTopics, topics.outcomes, topics.logs].map((name) => this.kafka.topicSpec(name)),
+    );
+    this.consumer = this.kafka.createConsumer({
+      groupId: this.groupId,
+      topics: commandTopics,
+      maxBatchSize: this.settings.maxBatchSize,
+      // The limiter bounds the handlers; several partitions at once keep it busy when chunks are small.
+      partitionsConsumedConcurrently: this.settings.concurrency,
+      handler: (records, context) => this.processor.process(records, context),
+    });
+    await this.consumer.start();
+    this.stdout.log(`consuming ${commands.join(', ')} in group ${this.groupId}`);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.grace.begin(this.settings.shutdownGraceMs);
+    try {
+      await this.consumer?.stop();
+    } finally {
+      this.grace.end();
+      await this.flushLateLogs();
+    }
+  }
+
+  /** True while the consumer is in its group and consuming: the readiness signal. */
+  isConsuming(): boolean {
+    return this.consumer?.isRunning() ?? false;
+  }
+
+  /** The commands this segment serves. */
+  commands(): string[] {
+    return this.registry.commands();
+  }
+
+  private async flushLateLogs(): Promise<void> {
+    const late = this.lateLogs.take();
+    if (late.length === 0) return;
+    try {
+      await this.producer.send(this.kafka.topics.logs, late.map(logRecordRecord));
+    } catch (error) {
+      // Shutting down: they are on stdout already, and there is no later batch to carry them.
+      this.stdout.warn(`${late.length} late log line(s) not published: ${String(error)}`);
+    }
+  }
+}

@@ -1,0 +1,79 @@
+import type { OutcomeStatus } from '@smartlink/messaging';
+
+/** Attempts of one command that ran the handler, by how they ended. */
+export type OutcomeCounts = Record<OutcomeStatus, number>;
+
+/** A point-in-time copy of {@link SegmentStats}. */
+export interface SegmentStatsSnapshot {
+  readonly segment: string;
+  /** Attempts whose handler ran (or whose command had no handler), per command and outcome. */
+  readonly handled: Readonly<Record<string, Readonly<OutcomeCounts>>>;
+  /** Redeliveries of an (id, attempt) already finished here: answered with the remembered outcome, not run again. */
+  readonly duplicatesAbsorbed: number;
+  /** Records on a command topic that were not a readable command message. */
+  readonly undecodable: number;
+  /** Handlers running right now. */
+  readonly running: number;
+}
+
+/**
+ * Counters of this segment instance since it started, for an app's metrics or stats endpoint and for tests.
+ * Injectable from `SegmentModule`; the runtime updates it.
+ */
+export class SegmentStats {
+  private readonly handled = new Map<string, OutcomeCounts>();
+  private duplicates = 0;
+  private undecodable = 0;
+  private running = 0;
+
+  constructor(readonly segment: string) {}
+
+  /** @internal */
+  recordHandled(command: string, status: OutcomeStatus): void {
+    let counts = this.handled.get(command);
+    if (!counts) {
+      counts = { succeeded: 0, failed: 0, fatal: 0 };
+      this.handled.set(command, counts);
+    }
+    counts[status] += 1;
+  }
+
+  /** @internal */
+  recordDuplicate(): void {
+    this.duplicates += 1;
+  }
+
+  /** @internal */
+  recordUndecodable(): void {
+    this.undecodable += 1;
+  }
+
+  /** @internal */
+  recordRunning(delta: 1 | -1): void {
+    this.running += delta;
+  }
+
+  /** How many attempts of `command` (all commands when omitted) ended with `status` (any when omitted). */
+  count(command?: string, status?: OutcomeStatus): number {
+    const rows = command === undefined ? [...this.handled.values()] : [this.handled.get(command)];
+    return rows.reduce(
+      (sum, counts) =>
+        sum + (counts ? (status ? counts[status] : counts.succeeded + counts.failed + counts.fatal) : 0),
+      0,
+    );
+  }
+
+  get duplicatesAbsorbed(): number {
+    return this.duplicates;
+  }
+
+  snapshot(): SegmentStatsSnapshot {
+    return {
+      segment: this.segment,
+      handled: Object.fromEntries([...this.handled].map(([command, counts]) => [command, { ...counts }])),
+      duplicatesAbsorbed: this.duplicates,
+      undecodable: this.undecodable,
+      running: this.running,
+    };
+  }
+}
