@@ -22,6 +22,11 @@ const TYPE_RULES = {
   'type:util': { deps: ['type:util'], owns: [] },
   'type:testing': { deps: ['type:util'], owns: [] },
   'type:tooling': { deps: ['type:util', 'type:testing'], owns: [] },
+  // End-to-end suites drive the services as processes; they read the tables and topics to check the results.
+  'type:e2e': {
+    deps: ['type:contract', 'type:data', 'type:messaging', 'type:util', 'type:testing'],
+    owns: [],
+  },
 };
 
 /**

@@ -41,4 +41,17 @@ function integration(projectDir, displayName, { kafka = false } = {}) {
   };
 }
 
-module.exports = { ...nxPreset, unit, integration };
+/**
+ * End-to-end ring: the services as processes (built by the target's dependsOn), the simulator as the cloud, a real
+ * broker and real databases. One test file at a time: each starts a whole system.
+ */
+function e2e(projectDir, displayName) {
+  return {
+    ...base(projectDir, `${displayName}:e2e`),
+    testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+    globalSetup: join(__dirname, 'tools/testing/kafka-global-setup.cjs'),
+    testTimeout: 300_000,
+  };
+}
+
+module.exports = { ...nxPreset, unit, integration, e2e };

@@ -12,28 +12,50 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const runDir = join(root, '.local', 'run');
 const SIM_PORT = Number(process.env.SIM_PORT ?? 8085);
 const SIM_URL = `http://127.0.0.1:${SIM_PORT}`;
+const SEGMENT_URL = 'http://127.0.0.1:8086';
 const DEMO = {
   clientId: 'smartlink-demo',
   clientSecret: 'smartlink-demo-secret',
+  tenant: '5b0c6e0e-3f4a-4d2b-9c8e-2a1f0d9e7c61',
   commands: ['DemoPing', 'DemoEmployeeUpdated', 'DemoInvoiceIssued'],
   ratePerSecond: Number(process.env.DEMO_RATE ?? 20),
 };
+const CLOUD = {
+  SMARTLINK_RAC_URL: SIM_URL,
+  SMARTLINK_API_URL: `${SIM_URL}/api/v1`,
+  SMARTLINK_CLIENT_ID: DEMO.clientId,
+  SMARTLINK_CLIENT_SECRET: DEMO.clientSecret,
+};
+const ready = (port) => () => fetchJson(`http://127.0.0.1:${port}/health/ready`);
 
-/** The processes `npm start` runs, in start order. */
+/**
+ * The processes `npm start` runs, in start order: the cloud simulator, then the services that consume before the
+ * poller that feeds them. They share the SQLite default database (.local/data/smartlink.sqlite) and the broker.
+ */
 const APPS = [
   {
     name: 'smartlink-sim',
     env: {
       SIM_PORT: String(SIM_PORT),
+      SIM_CLIENTS: `${DEMO.clientId}:${DEMO.clientSecret}:${DEMO.tenant}`,
       SIM_DEMO_RATE: String(DEMO.ratePerSecond),
       SIM_DEMO_COMMANDS: DEMO.commands.join(','),
     },
     ready: () => fetchJson(`${SIM_URL}/admin/stats`),
   },
+  { name: 'executor', env: { ...CLOUD }, ready: ready(8082) },
+  { name: 'example-segment', env: { SEGMENT_NAME: 'example' }, ready: ready(8086) },
+  {
+    name: 'poller',
+    // Continuous draining shows messages moving at once; RM's rhythm is POLL_CONTINUOUS=false (every 60 s).
+    env: { ...CLOUD, SMARTLINK_SUBSCRIPTIONS: DEMO.commands.join(','), POLL_CONTINUOUS: 'true' },
+    ready: ready(8081),
+  },
 ];
 
 const children = new Map();
 let brokerStartedHere = false;
+let brokers = '';
 let stopping = false;
 
 function say(message) {
@@ -52,7 +74,8 @@ async function waitUntil(what, probe, timeoutMs = 60_000) {
     try {
       return await probe();
     } catch (error) {
-      if (Date.now() > deadline) throw new Error(`${what} did not answer within ${timeoutMs / 1000} s: ${error.message}`);
+      if (Date.now() > deadline)
+        throw new Error(`${what} did not answer within ${timeoutMs / 1000} s: ${error.message}`);
     }
     await delay(200);
   }
@@ -69,11 +92,15 @@ function tail(file, lines = 30) {
 function startApp(app) {
   const logFile = join(runDir, `${app.name}.log`);
   const log = createWriteStream(logFile, { flags: 'w' });
-  const child = spawn(process.execPath, ['--enable-source-maps', join(root, 'dist', 'apps', app.name, 'main.js')], {
-    cwd: root,
-    env: { ...process.env, ...app.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--enable-source-maps', join(root, 'dist', 'apps', app.name, 'main.js')],
+    {
+      cwd: root,
+      env: { ...process.env, HTTP_HOST: '127.0.0.1', KAFKA_BROKERS: brokers, ...app.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   child.stdout.pipe(log);
   child.stderr.pipe(log);
   child.on('exit', (code, signal) => {
@@ -110,40 +137,28 @@ async function shutdown(code) {
   process.exit(code);
 }
 
-/** Registers the demo commands on the demo tenant's queue, as a client would, so demo traffic is routed. */
-async function setUpDemoQueue() {
-  const form = new URLSearchParams({
-    client_id: DEMO.clientId,
-    client_secret: DEMO.clientSecret,
-    grant_type: 'client_credentials',
-    scope: 'authorization_api',
-  });
-  const token = await fetchJson(`${SIM_URL}/totvs.rac/connect/token`, { method: 'POST', body: form });
-  const tenant = JSON.parse(Buffer.from(token.access_token.split('.')[1], 'base64url').toString())[
-    'http://www.tnf.com/identity/claims/tenantId'
-  ];
-  await fetchJson(`${SIM_URL}/api/v1/link/setup`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token.access_token}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ subscriptions: DEMO.commands, tenants: [tenant] }),
-  });
-  return tenant;
-}
-
 async function main() {
   process.on('SIGINT', () => void shutdown(0));
   process.on('SIGTERM', () => void shutdown(0));
   mkdirSync(runDir, { recursive: true });
 
-  const ensured = spawnSync(process.execPath, [join(root, 'tools/kafka/kafka-broker.mjs'), 'ensure', '--json'], {
-    cwd: root,
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  if (ensured.status !== 0) throw new Error('no Kafka broker (see above); set KAFKA_BROKERS to use an existing one');
+  const ensured = spawnSync(
+    process.execPath,
+    [join(root, 'tools/kafka/kafka-broker.mjs'), 'ensure', '--json'],
+    {
+      cwd: root,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  if (ensured.status !== 0)
+    throw new Error('no Kafka broker (see above); set KAFKA_BROKERS to use an existing one');
   const broker = JSON.parse(ensured.stdout.trim().split('\n').pop());
   brokerStartedHere = broker.started;
-  say(`Kafka broker at ${broker.brokers} (${broker.external ? 'external' : broker.started ? 'started' : 'reused'})`);
+  brokers = broker.brokers;
+  say(
+    `Kafka broker at ${broker.brokers} (${broker.external ? 'external' : broker.started ? 'started' : 'reused'})`,
+  );
 
   say('building the apps (cached after the first time)...');
   const build = spawnSync(
@@ -159,16 +174,32 @@ async function main() {
     say(`${app.name} is up (log: ${logFile})`);
   }
 
-  const tenant = await setUpDemoQueue();
-  say(`cloud simulator at ${SIM_URL}: tenant ${tenant} subscribed to ${DEMO.commands.join(', ')}`);
-  say(`demo traffic: ${DEMO.ratePerSecond} messages/s into the tenant queue. Ctrl-C stops everything.`);
+  say(
+    `cloud simulator at ${SIM_URL} feeding ${DEMO.ratePerSecond} messages/s of ${DEMO.commands.join(', ')}`,
+  );
+  say(
+    'poller → Kafka → executor → example segment → GTOTVSLINKMESSAGEEXEC (SQLite: .local/data/smartlink.sqlite)',
+  );
+  say('Ctrl-C stops everything.');
 
-  for (;;) {
-    const stats = await fetchJson(`${SIM_URL}/admin/stats`).catch(() => null);
-    const queue = stats?.tenants?.[tenant] ?? stats?.tenants?.find?.((t) => t.tenantId === tenant);
+  while (!stopping) {
+    const [cloud, segment] = await Promise.all([
+      fetchJson(`${SIM_URL}/admin/stats`).catch(() => null),
+      fetchJson(`${SEGMENT_URL}/stats`).catch(() => null),
+    ]);
+    const queue = cloud?.tenants?.[DEMO.tenant];
+    const handled = Object.values(segment?.handled ?? {}).reduce(
+      (sum, counts) => ({
+        succeeded: sum.succeeded + (counts.succeeded ?? 0),
+        failed: sum.failed + (counts.failed ?? 0) + (counts.fatal ?? 0),
+      }),
+      { succeeded: 0, failed: 0 },
+    );
+    if (stopping) break;
     const line = queue
-      ? `cloud queue: enqueued ${queue.enqueued}  ready ${queue.ready}  in flight ${queue.inFlight}  acked ${queue.acked}`
-      : 'waiting for simulator stats...';
+      ? `cloud: enqueued ${queue.enqueued}, waiting ${queue.ready + queue.inFlight}, acked ${queue.acked}` +
+        `  |  segment: succeeded ${handled.succeeded}, failed ${handled.failed}, duplicates ${segment?.duplicatesAbsorbed ?? 0}`
+      : 'waiting for the simulator...';
     if (process.stderr.isTTY) process.stderr.write(`\r\x1b[K${line}`);
     else say(line);
     await delay(process.stderr.isTTY ? 1000 : 5000);

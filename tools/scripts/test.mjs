@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm test`: every ring of tests over every project — typecheck, lint, unit, integration — against real
+// `npm test`: every ring of tests over every project — typecheck, lint, unit, integration, end to end — against real
 // infrastructure. Starts the single-node Kafka broker from tools/kafka unless KAFKA_BROKERS names a cluster,
 // checks that PostgreSQL answers, runs Nx, and stops the broker again if this run started it.
 // Extra arguments go to `nx run-many`, e.g. `npm test -- --projects=messaging`.
@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const TARGETS = ['typecheck', 'lint', 'test', 'integration'];
+const TARGETS = ['typecheck', 'lint', 'test', 'integration', 'e2e'];
 const postgresUrl = new URL(process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
 
 function log(message) {

@@ -1,0 +1,1 @@
+module.exports = require('../../jest.preset.js').e2e(__dirname, 'system-e2e');

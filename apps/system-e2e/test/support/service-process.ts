@@ -1,0 +1,93 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { waitFor } from '@smartlink/testing';
+
+const WORKSPACE = join(__dirname, '..', '..', '..', '..');
+
+/** How to run one built app as a process. */
+export interface ServiceSpec {
+  /** The Nx project name; its bundle is dist/apps/<name>/main.js (built by the e2e target's dependsOn). */
+  readonly name: string;
+  readonly env: Readonly<Record<string, string>>;
+  /** The URL that answers 2xx once the service is ready to take work. */
+  readonly readyUrl: string;
+}
+
+/**
+ * One service running as a child process, as in production: its own process, its own environment, its output in
+ * a log file that is printed when something goes wrong.
+ */
+export class ServiceProcess {
+  private exit: { code: number | null; signal: NodeJS.Signals | null } | null = null;
+  private readonly exited: Promise<void>;
+
+  private constructor(
+    readonly spec: ServiceSpec,
+    private readonly child: ChildProcess,
+    readonly logFile: string,
+  ) {
+    this.exited = new Promise((resolve) =>
+      child.once('exit', (code, signal) => {
+        this.exit = { code, signal };
+        resolve();
+      }),
+    );
+  }
+
+  /** Starts the service and waits until its readiness URL answers. */
+  static async start(spec: ServiceSpec, logDir: string): Promise<ServiceProcess> {
+    const main = join(WORKSPACE, 'dist', 'apps', spec.name, 'main.js');
+    if (!existsSync(main)) throw new Error(`${main} is missing: build it with nx run ${spec.name}:build`);
+    const logFile = join(logDir, `${spec.name}.log`);
+    const log = createWriteStream(logFile);
+    const child = spawn(process.execPath, ['--enable-source-maps', main], {
+      cwd: WORKSPACE,
+      env: { PATH: process.env['PATH'] ?? '', NODE_ENV: 'production', ...spec.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout?.pipe(log);
+    child.stderr?.pipe(log);
+    const service = new ServiceProcess(spec, child, logFile);
+    try {
+      await waitFor(
+        async () => {
+          if (service.exit) throw new Error(`exited early (${JSON.stringify(service.exit)})`);
+          const response = await fetch(spec.readyUrl, { signal: AbortSignal.timeout(2_000) });
+          return response.ok;
+        },
+        { description: `${spec.name} to be ready at ${spec.readyUrl}`, timeoutMs: 90_000, intervalMs: 200 },
+      );
+    } catch (error) {
+      await service.stop();
+      throw new Error(`${(error as Error).message}\n--- ${spec.name} log ---\n${service.logTail()}`, {
+        cause: error,
+      });
+    }
+    return service;
+  }
+
+  get running(): boolean {
+    return this.exit === null;
+  }
+
+  /** The last lines of the service's output, for failure messages. */
+  logTail(lines = 60): string {
+    try {
+      return readFileSync(this.logFile, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+    } catch {
+      return '(no log)';
+    }
+  }
+
+  /** SIGTERM, as Kubernetes does; SIGKILL if it has not exited within `graceMs`. Resolves with the exit. */
+  async stop(graceMs = 20_000): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+    if (this.exit === null) {
+      this.child.kill('SIGTERM');
+      const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
+      await this.exited;
+      clearTimeout(timer);
+    }
+    return this.exit ?? { code: null, signal: null };
+  }
+}

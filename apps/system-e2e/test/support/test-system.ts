@@ -1,0 +1,181 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  AttemptStatus,
+  DEFAULT_ADMIN_POSTGRES_URL,
+  createScratchPostgresDatabase,
+  openRmTables,
+  parseDatabaseSettings,
+  scratchSqlitePath,
+  type RmTables,
+} from '@smartlink/rm-tables';
+import { uniqueName } from '@smartlink/testing';
+import { freePort } from './free-port';
+import { ServiceProcess } from './service-process';
+import { SimAdmin } from './sim-admin';
+
+/** The one cloud client of these tests: what the simulator accepts and the poller and executor present. */
+export const CLIENT_ID = 'e2e-client';
+export const CLIENT_SECRET = 'e2e-client-secret-never-logged';
+export const TENANT = '7f3c2a10-5b6d-4e8f-9a0b-1c2d3e4f5a6b';
+
+export type DatabaseKind = 'postgres' | 'sqlite';
+
+/** How a service process ended. */
+export interface ServiceExit {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+}
+
+export interface TestSystemOptions {
+  readonly database: DatabaseKind;
+  /** Commands the poller subscribes to (and the example segment handles). */
+  readonly commands: readonly string[];
+}
+
+/**
+ * A whole Smart Link Client as separate processes — simulator (the cloud), executor, example segment, poller —
+ * on the real broker (KAFKA_BROKERS, from the global setup) and a database of its own, under a topic namespace
+ * of its own. `stop()` sends SIGTERM to every process, as Kubernetes would, and reports how each exited.
+ */
+export class TestSystem {
+  private constructor(
+    readonly sim: SimAdmin,
+    readonly tables: RmTables,
+    readonly segmentUrl: string,
+    private readonly services: ServiceProcess[],
+    private readonly dropDatabase: () => Promise<void>,
+    readonly logDir: string,
+  ) {}
+
+  static async start(options: TestSystemOptions): Promise<TestSystem> {
+    const brokers = process.env['KAFKA_BROKERS'];
+    if (!brokers) throw new Error('KAFKA_BROKERS is not set: run through the e2e target (its global setup)');
+    const logDir = mkdtempSync(join(tmpdir(), 'smartlink-e2e-'));
+    const database = await databaseFor(options.database);
+    const services: ServiceProcess[] = [];
+    try {
+      const [simPort, executorPort, segmentPort, pollerPort] = await Promise.all([
+        freePort(),
+        freePort(),
+        freePort(),
+        freePort(),
+      ]);
+      const simUrl = `http://127.0.0.1:${simPort}`;
+      const shared = {
+        KAFKA_BROKERS: brokers,
+        SMARTLINK_TOPIC_NAMESPACE: uniqueName('e2e'),
+        HTTP_HOST: '127.0.0.1',
+      };
+      const cloud = {
+        SMARTLINK_RAC_URL: simUrl,
+        SMARTLINK_API_URL: `${simUrl}/api/v1`,
+        SMARTLINK_CLIENT_ID: CLIENT_ID,
+        SMARTLINK_CLIENT_SECRET: CLIENT_SECRET,
+      };
+      const ready = (port: number) => `http://127.0.0.1:${port}/health/ready`;
+      const start = async (
+        name: string,
+        port: number,
+        env: Record<string, string>,
+        readyUrl = ready(port),
+      ) => {
+        services.push(await ServiceProcess.start({ name, env, readyUrl }, logDir));
+      };
+
+      await start(
+        'smartlink-sim',
+        simPort,
+        {
+          SIM_PORT: String(simPort),
+          SIM_HOST: '127.0.0.1',
+          SIM_CLIENTS: `${CLIENT_ID}:${CLIENT_SECRET}:${TENANT}`,
+        },
+        `${simUrl}/admin/stats`,
+      );
+      await start('executor', executorPort, {
+        ...shared,
+        ...database.env,
+        ...cloud,
+        HTTP_PORT: String(executorPort),
+      });
+      await start('example-segment', segmentPort, {
+        ...shared,
+        SEGMENT_NAME: 'example',
+        HTTP_PORT: String(segmentPort),
+      });
+      // Last: its readiness means setup is done, so the simulator routes what the test enqueues from then on.
+      await start('poller', pollerPort, {
+        ...shared,
+        ...database.env,
+        ...cloud,
+        SMARTLINK_SUBSCRIPTIONS: options.commands.join(','),
+        POLL_CONTINUOUS: 'true',
+        HTTP_PORT: String(pollerPort),
+      });
+
+      const tables = await openRmTables(
+        parseDatabaseSettings({ ...database.env, DB_MIGRATIONS_RUN: 'false' }),
+      );
+      return new TestSystem(
+        new SimAdmin(simUrl),
+        tables,
+        `http://127.0.0.1:${segmentPort}`,
+        services,
+        database.drop,
+        logDir,
+      );
+    } catch (error) {
+      await Promise.all(services.map((s) => s.stop()));
+      await database.drop();
+      throw error;
+    }
+  }
+
+  /** The example segment's counters (GET /stats). */
+  async segmentStats(): Promise<{ distinctSucceeded: number; duplicatesAbsorbed: number }> {
+    const response = await fetch(`${this.segmentUrl}/stats`, { signal: AbortSignal.timeout(5_000) });
+    return (await response.json()) as { distinctSucceeded: number; duplicatesAbsorbed: number };
+  }
+
+  /** Successful attempts recorded in GTOTVSLINKMESSAGEEXEC for these message ids. */
+  async successRows(messageIds: readonly string[]): Promise<{ messageId: string; attempt: number }[]> {
+    const rows = await this.tables.attempts.findByMessageIds(messageIds);
+    return rows.filter((r) => r.status === AttemptStatus.Success);
+  }
+
+  /** The last lines of every service's log, for a failure message. */
+  logs(): string {
+    return this.services.map((s) => `--- ${s.spec.name} ---\n${s.logTail(30)}`).join('\n');
+  }
+
+  private stopping: Promise<Record<string, ServiceExit>> | null = null;
+
+  /** SIGTERM to every service, poller first (it feeds the rest); returns how each exited. Safe to call twice. */
+  stop(): Promise<Record<string, ServiceExit>> {
+    this.stopping ??= this.stopAll();
+    return this.stopping;
+  }
+
+  private async stopAll(): Promise<Record<string, ServiceExit>> {
+    const exits: Record<string, ServiceExit> = {};
+    for (const service of [...this.services].reverse()) exits[service.spec.name] = await service.stop();
+    await this.tables.close();
+    await this.dropDatabase();
+    return exits;
+  }
+}
+
+async function databaseFor(
+  kind: DatabaseKind,
+): Promise<{ env: Record<string, string>; drop: () => Promise<void> }> {
+  if (kind === 'sqlite') {
+    return { env: { DB_TYPE: 'sqlite', DB_SQLITE_PATH: scratchSqlitePath() }, drop: async () => undefined };
+  }
+  const adminUrl = process.env['TEST_POSTGRES_URL'] ?? DEFAULT_ADMIN_POSTGRES_URL;
+  const scratch = await createScratchPostgresDatabase(adminUrl);
+  const url = new URL(adminUrl);
+  url.pathname = `/${scratch.name}`;
+  return { env: { DB_TYPE: 'postgres', DB_URL: url.toString() }, drop: scratch.drop };
+}
