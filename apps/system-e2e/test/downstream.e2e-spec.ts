@@ -74,12 +74,9 @@ describe.each<DatabaseKind>(['postgres', 'sqlite'])('downstream, end to end, on 
     const exits = await system.stop();
     // Nest runs its shutdown hooks on SIGTERM, then re-raises the signal: exiting by SIGTERM is the clean path.
     // A service that overran the 20 s grace would show SIGKILL here.
-    const cleanly = { code: null, signal: 'SIGTERM' };
-    expect(exits).toEqual({
-      poller: cleanly,
-      'example-segment': cleanly,
-      executor: cleanly,
-      'smartlink-sim': cleanly,
-    });
+    expect(Object.keys(exits)).toEqual(expect.arrayContaining(['poller', 'executor', 'example-segment']));
+    for (const [service, exit] of Object.entries(exits)) {
+      expect({ service, ...exit }).toEqual({ service, code: null, signal: 'SIGTERM' });
+    }
   });
 });

@@ -98,6 +98,11 @@ export {
   type ReceivedEvent,
   type DispatchedEvent,
   type AttemptFinishedEvent,
+  type PublishedEvent,
+  type RetryScheduledEvent,
+  type RetryDueEvent,
+  type DeadLetteredEvent,
+  type RedrivenEvent,
 } from './lib/contracts/lifecycle-event';
 
 // Lease (one active instance among replicas) and consumer group lag

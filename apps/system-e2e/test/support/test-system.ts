@@ -14,6 +14,7 @@ import { uniqueName } from '@smartlink/testing';
 import { freePort } from './free-port';
 import { ServiceProcess } from './service-process';
 import { SimAdmin } from './sim-admin';
+import { SYSTEM_SERVICES, type SystemContext } from './system-services';
 
 /** The one cloud client of these tests: what the simulator accepts and the poller and executor present. */
 export const CLIENT_ID = 'e2e-client';
@@ -32,11 +33,13 @@ export interface TestSystemOptions {
   readonly database: DatabaseKind;
   /** Commands the poller subscribes to (and the example segment handles). */
   readonly commands: readonly string[];
+  /** Extra settings per service name, e.g. `{ 'smartlink-sim': { SIM_FAULTS: '...' } }`. */
+  readonly overrides?: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }
 
 /**
- * A whole Smart Link Client as separate processes — simulator (the cloud), executor, example segment, poller —
- * on the real broker (KAFKA_BROKERS, from the global setup) and a database of its own, under a topic namespace
+ * A whole Smart Link Client as separate processes (the services of system-services.ts: simulator as the cloud,
+ * executor, example segment, poller...) on the real broker (KAFKA_BROKERS, from the global setup) and a database of its own, under a topic namespace
  * of its own. `stop()` sends SIGTERM to every process, as Kubernetes would, and reports how each exited.
  */
 export class TestSystem {
@@ -56,64 +59,38 @@ export class TestSystem {
     const database = await databaseFor(options.database);
     const services: ServiceProcess[] = [];
     try {
-      const [simPort, executorPort, segmentPort, pollerPort] = await Promise.all([
-        freePort(),
-        freePort(),
-        freePort(),
-        freePort(),
-      ]);
-      const simUrl = `http://127.0.0.1:${simPort}`;
-      const shared = {
-        KAFKA_BROKERS: brokers,
-        SMARTLINK_TOPIC_NAMESPACE: uniqueName('e2e'),
-        HTTP_HOST: '127.0.0.1',
-      };
-      const cloud = {
-        SMARTLINK_RAC_URL: simUrl,
-        SMARTLINK_API_URL: `${simUrl}/api/v1`,
-        SMARTLINK_CLIENT_ID: CLIENT_ID,
-        SMARTLINK_CLIENT_SECRET: CLIENT_SECRET,
-      };
-      const ready = (port: number) => `http://127.0.0.1:${port}/health/ready`;
-      const start = async (
-        name: string,
-        port: number,
-        env: Record<string, string>,
-        readyUrl = ready(port),
-      ) => {
-        services.push(await ServiceProcess.start({ name, env, readyUrl }, logDir));
-      };
-
-      await start(
-        'smartlink-sim',
-        simPort,
-        {
-          SIM_PORT: String(simPort),
-          SIM_HOST: '127.0.0.1',
-          SIM_CLIENTS: `${CLIENT_ID}:${CLIENT_SECRET}:${TENANT}`,
+      const ports = new Map<string, number>();
+      for (const service of SYSTEM_SERVICES) ports.set(service.name, await freePort());
+      const simUrl = `http://127.0.0.1:${ports.get('smartlink-sim')}`;
+      const context: SystemContext = {
+        shared: {
+          KAFKA_BROKERS: brokers,
+          SMARTLINK_TOPIC_NAMESPACE: uniqueName('e2e'),
+          HTTP_HOST: '127.0.0.1',
         },
-        `${simUrl}/admin/stats`,
-      );
-      await start('executor', executorPort, {
-        ...shared,
-        ...database.env,
-        ...cloud,
-        HTTP_PORT: String(executorPort),
-      });
-      await start('example-segment', segmentPort, {
-        ...shared,
-        SEGMENT_NAME: 'example',
-        HTTP_PORT: String(segmentPort),
-      });
-      // Last: its readiness means setup is done, so the simulator routes what the test enqueues from then on.
-      await start('poller', pollerPort, {
-        ...shared,
-        ...database.env,
-        ...cloud,
-        SMARTLINK_SUBSCRIPTIONS: options.commands.join(','),
-        POLL_CONTINUOUS: 'true',
-        HTTP_PORT: String(pollerPort),
-      });
+        database: database.env,
+        cloud: {
+          SMARTLINK_RAC_URL: simUrl,
+          SMARTLINK_API_URL: `${simUrl}/api/v1`,
+          SMARTLINK_CLIENT_ID: CLIENT_ID,
+          SMARTLINK_CLIENT_SECRET: CLIENT_SECRET,
+        },
+        commands: options.commands,
+        simUrl,
+        overrides: {
+          ...options.overrides,
+          'smartlink-sim': {
+            SIM_CLIENTS: `${CLIENT_ID}:${CLIENT_SECRET}:${TENANT}`,
+            ...options.overrides?.['smartlink-sim'],
+          },
+        },
+      };
+      for (const service of SYSTEM_SERVICES) {
+        const port = ports.get(service.name) as number;
+        const env = { ...service.env(context, port), ...context.overrides[service.name] };
+        const readyUrl = service.readyUrl?.(context, port) ?? `http://127.0.0.1:${port}/health/ready`;
+        services.push(await ServiceProcess.start({ name: service.name, env, readyUrl }, logDir));
+      }
 
       const tables = await openRmTables(
         parseDatabaseSettings({ ...database.env, DB_MIGRATIONS_RUN: 'false' }),
@@ -121,13 +98,13 @@ export class TestSystem {
       return new TestSystem(
         new SimAdmin(simUrl),
         tables,
-        `http://127.0.0.1:${segmentPort}`,
+        `http://127.0.0.1:${ports.get('example-segment')}`,
         services,
         database.drop,
         logDir,
       );
     } catch (error) {
-      await Promise.all(services.map((s) => s.stop()));
+      await Promise.all(services.map((service) => service.stop()));
       await database.drop();
       throw error;
     }
@@ -152,7 +129,14 @@ export class TestSystem {
 
   private stopping: Promise<Record<string, ServiceExit>> | null = null;
 
-  /** SIGTERM to every service, poller first (it feeds the rest); returns how each exited. Safe to call twice. */
+  /** The process of one service, e.g. to kill or restart it. */
+  service(name: string): ServiceProcess {
+    const found = this.services.find((s) => s.spec.name === name);
+    if (!found) throw new Error(`no service ${name} in this system`);
+    return found;
+  }
+
+  /** SIGTERM to every service, in reverse start order (the poller feeds the rest); returns how each exited. */
   stop(): Promise<Record<string, ServiceExit>> {
     this.stopping ??= this.stopAll();
     return this.stopping;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { EventRecord } from '../producer/event-record';
-import { CorrelatedIdField, InstantField, MessageIdField, TenantIdField } from './contract-fields';
+import { InstantField } from './contract-fields';
 import { JsonCodec } from './json-codec';
 import { SmartLinkHeaders } from './smartlink-headers';
 
@@ -25,10 +25,11 @@ export type DeadLetterReason = z.infer<typeof DeadLetterReasonSchema>;
  * last error, the reason and the time. Key: the message id, or the cloud receipt when there is none.
  */
 export const DeadLetterSchema = z.object({
-  messageId: MessageIdField.nullable(),
+  messageId: z.string().min(1).nullable(),
   command: z.string().nullable(),
-  tenantId: TenantIdField.nullable(),
-  correlatedId: CorrelatedIdField.nullable(),
+  // Unbounded on purpose: a dead letter must carry whatever junk arrived, or it would become a poison pill itself.
+  tenantId: z.string().nullable(),
+  correlatedId: z.string().nullable(),
   direction: z.enum(['downstream', 'upstream']),
   /** The payload (or, for unreadable messages, the raw body exactly as received). */
   data: z.string(),

@@ -44,27 +44,97 @@ export const DispatchedEventSchema = z.object({
   attempt: AttemptField,
 });
 
-/** executor: the outcome of an attempt is recorded in GTOTVSLINKMESSAGEEXEC. */
+const DirectionField = z.enum(['downstream', 'upstream']);
+
+/** executor: the outcome of an attempt is recorded in GTOTVSLINKMESSAGEEXEC (upstream: the send to the cloud). */
 export const AttemptFinishedEventSchema = z.object({
   type: z.enum(['succeeded', 'failed', 'fatal']),
   ...base,
   command: CommandField,
-  direction: z.enum(['downstream', 'upstream']),
+  direction: DirectionField,
   attempt: AttemptField,
   error: ErrorTextField.nullable(),
   startedAt: InstantField,
   finishedAt: InstantField,
+  /** Upstream only: the cloud's Retry-After (429/503), which overrides the computed delay of the next attempt. */
+  retryAfterMs: z.number().int().min(0).nullable().optional(),
+});
+
+/** executor: a segment published a message for the cloud; it is stored in GTOTVSLINKMESSAGE (DIRECAO 0). */
+export const PublishedEventSchema = z.object({
+  type: z.literal('published'),
+  ...base,
+  command: CommandField,
+  audience: z.string(),
+  correlatedId: CorrelatedIdField.nullable(),
+});
+
+/** retry-scheduler: after a failed attempt, the next one is planned at `dueAt` (DATATENTATIVAEXEC). */
+export const RetryScheduledEventSchema = z.object({
+  type: z.literal('retry-scheduled'),
+  ...base,
+  command: CommandField,
+  direction: DirectionField,
+  /** The attempt that will run at `dueAt`. */
+  attempt: AttemptField,
+  dueAt: InstantField,
+});
+
+/**
+ * retry-scheduler: a planned attempt fell due and was claimed (STATUS dispatched); the executor runs it now,
+ * publishing to the command topic (downstream) or sending to the cloud (upstream).
+ */
+export const RetryDueEventSchema = z.object({
+  type: z.literal('retry-due'),
+  ...base,
+  command: CommandField,
+  direction: DirectionField,
+  attempt: AttemptField,
+  /** When the attempt was due (DATATENTATIVAEXEC): `at - dueAt` is the scheduling lateness. */
+  dueAt: InstantField,
+});
+
+/** retry-scheduler: the message will not run again without an operator; a record went to `<ns>.deadletter`. */
+export const DeadLetteredEventSchema = z.object({
+  type: z.literal('dead-lettered'),
+  ...base,
+  command: CommandField,
+  direction: DirectionField,
+  attempts: z.number().int().min(0),
+  reason: z.enum(['fatal', 'attempts-exhausted']),
+  error: ErrorTextField.nullable(),
+});
+
+/** retry-scheduler: an operator put a dead message back into execution. */
+export const RedrivenEventSchema = z.object({
+  type: z.literal('redriven'),
+  ...base,
+  command: CommandField,
+  direction: DirectionField,
+  /** Who asked (operator name or "cli"/"http"), and why, for the audit trail. */
+  by: z.string().min(1).max(200),
+  reason: z.string().max(1000).nullable(),
 });
 
 export const LifecycleEventSchema = z.discriminatedUnion('type', [
   ReceivedEventSchema,
   DispatchedEventSchema,
   AttemptFinishedEventSchema,
+  PublishedEventSchema,
+  RetryScheduledEventSchema,
+  RetryDueEventSchema,
+  DeadLetteredEventSchema,
+  RedrivenEventSchema,
 ]);
 export type LifecycleEvent = z.infer<typeof LifecycleEventSchema>;
 export type ReceivedEvent = z.infer<typeof ReceivedEventSchema>;
 export type DispatchedEvent = z.infer<typeof DispatchedEventSchema>;
 export type AttemptFinishedEvent = z.infer<typeof AttemptFinishedEventSchema>;
+export type PublishedEvent = z.infer<typeof PublishedEventSchema>;
+export type RetryScheduledEvent = z.infer<typeof RetryScheduledEventSchema>;
+export type RetryDueEvent = z.infer<typeof RetryDueEventSchema>;
+export type DeadLetteredEvent = z.infer<typeof DeadLetteredEventSchema>;
+export type RedrivenEvent = z.infer<typeof RedrivenEventSchema>;
 
 export const lifecycleEventCodec = new JsonCodec('lifecycle event', LifecycleEventSchema);
 
