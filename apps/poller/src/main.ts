@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { createServiceLogger, parseLogSettings } from '@smartlink/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app/app.module';
@@ -6,10 +7,13 @@ import { loadPollerSettings } from './app/poller-settings';
 
 /** Boots the poller: settings from the environment, validated once, then listen. */
 async function bootstrap(): Promise<void> {
+  const logger = createServiceLogger(parseLogSettings(process.env));
+  Logger.overrideLogger(logger);
   const settings = loadPollerSettings(process.env);
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(settings),
     new FastifyAdapter(),
+    { logger },
   );
   app.enableShutdownHooks();
   await app.listen(settings.http.port, settings.http.host);

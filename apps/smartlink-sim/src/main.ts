@@ -1,11 +1,14 @@
 import { Logger } from '@nestjs/common';
+import { createServiceLogger, parseLogSettings } from '@smartlink/common';
 import { createSimApp } from './app/create-sim-app';
 import { parseSimSettings } from './app/settings/sim-settings';
 
 /** Boots the Smart Link cloud simulator: settings from the environment, validated once, then listen. */
 async function bootstrap(): Promise<void> {
+  const logger = createServiceLogger(parseLogSettings(process.env));
+  Logger.overrideLogger(logger);
   const settings = parseSimSettings(process.env);
-  const app = await createSimApp(settings);
+  const app = await createSimApp(settings, { logger });
   app.enableShutdownHooks();
   await app.listen(settings.SIM_PORT, settings.SIM_HOST);
   Logger.log(`smartlink-sim listening on ${await app.getUrl()}`, 'Bootstrap');

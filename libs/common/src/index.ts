@@ -9,3 +9,4 @@ export {
 export { MessageLimits } from './lib/limits/message-limits';
 export { SecretValue } from './lib/secrets/secret-value';
 export { parseHttpSettings, DEFAULT_HTTP_HOST, type HttpSettings } from './lib/settings/http-settings';
+export { createServiceLogger, parseLogSettings, type LogSettings } from './lib/logging/service-logger';

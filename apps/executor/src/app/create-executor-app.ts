@@ -1,4 +1,4 @@
-import type { LogLevel } from '@nestjs/common';
+import type { LogLevel, LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module';
@@ -6,8 +6,8 @@ import type { ExecutorSettings } from './executor-settings';
 
 /** Options of {@link createExecutorApp} beyond the settings. */
 export interface ExecutorAppOptions {
-  /** Nest log levels; false silences the logger (tests). */
-  readonly logger?: LogLevel[] | false;
+  /** The logger (main.ts: JSON lines), Nest log levels, or false to silence it (tests). */
+  readonly logger?: LoggerService | LogLevel[] | false;
 }
 
 /**

@@ -1,14 +1,14 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { LogLevel } from '@nestjs/common';
+import type { LogLevel, LoggerService } from '@nestjs/common';
 import { AppModule } from './app.module';
 import type { Clock } from './clock/clock';
 import type { SimSettings } from './settings/sim-settings';
 
 /** Options of {@link createSimApp} beyond the settings. */
 export interface SimAppOptions {
-  /** Nest log levels; false silences the logger (tests). */
-  readonly logger?: LogLevel[] | false;
+  /** The logger (main.ts: JSON lines), Nest log levels, or false to silence it (tests). */
+  readonly logger?: LoggerService | LogLevel[] | false;
   readonly clock?: Clock;
 }
 
