@@ -34,8 +34,13 @@ export { LogStore } from './lib/stores/log.store';
 export type {
   ClaimDueInput,
   ClaimTimedOutInput,
+  ClaimUnplannedInput,
   FailedAttemptUpdate,
   PurgeInput,
+  RedriveDeadInput,
+  RedriveFilter,
+  ReleaseClaimsInput,
+  SettledFailure,
 } from './lib/sql/rm-sql-dialect';
 
 // Tests and benchmarks
@@ -45,3 +50,4 @@ export {
   type ScratchPostgresDatabase,
 } from './lib/testing/scratch-postgres-database';
 export { scratchSqlitePath } from './lib/testing/scratch-sqlite-path';
+export { holdSqliteWriteLock, type SqliteWriteLock } from './lib/testing/sqlite-write-lock';

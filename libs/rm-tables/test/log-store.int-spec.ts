@@ -61,6 +61,21 @@ describe.each(TEST_DATABASES)('LogStore on $name', ({ create }) => {
     expect(inserts).toHaveBeenCalledTimes(11);
   });
 
+  it('reads the records of several messages, by message id then oldest first, and counts all', async () => {
+    await logs.insert([
+      newLog('b late', { messageId: 'b', date: at(2) }),
+      newLog('a', { messageId: 'a', date: at(5) }),
+      newLog('b early', { messageId: 'b', date: at(1) }),
+      newLog('other', { messageId: 'c' }),
+      newLog('none'),
+    ]);
+
+    const found = await logs.findByMessageIds(['b', 'a', 'missing', 'b']);
+
+    expect(found.map((l) => l.message)).toEqual(['a', 'b early', 'b late']);
+    expect(await logs.count()).toBe(5);
+  });
+
   describe('purgeBefore', () => {
     it('deletes old records in chunks, sparing recent ones and those of messages still stored', async () => {
       await new MessageStore(dataSource).insertIgnoringDuplicates([

@@ -64,7 +64,7 @@ describe.each(TEST_DATABASES)('MessageStore on $name', ({ name, create }) => {
 
       const found = await store.findByIds([full.id, 'sparse']);
       const byId = new Map(found.map((m) => [m.id, m]));
-      expect(byId.get(full.id)).toEqual(Object.assign(new MessageEntity(), full));
+      expect(byId.get(full.id)).toEqual(Object.assign(new MessageEntity(), { ...full, attemptsBase: 0 }));
       expect(byId.get('sparse')).toEqual(
         Object.assign(new MessageEntity(), {
           ...sparse,
@@ -72,6 +72,7 @@ describe.each(TEST_DATABASES)('MessageStore on $name', ({ name, create }) => {
           tenantId: null,
           correlatedId: null,
           attempts: 0,
+          attemptsBase: 0,
           nextAttemptAt: null,
           updatedAt: sparse.createdAt,
           lastError: null,

@@ -4,7 +4,7 @@ import { openRmDataSource } from '../src/lib/data-source/open-rm-data-source';
 import { runRmMigrations } from '../src/lib/data-source/run-rm-migrations';
 import { T0, TEST_DATABASES, listObjects, newMessage, type TestDatabase } from './support/test-databases';
 
-const MIGRATION = 'CreateRmTables1764288000000';
+const MIGRATIONS = ['CreateRmTables1764288000000', 'AddRedriveBase1765497600000'];
 const TABLES = ['GTOTVSLINKLOG', 'GTOTVSLINKMESSAGE', 'GTOTVSLINKMESSAGEEXEC', 'GTOTVSLINKMIGRATIONS'];
 const INDEXES = [
   'IX_GTOTVSLINKLOG_IDMENSAGEM',
@@ -33,8 +33,10 @@ describe.each(TEST_DATABASES)('RM migrations on $name', ({ name, create }) => {
     const { tables, indexes } = await listObjects(dataSource);
     expect(tables.filter((t) => t.startsWith('GTOTVSLINK'))).toEqual(TABLES);
     expect(indexes.filter((i) => !i.startsWith('PK_'))).toEqual(INDEXES);
-    const executed: { name: string }[] = await dataSource.query('SELECT name FROM "GTOTVSLINKMIGRATIONS"');
-    expect(executed).toEqual([{ name: MIGRATION }]);
+    const executed: { name: string }[] = await dataSource.query(
+      'SELECT name FROM "GTOTVSLINKMIGRATIONS" ORDER BY timestamp',
+    );
+    expect(executed).toEqual(MIGRATIONS.map((name) => ({ name })));
   });
 
   it('runs nothing again on the next boot', async () => {
@@ -42,17 +44,17 @@ describe.each(TEST_DATABASES)('RM migrations on $name', ({ name, create }) => {
     try {
       expect(await runRmMigrations(again)).toEqual([]);
       const executed: unknown[] = await again.query('SELECT name FROM "GTOTVSLINKMIGRATIONS"');
-      expect(executed).toHaveLength(1);
+      expect(executed).toHaveLength(MIGRATIONS.length);
     } finally {
       await again.destroy();
     }
   });
 
   it('drops everything on down, and up restores it', async () => {
-    await dataSource.undoLastMigration();
+    for (const _ of MIGRATIONS) await dataSource.undoLastMigration();
     expect((await listObjects(dataSource)).tables).toEqual(['GTOTVSLINKMIGRATIONS']);
 
-    expect(await runRmMigrations(dataSource)).toEqual([MIGRATION]);
+    expect(await runRmMigrations(dataSource)).toEqual(MIGRATIONS);
     const { tables, indexes } = await listObjects(dataSource);
     expect(tables).toEqual(TABLES);
     expect(indexes.filter((i) => !i.startsWith('PK_'))).toEqual(INDEXES);
@@ -61,8 +63,20 @@ describe.each(TEST_DATABASES)('RM migrations on $name', ({ name, create }) => {
     ]);
   });
 
-  it('leaves migrations alone when DB_MIGRATIONS_RUN is off', async () => {
+  it('adds TENTATIVASBASE to a deployed table, 0 for the rows it holds, and removes it on down', async () => {
     await dataSource.undoLastMigration();
+    await dataSource.query(
+      'INSERT INTO "GTOTVSLINKMESSAGE" ("ID", "DIRECAO", "COMANDO", "DADOS", "STATUS", "TENTATIVAS", "DATACRIACAO", "DATAATUALIZACAO") ' +
+        `VALUES ('deployed', 1, 'Cmd', '{}', 3, 4, ${name === 'postgres' ? 'now(), now()' : "'2025-06-01 12:00:00.000', '2025-06-01 12:00:00.000'"})`,
+    );
+    expect(await runRmMigrations(dataSource)).toEqual([MIGRATIONS[1]]);
+    const [row] = await new MessageStore(dataSource).findByIds(['deployed']);
+    expect(row).toMatchObject({ attempts: 4, attemptsBase: 0 });
+    await dataSource.query('DELETE FROM "GTOTVSLINKMESSAGE"');
+  });
+
+  it('leaves migrations alone when DB_MIGRATIONS_RUN is off', async () => {
+    for (const _ of MIGRATIONS) await dataSource.undoLastMigration();
     const noMigrations = await openRmDataSource({ ...database.settings, migrationsRun: false });
     try {
       expect((await listObjects(noMigrations)).tables).toEqual(['GTOTVSLINKMIGRATIONS']);
@@ -93,6 +107,7 @@ describe.each(TEST_DATABASES)('RM migrations on $name', ({ name, create }) => {
         DATATENTATIVAEXEC: 'timestamp with time zone',
         DATACRIACAO: 'timestamp with time zone',
         DATAATUALIZACAO: 'timestamp with time zone',
+        TENTATIVASBASE: 'integer',
       });
     });
 
@@ -104,7 +119,7 @@ describe.each(TEST_DATABASES)('RM migrations on $name', ({ name, create }) => {
         );
         try {
           const runs = await Promise.all(opened.map((ds) => runRmMigrations(ds)));
-          expect(runs.flat()).toEqual([MIGRATION]);
+          expect(runs.flat()).toEqual(MIGRATIONS);
         } finally {
           await Promise.all(opened.map((ds) => ds.destroy()));
         }

@@ -12,7 +12,7 @@ describe('rmDataSourceOptions', () => {
       migrationsTableName: 'GTOTVSLINKMIGRATIONS',
     });
     expect(options.entities).toHaveLength(3);
-    expect(options.migrations).toHaveLength(1);
+    expect(options.migrations).toHaveLength(2);
   });
 
   it('opens SQLite with WAL and the busy timeout, for several processes on one file', () => {

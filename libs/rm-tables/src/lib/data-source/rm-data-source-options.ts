@@ -1,4 +1,5 @@
 import type { DataSourceOptions } from 'typeorm';
+import { AddRedriveBaseMigration } from '../migrations/add-redrive-base.migration';
 import { CreateRmTablesMigration } from '../migrations/create-rm-tables.migration';
 import { rmEntitySchemas } from '../schema/rm-entity-schemas';
 import { RmTableName } from '../schema/rm-table-names';
@@ -16,7 +17,8 @@ export function rmDataSourceOptions(settings: DatabaseSettings): DataSourceOptio
   const schema = settings.type === 'sqlite' ? undefined : settings.schema;
   const common = {
     entities: rmEntitySchemas(settings.type, schema),
-    migrations: [CreateRmTablesMigration],
+    // In order; a deployed migration is never edited, a change is a new one.
+    migrations: [CreateRmTablesMigration, AddRedriveBaseMigration],
     migrationsTableName: RmTableName.Migrations,
     migrationsRun: false,
     synchronize: false,

@@ -26,8 +26,14 @@ export class MessageEntity {
   data!: string;
   /** `STATUS`. */
   status!: MessageStatus;
-  /** `TENTATIVAS`: attempts made so far. */
+  /** `TENTATIVAS`: attempts made so far (finished ones); the attempt being dispatched is `attempts + 1`. */
   attempts!: number;
+  /**
+   * `TENTATIVASBASE`: attempts made before the last redrive (0 if never redriven). The retry policy counts only the
+   * attempts after it (`attempts - attemptsBase`), so a redriven message gets a fresh budget while its attempt
+   * numbers keep growing: history rows stay unique per (message id, attempt).
+   */
+  attemptsBase!: number;
   /** `DATATENTATIVAEXEC`: when the next attempt is due (RM's "HoraProximaTentativaExecucao"). */
   nextAttemptAt!: Date | null;
   /** `DATACRIACAO`. */
@@ -78,6 +84,7 @@ export function messageEntitySchema(types: RmColumnTypes, schema?: string): Enti
       data: { ...types.longText, name: 'DADOS' },
       status: { ...types.smallInt, name: 'STATUS' },
       attempts: { ...types.int, name: 'TENTATIVAS', default: 0 },
+      attemptsBase: { ...types.int, name: 'TENTATIVASBASE', default: 0 },
       nextAttemptAt: { ...types.timestamp, name: 'DATATENTATIVAEXEC', nullable: true },
       createdAt: { ...types.timestamp, name: 'DATACRIACAO' },
       updatedAt: { ...types.timestamp, name: 'DATAATUALIZACAO' },

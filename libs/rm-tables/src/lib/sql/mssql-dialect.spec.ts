@@ -276,3 +276,106 @@ describe('MssqlDialect', () => {
     });
   });
 });
+
+describe('MssqlDialect for the retry scheduler', () => {
+  const dialect = new MssqlDialect();
+  const later = new Date('2025-01-02T03:05:00.000Z');
+
+  it('settles failed attempts through UPDATE … JOIN (VALUES …), outputting the changed rows', () => {
+    const statement = dialect.settleFailedAttempts([
+      { id: 'm1', attempt: 2, status: MessageStatus.WaitingRetry, nextAttemptAt: later, now },
+      { id: 'm2', attempt: 5, status: MessageStatus.Dead, nextAttemptAt: null, now },
+    ]);
+    expect(statement.sql).toBe(
+      [
+        'UPDATE m SET STATUS = u.STATUS, DATATENTATIVAEXEC = u.DATATENTATIVAEXEC, DATAATUALIZACAO = u.DATAATUALIZACAO',
+        'OUTPUT INSERTED.*',
+        'FROM GTOTVSLINKMESSAGE AS m',
+        'JOIN (VALUES (@0, @1, @2, @3, @4), (@5, @6, @7, @8, @9)) AS u (ID, TENTATIVA, STATUS, DATATENTATIVAEXEC, DATAATUALIZACAO) ON m.ID = u.ID',
+        'WHERE m.TENTATIVAS = u.TENTATIVA AND m.TENTATIVASBASE < u.TENTATIVA',
+        '  AND m.DATATENTATIVAEXEC IS NULL AND m.STATUS IN (2, u.STATUS)',
+      ].join('\n'),
+    );
+    expect(statement.parameters).toEqual([
+      ...['m1', 2, 2, datetime2(later), datetime2(now)],
+      // A null time is still bound as datetime2, so the VALUES column has one type.
+      ...['m2', 5, 3, new MssqlParameter(null, 'datetime2', 3), datetime2(now)],
+    ]);
+  });
+
+  it('claims failures never planned with UPDLOCK, READPAST, ROWLOCK, renewing DATAATUALIZACAO', () => {
+    const statement = dialect.claimUnplanned({ now, failedBefore: earlier, limit: 20 });
+    expect(statement.sql).toBe(
+      [
+        'WITH claimed AS (',
+        '  SELECT TOP (@0) * FROM GTOTVSLINKMESSAGE WITH (UPDLOCK, READPAST, ROWLOCK)',
+        '  WHERE STATUS = 2 AND DATATENTATIVAEXEC IS NULL AND DATAATUALIZACAO < @1',
+        '  ORDER BY DATAATUALIZACAO',
+        ')',
+        'UPDATE claimed SET DATAATUALIZACAO = @2',
+        'OUTPUT INSERTED.*',
+      ].join('\n'),
+    );
+    expect(statement.parameters).toEqual([20, datetime2(earlier), datetime2(now)]);
+  });
+
+  it('releases claims only while still dispatched by that claim', () => {
+    const statement = dialect.releaseClaims({ ids: ['a', 'b'], claimedAt: earlier, now });
+    expect(statement.sql).toBe(
+      [
+        'UPDATE GTOTVSLINKMESSAGE SET STATUS = 2, DATAATUALIZACAO = @0',
+        'OUTPUT INSERTED.ID',
+        'WHERE ID IN (@1, @2) AND STATUS = 1 AND DATAATUALIZACAO = @3',
+      ].join('\n'),
+    );
+    expect(statement.parameters).toEqual([datetime2(now), 'a', 'b', datetime2(earlier)]);
+  });
+
+  describe('redriveDead', () => {
+    it('takes dead rows with UPDLOCK, READPAST, ROWLOCK, giving them a fresh budget, and outputs them', () => {
+      const statement = dialect.redriveDead({
+        ids: ['a', 'b'],
+        command: 'Cmd',
+        deadFrom: earlier,
+        deadBefore: now,
+        limit: 10,
+        dueAt: later,
+        now,
+      });
+      expect(statement.sql).toBe(
+        [
+          'WITH picked AS (',
+          '  SELECT TOP (@0) * FROM GTOTVSLINKMESSAGE WITH (UPDLOCK, READPAST, ROWLOCK)',
+          '  WHERE STATUS = 3 AND ID IN (@1, @2) AND COMANDO = @3 AND DATAATUALIZACAO >= @4 AND DATAATUALIZACAO < @5',
+          '  ORDER BY DATAATUALIZACAO, ID',
+          ')',
+          'UPDATE picked SET STATUS = 2, TENTATIVASBASE = TENTATIVAS, DATATENTATIVAEXEC = @6,',
+          '  DATAATUALIZACAO = @7',
+          'OUTPUT INSERTED.*',
+        ].join('\n'),
+      );
+      expect(statement.parameters).toEqual([
+        10,
+        'a',
+        'b',
+        'Cmd',
+        datetime2(earlier),
+        datetime2(now),
+        datetime2(later),
+        datetime2(now),
+      ]);
+    });
+
+    it('leaves out the filters not given', () => {
+      const statement = dialect.redriveDead({ deadBefore: now, limit: 3, dueAt: later, now });
+      expect(statement.sql).toContain('  WHERE STATUS = 3 AND DATAATUALIZACAO < @1\n');
+      expect(statement.parameters).toEqual([3, datetime2(now), datetime2(later), datetime2(now)]);
+    });
+
+    it('refuses a redrive without any filter, and more ids than one statement takes', () => {
+      expect(() => dialect.redriveDead({ limit: 5, dueAt: later, now })).toThrow(/at least one filter/);
+      const ids = Array.from({ length: 995 }, (_, i) => `id${i}`);
+      expect(() => dialect.redriveDead({ ids, limit: 5, dueAt: later, now })).toThrow(RangeError);
+    });
+  });
+});

@@ -8,18 +8,24 @@ import { RmTableName } from '../schema/rm-table-names';
 import type {
   ClaimDueInput,
   ClaimTimedOutInput,
+  ClaimUnplannedInput,
   FailedAttemptUpdate,
   MarkDispatchedInput,
   PurgeInput,
+  RedriveDeadInput,
+  ReleaseClaimsInput,
   RmSqlDialect,
   RmSqlStatement,
+  SettledFailure,
 } from './rm-sql-dialect';
 import {
   ATTEMPT_COLUMNS,
   FAILED_ATTEMPT_COLUMNS,
   LOG_COLUMNS,
   MESSAGE_COLUMNS,
+  SETTLED_FAILURE_COLUMNS,
   assertBatch,
+  assertRedriveFilter,
   attemptRow,
   logRow,
   messageRow,
@@ -31,7 +37,7 @@ const MAX_PARAMETERS = 2_000;
 /** A table value constructor (`VALUES (..), (..)`) in an INSERT takes at most 1,000 rows. */
 const MAX_ROWS = 1_000;
 
-const { Pending, Dispatched, WaitingRetry } = MessageStatus;
+const { Pending, Dispatched, WaitingRetry, Dead } = MessageStatus;
 
 /**
  * SQL Server. Parameters are `@0`, `@1`... as TypeORM's SqlServerQueryRunner names them (`request.input('0', ...)`).
@@ -109,6 +115,23 @@ export class MssqlDialect implements RmSqlDialect {
     return { sql: sql.join('\n'), parameters: p.list() };
   }
 
+  claimUnplanned({ now, failedBefore, limit }: ClaimUnplannedInput): RmSqlStatement {
+    const p = parameters();
+    const top = p.add(limit);
+    const cutoff = p.add(failedBefore);
+    const at = p.add(now);
+    const sql = [
+      'WITH claimed AS (',
+      `  SELECT TOP (${top}) * FROM ${this.message} WITH (UPDLOCK, READPAST, ROWLOCK)`,
+      `  WHERE STATUS = ${WaitingRetry} AND DATATENTATIVAEXEC IS NULL AND DATAATUALIZACAO < ${cutoff}`,
+      '  ORDER BY DATAATUALIZACAO',
+      ')',
+      `UPDATE claimed SET DATAATUALIZACAO = ${at}`,
+      'OUTPUT INSERTED.*',
+    ];
+    return { sql: sql.join('\n'), parameters: p.list() };
+  }
+
   recordFailedAttempt(u: FailedAttemptUpdate): RmSqlStatement {
     const p = parameters();
     const status = p.add(u.status);
@@ -157,6 +180,68 @@ export class MssqlDialect implements RmSqlDialect {
       `UPDATE ${this.message} SET STATUS = ${Dispatched}, DATAATUALIZACAO = ${at}`,
       'OUTPUT INSERTED.ID',
       `WHERE ID IN ${p.row(ids)} AND STATUS IN (${Pending}, ${WaitingRetry}) AND TENTATIVAS < ${p.add(attempt)}`,
+    ];
+    return { sql: sql.join('\n'), parameters: p.list() };
+  }
+
+  settleFailedAttempts(settlements: readonly SettledFailure[]): RmSqlStatement {
+    assertBatch(
+      settlements.length,
+      SETTLED_FAILURE_COLUMNS.length,
+      this.rowsPerStatement(SETTLED_FAILURE_COLUMNS.length),
+    );
+    const p = parameters();
+    const columns = SETTLED_FAILURE_COLUMNS.join(', ');
+    // A null next-attempt time is bound as datetime2 too, so the VALUES column has one type whatever the rows hold.
+    const rows = settlements.map((s) => [
+      s.id,
+      s.attempt,
+      s.status,
+      s.nextAttemptAt ?? new MssqlParameter(null, 'datetime2', 3),
+      s.now,
+    ]);
+    const sql = [
+      'UPDATE m SET STATUS = u.STATUS, DATATENTATIVAEXEC = u.DATATENTATIVAEXEC, DATAATUALIZACAO = u.DATAATUALIZACAO',
+      'OUTPUT INSERTED.*',
+      `FROM ${this.message} AS m`,
+      `JOIN (VALUES ${p.rows(rows)}) AS u (${columns}) ON m.ID = u.ID`,
+      'WHERE m.TENTATIVAS = u.TENTATIVA AND m.TENTATIVASBASE < u.TENTATIVA',
+      `  AND m.DATATENTATIVAEXEC IS NULL AND m.STATUS IN (${WaitingRetry}, u.STATUS)`,
+    ];
+    return { sql: sql.join('\n'), parameters: p.list() };
+  }
+
+  releaseClaims({ ids, claimedAt, now }: ReleaseClaimsInput): RmSqlStatement {
+    assertBatch(ids.length, 1, this.rowsPerStatement(1) - 2);
+    const p = parameters();
+    const at = p.add(now);
+    const sql = [
+      `UPDATE ${this.message} SET STATUS = ${WaitingRetry}, DATAATUALIZACAO = ${at}`,
+      'OUTPUT INSERTED.ID',
+      `WHERE ID IN ${p.row(ids)} AND STATUS = ${Dispatched} AND DATAATUALIZACAO = ${p.add(claimedAt)}`,
+    ];
+    return { sql: sql.join('\n'), parameters: p.list() };
+  }
+
+  redriveDead(input: RedriveDeadInput): RmSqlStatement {
+    assertRedriveFilter(input, this.rowsPerStatement(1) - 6);
+    const p = parameters();
+    const top = p.add(input.limit);
+    const where = [`STATUS = ${Dead}`];
+    if (input.ids) where.push(`ID IN ${p.row(input.ids)}`);
+    if (input.command !== undefined) where.push(`COMANDO = ${p.add(input.command)}`);
+    if (input.deadFrom) where.push(`DATAATUALIZACAO >= ${p.add(input.deadFrom)}`);
+    if (input.deadBefore) where.push(`DATAATUALIZACAO < ${p.add(input.deadBefore)}`);
+    // The queue pattern of claimDue: two redrives at once skip each other's rows instead of taking them twice.
+    const sql = [
+      'WITH picked AS (',
+      `  SELECT TOP (${top}) * FROM ${this.message} WITH (UPDLOCK, READPAST, ROWLOCK)`,
+      `  WHERE ${where.join(' AND ')}`,
+      '  ORDER BY DATAATUALIZACAO, ID',
+      ')',
+      `UPDATE picked SET STATUS = ${WaitingRetry}, TENTATIVASBASE = TENTATIVAS, DATATENTATIVAEXEC = ${p.add(input.dueAt)},`,
+      `  DATAATUALIZACAO = ${p.add(input.now)}`,
+      'OUTPUT INSERTED.*',
     ];
     return { sql: sql.join('\n'), parameters: p.list() };
   }

@@ -239,3 +239,103 @@ describe('PostgresDialect', () => {
     expect(dialect.rowsPerStatement(13) * 13).toBeLessThanOrEqual(65_535);
   });
 });
+
+describe('PostgresDialect for the retry scheduler', () => {
+  const dialect = new PostgresDialect();
+  const later = new Date('2025-01-02T03:05:00.000Z');
+
+  it('settles failed attempts in one UPDATE … FROM unnest, only rows at that attempt and not yet planned', () => {
+    const statement = dialect.settleFailedAttempts([
+      { id: 'm1', attempt: 2, status: MessageStatus.WaitingRetry, nextAttemptAt: later, now },
+      { id: 'm2', attempt: 5, status: MessageStatus.Dead, nextAttemptAt: null, now },
+    ]);
+    expect(statement.sql).toBe(
+      [
+        'UPDATE "GTOTVSLINKMESSAGE" AS m SET "STATUS" = u."STATUS", "DATATENTATIVAEXEC" = u."DATATENTATIVAEXEC",',
+        '  "DATAATUALIZACAO" = u."DATAATUALIZACAO"',
+        'FROM unnest($1::varchar[], $2::integer[], $3::smallint[], $4::timestamptz[], $5::timestamptz[])',
+        '  AS u ("ID", "TENTATIVA", "STATUS", "DATATENTATIVAEXEC", "DATAATUALIZACAO")',
+        'WHERE m."ID" = u."ID" AND m."TENTATIVAS" = u."TENTATIVA" AND m."TENTATIVASBASE" < u."TENTATIVA"',
+        '  AND m."DATATENTATIVAEXEC" IS NULL AND m."STATUS" IN (2, u."STATUS")',
+        'RETURNING m.*',
+      ].join('\n'),
+    );
+    expect(statement.parameters).toEqual([
+      ['m1', 'm2'],
+      [2, 5],
+      [2, 3],
+      [later, null],
+      [now, now],
+    ]);
+  });
+
+  it('claims failures never planned through a FOR UPDATE SKIP LOCKED subselect, renewing DATAATUALIZACAO', () => {
+    const statement = dialect.claimUnplanned({ now, failedBefore: earlier, limit: 20 });
+    expect(statement.sql).toBe(
+      [
+        'UPDATE "GTOTVSLINKMESSAGE" SET "DATAATUALIZACAO" = $1',
+        'WHERE "ID" IN (',
+        '  SELECT "ID" FROM "GTOTVSLINKMESSAGE"',
+        '  WHERE "STATUS" = 2 AND "DATATENTATIVAEXEC" IS NULL AND "DATAATUALIZACAO" < $2',
+        '  ORDER BY "DATAATUALIZACAO"',
+        '  LIMIT $3',
+        '  FOR UPDATE SKIP LOCKED',
+        ')',
+        'RETURNING *',
+      ].join('\n'),
+    );
+    expect(statement.parameters).toEqual([now, earlier, 20]);
+  });
+
+  it('releases claims only while still dispatched by that claim', () => {
+    const statement = dialect.releaseClaims({ ids: ['a', 'b'], claimedAt: earlier, now });
+    expect(statement.sql).toBe(
+      [
+        'UPDATE "GTOTVSLINKMESSAGE" SET "STATUS" = 2, "DATAATUALIZACAO" = $1',
+        'WHERE "ID" = ANY($2) AND "STATUS" = 1 AND "DATAATUALIZACAO" = $3',
+        'RETURNING "ID"',
+      ].join('\n'),
+    );
+    expect(statement.parameters).toEqual([now, ['a', 'b'], earlier]);
+  });
+
+  describe('redriveDead', () => {
+    it('takes dead rows with every filter given through a FOR UPDATE SKIP LOCKED subselect', () => {
+      const statement = dialect.redriveDead({
+        ids: ['a', 'b'],
+        command: 'Cmd',
+        deadFrom: earlier,
+        deadBefore: now,
+        limit: 10,
+        dueAt: later,
+        now,
+      });
+      expect(statement.sql).toBe(
+        [
+          'UPDATE "GTOTVSLINKMESSAGE" SET "STATUS" = 2, "TENTATIVASBASE" = "TENTATIVAS", "DATATENTATIVAEXEC" = $1, "DATAATUALIZACAO" = $2',
+          'WHERE "ID" IN (',
+          '  SELECT "ID" FROM "GTOTVSLINKMESSAGE"',
+          '  WHERE "STATUS" = 3 AND "ID" = ANY($3) AND "COMANDO" = $4 AND "DATAATUALIZACAO" >= $5 AND "DATAATUALIZACAO" < $6',
+          '  ORDER BY "DATAATUALIZACAO", "ID"',
+          '  LIMIT $7',
+          '  FOR UPDATE SKIP LOCKED',
+          ')',
+          'RETURNING *',
+        ].join('\n'),
+      );
+      expect(statement.parameters).toEqual([later, now, ['a', 'b'], 'Cmd', earlier, now, 10]);
+    });
+
+    it('leaves out the filters not given', () => {
+      const statement = dialect.redriveDead({ command: 'Cmd', limit: 5, dueAt: later, now });
+      expect(statement.sql).toContain('  WHERE "STATUS" = 3 AND "COMANDO" = $3\n');
+      expect(statement.parameters).toEqual([later, now, 'Cmd', 5]);
+    });
+
+    it('refuses a redrive without any filter, or with a limit below 1', () => {
+      expect(() => dialect.redriveDead({ limit: 5, dueAt: later, now })).toThrow(/at least one filter/);
+      expect(() => dialect.redriveDead({ command: 'C', limit: 0, dueAt: later, now })).toThrow(/limit/);
+      expect(() => dialect.redriveDead({ ids: [], limit: 1, dueAt: later, now })).toThrow(RangeError);
+    });
+  });
+});

@@ -6,29 +6,36 @@ import { RmTableName } from '../schema/rm-table-names';
 import type {
   ClaimDueInput,
   ClaimTimedOutInput,
+  ClaimUnplannedInput,
   FailedAttemptUpdate,
   MarkDispatchedInput,
   PurgeInput,
+  RedriveDeadInput,
+  ReleaseClaimsInput,
   RmSqlDialect,
   RmSqlStatement,
+  SettledFailure,
 } from './rm-sql-dialect';
 import {
   ATTEMPT_COLUMNS,
   FAILED_ATTEMPT_COLUMNS,
   LOG_COLUMNS,
   MESSAGE_COLUMNS,
+  SETTLED_FAILURE_COLUMNS,
   assertBatch,
+  assertRedriveFilter,
   attemptRow,
   failedAttemptRow,
   logRow,
   messageRow,
+  settledFailureRow,
 } from './rm-rows';
 import { SqlParameters } from './sql-parameters';
 
 /** The wire protocol counts parameters in 16 bits (65,535); leave room. */
 const MAX_PARAMETERS = 65_000;
 
-const { Pending, Dispatched, WaitingRetry } = MessageStatus;
+const { Pending, Dispatched, WaitingRetry, Dead } = MessageStatus;
 
 /** Element types of the arrays a batched failed-attempt update binds, in `FAILED_ATTEMPT_COLUMNS` order. */
 const FAILED_ATTEMPT_ARRAY_TYPES = [
@@ -39,6 +46,9 @@ const FAILED_ATTEMPT_ARRAY_TYPES = [
   'text',
   'timestamptz',
 ] as const;
+
+/** Element types of the arrays a batched settlement binds, in `SETTLED_FAILURE_COLUMNS` order. */
+const SETTLED_FAILURE_ARRAY_TYPES = ['varchar', 'integer', 'smallint', 'timestamptz', 'timestamptz'] as const;
 
 /**
  * PostgreSQL. Parameters are `$1`, `$2`... bound by pg; pg sends a `Date` as an instant with its offset, which
@@ -112,6 +122,22 @@ export class PostgresDialect implements RmSqlDialect {
     return { sql: sql.join('\n'), parameters: p.list() };
   }
 
+  claimUnplanned({ now, failedBefore, limit }: ClaimUnplannedInput): RmSqlStatement {
+    const p = parameters();
+    const sql = [
+      `UPDATE ${this.message} SET "DATAATUALIZACAO" = ${p.add(now)}`,
+      'WHERE "ID" IN (',
+      `  SELECT "ID" FROM ${this.message}`,
+      `  WHERE "STATUS" = ${WaitingRetry} AND "DATATENTATIVAEXEC" IS NULL AND "DATAATUALIZACAO" < ${p.add(failedBefore)}`,
+      '  ORDER BY "DATAATUALIZACAO"',
+      `  LIMIT ${p.add(limit)}`,
+      '  FOR UPDATE SKIP LOCKED',
+      ')',
+      'RETURNING *',
+    ];
+    return { sql: sql.join('\n'), parameters: p.list() };
+  }
+
   recordFailedAttempt(u: FailedAttemptUpdate): RmSqlStatement {
     const p = parameters();
     const status = p.add(u.status);
@@ -154,6 +180,65 @@ export class PostgresDialect implements RmSqlDialect {
       `UPDATE ${this.message} SET "STATUS" = ${Dispatched}, "DATAATUALIZACAO" = ${p.add(now)}`,
       `WHERE "ID" = ANY(${p.add([...ids])}) AND "STATUS" IN (${Pending}, ${WaitingRetry}) AND "TENTATIVAS" < ${p.add(attempt)}`,
       'RETURNING "ID"',
+    ];
+    return { sql: sql.join('\n'), parameters: p.list() };
+  }
+
+  settleFailedAttempts(settlements: readonly SettledFailure[]): RmSqlStatement {
+    assertBatch(
+      settlements.length,
+      SETTLED_FAILURE_COLUMNS.length,
+      this.rowsPerStatement(SETTLED_FAILURE_COLUMNS.length),
+    );
+    const p = parameters();
+    const rows = settlements.map(settledFailureRow);
+    const arrays = SETTLED_FAILURE_ARRAY_TYPES.map(
+      (type, index) => `${p.add(rows.map((row) => row[index]))}::${type}[]`,
+    );
+    const sql = [
+      `UPDATE ${this.message} AS m SET "STATUS" = u."STATUS", "DATATENTATIVAEXEC" = u."DATATENTATIVAEXEC",`,
+      '  "DATAATUALIZACAO" = u."DATAATUALIZACAO"',
+      `FROM unnest(${arrays.join(', ')})`,
+      `  AS u (${columnList(SETTLED_FAILURE_COLUMNS)})`,
+      'WHERE m."ID" = u."ID" AND m."TENTATIVAS" = u."TENTATIVA" AND m."TENTATIVASBASE" < u."TENTATIVA"',
+      `  AND m."DATATENTATIVAEXEC" IS NULL AND m."STATUS" IN (${WaitingRetry}, u."STATUS")`,
+      'RETURNING m.*',
+    ];
+    return { sql: sql.join('\n'), parameters: p.list() };
+  }
+
+  releaseClaims({ ids, claimedAt, now }: ReleaseClaimsInput): RmSqlStatement {
+    assertBatch(ids.length, 1, this.rowsPerStatement(1));
+    const p = parameters();
+    const sql = [
+      `UPDATE ${this.message} SET "STATUS" = ${WaitingRetry}, "DATAATUALIZACAO" = ${p.add(now)}`,
+      `WHERE "ID" = ANY(${p.add([...ids])}) AND "STATUS" = ${Dispatched} AND "DATAATUALIZACAO" = ${p.add(claimedAt)}`,
+      'RETURNING "ID"',
+    ];
+    return { sql: sql.join('\n'), parameters: p.list() };
+  }
+
+  redriveDead(input: RedriveDeadInput): RmSqlStatement {
+    assertRedriveFilter(input, this.rowsPerStatement(1) - 6);
+    const p = parameters();
+    const set = `"STATUS" = ${WaitingRetry}, "TENTATIVASBASE" = "TENTATIVAS", "DATATENTATIVAEXEC" = ${p.add(input.dueAt)}`;
+    const touched = `"DATAATUALIZACAO" = ${p.add(input.now)}`;
+    const where = [`"STATUS" = ${Dead}`];
+    if (input.ids) where.push(`"ID" = ANY(${p.add([...input.ids])})`);
+    if (input.command !== undefined) where.push(`"COMANDO" = ${p.add(input.command)}`);
+    if (input.deadFrom) where.push(`"DATAATUALIZACAO" >= ${p.add(input.deadFrom)}`);
+    if (input.deadBefore) where.push(`"DATAATUALIZACAO" < ${p.add(input.deadBefore)}`);
+    // FOR UPDATE SKIP LOCKED, as in claimDue: two redrives at once never take the same row.
+    const sql = [
+      `UPDATE ${this.message} SET ${set}, ${touched}`,
+      'WHERE "ID" IN (',
+      `  SELECT "ID" FROM ${this.message}`,
+      `  WHERE ${where.join(' AND ')}`,
+      '  ORDER BY "DATAATUALIZACAO", "ID"',
+      `  LIMIT ${p.add(input.limit)}`,
+      '  FOR UPDATE SKIP LOCKED',
+      ')',
+      'RETURNING *',
     ];
     return { sql: sql.join('\n'), parameters: p.list() };
   }

@@ -1,7 +1,7 @@
 import type { NewLog } from '../entities/log.entity';
 import type { NewAttempt } from '../entities/message-exec.entity';
 import type { NewMessage } from '../entities/message.entity';
-import type { FailedAttemptUpdate } from './rm-sql-dialect';
+import type { FailedAttemptUpdate, RedriveDeadInput, SettledFailure } from './rm-sql-dialect';
 
 /** Column order of message inserts; {@link messageRow} yields values in the same order. */
 export const MESSAGE_COLUMNS = [
@@ -40,6 +40,15 @@ export const FAILED_ATTEMPT_COLUMNS = [
   'STATUS',
   'DATATENTATIVAEXEC',
   'ULTIMOERRO',
+  'DATAATUALIZACAO',
+] as const;
+
+/** Column order of the rows of a batched settlement; {@link settledFailureRow} yields them in this order. */
+export const SETTLED_FAILURE_COLUMNS = [
+  'ID',
+  'TENTATIVA',
+  'STATUS',
+  'DATATENTATIVAEXEC',
   'DATAATUALIZACAO',
 ] as const;
 
@@ -85,6 +94,11 @@ export function failedAttemptRow(u: FailedAttemptUpdate): unknown[] {
   return [u.id, u.attempt, u.status, u.nextAttemptAt, u.lastError, u.now];
 }
 
+/** A settlement's values in {@link SETTLED_FAILURE_COLUMNS} order. */
+export function settledFailureRow(s: SettledFailure): unknown[] {
+  return [s.id, s.attempt, s.status, s.nextAttemptAt, s.now];
+}
+
 /** A new log's values in {@link LOG_COLUMNS} order. */
 export function logRow(l: NewLog): unknown[] {
   return [l.messageId ?? null, l.type, l.message, l.date, l.debug ?? null];
@@ -94,5 +108,20 @@ export function logRow(l: NewLog): unknown[] {
 export function assertBatch(rows: number, columns: number, maxRows: number): void {
   if (rows < 1 || rows > maxRows) {
     throw new RangeError(`a statement takes 1 to ${maxRows} rows of ${columns} values, got ${rows}`);
+  }
+}
+
+/**
+ * Guards the redrive builders: at least one filter (a redrive of every dead message must be asked for explicitly,
+ * with an open time window), a whole positive limit, and an id list that fits one statement.
+ */
+export function assertRedriveFilter(input: RedriveDeadInput, maxIds: number): void {
+  const { ids, command, deadFrom, deadBefore, limit } = input;
+  if (ids === undefined && command === undefined && deadFrom === undefined && deadBefore === undefined) {
+    throw new RangeError('a redrive needs at least one filter: ids, command or a time window');
+  }
+  if (ids !== undefined) assertBatch(ids.length, 1, maxIds);
+  if (!Number.isSafeInteger(limit) || limit < 1) {
+    throw new RangeError(`a redrive takes a whole limit >= 1, got ${limit}`);
   }
 }

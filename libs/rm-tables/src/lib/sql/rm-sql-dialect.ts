@@ -23,6 +23,16 @@ export interface ClaimTimedOutInput {
   readonly limit: number;
 }
 
+/**
+ * Claim up to `limit` failed messages nobody planned: waiting retry with no `DATATENTATIVAEXEC`, last changed before
+ * `failedBefore` (the `failed` event that should have planned them was lost).
+ */
+export interface ClaimUnplannedInput {
+  readonly now: Date;
+  readonly failedBefore: Date;
+  readonly limit: number;
+}
+
 /** A failed attempt's effect on its message: wait for a retry, or dead. */
 export interface FailedAttemptUpdate {
   readonly id: string;
@@ -32,6 +42,48 @@ export interface FailedAttemptUpdate {
   /** When the retry is due; null for a dead message. */
   readonly nextAttemptAt: Date | null;
   readonly lastError: string | null;
+  readonly now: Date;
+}
+
+/**
+ * The retry scheduler's decision on a failed attempt already recorded on its row (`TENTATIVAS` = the attempt,
+ * `DATATENTATIVAEXEC` null): wait for a retry at `nextAttemptAt`, or dead.
+ */
+export interface SettledFailure {
+  readonly id: string;
+  /** The failed attempt: must equal the row's `TENTATIVAS` and lie above its `TENTATIVASBASE`. */
+  readonly attempt: number;
+  readonly status: typeof MessageStatus.WaitingRetry | typeof MessageStatus.Dead;
+  /** When the next attempt is due; null for a dead message. */
+  readonly nextAttemptAt: Date | null;
+  readonly now: Date;
+}
+
+/** Hand claimed messages back (see {@link RmSqlDialect.releaseClaims}). */
+export interface ReleaseClaimsInput {
+  readonly ids: readonly string[];
+  /** The `now` of the claim, which it wrote into `DATAATUALIZACAO`: only rows still claimed by it are released. */
+  readonly claimedAt: Date;
+  readonly now: Date;
+}
+
+/**
+ * Which dead messages to put back into execution: all filters given must hold (at least one is required by the
+ * store); `deadFrom`/`deadBefore` bound `DATAATUALIZACAO`, the time the row became dead.
+ */
+export interface RedriveFilter {
+  readonly ids?: readonly string[];
+  readonly command?: string;
+  /** Dead at or after this instant. */
+  readonly deadFrom?: Date;
+  /** Dead before this instant. */
+  readonly deadBefore?: Date;
+}
+
+/** Redrive at most `limit` dead messages matching the filter, due again at `dueAt`. */
+export interface RedriveDeadInput extends RedriveFilter {
+  readonly limit: number;
+  readonly dueAt: Date;
   readonly now: Date;
 }
 
@@ -72,6 +124,9 @@ export interface RmSqlDialect {
   /** Like {@link claimDue} for dispatched messages whose outcome never came; renews `DATAATUALIZACAO` to `now`. */
   claimTimedOut(input: ClaimTimedOutInput): RmSqlStatement;
 
+  /** Like {@link claimTimedOut} for failed messages never planned; renews `DATAATUALIZACAO` to `now`. */
+  claimUnplanned(input: ClaimUnplannedInput): RmSqlStatement;
+
   /** Record a failed attempt on its message, unless a later attempt was recorded already; affects 0 or 1 row. */
   recordFailedAttempt(update: FailedAttemptUpdate): RmSqlStatement;
 
@@ -87,6 +142,26 @@ export interface RmSqlDialect {
    * Returns the `ID` of each row it changed.
    */
   markDispatched(input: MarkDispatchedInput): RmSqlStatement;
+
+  /**
+   * Apply the retry scheduler's decisions on failed attempts in one statement (each id at most once): only rows still
+   * at that attempt (`TENTATIVAS` = attempt > `TENTATIVASBASE`), not yet planned (`DATATENTATIVAEXEC` null) and
+   * waiting retry — or, for a dead decision, dead already (a fatal outcome) — change. Returns the changed rows.
+   */
+  settleFailedAttempts(settlements: readonly SettledFailure[]): RmSqlStatement;
+
+  /**
+   * Hand claimed messages back as waiting retry (`STATUS` 2), still due, when the claim could not be passed on;
+   * only rows still dispatched by that claim (`DATAATUALIZACAO` = its time). Returns the `ID` of each row released.
+   */
+  releaseClaims(input: ReleaseClaimsInput): RmSqlStatement;
+
+  /**
+   * Atomically take up to `limit` dead messages matching the filter, oldest death first, and put them back: waiting
+   * retry due at `dueAt`, `TENTATIVASBASE` = `TENTATIVAS` (a fresh attempt budget, attempt numbers going on).
+   * Concurrent redrives never take the same row. Returns the rows.
+   */
+  redriveDead(input: RedriveDeadInput): RmSqlStatement;
 
   /** Delete messages that succeeded. */
   deleteMessages(ids: readonly string[]): RmSqlStatement;

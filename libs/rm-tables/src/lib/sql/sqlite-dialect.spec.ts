@@ -254,3 +254,96 @@ describe('SqliteDialect', () => {
     expect(dialect.beforeMigrations()).toEqual([]);
   });
 });
+
+describe('SqliteDialect for the retry scheduler', () => {
+  const dialect = new SqliteDialect();
+  const later = new Date('2025-01-02T03:05:00.000Z');
+
+  it('settles failed attempts through a VALUES CTE, only rows at that attempt and not yet planned', () => {
+    const statement = dialect.settleFailedAttempts([
+      { id: 'm1', attempt: 2, status: MessageStatus.WaitingRetry, nextAttemptAt: later, now },
+      { id: 'm2', attempt: 5, status: MessageStatus.Dead, nextAttemptAt: null, now },
+    ]);
+    expect(statement.sql).toBe(
+      [
+        'WITH u ("ID", "TENTATIVA", "STATUS", "DATATENTATIVAEXEC", "DATAATUALIZACAO") AS (VALUES (?, ?, ?, ?, ?), (?, ?, ?, ?, ?))',
+        'UPDATE "GTOTVSLINKMESSAGE" SET "STATUS" = u."STATUS", "DATATENTATIVAEXEC" = u."DATATENTATIVAEXEC",',
+        '  "DATAATUALIZACAO" = u."DATAATUALIZACAO"',
+        'FROM u',
+        'WHERE "GTOTVSLINKMESSAGE"."ID" = u."ID" AND "GTOTVSLINKMESSAGE"."TENTATIVAS" = u."TENTATIVA" AND "GTOTVSLINKMESSAGE"."TENTATIVASBASE" < u."TENTATIVA"',
+        '  AND "GTOTVSLINKMESSAGE"."DATATENTATIVAEXEC" IS NULL AND "GTOTVSLINKMESSAGE"."STATUS" IN (2, u."STATUS")',
+        'RETURNING *',
+      ].join('\n'),
+    );
+    expect(statement.parameters).toEqual([
+      ...['m1', 2, 2, toSqliteDatetime(later), toSqliteDatetime(now)],
+      ...['m2', 5, 3, null, toSqliteDatetime(now)],
+    ]);
+  });
+
+  it('claims failures never planned in one UPDATE, renewing DATAATUALIZACAO', () => {
+    const statement = dialect.claimUnplanned({ now, failedBefore: earlier, limit: 20 });
+    expect(statement.sql).toBe(
+      [
+        'UPDATE "GTOTVSLINKMESSAGE" SET "DATAATUALIZACAO" = ?',
+        'WHERE "ID" IN (',
+        '  SELECT "ID" FROM "GTOTVSLINKMESSAGE"',
+        '  WHERE "STATUS" = 2 AND "DATATENTATIVAEXEC" IS NULL AND "DATAATUALIZACAO" < ?',
+        '  ORDER BY "DATAATUALIZACAO"',
+        '  LIMIT ?',
+        ')',
+        'RETURNING *',
+      ].join('\n'),
+    );
+    expect(statement.parameters).toEqual([toSqliteDatetime(now), toSqliteDatetime(earlier), 20]);
+  });
+
+  it('releases claims only while still dispatched by that claim', () => {
+    const statement = dialect.releaseClaims({ ids: ['a', 'b'], claimedAt: earlier, now });
+    expect(statement.sql).toBe(
+      [
+        'UPDATE "GTOTVSLINKMESSAGE" SET "STATUS" = 2, "DATAATUALIZACAO" = ?',
+        'WHERE "ID" IN (?, ?) AND "STATUS" = 1 AND "DATAATUALIZACAO" = ?',
+        'RETURNING "ID"',
+      ].join('\n'),
+    );
+    expect(statement.parameters).toEqual([toSqliteDatetime(now), 'a', 'b', toSqliteDatetime(earlier)]);
+  });
+
+  it('redrives dead rows matching every filter given, in one UPDATE', () => {
+    const statement = dialect.redriveDead({
+      ids: ['a'],
+      command: 'Cmd',
+      deadFrom: earlier,
+      deadBefore: now,
+      limit: 10,
+      dueAt: later,
+      now,
+    });
+    expect(statement.sql).toBe(
+      [
+        'UPDATE "GTOTVSLINKMESSAGE" SET "STATUS" = 2, "TENTATIVASBASE" = "TENTATIVAS", "DATATENTATIVAEXEC" = ?, "DATAATUALIZACAO" = ?',
+        'WHERE "ID" IN (',
+        '  SELECT "ID" FROM "GTOTVSLINKMESSAGE"',
+        '  WHERE "STATUS" = 3 AND "ID" IN (?) AND "COMANDO" = ? AND "DATAATUALIZACAO" >= ? AND "DATAATUALIZACAO" < ?',
+        '  ORDER BY "DATAATUALIZACAO", "ID"',
+        '  LIMIT ?',
+        ')',
+        'RETURNING *',
+      ].join('\n'),
+    );
+    expect(statement.parameters).toEqual([
+      toSqliteDatetime(later),
+      toSqliteDatetime(now),
+      'a',
+      'Cmd',
+      toSqliteDatetime(earlier),
+      toSqliteDatetime(now),
+      10,
+    ]);
+  });
+
+  it('refuses a redrive without any filter', () => {
+    expect(() => dialect.redriveDead({ limit: 5, dueAt: later, now })).toThrow(/at least one filter/);
+  });
+});

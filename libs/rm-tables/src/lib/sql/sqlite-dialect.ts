@@ -6,29 +6,36 @@ import { RmTableName } from '../schema/rm-table-names';
 import type {
   ClaimDueInput,
   ClaimTimedOutInput,
+  ClaimUnplannedInput,
   FailedAttemptUpdate,
   MarkDispatchedInput,
   PurgeInput,
+  RedriveDeadInput,
+  ReleaseClaimsInput,
   RmSqlDialect,
   RmSqlStatement,
+  SettledFailure,
 } from './rm-sql-dialect';
 import {
   ATTEMPT_COLUMNS,
   FAILED_ATTEMPT_COLUMNS,
   LOG_COLUMNS,
   MESSAGE_COLUMNS,
+  SETTLED_FAILURE_COLUMNS,
   assertBatch,
+  assertRedriveFilter,
   attemptRow,
   failedAttemptRow,
   logRow,
   messageRow,
+  settledFailureRow,
 } from './rm-rows';
 import { SqlParameters } from './sql-parameters';
 
 /** SQLite's default SQLITE_MAX_VARIABLE_NUMBER is 32,766 (since 3.32); leave room. */
 const MAX_PARAMETERS = 32_000;
 
-const { Pending, Dispatched, WaitingRetry } = MessageStatus;
+const { Pending, Dispatched, WaitingRetry, Dead } = MessageStatus;
 
 /**
  * The text TypeORM's SQLite drivers store for a `datetime` column (`DateUtils.mixedDateToUtcDatetimeString`):
@@ -95,6 +102,21 @@ export class SqliteDialect implements RmSqlDialect {
     return { sql: sql.join('\n'), parameters: p.list() };
   }
 
+  claimUnplanned({ now, failedBefore, limit }: ClaimUnplannedInput): RmSqlStatement {
+    const p = parameters();
+    const sql = [
+      `UPDATE ${this.message} SET "DATAATUALIZACAO" = ${p.add(now)}`,
+      'WHERE "ID" IN (',
+      `  SELECT "ID" FROM ${this.message}`,
+      `  WHERE "STATUS" = ${WaitingRetry} AND "DATATENTATIVAEXEC" IS NULL AND "DATAATUALIZACAO" < ${p.add(failedBefore)}`,
+      '  ORDER BY "DATAATUALIZACAO"',
+      `  LIMIT ${p.add(limit)}`,
+      ')',
+      'RETURNING *',
+    ];
+    return { sql: sql.join('\n'), parameters: p.list() };
+  }
+
   recordFailedAttempt(u: FailedAttemptUpdate): RmSqlStatement {
     const p = parameters();
     const sql = [
@@ -132,6 +154,62 @@ export class SqliteDialect implements RmSqlDialect {
       `UPDATE ${this.message} SET "STATUS" = ${Dispatched}, "DATAATUALIZACAO" = ${p.add(now)}`,
       `WHERE "ID" IN ${p.row(ids)} AND "STATUS" IN (${Pending}, ${WaitingRetry}) AND "TENTATIVAS" < ${p.add(attempt)}`,
       'RETURNING "ID"',
+    ];
+    return { sql: sql.join('\n'), parameters: p.list() };
+  }
+
+  settleFailedAttempts(settlements: readonly SettledFailure[]): RmSqlStatement {
+    assertBatch(
+      settlements.length,
+      SETTLED_FAILURE_COLUMNS.length,
+      this.rowsPerStatement(SETTLED_FAILURE_COLUMNS.length),
+    );
+    const p = parameters();
+    const m = this.message;
+    const sql = [
+      `WITH u (${columnList(SETTLED_FAILURE_COLUMNS)}) AS (VALUES ${p.rows(settlements.map(settledFailureRow))})`,
+      `UPDATE ${m} SET "STATUS" = u."STATUS", "DATATENTATIVAEXEC" = u."DATATENTATIVAEXEC",`,
+      '  "DATAATUALIZACAO" = u."DATAATUALIZACAO"',
+      'FROM u',
+      `WHERE ${m}."ID" = u."ID" AND ${m}."TENTATIVAS" = u."TENTATIVA" AND ${m}."TENTATIVASBASE" < u."TENTATIVA"`,
+      `  AND ${m}."DATATENTATIVAEXEC" IS NULL AND ${m}."STATUS" IN (${WaitingRetry}, u."STATUS")`,
+      // RETURNING names only the table being updated, so * is the message row.
+      'RETURNING *',
+    ];
+    return { sql: sql.join('\n'), parameters: p.list() };
+  }
+
+  releaseClaims({ ids, claimedAt, now }: ReleaseClaimsInput): RmSqlStatement {
+    assertBatch(ids.length, 1, this.rowsPerStatement(1) - 2);
+    const p = parameters();
+    const sql = [
+      `UPDATE ${this.message} SET "STATUS" = ${WaitingRetry}, "DATAATUALIZACAO" = ${p.add(now)}`,
+      `WHERE "ID" IN ${p.row(ids)} AND "STATUS" = ${Dispatched} AND "DATAATUALIZACAO" = ${p.add(claimedAt)}`,
+      'RETURNING "ID"',
+    ];
+    return { sql: sql.join('\n'), parameters: p.list() };
+  }
+
+  redriveDead(input: RedriveDeadInput): RmSqlStatement {
+    assertRedriveFilter(input, this.rowsPerStatement(1) - 6);
+    const p = parameters();
+    const set = `"STATUS" = ${WaitingRetry}, "TENTATIVASBASE" = "TENTATIVAS", "DATATENTATIVAEXEC" = ${p.add(input.dueAt)}`;
+    const touched = `"DATAATUALIZACAO" = ${p.add(input.now)}`;
+    const where = [`"STATUS" = ${Dead}`];
+    if (input.ids) where.push(`"ID" IN ${p.row(input.ids)}`);
+    if (input.command !== undefined) where.push(`"COMANDO" = ${p.add(input.command)}`);
+    if (input.deadFrom) where.push(`"DATAATUALIZACAO" >= ${p.add(input.deadFrom)}`);
+    if (input.deadBefore) where.push(`"DATAATUALIZACAO" < ${p.add(input.deadBefore)}`);
+    // One writer at a time per file: the single UPDATE is the claim.
+    const sql = [
+      `UPDATE ${this.message} SET ${set}, ${touched}`,
+      'WHERE "ID" IN (',
+      `  SELECT "ID" FROM ${this.message}`,
+      `  WHERE ${where.join(' AND ')}`,
+      '  ORDER BY "DATAATUALIZACAO", "ID"',
+      `  LIMIT ${p.add(input.limit)}`,
+      ')',
+      'RETURNING *',
     ];
     return { sql: sql.join('\n'), parameters: p.list() };
   }

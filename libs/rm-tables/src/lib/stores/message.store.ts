@@ -2,12 +2,16 @@ import { In, Not, type DataSource } from 'typeorm';
 import { MessageStatus } from '../entities/message-status';
 import { MessageEntity, type NewMessage } from '../entities/message.entity';
 import { rmSqlDialectOf } from '../sql/create-rm-sql-dialect';
-import { FAILED_ATTEMPT_COLUMNS, MESSAGE_COLUMNS } from '../sql/rm-rows';
+import { FAILED_ATTEMPT_COLUMNS, MESSAGE_COLUMNS, SETTLED_FAILURE_COLUMNS } from '../sql/rm-rows';
 import type {
   ClaimDueInput,
   ClaimTimedOutInput,
+  ClaimUnplannedInput,
   FailedAttemptUpdate,
+  RedriveDeadInput,
+  ReleaseClaimsInput,
   RmSqlDialect,
+  SettledFailure,
 } from '../sql/rm-sql-dialect';
 import { assertLimit, batches, compareText, inKeyOrder, uniqueBy } from './batches';
 import { RmStatementRunner } from './rm-statement-runner';
@@ -72,6 +76,19 @@ export class MessageStore {
   }
 
   /**
+   * Takes up to `limit` failed messages that were never planned (waiting retry, no `DATATENTATIVAEXEC`) and last
+   * changed before `failedBefore`, renews their `DATAATUALIZACAO` to `now` and returns them, oldest first: the
+   * `failed` event that should have planned them was lost (a crash between recording the failure and announcing it),
+   * and the caller announces it again.
+   */
+  async claimUnplanned(input: ClaimUnplannedInput): Promise<MessageEntity[]> {
+    assertLimit(input.limit);
+    if (input.limit === 0) return [];
+    const { records } = await this.runner.run('claim unplanned failures', this.dialect.claimUnplanned(input));
+    return this.runner.hydrate(MessageEntity, records).sort((a, b) => compareText(a.id, b.id));
+  }
+
+  /**
    * Records a failed attempt on its message: status, `TENTATIVAS` = the attempt, next attempt time, last error.
    * Returns false when the message is gone or a later attempt was recorded already (a redelivered outcome).
    */
@@ -104,6 +121,67 @@ export class MessageStore {
       changed.push(...records.map((r) => String(r['ID'])));
     }
     return changed.sort(compareText);
+  }
+
+  /**
+   * Applies the retry scheduler's decisions on failed attempts: each row still at that attempt of its current budget
+   * and not yet planned becomes waiting retry due at `nextAttemptAt`, or dead. A decision on a row that has moved on
+   * (planned already, claimed, redriven, succeeded) changes nothing, so a redelivered event is harmless. A dead
+   * decision also applies to a row dead already (a fatal outcome the executor recorded). Returns the rows changed,
+   * in id order; a message named twice keeps its latest attempt.
+   */
+  async settleFailedAttempts(settlements: readonly SettledFailure[]): Promise<MessageEntity[]> {
+    const latest = new Map<string, SettledFailure>();
+    for (const settlement of settlements) {
+      const known = latest.get(settlement.id);
+      if (!known || settlement.attempt > known.attempt) latest.set(settlement.id, settlement);
+    }
+    const rows = inKeyOrder([...latest.values()], (a, b) => compareText(a.id, b.id));
+    const changed: MessageEntity[] = [];
+    for (const batch of batches(rows, this.dialect.rowsPerStatement(SETTLED_FAILURE_COLUMNS.length))) {
+      const { records } = await this.runner.run(
+        'settle failed attempts',
+        this.dialect.settleFailedAttempts(batch),
+      );
+      changed.push(...this.runner.hydrate(MessageEntity, records));
+    }
+    return changed.sort((a, b) => compareText(a.id, b.id));
+  }
+
+  /**
+   * Hands messages taken by {@link claimDue} back, waiting retry and still due, when their claim could not be passed
+   * on (the event log was unreachable): the next claim takes them again instead of the dispatch timeout costing them
+   * an attempt. Only rows still dispatched by that claim (`DATAATUALIZACAO` = `claimedAt`) are released. Returns the
+   * ids released, in id order.
+   */
+  async releaseClaims(input: ReleaseClaimsInput): Promise<string[]> {
+    const released: string[] = [];
+    const sorted = inKeyOrder([...new Set(input.ids)], compareText);
+    // Two more parameters (now, claimedAt) travel with the ids.
+    for (const ids of batches(sorted, this.dialect.rowsPerStatement(1) - 2)) {
+      const { records } = await this.runner.run(
+        'release claimed messages',
+        this.dialect.releaseClaims({ ...input, ids }),
+      );
+      released.push(...records.map((r) => String(r['ID'])));
+    }
+    return released.sort(compareText);
+  }
+
+  /**
+   * Puts up to `limit` dead messages matching the filter back into execution, oldest death first: waiting retry,
+   * due at `dueAt`, with a fresh attempt budget (`TENTATIVASBASE` = `TENTATIVAS`) and attempt numbers going on.
+   * Two redrives at once never take the same row. Returns the rows redriven, in id order. Call again for the next
+   * `limit`; an id list longer than {@link maxRedriveIds} is refused, the caller splits it.
+   */
+  async redriveDead(input: RedriveDeadInput): Promise<MessageEntity[]> {
+    const { records } = await this.runner.run('redrive dead messages', this.dialect.redriveDead(input));
+    return this.runner.hydrate(MessageEntity, records).sort((a, b) => compareText(a.id, b.id));
+  }
+
+  /** The most ids one {@link redriveDead} call takes (the database's parameter limit, less the other filters). */
+  get maxRedriveIds(): number {
+    return this.dialect.rowsPerStatement(1) - 6;
   }
 
   /**
