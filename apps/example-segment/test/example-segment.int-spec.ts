@@ -3,11 +3,13 @@ import { NestFactory } from '@nestjs/core';
 import {
   commandMessageRecord,
   KafkaClient,
+  outboundMessageCodec,
   outcomeCodec,
   logRecordCodec,
   type CommandMessage,
   type EventProducer,
   type LogRecord,
+  type OutboundMessage,
   type Outcome,
 } from '@smartlink/messaging';
 import { uniqueName, waitFor } from '@smartlink/testing';
@@ -16,7 +18,8 @@ import { loadExampleSegmentSettings } from '../src/app/example-segment-settings'
 import type { ExampleSegmentStats } from '../src/app/stats/stats.controller';
 
 // The example segment booted in-process on a real broker, driven the way the executor drives it: command messages
-// in on `<ns>.cmd.<Command>`, outcomes and logs read back from `<ns>.outcomes` and `<ns>.logs` by a group of our own.
+// in on `<ns>.cmd.<Command>`, outcomes, logs and published messages read back from `<ns>.outcomes`, `<ns>.logs` and
+// `<ns>.outbound` by a group of our own.
 
 describe('example-segment', () => {
   const env = {
@@ -35,6 +38,7 @@ describe('example-segment', () => {
   let producer: EventProducer;
   const outcomes: Outcome[] = [];
   const logs: LogRecord[] = [];
+  const outbound: (OutboundMessage & { id: string | null })[] = [];
   let app: NestFastifyApplication;
   let url: string;
 
@@ -52,9 +56,15 @@ describe('example-segment', () => {
     producer = observerClient.createProducer();
     const observer = observerClient.createConsumer({
       groupId: uniqueName('example_segment_observer'),
-      topics: [topics.outcomes, topics.logs],
+      topics: [topics.outcomes, topics.logs, topics.outbound],
       handler: async (records) => {
         for (const record of records) {
+          if (record.topic === topics.outbound) {
+            const message = outboundMessageCodec.decode(record);
+            if (!message.ok) throw new Error(`invalid outbound record: ${message.error.message}`);
+            outbound.push({ id: record.key, ...message.value });
+            continue;
+          }
           const decoded =
             record.topic === topics.outcomes ? outcomeCodec.decode(record) : logRecordCodec.decode(record);
           if (!decoded.ok) throw new Error(`invalid record on ${record.topic}: ${decoded.error.message}`);
@@ -123,9 +133,14 @@ describe('example-segment', () => {
     });
   });
 
-  it('DemoPing logs and succeeds', async () => {
-    const id = await dispatch('DemoPing', '');
+  it('DemoPing logs, replies with a DemoPong for demo-app correlated to it, and succeeds', async () => {
+    const id = await dispatch('DemoPing', '{"n":1}');
     expect(await outcomeOf(id)).toMatchObject({ status: 'succeeded' });
+    const reply = await waitFor(() => outbound.find((m) => m.correlatedId === id), {
+      description: 'the DemoPong reply',
+    });
+    expect(reply).toMatchObject({ command: 'DemoPong', audience: 'demo-app' });
+    expect(JSON.parse(reply.data)).toEqual({ pong: id, echo: { n: 1 } });
     await waitFor(() => logs.find((l) => l.messageId === id), { description: 'the pong log' });
     expect(logs.find((l) => l.messageId === id)).toMatchObject({
       type: 0,
@@ -168,6 +183,41 @@ describe('example-segment', () => {
     });
   });
 
+  describe('POST /demo/publish', () => {
+    it('publishes count messages of its own and answers their ids', async () => {
+      const response = await fetch(`${url}/demo/publish`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ count: 3, command: 'DemoNoticeIt' }),
+      });
+      expect(response.status).toBe(200);
+      const { ids } = (await response.json()) as { ids: string[] };
+      expect(ids).toHaveLength(3);
+
+      const published = await waitFor(
+        () => {
+          const found = outbound.filter((m) => m.id !== null && ids.includes(m.id));
+          return found.length === 3 && found;
+        },
+        { description: 'the three messages on the outbound topic' },
+      );
+      expect(published.map((m) => [m.command, m.audience, m.correlatedId])).toEqual([
+        ['DemoNoticeIt', 'demo-app', undefined],
+        ['DemoNoticeIt', 'demo-app', undefined],
+        ['DemoNoticeIt', 'demo-app', undefined],
+      ]);
+    });
+
+    it('refuses a bad request with 400', async () => {
+      const response = await fetch(`${url}/demo/publish`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ count: 1, audience: 'no/slash' }),
+      });
+      expect(response.status).toBe(400);
+    });
+  });
+
   it('GET /stats reports the counters and the distinct messages handled successfully', async () => {
     const id = await dispatch('DemoPing', '');
     await outcomeOf(id);
@@ -187,6 +237,7 @@ describe('example-segment', () => {
       },
       duplicatesAbsorbed: 1,
       undecodable: 0,
+      published: 5,
       distinctSucceeded: 4,
     });
   });

@@ -16,11 +16,17 @@ export type { SegmentMessage } from './lib/handler/segment-message';
 export type { HandlerContext } from './lib/handler/handler-context';
 export type { SegmentLogger } from './lib/logging/segment-logger';
 
+// Publishing messages for the cloud
+export { SegmentPublisher } from './lib/publishing/segment-publisher';
+export type { PublishInput, ReplyInput, StandalonePublishInput } from './lib/publishing/publish-input';
+
 // Errors (decide from `code` and `retriable`)
 export { FatalSegmentError } from './lib/errors/fatal-segment-error';
 export { SegmentConfigurationError } from './lib/errors/segment-configuration-error';
 export { HandlerTimeoutError } from './lib/errors/handler-timeout-error';
 export { SegmentShutdownError } from './lib/errors/segment-shutdown-error';
+export { InvalidPublishError } from './lib/errors/invalid-publish-error';
+export { AttemptEndedError } from './lib/errors/attempt-ended-error';
 
 // Observability
 export { SegmentStats, type SegmentStatsSnapshot, type OutcomeCounts } from './lib/stats/segment-stats';

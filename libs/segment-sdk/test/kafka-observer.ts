@@ -1,6 +1,7 @@
 import {
   KafkaClient,
   logRecordCodec,
+  outboundMessageCodec,
   outcomeCodec,
   parseKafkaSettings,
   type CommandMessage,
@@ -9,6 +10,7 @@ import {
   type EventRecord,
   type KafkaSettings,
   type LogRecord,
+  type OutboundMessage,
   type Outcome,
   TopicNames,
 } from '@smartlink/messaging';
@@ -29,14 +31,23 @@ export function testKafkaSettings(namespace: string): KafkaSettings {
   });
 }
 
+/** A message the segment published on `<ns>.outbound`, with its key and headers. */
+export interface ObservedOutbound {
+  readonly id: string | null;
+  readonly message: OutboundMessage;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
 /**
  * The executor's side of a segment, played by the test: produces command messages and reads what the segment
- * reports on `<ns>.outcomes` and `<ns>.logs`, through its own client and consumer group, independent of the SDK.
+ * reports on `<ns>.outcomes`, `<ns>.logs` and `<ns>.outbound`, through its own client and consumer group,
+ * independent of the SDK.
  */
 export class KafkaObserver {
   readonly topics: TopicNames;
   readonly outcomes: Outcome[] = [];
   readonly logs: LogRecord[] = [];
+  readonly outbound: ObservedOutbound[] = [];
   private readonly client: KafkaClient;
   private readonly producer: EventProducer;
 
@@ -50,13 +61,15 @@ export class KafkaObserver {
   async start(): Promise<void> {
     const admin = this.client.createAdmin();
     try {
-      await admin.ensureTopics([this.topics.outcomes, this.topics.logs].map((t) => this.client.topicSpec(t)));
+      await admin.ensureTopics(
+        [this.topics.outcomes, this.topics.logs, this.topics.outbound].map((t) => this.client.topicSpec(t)),
+      );
     } finally {
       await admin.disconnect();
     }
     const consumer = this.client.createConsumer({
       groupId: uniqueName('segment_sdk_observer'),
-      topics: [this.topics.outcomes, this.topics.logs],
+      topics: [this.topics.outcomes, this.topics.logs, this.topics.outbound],
       handler: async (records) => {
         for (const record of records) {
           if (record.topic === this.topics.outcomes) {
@@ -64,6 +77,11 @@ export class KafkaObserver {
             if (!decoded.ok)
               throw new Error(`the segment published an invalid outcome: ${decoded.error.message}`);
             this.outcomes.push(decoded.value);
+          } else if (record.topic === this.topics.outbound) {
+            const decoded = outboundMessageCodec.decode(record);
+            if (!decoded.ok)
+              throw new Error(`the segment published an invalid outbound message: ${decoded.error.message}`);
+            this.outbound.push({ id: record.key, message: decoded.value, headers: record.headers });
           } else {
             const decoded = logRecordCodec.decode(record);
             if (!decoded.ok)

@@ -1,11 +1,13 @@
 import {
   commandMessageRecord,
   logRecordCodec,
+  outboundMessageCodec,
   outcomeCodec,
   type CommandMessage,
   type ConsumedMessage,
   type EventProducer,
   type LogRecord,
+  type OutboundMessage,
   type Outcome,
   type TopicRecords,
 } from '@smartlink/messaging';
@@ -56,6 +58,20 @@ export class RecordingProducer implements Pick<EventProducer, 'sendBatch'> {
   /** Every log record sent so far, decoded. */
   logs(topic = 'ns.logs'): LogRecord[] {
     return this.decoded(topic, (value) => logRecordCodec.decode(value));
+  }
+
+  /** Every message published for the cloud so far, decoded, with its key (the message id). */
+  outbound(topic = 'ns.outbound'): Array<OutboundMessage & { id: string }> {
+    return this.batches.flatMap((batch) =>
+      batch
+        .filter((entry) => entry.topic === topic)
+        .flatMap((entry) => entry.records)
+        .map((record) => {
+          const decoded = outboundMessageCodec.decode(record.value);
+          if (!decoded.ok) throw new Error(`the SDK published an invalid record on ${topic}`);
+          return { id: record.key, ...decoded.value };
+        }),
+    );
   }
 
   private decoded<T>(

@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { HealthModule } from '@smartlink/health';
 import { KafkaHealthIndicator } from '@smartlink/messaging';
 import { SegmentHealthIndicator, SegmentModule } from '@smartlink/segment-sdk';
+import { DemoPublishController } from './demo/demo-publish.controller';
 import type { ExampleSegmentSettings } from './example-segment-settings';
 import { DemoEmployeeUpdatedHandler } from './handlers/demo-employee-updated.handler';
 import { DemoInvoiceIssuedHandler } from './handlers/demo-invoice-issued.handler';
@@ -11,7 +12,7 @@ import { SucceededMessages } from './stats/succeeded-messages';
 
 /**
  * Composition root of the example segment: the SDK (which brings Kafka), the three demo handlers, the probes
- * (ready = Kafka answers and the segment consumes in its group) and `GET /stats`.
+ * (ready = Kafka answers and the segment consumes in its group), `GET /stats` and `POST /demo/publish`.
  */
 @Module({})
 export class AppModule {
@@ -28,7 +29,7 @@ export class AppModule {
           ],
         }),
       ],
-      controllers: [StatsController],
+      controllers: [StatsController, DemoPublishController],
       providers: [SucceededMessages, DemoPingHandler, DemoEmployeeUpdatedHandler, DemoInvoiceIssuedHandler],
     };
   }

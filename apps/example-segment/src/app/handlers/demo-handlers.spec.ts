@@ -1,4 +1,9 @@
-import { FatalSegmentError, type HandlerContext, type SegmentMessage } from '@smartlink/segment-sdk';
+import {
+  FatalSegmentError,
+  type HandlerContext,
+  type PublishInput,
+  type SegmentMessage,
+} from '@smartlink/segment-sdk';
 import { SucceededMessages } from '../stats/succeeded-messages';
 import { DemoEmployeeUpdatedHandler } from './demo-employee-updated.handler';
 import { DemoInvoiceIssuedHandler, InvoiceNotYetPayableError } from './demo-invoice-issued.handler';
@@ -29,19 +34,47 @@ function message(command: string, data: string, attempt = 1): SegmentMessage {
   };
 }
 
-function context(attempt = 1): HandlerContext & { logger: RecordingLogger } {
-  return { attempt, logger: new RecordingLogger(), signal: new AbortController().signal };
+function context(attempt = 1): HandlerContext & { logger: RecordingLogger; published: PublishInput[] } {
+  const published: PublishInput[] = [];
+  return {
+    attempt,
+    logger: new RecordingLogger(),
+    signal: new AbortController().signal,
+    published,
+    publish: (input) => {
+      published.push(input);
+      return `id-${published.length}`;
+    },
+    reply: (input) => {
+      published.push({ ...input, correlatedId: 'the-handled-message' });
+      return `id-${published.length}`;
+    },
+  };
 }
 
 describe('DemoPing', () => {
-  it('logs a pong and succeeds', () => {
+  it('logs a pong, replies with a DemoPong for demo-app echoing the data, and succeeds', () => {
     const succeeded = new SucceededMessages();
     const ctx = context();
 
-    new DemoPingHandler(succeeded).handle(message('DemoPing', ''), ctx);
+    new DemoPingHandler(succeeded).handle(message('DemoPing', '{"n":7}'), ctx);
 
     expect(ctx.logger.lines).toEqual(['info pong (attempt 1, tenant tenant-1)']);
+    expect(ctx.published).toEqual([
+      {
+        command: 'DemoPong',
+        audience: 'demo-app',
+        data: JSON.stringify({ pong: 'DemoPing-1', echo: { n: 7 } }),
+        correlatedId: 'the-handled-message',
+      },
+    ]);
     expect(succeeded.size).toBe(1);
+  });
+
+  it('echoes data that is not JSON as text', () => {
+    const ctx = context();
+    new DemoPingHandler(new SucceededMessages()).handle(message('DemoPing', 'hello'), ctx);
+    expect(JSON.parse(ctx.published[0]?.data ?? '')).toEqual({ pong: 'DemoPing-1', echo: 'hello' });
   });
 });
 

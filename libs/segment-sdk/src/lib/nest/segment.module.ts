@@ -1,12 +1,14 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { HealthIndicatorService } from '@nestjs/terminus';
-import { KafkaModule } from '@smartlink/messaging';
+import { EventProducer, KafkaClient, KafkaModule, TopicAdmin } from '@smartlink/messaging';
 import { CommandRegistry } from '../handler/command-registry';
 import { SegmentHealthIndicator } from '../health/segment.health';
 import { SegmentRuntime } from '../runtime/segment-runtime';
 import { resolveSegmentSettings, type SegmentModuleOptions } from '../settings/segment-settings';
 import { SegmentStats } from '../stats/segment-stats';
+import { EnsuredTopic } from '../publishing/ensured-topic';
+import { SegmentPublisher } from '../publishing/segment-publisher';
 import { HandlerDiscovery } from './handler-discovery';
 import { SEGMENT_SETTINGS } from './segment.tokens';
 
@@ -15,9 +17,8 @@ import { SEGMENT_SETTINGS } from './segment.tokens';
  * yourself), finds the `@OnCommand` handlers, consumes their command topics in the group `<ns>.segment.<name>`,
  * reports each attempt on `<ns>.outcomes` and the handlers' logs on `<ns>.logs`.
  *
- * Provides (globally) {@link CommandRegistry} for handlers registered in code, {@link SegmentStats}, and
- * {@link SegmentHealthIndicator} for readiness. Publishing upstream messages (`<ns>.outbound`) will be a provider of
- * this module too; it is not part of this version.
+ * Provides (globally) {@link CommandRegistry} for handlers registered in code, {@link SegmentPublisher} for messages
+ * to the cloud (`<ns>.outbound`), {@link SegmentStats}, and {@link SegmentHealthIndicator} for readiness.
  *
  * @throws SettingsError when an option is out of bounds; start-up then stops with a `SegmentConfigurationError`
  *   for an illegal command name, two handlers of one command, or no handler at all.
@@ -38,13 +39,24 @@ export class SegmentModule {
         { provide: SEGMENT_SETTINGS, useValue: settings },
         { provide: CommandRegistry, useFactory: () => new CommandRegistry() },
         { provide: SegmentStats, useFactory: () => new SegmentStats(settings.segment) },
+        {
+          provide: SegmentPublisher,
+          useFactory: (kafka: KafkaClient, admin: TopicAdmin, producer: EventProducer, stats: SegmentStats) =>
+            new SegmentPublisher({
+              topic: new EnsuredTopic(admin, kafka, kafka.topics.outbound),
+              producer,
+              maxDataBytes: settings.maxPublishBytes,
+              stats,
+            }),
+          inject: [KafkaClient, TopicAdmin, EventProducer, SegmentStats],
+        },
         HandlerDiscovery,
         SegmentRuntime,
         // Stateless helper from terminus, provided here so the indicator works without TerminusModule in scope.
         HealthIndicatorService,
         SegmentHealthIndicator,
       ],
-      exports: [SEGMENT_SETTINGS, CommandRegistry, SegmentStats, SegmentHealthIndicator],
+      exports: [SEGMENT_SETTINGS, CommandRegistry, SegmentPublisher, SegmentStats, SegmentHealthIndicator],
     };
   }
 }

@@ -22,6 +22,7 @@ function setup(handlerTimeoutMs = 5_000) {
   const runner = new AttemptRunner({
     source: 'segment:hr',
     handlerTimeoutMs,
+    maxPublishBytes: 1_024,
     stdout,
     clock: fixedClock,
     lateLogs: (record) => late.push(record),

@@ -1,9 +1,10 @@
-import type { LogRecord, Outcome } from '@smartlink/messaging';
+import type { EventRecord, LogRecord, Outcome } from '@smartlink/messaging';
 import { HandlerTimeoutError } from '../errors/handler-timeout-error';
 import type { RegisteredHandler } from '../handler/command-registry';
 import type { SegmentMessage } from '../handler/segment-message';
 import { AttemptLogger, type LogSink } from '../logging/attempt-logger';
 import type { StdoutLogger } from '../logging/stdout-logger';
+import { AttemptOutbox } from '../publishing/attempt-outbox';
 import type { Clock } from './clock';
 
 /** What one run of a handler produced. */
@@ -11,6 +12,8 @@ export interface AttemptResult {
   readonly outcome: Outcome;
   /** What the handler logged, plus the SDK's own line when the attempt failed. */
   readonly logs: readonly LogRecord[];
+  /** What the handler published (`<ns>.outbound` records), in order; empty unless the attempt succeeded. */
+  readonly outbound: readonly EventRecord[];
 }
 
 /** What {@link AttemptRunner} needs. */
@@ -18,6 +21,8 @@ export interface AttemptRunnerOptions {
   /** The log source, `segment:<name>`. */
   readonly source: string;
   readonly handlerTimeoutMs: number;
+  /** Bound on the data of each message a handler publishes, in UTF-8 bytes. */
+  readonly maxPublishBytes: number;
   readonly stdout: StdoutLogger;
   readonly clock: Clock;
   /** Where lines logged after the attempt ended go. */
@@ -48,8 +53,14 @@ export class AttemptRunner {
     const startedAt = clock().toISOString();
     const label = `${message.command} ${message.id} attempt ${message.attempt}`;
     const logger = new AttemptLogger(source, message.id, label, stdout, clock);
+    const outbox = new AttemptOutbox(message, this.options.maxPublishBytes);
     const finish = (status: Outcome['status'], error?: string): AttemptResult => {
       logger.seal(this.options.lateLogs);
+      const published = outbox.end();
+      if (status !== 'succeeded' && published.length > 0) {
+        // Replies belong to a successful execution; the next attempt publishes them again, under the same ids.
+        stdout.debug(`${label}: ${published.length} published message(s) dropped with the ${status} attempt`);
+      }
       return {
         outcome: {
           messageId: message.id,
@@ -60,6 +71,7 @@ export class AttemptRunner {
           finishedAt: clock().toISOString(),
         },
         logs: logger.records,
+        outbound: status === 'succeeded' ? published : [],
       };
     };
 
@@ -83,7 +95,13 @@ export class AttemptRunner {
     });
     // The async wrapper turns a synchronous throw into a rejection like any other.
     const execution = (async () =>
-      registered.handler(message, { attempt: message.attempt, logger, signal: controller.signal }))();
+      registered.handler(message, {
+        attempt: message.attempt,
+        logger,
+        signal: controller.signal,
+        publish: (input) => outbox.publish(input),
+        reply: (input) => outbox.reply(input),
+      }))();
     // After a timeout nobody awaits the handler any more; its late rejection must not become unhandled.
     execution.catch(() => undefined);
 

@@ -7,12 +7,14 @@ import {
   RecordingProducer,
   RecordingStdout,
 } from '../../../test/unit-doubles';
+import { AttemptEndedError } from '../errors/attempt-ended-error';
 import { FatalSegmentError } from '../errors/fatal-segment-error';
 import { SegmentShutdownError } from '../errors/segment-shutdown-error';
 import type { CommandHandler } from '../handler/command-handler';
 import { CommandRegistry } from '../handler/command-registry';
 import type { SegmentMessage } from '../handler/segment-message';
 import { LateLogBuffer } from '../logging/late-log-buffer';
+import { handlerPublishId } from '../publishing/reply-message-id';
 import { SegmentStats } from '../stats/segment-stats';
 import { AttemptRunner } from './attempt-runner';
 import { CommandChunkProcessor } from './command-chunk-processor';
@@ -35,12 +37,13 @@ function setup(
   const lateLogs = new LateLogBuffer();
   const processor = new CommandChunkProcessor({
     source: 'segment:hr',
-    topics: { outcomes: 'ns.outcomes', logs: 'ns.logs' },
+    topics: { outbound: 'ns.outbound', outcomes: 'ns.outcomes', logs: 'ns.logs' },
     registry,
     producer,
     runner: new AttemptRunner({
       source: 'segment:hr',
       handlerTimeoutMs,
+      maxPublishBytes: 1_024,
       stdout,
       clock: fixedClock,
       lateLogs: (record) => lateLogs.add(record),
@@ -85,7 +88,11 @@ describe('CommandChunkProcessor', () => {
     ]);
 
     expect(producer.batches).toHaveLength(1);
-    expect(producer.batches[0]?.map((entry) => entry.topic)).toEqual(['ns.outcomes', 'ns.logs']);
+    expect(producer.batches[0]?.map((entry) => entry.topic)).toEqual([
+      'ns.outbound',
+      'ns.outcomes',
+      'ns.logs',
+    ]);
     expect(producer.outcomes().map((o) => [o.messageId, o.status, o.error])).toEqual([
       ['a', 'succeeded', undefined],
       ['b', 'failed', 'nope'],
@@ -96,7 +103,7 @@ describe('CommandChunkProcessor', () => {
       ['b', 'failed: nope'],
       ['c', 'fatal: never'],
     ]);
-    expect(producer.batches[0]?.[0]?.records[0]?.key).toBe('a');
+    expect(producer.batches[0]?.[1]?.records[0]?.key).toBe('a');
   });
 
   it('resolves (letting the offsets commit) only after the outcomes are durable', async () => {
@@ -284,7 +291,119 @@ describe('CommandChunkProcessor', () => {
       ['slow', 'handler timed out after 20 ms'],
       ['next', undefined],
     ]);
-    expect(producer.batches[1]?.[1]?.records.map((r) => r.key)).toEqual(['slow']);
+    expect(producer.batches[1]?.[2]?.records.map((r) => r.key)).toEqual(['slow']);
+  });
+
+  describe('when a handler publishes', () => {
+    const replying: CommandHandler = (message, { reply, publish }) => {
+      reply({ command: 'DemoPong', audience: 'demo-app', data: `{"ping":"${message.id}"}` });
+      publish({ command: 'DemoNotice', audience: 'other-app', data: 'plain text' });
+    };
+
+    it('sends the replies in the same batch as the outcome, ahead of it, correlated to the handled message', async () => {
+      const { process, producer, stats } = setup({ DemoPing: replying });
+
+      await process([commandRecord({ id: 'a' })]);
+
+      expect(producer.batches).toHaveLength(1);
+      expect(producer.batches[0]?.map((entry) => [entry.topic, entry.records.length])).toEqual([
+        ['ns.outbound', 2],
+        ['ns.outcomes', 1],
+        ['ns.logs', 0],
+      ]);
+      expect(producer.outbound()).toEqual([
+        {
+          id: handlerPublishId('a', 1),
+          command: 'DemoPong',
+          audience: 'demo-app',
+          data: '{"ping":"a"}',
+          correlatedId: 'a',
+        },
+        { id: handlerPublishId('a', 2), command: 'DemoNotice', audience: 'other-app', data: 'plain text' },
+      ]);
+      expect(producer.outcomes()[0]).toMatchObject({ messageId: 'a', status: 'succeeded' });
+      expect(stats.snapshot().published).toBe(2);
+    });
+
+    it('gives a later attempt of the same message the same ids, so the executor sends each reply once', async () => {
+      const { process, producer } = setup({ DemoPing: replying });
+
+      await process([commandRecord({ id: 'a', attempt: 1 })]);
+      await process([commandRecord({ id: 'a', attempt: 2 })]);
+
+      const ids = producer.outbound().map((m) => m.id);
+      expect(ids).toEqual([handlerPublishId('a', 1), handlerPublishId('a', 2), ...ids.slice(0, 2)]);
+    });
+
+    it('publishes nothing for an attempt that fails', async () => {
+      const { process, producer } = setup({
+        DemoPing: (message, context) => {
+          replying(message, context);
+          throw new Error('the ledger is locked');
+        },
+      });
+
+      await process([commandRecord({ id: 'a' })]);
+
+      expect(producer.outbound()).toEqual([]);
+      expect(producer.outcomes()[0]).toMatchObject({ status: 'failed' });
+    });
+
+    it('refuses an invalid message inside the handler, which fails the attempt', async () => {
+      const { process, producer } = setup({
+        DemoPing: (_message, { reply }) => {
+          reply({ command: 'DemoPong', audience: 'not/valid', data: '' });
+        },
+      });
+
+      await process([commandRecord({ id: 'a' })]);
+
+      expect(producer.outbound()).toEqual([]);
+      expect(producer.outcomes()[0]).toMatchObject({
+        status: 'failed',
+        error: expect.stringContaining('Cannot publish: audience is illegal'),
+      });
+    });
+
+    it('sends the replies again with the redelivered outcome when the first send failed, without running again', async () => {
+      const runs: string[] = [];
+      const { process, producer } = setup({ DemoPing: recording(runs, replying) });
+      producer.failures = 1;
+
+      await expect(process([commandRecord({ id: 'a' })])).rejects.toThrow('broker unavailable');
+      await process([commandRecord({ id: 'a' })]);
+
+      expect(runs).toEqual(['a#1']);
+      expect(producer.outbound().map((m) => m.id)).toEqual([
+        handlerPublishId('a', 1),
+        handlerPublishId('a', 2),
+      ]);
+    });
+
+    it('refuses a publish after the attempt timed out', async () => {
+      const late = deferred();
+      let lateError: unknown;
+      const { process, producer } = setup(
+        {
+          DemoPing: async (_message, { reply }) => {
+            await late.promise;
+            try {
+              reply({ command: 'DemoPong', audience: 'demo-app', data: '' });
+            } catch (error) {
+              lateError = error;
+            }
+          },
+        },
+        { handlerTimeoutMs: 20 },
+      );
+
+      await process([commandRecord({ id: 'slow' })]);
+      late.resolve();
+      await new Promise((r) => setImmediate(r));
+
+      expect(lateError).toBeInstanceOf(AttemptEndedError);
+      expect(producer.outbound()).toEqual([]);
+    });
   });
 
   describe('when the shutdown grace runs out', () => {
@@ -340,6 +459,7 @@ describe('CommandChunkProcessor', () => {
       duplicatesAbsorbed: 0,
       undecodable: 0,
       running: 0,
+      published: 0,
     });
     expect(stats.count()).toBe(4);
   });

@@ -7,6 +7,7 @@ import {
   type BatchContext,
   type ConsumedMessage,
   type EventProducer,
+  type EventRecord,
   type LogRecord,
   type MalformedEventError,
   type Outcome,
@@ -31,7 +32,7 @@ export const CHUNK_HEARTBEAT_INTERVAL_MS = 1_000;
 export interface CommandChunkProcessorDeps {
   /** The log source, `segment:<name>`. */
   readonly source: string;
-  readonly topics: Pick<TopicNames, 'outcomes' | 'logs'>;
+  readonly topics: Pick<TopicNames, 'outbound' | 'outcomes' | 'logs'>;
   readonly registry: Pick<CommandRegistry, 'get'>;
   readonly producer: Pick<EventProducer, 'sendBatch'>;
   readonly runner: Pick<AttemptRunner, 'run'>;
@@ -54,7 +55,8 @@ interface Answer {
  * once through its handler with bounded concurrency, and publishes every outcome and log record of the chunk in one
  * durable send. It resolves only after that send, so the consumer commits offsets only once the outcomes are safe;
  * if anything fails it rejects and the chunk is delivered again, where remembered attempts are answered without
- * running their handlers twice.
+ * running their handlers twice. What the handlers published goes out in that same send, ahead of the outcomes, so
+ * the executor never records a success whose replies are not on `<ns>.outbound`.
  *
  * Records of one message id run one after the other, in offset order; different ids run concurrently.
  */
@@ -110,13 +112,18 @@ export class CommandChunkProcessor {
 
     // Copy now: after a shutdown cut, handlers still running may finish later; those are not part of this send.
     const finished = [...new Set(answers.map((answer) => answer.entry))];
+    const outbound: EventRecord[] = [];
     for (const entry of finished) {
       outcomes.push(entry.outcome);
       logs.push(...entry.unpublishedLogs);
+      outbound.push(...entry.unpublishedOutbound);
     }
     const late = lateLogs.take();
     try {
+      // Replies travel with their outcomes, listed first. If any part of the send fails, nothing is committed and
+      // the redelivery sends the remembered replies again under the same ids, which the executor absorbs.
       await producer.sendBatch([
+        { topic: topics.outbound, records: outbound },
         { topic: topics.outcomes, records: outcomes.map(outcomeRecord) },
         { topic: topics.logs, records: [...logs, ...late].map(logRecordRecord) },
       ]);
@@ -124,7 +131,11 @@ export class CommandChunkProcessor {
       lateLogs.putBack(late);
       throw error;
     }
-    for (const entry of finished) entry.unpublishedLogs = [];
+    for (const entry of finished) {
+      entry.unpublishedLogs = [];
+      entry.unpublishedOutbound = [];
+    }
+    if (outbound.length > 0) this.deps.stats.recordPublished(outbound.length);
 
     const unfinished = expected - answers.length;
     if (unfinished > 0) {
@@ -177,6 +188,7 @@ export class CommandChunkProcessor {
         command: message.command,
         outcome: result.outcome,
         unpublishedLogs: result.logs,
+        unpublishedOutbound: result.outbound,
       };
       finished.remember(message.id, message.attempt, entry);
       return { entry };

@@ -9,7 +9,7 @@ const entry = (messageId: string, attempt = 1): FinishedAttempt => {
     startedAt: '2026-11-28T10:00:00.000Z',
     finishedAt: '2026-11-28T10:00:00.000Z',
   };
-  return { command: 'DemoPing', outcome, unpublishedLogs: [] };
+  return { command: 'DemoPing', outcome, unpublishedLogs: [], unpublishedOutbound: [] };
 };
 
 describe('FinishedAttempts', () => {

@@ -1,4 +1,4 @@
-import type { LogRecord, Outcome } from '@smartlink/messaging';
+import type { EventRecord, LogRecord, Outcome } from '@smartlink/messaging';
 
 /** What is remembered of one finished (message id, attempt). */
 export interface FinishedAttempt {
@@ -6,6 +6,8 @@ export interface FinishedAttempt {
   readonly outcome: Outcome;
   /** The attempt's log records not yet known to be published; emptied once a send carrying them succeeded. */
   unpublishedLogs: readonly LogRecord[];
+  /** What the handler published (`<ns>.outbound` records) not yet known to be sent; emptied like the logs. */
+  unpublishedOutbound: readonly EventRecord[];
 }
 
 /**

@@ -32,7 +32,7 @@ export function segmentGroupId(namespace: string, segment: string): string {
 
 /**
  * Runs the segment inside a Nest app. When the app has started (every `onModuleInit` done, so every handler
- * registered) it seals the registry, makes sure the command, outcome and log topics exist, and joins the group
+ * registered) it seals the registry, makes sure the command, outbound, outcome and log topics exist, and joins the group
  * `<ns>.segment.<name>` subscribed to `<ns>.cmd.<Command>` of each registered command.
  *
  * On shutdown it stops fetching, gives handlers in flight up to `shutdownGraceMs` to finish and publishes their
@@ -67,6 +67,7 @@ export class SegmentRuntime implements OnApplicationBootstrap, OnModuleDestroy {
       runner: new AttemptRunner({
         source,
         handlerTimeoutMs: settings.handlerTimeoutMs,
+        maxPublishBytes: settings.maxPublishBytes,
         stdout: this.stdout,
         clock: systemClock,
         lateLogs: (record) => this.lateLogs.add(record),
@@ -93,7 +94,9 @@ export class SegmentRuntime implements OnApplicationBootstrap, OnModuleDestroy {
     const { topics } = this.kafka;
     const commandTopics = commands.map((command) => topics.command(command));
     await this.admin.ensureTopics(
-      [...commandTopics, topics.outcomes, topics.logs].map((name) => this.kafka.topicSpec(name)),
+      [...commandTopics, topics.outbound, topics.outcomes, topics.logs].map((name) =>
+        this.kafka.topicSpec(name),
+      ),
     );
     this.consumer = this.kafka.createConsumer({
       groupId: this.groupId,

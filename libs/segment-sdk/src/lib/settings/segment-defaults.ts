@@ -16,6 +16,11 @@ export const SegmentDefaults = {
    * SIGKILL, leaving room to publish the outcomes and leave the group.
    */
   shutdownGraceMs: 15_000,
+  /**
+   * Largest `data` of a published message, in UTF-8 bytes. Above the 250-350 KB the cloud recommends per message,
+   * and far enough under Kafka's default 1 MB record limit that the outbound record, JSON-escaped, still fits.
+   */
+  maxPublishBytes: 512 * 1024,
 } as const;
 
 /** Inclusive bounds of each numeric setting. */
@@ -26,6 +31,7 @@ export const SegmentLimits = {
   maxBatchSize: { min: 1, max: 10_000 },
   dedupCapacity: { min: 0, max: 1_000_000 },
   shutdownGraceMs: { min: 0, max: 600_000 },
+  maxPublishBytes: { min: 1_024, max: 64 * 1024 * 1024 },
 } as const;
 
 /** A segment name becomes part of a consumer group (`<ns>.segment.<name>`) and of a log source (`segment:<name>`). */

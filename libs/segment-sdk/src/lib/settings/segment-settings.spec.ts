@@ -18,6 +18,7 @@ describe('parseSegmentSettings', () => {
       SEGMENT_MAX_BATCH_SIZE: '50',
       SEGMENT_DEDUP_CAPACITY: '0',
       SEGMENT_SHUTDOWN_GRACE_MS: '1000',
+      SEGMENT_MAX_PUBLISH_BYTES: '2048',
       SMARTLINK_TOPIC_NAMESPACE: 'acme',
     });
     expect(settings).toMatchObject({
@@ -27,6 +28,7 @@ describe('parseSegmentSettings', () => {
       maxBatchSize: 50,
       dedupCapacity: 0,
       shutdownGraceMs: 1000,
+      maxPublishBytes: 2048,
     });
     expect(settings.kafka.topicNamespace).toBe('acme');
   });

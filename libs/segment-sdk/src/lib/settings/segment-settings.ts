@@ -23,6 +23,8 @@ export interface SegmentSettings {
   readonly dedupCapacity: number;
   /** On shutdown, how long handlers in flight may still finish before their messages are handed back. */
   readonly shutdownGraceMs: number;
+  /** Largest `data` of a message published for the cloud, in UTF-8 bytes; larger ones are refused before sending. */
+  readonly maxPublishBytes: number;
 }
 
 /** Options of `SegmentModule.forRoot`: the segment name and Kafka settings; everything else has a default. */
@@ -49,6 +51,7 @@ const segmentEnvSchema = z.object({
   SEGMENT_MAX_BATCH_SIZE: envSetting('maxBatchSize', 'messages per chunk'),
   SEGMENT_DEDUP_CAPACITY: envSetting('dedupCapacity', 'finished attempts remembered for deduplication'),
   SEGMENT_SHUTDOWN_GRACE_MS: envSetting('shutdownGraceMs', 'milliseconds handlers may finish at shutdown'),
+  SEGMENT_MAX_PUBLISH_BYTES: envSetting('maxPublishBytes', 'bytes of data per published message'),
 });
 
 const bounded = (key: keyof typeof SegmentLimits) =>
@@ -61,12 +64,13 @@ const optionsSchema = z.object({
   maxBatchSize: bounded('maxBatchSize'),
   dedupCapacity: bounded('dedupCapacity'),
   shutdownGraceMs: bounded('shutdownGraceMs'),
+  maxPublishBytes: bounded('maxPublishBytes'),
 });
 
 /**
  * Reads the segment settings from an environment-like object (apps pass `process.env`) once, at boot: SEGMENT_NAME
  * (required unless `defaults.segment` is given), SEGMENT_HANDLER_TIMEOUT_MS, SEGMENT_CONCURRENCY,
- * SEGMENT_MAX_BATCH_SIZE, SEGMENT_DEDUP_CAPACITY, SEGMENT_SHUTDOWN_GRACE_MS, and the Kafka variables
+ * SEGMENT_MAX_BATCH_SIZE, SEGMENT_DEDUP_CAPACITY, SEGMENT_SHUTDOWN_GRACE_MS, SEGMENT_MAX_PUBLISH_BYTES, and the Kafka variables
  * (`KAFKA_BROKERS`, `SMARTLINK_TOPIC_NAMESPACE`...). Throws a `SettingsError` naming every bad variable and how to
  * fix it.
  */
@@ -86,6 +90,7 @@ export function parseSegmentSettings(
     maxBatchSize: s.SEGMENT_MAX_BATCH_SIZE,
     dedupCapacity: s.SEGMENT_DEDUP_CAPACITY,
     shutdownGraceMs: s.SEGMENT_SHUTDOWN_GRACE_MS,
+    maxPublishBytes: s.SEGMENT_MAX_PUBLISH_BYTES,
   };
 }
 

@@ -14,6 +14,8 @@ export interface SegmentStatsSnapshot {
   readonly undecodable: number;
   /** Handlers running right now. */
   readonly running: number;
+  /** Messages published for the cloud on `<ns>.outbound`: replies of handlers and standalone publishes. */
+  readonly published: number;
 }
 
 /**
@@ -25,6 +27,7 @@ export class SegmentStats {
   private duplicates = 0;
   private undecodable = 0;
   private running = 0;
+  private published = 0;
 
   constructor(readonly segment: string) {}
 
@@ -53,6 +56,11 @@ export class SegmentStats {
     this.running += delta;
   }
 
+  /** @internal */
+  recordPublished(count: number): void {
+    this.published += count;
+  }
+
   /** How many attempts of `command` (all commands when omitted) ended with `status` (any when omitted). */
   count(command?: string, status?: OutcomeStatus): number {
     const rows = command === undefined ? [...this.handled.values()] : [this.handled.get(command)];
@@ -74,6 +82,7 @@ export class SegmentStats {
       duplicatesAbsorbed: this.duplicates,
       undecodable: this.undecodable,
       running: this.running,
+      published: this.published,
     };
   }
 }
