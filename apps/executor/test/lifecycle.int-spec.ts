@@ -47,7 +47,7 @@ describe.each(TEST_DATABASES)('the executor lifecycle on $name', ({ create }) =>
     return executor;
   }
 
-  it('is live, and ready once the database, the cluster and both consumers are up', async () => {
+  it('is live, and ready once the database, the cluster and all three consumers are up', async () => {
     const executor = await start();
 
     const live = await executor.get('/health/live');
@@ -63,6 +63,7 @@ describe.each(TEST_DATABASES)('the executor lifecycle on $name', ({ create }) =>
         kafka: { status: 'up', brokers: 1 },
         'events-consumer': { status: 'up', groupId: `${namespace}.executor.events` },
         'outcomes-consumer': { status: 'up', groupId: `${namespace}.executor.outcomes` },
+        'outbound-consumer': { status: 'up', groupId: `${namespace}.executor.outbound` },
       },
     });
   });

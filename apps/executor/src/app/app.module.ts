@@ -2,38 +2,46 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { HealthModule } from '@smartlink/health';
 import { KafkaHealthIndicator, KafkaModule } from '@smartlink/messaging';
 import { RmTablesHealthIndicator, RmTablesModule } from '@smartlink/rm-tables';
+import { ConsumersModule } from './consumers/consumers.module';
+import { ExecutorConsumers } from './consumers/executor-consumers';
 import { DownstreamModule } from './downstream/downstream.module';
-import { ExecutorConsumers } from './downstream/executor-consumers';
 import type { ExecutorSettings } from './executor-settings';
+import { UpstreamModule } from './upstream/upstream.module';
 
 /**
- * Composition root of the executor, from settings validated in main.ts: the RM tables, Kafka, the downstream
- * consumers, and the probes. Ready means the database and the cluster answer and both consumers are in their groups.
+ * Composition root of the executor, from settings validated in main.ts: the RM tables, Kafka, the downstream and
+ * upstream halves, their consumers, and the probes. Ready means the database and the cluster answer and all three
+ * consumers are in their groups.
  */
 @Module({})
 export class AppModule {
   static forRoot(settings: ExecutorSettings): DynamicModule {
-    // One module object, imported wherever the tables are needed: Nest keys modules by reference, so one connection.
+    // One module object each, imported wherever needed: Nest keys modules by reference, so one instance of each.
     const rmTables = RmTablesModule.forRoot(settings.database);
-    const downstream = DownstreamModule.forRoot(settings, rmTables);
+    const downstream = DownstreamModule.forRoot(rmTables);
+    const upstream = UpstreamModule.forRoot(settings, rmTables, downstream);
+    const consumers = ConsumersModule.forRoot(settings, rmTables, downstream, upstream);
     return {
       module: AppModule,
       imports: [
         rmTables,
         KafkaModule.forRoot(settings.kafka),
         downstream,
+        upstream,
+        consumers,
         HealthModule.forRoot({
-          imports: [rmTables, downstream],
+          imports: [rmTables, consumers],
           inject: [RmTablesHealthIndicator, KafkaHealthIndicator, ExecutorConsumers],
           readiness: (
             database: RmTablesHealthIndicator,
             kafka: KafkaHealthIndicator,
-            consumers: ExecutorConsumers,
+            executor: ExecutorConsumers,
           ) => [
             () => database.isHealthy('database'),
             () => kafka.isHealthy('kafka'),
-            () => kafka.isConsumerRunning('events-consumer', consumers.eventsConsumer),
-            () => kafka.isConsumerRunning('outcomes-consumer', consumers.outcomesConsumer),
+            () => kafka.isConsumerRunning('events-consumer', executor.eventsConsumer),
+            () => kafka.isConsumerRunning('outcomes-consumer', executor.outcomesConsumer),
+            () => kafka.isConsumerRunning('outbound-consumer', executor.outboundConsumer),
           ],
         }),
       ],

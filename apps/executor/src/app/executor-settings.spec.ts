@@ -51,4 +51,40 @@ describe('loadExecutorSettings', () => {
       /EXECUTOR_OUTCOMES_CONCURRENCY/,
     );
   });
+
+  it('sends upstream with CloudEvents envelopes and bounded concurrency unless told otherwise', () => {
+    expect(loadExecutorSettings(minimal).upstream).toEqual({
+      outbound: {
+        maxBatchSize: EXECUTOR_DEFAULTS.outboundBatchSize,
+        partitionsConsumedConcurrently: EXECUTOR_DEFAULTS.partitionsConsumedConcurrently,
+      },
+      sendConcurrency: EXECUTOR_DEFAULTS.sendConcurrency,
+      maxSendPauseMs: EXECUTOR_DEFAULTS.maxSendPauseMs,
+      shutdownGraceMs: EXECUTOR_DEFAULTS.shutdownGraceMs,
+      envelope: 'cloudevents',
+      envelopeSource: 'smartlink-client',
+    });
+    const tuned = loadExecutorSettings({
+      ...minimal,
+      EXECUTOR_OUTBOUND_BATCH_SIZE: '10',
+      EXECUTOR_SEND_CONCURRENCY: '4',
+      EXECUTOR_ENVELOPE: 'TOTVS',
+      EXECUTOR_ENVELOPE_SOURCE: 'rm-acme',
+      EXECUTOR_SHUTDOWN_GRACE_MS: '5000',
+    });
+    expect(tuned.upstream).toMatchObject({
+      outbound: { maxBatchSize: 10 },
+      sendConcurrency: 4,
+      envelope: 'totvs',
+      envelopeSource: 'rm-acme',
+      shutdownGraceMs: 5000,
+    });
+  });
+
+  it('refuses an unknown envelope style or a send concurrency out of range', () => {
+    expect(() => loadExecutorSettings({ ...minimal, EXECUTOR_ENVELOPE: 'xml' })).toThrow(/EXECUTOR_ENVELOPE/);
+    expect(() => loadExecutorSettings({ ...minimal, EXECUTOR_SEND_CONCURRENCY: '0' })).toThrow(
+      /EXECUTOR_SEND_CONCURRENCY[\s\S]*1-256/,
+    );
+  });
 });

@@ -5,7 +5,7 @@ import {
   type HttpSettings,
   type SettingsSource,
 } from '@smartlink/common';
-import { parseSmartLinkSettings, type SmartLinkSettings } from '@smartlink/contract';
+import { parseSmartLinkSettings, type EnvelopeStyle, type SmartLinkSettings } from '@smartlink/contract';
 import { parseKafkaSettings, type KafkaSettings } from '@smartlink/messaging';
 import { parseDatabaseSettings, type DatabaseSettings } from '@smartlink/rm-tables';
 import { z } from 'zod';
@@ -28,6 +28,30 @@ export const EXECUTOR_DEFAULTS = {
    * time, so a few chunks in flight keep both busy; 3 of the default 6 partitions leaves room for a second replica.
    */
   partitionsConsumedConcurrently: 3,
+  /**
+   * Outbound messages handled (and committed) together. Smaller than the other chunks: each message costs a call to
+   * the cloud, and a chunk holds its partition until every send of it has ended.
+   */
+  outboundBatchSize: 100,
+  /**
+   * Sends to the cloud in flight at once in this process. The link API takes one message per call, so concurrency is
+   * what makes upstream fast; bounded so a burst does not open hundreds of connections to the cloud.
+   */
+  sendConcurrency: 16,
+  /**
+   * The longest a send waits for the cloud's Retry-After (429, 503) to pass before it goes anyway; a longer wait would
+   * hold the chunk's partition, and a message refused again is retried by the retry scheduler at the cloud's time.
+   */
+  maxSendPauseMs: 30_000,
+  /**
+   * On SIGTERM, how long sends already started or queued in the chunk in flight may still finish; what is not finished
+   * then is handed back uncommitted. Well under the 20 s Kubernetes gives, leaving room to record what finished.
+   */
+  shutdownGraceMs: 10_000,
+  /** The envelope style of sends: CloudEvents, the style RM's newer clients and most TOTVS Apps read. */
+  envelope: 'cloudevents',
+  /** CloudEvents `source` of what this client sends. */
+  envelopeSource: 'smartlink-client',
 } as const;
 
 /** How one of the executor's consumers takes its records. */
@@ -36,6 +60,22 @@ export interface ExecutorConsumerSettings {
   readonly maxBatchSize: number;
   /** Partitions handled at the same time. */
   readonly partitionsConsumedConcurrently: number;
+}
+
+/** How the executor sends upstream messages to the cloud. */
+export interface UpstreamSettings {
+  /** The consumer of `<ns>.outbound`, which stores what segments publish and sends it. */
+  readonly outbound: ExecutorConsumerSettings;
+  /** Sends in flight at once. */
+  readonly sendConcurrency: number;
+  /** Longest wait for a Retry-After to pass before a send goes anyway. */
+  readonly maxSendPauseMs: number;
+  /** On shutdown, how long the sends of the chunk in flight may still finish. */
+  readonly shutdownGraceMs: number;
+  /** Envelope style of the body sent: `cloudevents` or `totvs` ("Padrão Totvs"). */
+  readonly envelope: EnvelopeStyle;
+  /** CloudEvents `source` attribute. */
+  readonly envelopeSource: string;
 }
 
 /** Everything the executor needs, validated once at boot. */
@@ -49,6 +89,7 @@ export interface ExecutorSettings {
   readonly events: ExecutorConsumerSettings;
   /** The consumer of `<ns>.outcomes`, which records each attempt and applies its effect. */
   readonly outcomes: ExecutorConsumerSettings;
+  readonly upstream: UpstreamSettings;
 }
 
 const batchSize = (fallback: number, what: string) =>
@@ -65,6 +106,35 @@ const executorSchema = z.object({
   EXECUTOR_EVENTS_CONCURRENCY: concurrency('the event log'),
   EXECUTOR_OUTCOMES_BATCH_SIZE: batchSize(EXECUTOR_DEFAULTS.outcomesBatchSize, 'outcomes'),
   EXECUTOR_OUTCOMES_CONCURRENCY: concurrency('the outcomes topic'),
+  EXECUTOR_OUTBOUND_BATCH_SIZE: batchSize(EXECUTOR_DEFAULTS.outboundBatchSize, 'outbound messages'),
+  EXECUTOR_OUTBOUND_CONCURRENCY: concurrency('the outbound topic'),
+  EXECUTOR_SEND_CONCURRENCY: numberSetting({
+    min: 1,
+    max: 256,
+    default: EXECUTOR_DEFAULTS.sendConcurrency,
+  }).describe('sends to the cloud in flight at once, 1-256'),
+  EXECUTOR_SEND_PAUSE_MAX_MS: numberSetting({
+    min: 0,
+    max: 600_000,
+    default: EXECUTOR_DEFAULTS.maxSendPauseMs,
+  }).describe("milliseconds a send waits at most for the cloud's Retry-After, 0-600000"),
+  EXECUTOR_SHUTDOWN_GRACE_MS: numberSetting({
+    min: 0,
+    max: 60_000,
+    default: EXECUTOR_DEFAULTS.shutdownGraceMs,
+  }).describe('milliseconds the sends in flight may still finish on shutdown, 0-60000'),
+  EXECUTOR_ENVELOPE: z
+    .preprocess(
+      (v) => (v === '' || v === undefined ? undefined : typeof v === 'string' ? v.trim().toLowerCase() : v),
+      z.enum(['cloudevents', 'totvs']).default(EXECUTOR_DEFAULTS.envelope),
+    )
+    .describe('envelope style of sends: cloudevents (default) or totvs'),
+  EXECUTOR_ENVELOPE_SOURCE: z
+    .preprocess(
+      (v) => (v === '' ? undefined : v),
+      z.string().trim().min(1).max(512).default(EXECUTOR_DEFAULTS.envelopeSource),
+    )
+    .describe('CloudEvents source of sends, 1-512 characters'),
 });
 
 /** Reads and validates the executor's settings; a bad value throws a SettingsError that says how to fix it. */
@@ -82,6 +152,17 @@ export function loadExecutorSettings(env: SettingsSource): ExecutorSettings {
     outcomes: {
       maxBatchSize: executor.EXECUTOR_OUTCOMES_BATCH_SIZE,
       partitionsConsumedConcurrently: executor.EXECUTOR_OUTCOMES_CONCURRENCY,
+    },
+    upstream: {
+      outbound: {
+        maxBatchSize: executor.EXECUTOR_OUTBOUND_BATCH_SIZE,
+        partitionsConsumedConcurrently: executor.EXECUTOR_OUTBOUND_CONCURRENCY,
+      },
+      sendConcurrency: executor.EXECUTOR_SEND_CONCURRENCY,
+      maxSendPauseMs: executor.EXECUTOR_SEND_PAUSE_MAX_MS,
+      shutdownGraceMs: executor.EXECUTOR_SHUTDOWN_GRACE_MS,
+      envelope: executor.EXECUTOR_ENVELOPE,
+      envelopeSource: executor.EXECUTOR_ENVELOPE_SOURCE,
     },
   };
 }

@@ -5,10 +5,13 @@ import {
   KafkaClient,
   TopicNames,
   lifecycleEventRecord,
+  outboundMessageRecord,
   outcomeRecord,
   type ConsumedMessage,
   type EventProducer,
   type EventRecord,
+  type LifecycleEvent,
+  type OutboundMessage,
   type Outcome,
   type ReceivedEvent,
 } from '@smartlink/messaging';
@@ -68,7 +71,7 @@ export function testSettings(database: DatabaseSettings, env: Record<string, str
     KAFKA_RETRY_INITIAL_MS: '100',
     KAFKA_RETRY_MAX_MS: '1000',
     KAFKA_LOG_LEVEL: 'nothing',
-    // Upstream sends come in a later issue; the cloud settings are required all the same.
+    // Tests of the upstream path point these at the simulator; the others never reach the cloud.
     SMARTLINK_RAC_URL: 'http://127.0.0.1:9',
     SMARTLINK_API_URL: 'http://127.0.0.1:9/api/v1',
     SMARTLINK_CLIENT_ID: 'executor-int-spec',
@@ -136,9 +139,22 @@ export class ExecutorHarness {
     return this.producer.send(this.topics.outcomes, outcomes.map(outcomeRecord));
   }
 
-  /** Produces raw records to the event log. */
-  produceRaw(records: EventRecord[]): Promise<void> {
-    return this.producer.send(this.topics.events, records);
+  /** Produces events of any type to the event log, e.g. `retry-due` as the retry scheduler does. */
+  emit(...events: LifecycleEvent[]): Promise<void> {
+    return this.producer.send(this.topics.events, events.map(lifecycleEventRecord));
+  }
+
+  /** Produces messages to `<ns>.outbound`, keyed by their id, as segments do. */
+  publish(...messages: (OutboundMessage & { id: string })[]): Promise<void> {
+    return this.producer.send(
+      this.topics.outbound,
+      messages.map(({ id, ...message }) => outboundMessageRecord(id, message)),
+    );
+  }
+
+  /** Produces raw records to a topic (the event log by default). */
+  produceRaw(records: EventRecord[], topic = this.topics.events): Promise<void> {
+    return this.producer.send(topic, records);
   }
 
   /**
@@ -156,7 +172,13 @@ export class ExecutorHarness {
         records.push(...batch);
       },
     });
-    await consumer.start();
+    try {
+      await consumer.start();
+    } catch (error) {
+      // Forget it, so a later call (once the topic exists) starts over instead of reading nothing.
+      this.collected.delete(topic);
+      throw error;
+    }
     await waitFor(() => consumer.isRunning(), { description: `the observer of ${topic} to join its group` });
   }
 

@@ -1,25 +1,23 @@
 import { Logger, Module, type DynamicModule } from '@nestjs/common';
 import { EventProducer, KafkaClient, TopicAdmin, TopicNames } from '@smartlink/messaging';
 import { MessageExecStore, MessageStore } from '@smartlink/rm-tables';
+import { AttemptRecorder } from '../attempts/attempt-recorder';
 import { SYSTEM_CLOCK } from '../clock/clock';
-import type { ExecutorSettings } from '../executor-settings';
 import { ExecutorCounters } from '../metrics/executor-counters';
+import { CommandDispatcher } from './command-dispatcher';
 import { CommandTopics } from './command-topics';
-import { ExecutorConsumers } from './executor-consumers';
 import { OutcomeHandler } from './outcome-handler';
 import { ReceivedEventHandler } from './received-event-handler';
 
 /**
  * The downstream half of the executor: received messages become rows and command messages, outcomes become history
- * and effects. Needs the RM tables module (passed in, so the app module and this one share its one connection) and
- * the global `KafkaModule`. Exports the consumers (for readiness) and the counters.
+ * and effects. Needs the RM tables module (passed in, so every module shares its one connection) and the global
+ * `KafkaModule`. Exports the handlers, the counters, and what the other halves share: the {@link AttemptRecorder}
+ * (history and effects of attempts of both directions) and the {@link CommandDispatcher} (publishing retries).
  */
 @Module({})
 export class DownstreamModule {
-  static forRoot(
-    settings: Pick<ExecutorSettings, 'events' | 'outcomes'>,
-    rmTables: DynamicModule,
-  ): DynamicModule {
+  static forRoot(rmTables: DynamicModule): DynamicModule {
     return {
       module: DownstreamModule,
       imports: [rmTables],
@@ -29,6 +27,34 @@ export class DownstreamModule {
           provide: CommandTopics,
           useFactory: (admin: TopicAdmin, client: KafkaClient) => new CommandTopics(admin, client),
           inject: [TopicAdmin, KafkaClient],
+        },
+        {
+          provide: CommandDispatcher,
+          useFactory: (
+            producer: EventProducer,
+            topics: TopicNames,
+            commandTopics: CommandTopics,
+            counters: ExecutorCounters,
+          ) =>
+            new CommandDispatcher({
+              producer,
+              topics,
+              commandTopics,
+              counters,
+              logger: new Logger(CommandDispatcher.name),
+            }),
+          inject: [EventProducer, TopicNames, CommandTopics, ExecutorCounters],
+        },
+        {
+          provide: AttemptRecorder,
+          useFactory: (
+            messages: MessageStore,
+            attempts: MessageExecStore,
+            producer: EventProducer,
+            topics: TopicNames,
+            counters: ExecutorCounters,
+          ) => new AttemptRecorder({ messages, attempts, producer, topics, counters, clock: SYSTEM_CLOCK }),
+          inject: [MessageStore, MessageExecStore, EventProducer, TopicNames, ExecutorCounters],
         },
         {
           provide: ReceivedEventHandler,
@@ -64,41 +90,20 @@ export class DownstreamModule {
           useFactory: (
             messages: MessageStore,
             attempts: MessageExecStore,
-            producer: EventProducer,
-            topics: TopicNames,
+            recorder: AttemptRecorder,
             counters: ExecutorCounters,
           ) =>
             new OutcomeHandler({
               messages,
               attempts,
-              producer,
-              topics,
+              recorder,
               counters,
-              clock: SYSTEM_CLOCK,
               logger: new Logger(OutcomeHandler.name),
             }),
-          inject: [MessageStore, MessageExecStore, EventProducer, TopicNames, ExecutorCounters],
-        },
-        {
-          provide: ExecutorConsumers,
-          useFactory: (
-            client: KafkaClient,
-            admin: TopicAdmin,
-            received: ReceivedEventHandler,
-            outcomes: OutcomeHandler,
-          ) =>
-            new ExecutorConsumers({
-              client,
-              admin,
-              received,
-              outcomes,
-              settings,
-              logger: new Logger(ExecutorConsumers.name),
-            }),
-          inject: [KafkaClient, TopicAdmin, ReceivedEventHandler, OutcomeHandler],
+          inject: [MessageStore, MessageExecStore, AttemptRecorder, ExecutorCounters],
         },
       ],
-      exports: [ExecutorConsumers, ExecutorCounters],
+      exports: [ExecutorCounters, CommandDispatcher, AttemptRecorder, ReceivedEventHandler, OutcomeHandler],
     };
   }
 }

@@ -14,6 +14,7 @@ import {
   outcome,
   storedRow,
 } from '../../../test/support/downstream-doubles';
+import { AttemptRecorder } from '../attempts/attempt-recorder';
 import { ExecutorCounters } from '../metrics/executor-counters';
 import { OutcomeHandler } from './outcome-handler';
 
@@ -27,13 +28,19 @@ function setup() {
   const producer = new ProducerDouble(journal, faults);
   const counters = new ExecutorCounters();
   const logger = new LoggerDouble();
-  const handler = new OutcomeHandler({
+  const recorder = new AttemptRecorder({
     messages: tables,
     attempts: tables.attemptStore,
     producer,
     topics: TOPICS,
     counters,
     clock: FIXED_CLOCK,
+  });
+  const handler = new OutcomeHandler({
+    messages: tables,
+    attempts: tables.attemptStore,
+    recorder,
+    counters,
     logger,
   });
   const handle = (...records: ConsumedMessage[]) => handler.handle(records);

@@ -8,7 +8,7 @@ import {
   type ReceivedEvent,
 } from '@smartlink/messaging';
 import { InvalidMessageFieldError } from './invalid-message-field-error';
-import { holdsNul, isStorableInstant } from './storable-values';
+import { holdsNul, isStorableInstant } from '../records/storable-values';
 
 /** The schema header `lifecycleEventRecord` puts on a `received` event; other event types are not the executor's. */
 const RECEIVED_EVENT_SCHEMA = 'event/received/v1';

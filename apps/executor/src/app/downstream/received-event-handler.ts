@@ -1,7 +1,5 @@
 import type { LoggerService } from '@nestjs/common';
-import { IllegalCommandNameError } from '@smartlink/contract';
 import {
-  commandMessageRecord,
   lifecycleEventRecord,
   type CommandMessage,
   type ConsumedMessage,
@@ -10,7 +8,6 @@ import {
   type EventRecord,
   type ReceivedEvent,
   type TopicNames,
-  type TopicRecords,
 } from '@smartlink/messaging';
 import {
   MessageDirection,
@@ -22,8 +19,10 @@ import {
 } from '@smartlink/rm-tables';
 import type { Clock } from '../clock/clock';
 import type { ExecutorCounters } from '../metrics/executor-counters';
+import { CommandDispatcher } from './command-dispatcher';
 import type { CommandTopics } from './command-topics';
-import { rejectedEventRecords } from './executor-records';
+import { dispatchedEvent } from '../records/dispatched-event';
+import { rejectedEventRecords } from '../records/executor-records';
 import { readReceivedEvents, type RejectedEvent } from './read-received-events';
 
 /** What {@link ReceivedEventHandler} works with; narrow, so unit tests pass typed doubles. */
@@ -56,7 +55,11 @@ interface Projection {
  * chunk, which repeats at most the publish of the same (message id, attempt) — which segments deduplicate.
  */
 export class ReceivedEventHandler {
-  constructor(private readonly deps: ReceivedEventHandlerDeps) {}
+  private readonly dispatcher: CommandDispatcher;
+
+  constructor(private readonly deps: ReceivedEventHandlerDeps) {
+    this.dispatcher = new CommandDispatcher(deps);
+  }
 
   /** Handles one chunk of the event log; resolves once its effects are durable. */
   async handle(records: readonly ConsumedMessage[]): Promise<void> {
@@ -70,7 +73,7 @@ export class ReceivedEventHandler {
     const dispatched: DispatchedEvent[] = [];
     if (chunk.received.length > 0) {
       const { commands, redispatched } = await this.project(chunk.received, now);
-      const published = await this.publish(commands);
+      const published = await this.dispatcher.publish(commands);
       if (published.length > 0) {
         await this.deps.messages.markDispatched(
           published.map((command) => ({ id: command.id, attempt: command.attempt })),
@@ -150,36 +153,6 @@ export class ReceivedEventHandler {
     return { commands, redispatched };
   }
 
-  /**
-   * Publishes the attempts, grouped by command topic, in one batch; resolves with those published once Kafka has
-   * them all.
-   */
-  private async publish(commands: readonly CommandMessage[]): Promise<CommandMessage[]> {
-    const published: CommandMessage[] = [];
-    const byTopic = new Map<string, EventRecord[]>();
-    for (const command of commands) {
-      let topic: string;
-      try {
-        // Validated before it was stored; TopicNames checks once more, so no stored row can ever become a topic name.
-        topic = this.deps.topics.command(command.command);
-      } catch (error) {
-        if (!(error instanceof IllegalCommandNameError)) throw error;
-        this.deps.logger.error(`Message ${command.id} is not executed: ${error.message}`);
-        continue;
-      }
-      const records = byTopic.get(topic) ?? [];
-      records.push(commandMessageRecord(command));
-      byTopic.set(topic, records);
-      published.push(command);
-    }
-    if (published.length === 0) return published;
-    await this.deps.commandTopics.ensure([...byTopic.keys()]);
-    const batches: TopicRecords[] = [...byTopic].map(([topic, records]) => ({ topic, records }));
-    await this.deps.producer.sendBatch(batches);
-    this.deps.counters.published += published.length;
-    return published;
-  }
-
   private reportRejected({ record, reason, error, message }: RejectedEvent): void {
     this.deps.logger.error(
       `Refused the received event at ${record.topic}[${record.partition}]@${record.offset}` +
@@ -229,18 +202,5 @@ function commandOfRow(row: MessageEntity, event: ReceivedEvent): CommandMessage 
     attempt: row.attempts + 1,
     data: row.data,
     receivedAt: event.at,
-  };
-}
-
-function dispatchedEvent(
-  command: Pick<CommandMessage, 'id' | 'command' | 'attempt'>,
-  at: string,
-): DispatchedEvent {
-  return {
-    type: 'dispatched',
-    messageId: command.id,
-    at,
-    command: command.command,
-    attempt: command.attempt,
   };
 }

@@ -16,12 +16,30 @@ export class ExecutorCounters {
   ignoredEvents = 0;
   /** Received events that could not be read or stored (malformed, illegal command, oversize field): dead-lettered. */
   rejectedEvents = 0;
-  /** Outcomes recorded in GTOTVSLINKMESSAGEEXEC. */
+  /** Attempts recorded in GTOTVSLINKMESSAGEEXEC: outcomes of segments and sends to the cloud. */
   outcomes = 0;
-  /** Outcomes of a (message id, attempt) recorded already: absorbed. */
+  /** Attempts of a (message id, attempt) recorded already (redelivered outcomes, repeated sends): absorbed. */
   duplicateOutcomes = 0;
   /** Outcomes that could not be read: skipped. */
   malformedOutcomes = 0;
   /** Outcomes of a message the executor has never stored, or of an upstream message: skipped. */
   unknownOutcomes = 0;
+  /** Messages segments published on `<ns>.outbound`, stored in GTOTVSLINKMESSAGE (DIRECAO 0) for the first time. */
+  outbound = 0;
+  /** Outbound messages whose id was stored already (a republish, a redelivery): absorbed, sent at most once more. */
+  duplicateOutbound = 0;
+  /** Outbound records that could not be read or stored: dead-lettered. */
+  rejectedOutbound = 0;
+  /** Sends to the cloud by how they ended. */
+  sendsSucceeded = 0;
+  sendsFailed = 0;
+  sendsFatal = 0;
+  /** Sends not finished by the end of the shutdown grace: handed back with their chunk. */
+  sendsHandedBack = 0;
+  /** `retry-due` events acted on: republished downstream or sent upstream. */
+  retriesDue = 0;
+  /** `retry-due` events whose message is gone or has moved on (an older claim, a redelivery): skipped. */
+  staleRetries = 0;
+  /** `retry-due` events that could not be read: logged and skipped. */
+  malformedRetries = 0;
 }

@@ -1,4 +1,5 @@
 import {
+  SmartLinkHeaders,
   TopicNames,
   type BatchConsumer,
   type BatchConsumerOptions,
@@ -22,6 +23,22 @@ class ConsumerDouble {
   }
 }
 
+const keys = (records: readonly ConsumedMessage[]) => records.map((r) => r.key).join(',');
+
+function record(key: string, schema?: string): ConsumedMessage {
+  return {
+    topic: 'ns.events',
+    partition: 0,
+    offset: '0',
+    key,
+    value: Buffer.from('{}'),
+    headers: schema === undefined ? {} : { [SmartLinkHeaders.schema]: schema },
+    timestamp: 0,
+  };
+}
+
+const context = { topic: 'ns.events', partition: 0, heartbeat: async () => undefined };
+
 function setup() {
   const journal: string[] = [];
   const consumers: ConsumerDouble[] = [];
@@ -44,14 +61,21 @@ function setup() {
       },
     },
     received: {
-      handle: async (records: readonly ConsumedMessage[]) => void handled.push(`events:${records.length}`),
+      handle: async (records: readonly ConsumedMessage[]) => void handled.push(`received:${keys(records)}`),
+    },
+    retryDue: {
+      handle: async (records: readonly ConsumedMessage[]) => void handled.push(`retry-due:${keys(records)}`),
     },
     outcomes: {
-      handle: async (records: readonly ConsumedMessage[]) => void handled.push(`outcomes:${records.length}`),
+      handle: async (records: readonly ConsumedMessage[]) => void handled.push(`outcomes:${keys(records)}`),
+    },
+    outbound: {
+      handle: async (records: readonly ConsumedMessage[]) => void handled.push(`outbound:${keys(records)}`),
     },
     settings: {
       events: { maxBatchSize: 500, partitionsConsumedConcurrently: 3 },
       outcomes: { maxBatchSize: 200, partitionsConsumedConcurrently: 2 },
+      outbound: { maxBatchSize: 50, partitionsConsumedConcurrently: 1 },
     },
     logger: new LoggerDouble(),
   });
@@ -66,15 +90,16 @@ describe('ExecutorConsumers', () => {
     expect(executor.eventsConsumer.groupId).toBe('ns.executor.events');
   });
 
-  it('ensures every topic it uses, then joins its two groups with their tuning', async () => {
-    const { executor, journal, consumers, handled } = setup();
+  it('ensures every topic it uses, then joins its three groups with their tuning', async () => {
+    const { executor, journal, consumers } = setup();
 
     await executor.onApplicationBootstrap();
 
     expect(journal).toEqual([
-      'ensure ns.events ns.outcomes ns.logs ns.deadletter',
+      'ensure ns.events ns.outcomes ns.outbound ns.logs ns.deadletter',
       'create ns.executor.events',
       'create ns.executor.outcomes',
+      'create ns.executor.outbound',
     ]);
     expect(
       consumers.map((c) => [
@@ -85,19 +110,32 @@ describe('ExecutorConsumers', () => {
     ).toEqual([
       [['ns.events'], 500, 3],
       [['ns.outcomes'], 200, 2],
+      [['ns.outbound'], 50, 1],
     ]);
-    await consumers[0]?.options.handler([], {
-      topic: 'ns.events',
-      partition: 0,
-      heartbeat: async () => undefined,
-    });
-    await consumers[1]?.options.handler([], {
-      topic: 'ns.outcomes',
-      partition: 0,
-      heartbeat: async () => undefined,
-    });
-    expect(handled).toEqual(['events:0', 'outcomes:0']);
     expect(executor.eventsConsumer.isRunning()).toBe(true);
     expect(executor.outcomesConsumer.isRunning()).toBe(true);
+    expect(executor.outboundConsumer.isRunning()).toBe(true);
+    expect(executor.outboundConsumer.groupId).toBe('ns.executor.outbound');
+  });
+
+  it('hands retry-due events to the retry path and every other event to the received projection', async () => {
+    const { executor, consumers, handled } = setup();
+    await executor.onApplicationBootstrap();
+
+    await consumers[0]?.options.handler(
+      [
+        record('a', 'event/received/v1'),
+        record('b', 'event/retry-due/v1'),
+        record('c'),
+        record('d', 'event/dispatched/v1'),
+        record('e', 'event/retry-due/v1'),
+      ],
+      context,
+    );
+    await consumers[0]?.options.handler([record('f', 'event/received/v1')], context);
+    await consumers[1]?.options.handler([record('g')], context);
+    await consumers[2]?.options.handler([record('h')], context);
+
+    expect(handled).toEqual(['received:a,c,d', 'retry-due:b,e', 'received:f', 'outcomes:g', 'outbound:h']);
   });
 });

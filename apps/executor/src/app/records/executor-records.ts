@@ -5,7 +5,8 @@ import {
   type AttemptFinishedEvent,
   type EventRecord,
 } from '@smartlink/messaging';
-import type { RejectedEvent } from './read-received-events';
+import type { RejectedEvent } from '../downstream/read-received-events';
+import type { RejectedOutbound } from '../upstream/read-outbound-messages';
 
 /** `source` of everything the executor writes to the logs and dead-letter topics. */
 const EXECUTOR_SOURCE = 'executor';
@@ -53,20 +54,60 @@ export function rejectedEventRecords(
 }
 
 /**
+ * The dead letter and the error log of a refused outbound record (a segment's message for the cloud): what could be
+ * read of it, keyed by its id or, without a usable one, by the record's position.
+ */
+export function rejectedOutboundRecords(
+  rejected: RejectedOutbound,
+  now: Date,
+): { deadLetter: EventRecord; log: EventRecord } {
+  const { record, error, reason } = rejected;
+  const position = `${record.topic}[${record.partition}]@${record.offset}`;
+  const deadLetter = deadLetterRecord(
+    {
+      messageId: rejected.messageId,
+      command: rejected.command,
+      tenantId: null,
+      correlatedId: rejected.correlatedId,
+      direction: 'upstream',
+      data: rejected.data,
+      attempts: 0,
+      reason,
+      errorCode: error.code,
+      lastError: error.message,
+      deadAt: now.toISOString(),
+      source: EXECUTOR_SOURCE,
+    },
+    position,
+  );
+  const id = loggableId(rejected.messageId);
+  const log = logRecordRecord({
+    ...(id === undefined ? {} : { messageId: id }),
+    type: ERROR,
+    message: `Refused the message published ${id === undefined ? `at ${position}` : `as ${id}`} and dead-lettered it: ${error.message}`,
+    date: now.toISOString(),
+    source: EXECUTOR_SOURCE,
+  });
+  return { deadLetter, log };
+}
+
+/**
  * The lifecycle event and the log of a recorded attempt: info when it succeeded, error when it failed (a retry
- * follows) or was fatal (the message is dead).
+ * follows) or was fatal (the message is dead). Downstream attempts were executed by a segment, upstream ones sent to
+ * the cloud.
  */
 export function attemptFinishedRecords(event: AttemptFinishedEvent): {
   event: EventRecord;
   log: EventRecord;
 } {
   const what = `attempt ${event.attempt} of message ${event.messageId} (${event.command})`;
+  const did = event.direction === 'upstream' ? `Sent ${what} to the cloud` : `Executed ${what}`;
   const message =
     event.type === 'succeeded'
-      ? `Executed ${what}: succeeded`
+      ? `${did}: succeeded`
       : event.type === 'failed'
-        ? `Executed ${what}: failed, a retry follows: ${event.error ?? ''}`
-        : `Executed ${what}: failed fatally, the message is dead: ${event.error ?? ''}`;
+        ? `${did}: failed, a retry follows: ${event.error ?? ''}`
+        : `${did}: failed fatally, the message is dead: ${event.error ?? ''}`;
   return {
     event: lifecycleEventRecord(event),
     log: logRecordRecord({

@@ -1,0 +1,156 @@
+import {
+  type AttemptFinishedEvent,
+  type EventProducer,
+  type EventRecord,
+  type OutcomeStatus,
+  type TopicNames,
+} from '@smartlink/messaging';
+import {
+  AttemptStatus,
+  MessageDirection,
+  MessageStatus,
+  type FailedAttemptUpdate,
+  type MessageExecEntity,
+  type MessageExecStore,
+  type MessageStore,
+  type NewAttempt,
+} from '@smartlink/rm-tables';
+import type { Clock } from '../clock/clock';
+import type { ExecutorCounters } from '../metrics/executor-counters';
+import { attemptFinishedRecords } from '../records/executor-records';
+import type { FinishedAttempt } from './finished-attempt';
+
+/** What {@link AttemptRecorder} works with; narrow, so unit tests pass typed doubles. */
+export interface AttemptRecorderDeps {
+  readonly messages: Pick<MessageStore, 'recordFailedAttempts' | 'deleteSucceeded'>;
+  readonly attempts: Pick<MessageExecStore, 'insertIgnoringDuplicates' | 'findByMessageIds'>;
+  readonly producer: Pick<EventProducer, 'sendBatch'>;
+  readonly topics: Pick<TopicNames, 'events' | 'logs'>;
+  /** Counts attempts recorded (`outcomes`) and recorded before (`duplicateOutcomes`), as soon as the insert is done. */
+  readonly counters: Pick<ExecutorCounters, 'outcomes' | 'duplicateOutcomes'>;
+  readonly clock: Clock;
+}
+
+/** What recording a set of attempts did. */
+export interface RecordedAttempts {
+  /** The lifecycle events emitted, one per attempt, in the order given. */
+  readonly events: readonly AttemptFinishedEvent[];
+  /** Attempts whose history row was written now. */
+  readonly written: number;
+  /** Attempts whose (message id, attempt) was recorded before: judged by what was recorded first. */
+  readonly redelivered: number;
+}
+
+const STATUS_OF: Record<OutcomeStatus, AttemptStatus> = {
+  succeeded: AttemptStatus.Success,
+  failed: AttemptStatus.Failure,
+  fatal: AttemptStatus.Fatal,
+};
+const OUTCOME_OF: Record<AttemptStatus, OutcomeStatus> = {
+  [AttemptStatus.Success]: 'succeeded',
+  [AttemptStatus.Failure]: 'failed',
+  [AttemptStatus.Fatal]: 'fatal',
+};
+
+/**
+ * Records finished attempts, of both directions, the same way: one history row per (message id, attempt) in
+ * GTOTVSLINKMESSAGEEXEC, then the effect on the message — succeeded deletes the row, failed waits for a retry (the
+ * retry scheduler sets the time), fatal makes it dead — then the lifecycle events and the logs, in one publish. Each
+ * step is durable before the next, and every step is idempotent: an attempt recorded before (a redelivery, or a
+ * crash after the insert) is judged by its first record, since history rows are never updated, and its effects are
+ * applied again.
+ */
+export class AttemptRecorder {
+  constructor(private readonly deps: AttemptRecorderDeps) {}
+
+  async record(finished: readonly FinishedAttempt[]): Promise<RecordedAttempts> {
+    if (finished.length === 0) return { events: [], written: 0, redelivered: 0 };
+    const { attempts, clock } = this.deps;
+    const now = clock.now();
+    const written = await attempts.insertIgnoringDuplicates(finished.map(newAttempt));
+    const fresh = new Set(written.map((w) => keyOf(w.messageId, w.attempt)));
+    const redelivered = finished.filter((f) => !fresh.has(keyOf(f.messageId, f.attempt)));
+    this.deps.counters.outcomes += written.length;
+    this.deps.counters.duplicateOutcomes += redelivered.length;
+    const recorded = new Map<string, MessageExecEntity>();
+    if (redelivered.length > 0) {
+      const history = await attempts.findByMessageIds(redelivered.map((f) => f.messageId));
+      for (const row of history) recorded.set(keyOf(row.messageId, row.attempt), row);
+    }
+    const events = finished.map((f) => finishedEvent(f, recorded.get(keyOf(f.messageId, f.attempt)), now));
+
+    await this.applyEffects(events, now);
+
+    const eventRecords: EventRecord[] = [];
+    const logs: EventRecord[] = [];
+    for (const event of events) {
+      const out = attemptFinishedRecords(event);
+      eventRecords.push(out.event);
+      logs.push(out.log);
+    }
+    await this.deps.producer.sendBatch([
+      { topic: this.deps.topics.events, records: eventRecords },
+      { topic: this.deps.topics.logs, records: logs },
+    ]);
+    return { events, written: written.length, redelivered: redelivered.length };
+  }
+
+  /** Succeeded: delete the row. Failed: wait for a retry. Fatal: dead. Each statement is idempotent. */
+  private async applyEffects(events: readonly AttemptFinishedEvent[], now: Date): Promise<void> {
+    const failures: FailedAttemptUpdate[] = events
+      .filter((event) => event.type !== 'succeeded')
+      .map((event) => ({
+        id: event.messageId,
+        attempt: event.attempt,
+        status: event.type === 'failed' ? MessageStatus.WaitingRetry : MessageStatus.Dead,
+        // The retry scheduler owns the retry policy and sets the time of the next attempt.
+        nextAttemptAt: null,
+        lastError: event.error,
+        now,
+      }));
+    if (failures.length > 0) await this.deps.messages.recordFailedAttempts(failures);
+    const succeeded = events.filter((event) => event.type === 'succeeded').map((event) => event.messageId);
+    if (succeeded.length > 0) await this.deps.messages.deleteSucceeded(succeeded);
+  }
+}
+
+function keyOf(messageId: string, attempt: number): string {
+  return `${attempt}:${messageId}`;
+}
+
+function newAttempt(f: FinishedAttempt): NewAttempt {
+  return {
+    messageId: f.messageId,
+    direction: f.direction,
+    command: f.command,
+    attempt: f.attempt,
+    status: STATUS_OF[f.status],
+    startedAt: f.startedAt,
+    finishedAt: f.finishedAt,
+    error: f.error,
+    data: f.data,
+  };
+}
+
+/** The lifecycle event of a recorded attempt, from its history row when one was there first. */
+function finishedEvent(
+  f: FinishedAttempt,
+  recorded: MessageExecEntity | undefined,
+  now: Date,
+): AttemptFinishedEvent {
+  const status = recorded ? OUTCOME_OF[recorded.status] : f.status;
+  const retryAfterMs = recorded ? null : (f.retryAfterMs ?? null);
+  return {
+    type: status,
+    messageId: f.messageId,
+    at: now.toISOString(),
+    command: f.command,
+    direction: f.direction === MessageDirection.Upstream ? 'upstream' : 'downstream',
+    attempt: f.attempt,
+    error: recorded ? recorded.error : f.error,
+    startedAt: (recorded?.startedAt ?? f.startedAt).toISOString(),
+    finishedAt: (recorded?.finishedAt ?? f.finishedAt).toISOString(),
+    // Only upstream failures carry the cloud's hint; the key stays out of every other event.
+    ...(f.direction === MessageDirection.Upstream && status === 'failed' && { retryAfterMs }),
+  };
+}

@@ -1,0 +1,126 @@
+import type { LoggerService, OnApplicationBootstrap } from '@nestjs/common';
+import {
+  SmartLinkHeaders,
+  type BatchConsumer,
+  type BatchContext,
+  type ConsumedMessage,
+  type KafkaClient,
+  type TopicAdmin,
+} from '@smartlink/messaging';
+import type { ExecutorConsumerSettings } from '../executor-settings';
+import { RETRY_DUE_EVENT_SCHEMA } from '../retry/read-retry-due-events';
+
+/** What readiness needs to know of a consumer. */
+export type ConsumerState = Pick<BatchConsumer, 'isRunning' | 'groupId'>;
+
+/** A handler of one chunk: `ReceivedEventHandler`, `RetryDueHandler`, `OutcomeHandler`, `OutboundHandler`. */
+type ChunkHandler = (
+  records: readonly ConsumedMessage[],
+  context?: Pick<BatchContext, 'heartbeat'>,
+) => Promise<void>;
+
+/** What {@link ExecutorConsumers} works with. */
+export interface ExecutorConsumersDeps {
+  readonly client: Pick<KafkaClient, 'topics' | 'topicSpec' | 'createConsumer'>;
+  readonly admin: Pick<TopicAdmin, 'ensureTopics'>;
+  readonly received: { readonly handle: ChunkHandler };
+  readonly retryDue: { readonly handle: ChunkHandler };
+  readonly outcomes: { readonly handle: ChunkHandler };
+  readonly outbound: { readonly handle: ChunkHandler };
+  readonly settings: {
+    readonly events: ExecutorConsumerSettings;
+    readonly outcomes: ExecutorConsumerSettings;
+    readonly outbound: ExecutorConsumerSettings;
+  };
+  readonly logger: LoggerService;
+}
+
+/**
+ * The executor's three consumer groups: `<ns>.executor.events` (received messages → rows and command topics;
+ * retry-due events → the retry's publish or send), `<ns>.executor.outcomes` (outcomes → history and effects) and
+ * `<ns>.executor.outbound` (segments' messages → rows and sends to the cloud). At start-up it ensures the topics the
+ * executor consumes and produces to, then joins all three groups. Stopping is `KafkaModule`'s: at shutdown it stops
+ * every consumer first, waiting for the chunk in flight; what was not committed is redelivered to the next member.
+ */
+export class ExecutorConsumers implements OnApplicationBootstrap {
+  readonly eventsGroupId: string;
+  readonly outcomesGroupId: string;
+  readonly outboundGroupId: string;
+  private events: BatchConsumer | null = null;
+  private outcomes: BatchConsumer | null = null;
+  private outbound: BatchConsumer | null = null;
+
+  constructor(private readonly deps: ExecutorConsumersDeps) {
+    const { namespace } = deps.client.topics;
+    this.eventsGroupId = `${namespace}.executor.events`;
+    this.outcomesGroupId = `${namespace}.executor.outcomes`;
+    this.outboundGroupId = `${namespace}.executor.outbound`;
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    const { client, admin, settings, logger } = this.deps;
+    const { topics } = client;
+    await admin.ensureTopics(
+      [topics.events, topics.outcomes, topics.outbound, topics.logs, topics.deadletter].map((name) =>
+        client.topicSpec(name),
+      ),
+    );
+    this.events = client.createConsumer({
+      groupId: this.eventsGroupId,
+      topics: [topics.events],
+      handler: (messages, context) => this.handleEvents(messages, context),
+      ...settings.events,
+    });
+    this.outcomes = client.createConsumer({
+      groupId: this.outcomesGroupId,
+      topics: [topics.outcomes],
+      handler: (messages, context) => this.deps.outcomes.handle(messages, context),
+      ...settings.outcomes,
+    });
+    this.outbound = client.createConsumer({
+      groupId: this.outboundGroupId,
+      topics: [topics.outbound],
+      handler: (messages, context) => this.deps.outbound.handle(messages, context),
+      ...settings.outbound,
+    });
+    await Promise.all([this.events.start(), this.outcomes.start(), this.outbound.start()]);
+    logger.log(
+      `Consuming ${topics.events} as ${this.eventsGroupId}, ${topics.outcomes} as ${this.outcomesGroupId} and ` +
+        `${topics.outbound} as ${this.outboundGroupId}`,
+    );
+  }
+
+  /** The consumer of the event log, for readiness; not running before start-up. */
+  get eventsConsumer(): ConsumerState {
+    return this.events ?? notStarted(this.eventsGroupId);
+  }
+
+  /** The consumer of the outcomes, for readiness; not running before start-up. */
+  get outcomesConsumer(): ConsumerState {
+    return this.outcomes ?? notStarted(this.outcomesGroupId);
+  }
+
+  /** The consumer of the outbound messages, for readiness; not running before start-up. */
+  get outboundConsumer(): ConsumerState {
+    return this.outbound ?? notStarted(this.outboundGroupId);
+  }
+
+  /**
+   * The event log carries events for several readers: retry-due events go to the retry path, everything else to the
+   * received-event projection, which acts on `received` events and ignores the other types. Both resolve before the
+   * chunk commits.
+   */
+  private async handleEvents(records: readonly ConsumedMessage[], context: BatchContext): Promise<void> {
+    const retries: ConsumedMessage[] = [];
+    const others: ConsumedMessage[] = [];
+    for (const record of records) {
+      (record.headers[SmartLinkHeaders.schema] === RETRY_DUE_EVENT_SCHEMA ? retries : others).push(record);
+    }
+    if (others.length > 0) await this.deps.received.handle(others, context);
+    if (retries.length > 0) await this.deps.retryDue.handle(retries, context);
+  }
+}
+
+function notStarted(groupId: string): ConsumerState {
+  return { groupId, isRunning: () => false };
+}
