@@ -1,8 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { createServiceLogger, parseLogSettings } from '@smartlink/common';
-import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { AppModule } from './app/app.module';
+import { createRetrySchedulerApp } from './app/create-retry-scheduler-app';
 import { loadRetrySchedulerSettings } from './app/retry-scheduler-settings';
 
 /** Boots the retry-scheduler: settings from the environment, validated once, then listen. */
@@ -10,14 +8,12 @@ async function bootstrap(): Promise<void> {
   const logger = createServiceLogger(parseLogSettings(process.env));
   Logger.overrideLogger(logger);
   const settings = loadRetrySchedulerSettings(process.env);
-  const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.forRoot(settings),
-    new FastifyAdapter(),
-    { logger },
-  );
-  app.enableShutdownHooks();
+  const app = await createRetrySchedulerApp(settings, { logger });
   await app.listen(settings.http.port, settings.http.host);
   Logger.log(`retry-scheduler listening on ${await app.getUrl()}`, 'Bootstrap');
+  if (!settings.redrive.httpToken) {
+    Logger.warn('POST /redrive is open to anyone who reaches this port: set REDRIVE_HTTP_TOKEN', 'Bootstrap');
+  }
 }
 
 bootstrap().catch((error: unknown) => {

@@ -1,0 +1,155 @@
+import { readFile } from 'node:fs/promises';
+import { Logger, Module, type DynamicModule } from '@nestjs/common';
+import { EventProducer, KafkaClient, TopicAdmin, TopicNames } from '@smartlink/messaging';
+import { HttpPolicyDocumentFetcher, RetryPolicyLoader } from '@smartlink/retry-policy';
+import { MessageExecStore, MessageStore } from '@smartlink/rm-tables';
+import { SYSTEM_CLOCK } from './clock/clock';
+import { FailureConsumer } from './consumer/failure-consumer';
+import { DueDispatcher } from './due/due-dispatcher';
+import { FailureEventHandler } from './failures/failure-event-handler';
+import { SchedulerLoops } from './loops/scheduler-loops';
+import { RetrySchedulerCounters } from './metrics/retry-scheduler-counters';
+import { StatsController } from './metrics/stats.controller';
+import { RetryPolicyLifecycle } from './policy/retry-policy-lifecycle';
+import { RedriveController } from './redrive/redrive.controller';
+import { Redriver } from './redrive/redriver';
+import type { RetrySchedulerSettings } from './retry-scheduler-settings';
+import { REDRIVE_SETTINGS } from './retry-scheduler.tokens';
+import { DispatchSweeper } from './sweep/dispatch-sweeper';
+
+/**
+ * The retry scheduler's work: the policy (loaded and refreshed), the consumer of failed/fatal events, the due loop and
+ * the sweep, redrive (`POST /redrive`) and `GET /stats`. Needs the RM tables module (passed in, so the app module
+ * and this one share its one connection) and the global `KafkaModule`. Exports what readiness looks at.
+ */
+@Module({})
+export class SchedulerModule {
+  static forRoot(settings: RetrySchedulerSettings, rmTables: DynamicModule): DynamicModule {
+    const { loops, redrive } = settings;
+    return {
+      module: SchedulerModule,
+      imports: [rmTables],
+      controllers: [RedriveController, StatsController],
+      providers: [
+        RetrySchedulerCounters,
+        { provide: REDRIVE_SETTINGS, useValue: redrive },
+        {
+          provide: RetryPolicyLoader,
+          useFactory: () =>
+            new RetryPolicyLoader({
+              ...settings.policy,
+              fetcher: new HttpPolicyDocumentFetcher(settings.policy.fetchTimeoutMs),
+              readFile: (path) => readFile(path, 'utf8'),
+              logger: new Logger('RetryPolicy'),
+            }),
+        },
+        {
+          provide: RetryPolicyLifecycle,
+          useFactory: (loader: RetryPolicyLoader) => new RetryPolicyLifecycle(loader),
+          inject: [RetryPolicyLoader],
+        },
+        {
+          provide: FailureEventHandler,
+          useFactory: (
+            messages: MessageStore,
+            producer: EventProducer,
+            topics: TopicNames,
+            loader: RetryPolicyLoader,
+            counters: RetrySchedulerCounters,
+          ) =>
+            new FailureEventHandler({
+              messages,
+              producer,
+              topics,
+              policy: () => loader.current(),
+              counters,
+              clock: SYSTEM_CLOCK,
+              logger: new Logger(FailureEventHandler.name),
+            }),
+          inject: [MessageStore, EventProducer, TopicNames, RetryPolicyLoader, RetrySchedulerCounters],
+        },
+        {
+          provide: FailureConsumer,
+          useFactory: (client: KafkaClient, admin: TopicAdmin, handler: FailureEventHandler) =>
+            new FailureConsumer({
+              client,
+              admin,
+              handler,
+              settings: settings.events,
+              logger: new Logger(FailureConsumer.name),
+            }),
+          inject: [KafkaClient, TopicAdmin, FailureEventHandler],
+        },
+        {
+          provide: DueDispatcher,
+          useFactory: (
+            messages: MessageStore,
+            producer: EventProducer,
+            topics: TopicNames,
+            counters: RetrySchedulerCounters,
+          ) =>
+            new DueDispatcher({
+              messages,
+              producer,
+              topics,
+              counters,
+              clock: SYSTEM_CLOCK,
+              logger: new Logger(DueDispatcher.name),
+              batchSize: loops.claimBatchSize,
+            }),
+          inject: [MessageStore, EventProducer, TopicNames, RetrySchedulerCounters],
+        },
+        {
+          provide: DispatchSweeper,
+          useFactory: (
+            messages: MessageStore,
+            attempts: MessageExecStore,
+            producer: EventProducer,
+            topics: TopicNames,
+            counters: RetrySchedulerCounters,
+          ) =>
+            new DispatchSweeper({
+              messages,
+              attempts,
+              producer,
+              topics,
+              counters,
+              clock: SYSTEM_CLOCK,
+              logger: new Logger(DispatchSweeper.name),
+              batchSize: loops.claimBatchSize,
+              dispatchTimeoutMs: loops.dispatchTimeoutMs,
+              unplannedGraceMs: loops.unplannedGraceMs,
+            }),
+          inject: [MessageStore, MessageExecStore, EventProducer, TopicNames, RetrySchedulerCounters],
+        },
+        {
+          provide: SchedulerLoops,
+          useFactory: (due: DueDispatcher, sweeper: DispatchSweeper) =>
+            new SchedulerLoops({ due, sweeper, settings: loops, logger: new Logger(SchedulerLoops.name) }),
+          inject: [DueDispatcher, DispatchSweeper],
+        },
+        {
+          provide: Redriver,
+          useFactory: (
+            messages: MessageStore,
+            producer: EventProducer,
+            topics: TopicNames,
+            counters: RetrySchedulerCounters,
+          ) =>
+            new Redriver({
+              messages,
+              producer,
+              topics,
+              clock: SYSTEM_CLOCK,
+              logger: new Logger(Redriver.name),
+              ratePerSecond: redrive.ratePerSecond,
+              maxPerRequest: redrive.maxPerRequest,
+              counters,
+            }),
+          inject: [MessageStore, EventProducer, TopicNames, RetrySchedulerCounters],
+        },
+      ],
+      exports: [FailureConsumer, SchedulerLoops, RetrySchedulerCounters],
+    };
+  }
+}

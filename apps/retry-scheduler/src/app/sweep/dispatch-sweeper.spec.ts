@@ -1,0 +1,145 @@
+import { AttemptStatus, MessageStatus } from '@smartlink/rm-tables';
+import {
+  FIXED_CLOCK,
+  LoggerDouble,
+  NOW,
+  ProducerDouble,
+  TOPICS,
+  TablesDouble,
+  at,
+  row,
+} from '../../../test/support/scheduler-doubles';
+import { RetrySchedulerCounters } from '../metrics/retry-scheduler-counters';
+import { DispatchSweeper } from './dispatch-sweeper';
+
+const TIMEOUT = 60_000;
+const GRACE = 30_000;
+
+function setup(...rows: ReturnType<typeof row>[]) {
+  const tables = new TablesDouble(...rows);
+  const producer = new ProducerDouble();
+  const counters = new RetrySchedulerCounters();
+  const sweeper = new DispatchSweeper({
+    messages: tables,
+    attempts: tables,
+    producer,
+    topics: TOPICS,
+    counters,
+    clock: FIXED_CLOCK,
+    logger: new LoggerDouble(),
+    batchSize: 100,
+    dispatchTimeoutMs: TIMEOUT,
+    unplannedGraceMs: GRACE,
+  });
+  return { tables, producer, counters, sweeper };
+}
+
+const dispatched = (id: string, attempts: number, sinceMs: number) =>
+  row(id, {
+    status: MessageStatus.Dispatched,
+    attempts,
+    updatedAt: at(-sinceMs),
+    nextAttemptAt: at(-sinceMs),
+  });
+
+describe('DispatchSweeper', () => {
+  describe('when a dispatched message got no outcome within the timeout', () => {
+    it('records the lost attempt as failed in the history and on the row, and announces it', async () => {
+      const { tables, producer, sweeper, counters } = setup(
+        dispatched('lost', 1, TIMEOUT + 1),
+        dispatched('busy', 0, 5_000),
+      );
+
+      expect(await sweeper.sweep()).toEqual({ timedOut: 1, unplanned: 0 });
+
+      const error = `no outcome within ${TIMEOUT} ms: the attempt was dispatched and never reported back`;
+      expect(tables.history).toEqual([
+        {
+          messageId: 'lost',
+          direction: 1,
+          command: 'DemoInvoiceIssued',
+          attempt: 2,
+          status: AttemptStatus.Failure,
+          startedAt: at(-TIMEOUT),
+          finishedAt: NOW,
+          error,
+          data: '{"id":"lost"}',
+        },
+      ]);
+      expect(tables.get('lost')).toMatchObject({
+        status: MessageStatus.WaitingRetry,
+        attempts: 2,
+        nextAttemptAt: null,
+        lastError: error,
+      });
+      expect(producer.values(TOPICS.events)).toEqual([
+        {
+          type: 'failed',
+          messageId: 'lost',
+          at: NOW.toISOString(),
+          command: 'DemoInvoiceIssued',
+          direction: 'downstream',
+          attempt: 2,
+          error,
+          startedAt: at(-TIMEOUT).toISOString(),
+          finishedAt: NOW.toISOString(),
+        },
+      ]);
+      expect(producer.values(TOPICS.logs)).toEqual([
+        expect.objectContaining({
+          messageId: 'lost',
+          type: 2,
+          message: `Attempt 2 of message lost (DemoInvoiceIssued) failed: ${error}`,
+        }),
+      ]);
+      expect(tables.get('busy')?.status).toBe(MessageStatus.Dispatched);
+      expect(counters.timedOut).toBe(1);
+    });
+
+    it('leaves an attempt whose real outcome was recorded meanwhile to the executor', async () => {
+      const { tables, producer, sweeper } = setup(dispatched('late', 0, TIMEOUT + 1));
+      tables.history.push({
+        messageId: 'late',
+        direction: 1,
+        command: 'DemoInvoiceIssued',
+        attempt: 1,
+        status: AttemptStatus.Success,
+        startedAt: at(-2),
+        finishedAt: at(-1),
+      });
+      expect(await sweeper.sweep()).toEqual({ timedOut: 0, unplanned: 0 });
+      expect(producer.sent).toEqual([]);
+      expect(tables.get('late')?.attempts).toBe(0);
+    });
+  });
+
+  describe('when a recorded failure stayed unplanned beyond the grace', () => {
+    it('announces its failed event again, once', async () => {
+      const { producer, sweeper, counters } = setup(
+        row('orphan', { attempts: 2, lastError: 'boom', updatedAt: at(-GRACE - 1) }),
+        row('fresh', { updatedAt: at(-1_000) }),
+      );
+      expect(await sweeper.sweep()).toEqual({ timedOut: 0, unplanned: 1 });
+      expect(producer.values(TOPICS.events)).toEqual([
+        expect.objectContaining({ type: 'failed', messageId: 'orphan', attempt: 2, error: 'boom' }),
+      ]);
+      expect(producer.values(TOPICS.logs)).toEqual([]);
+      expect(await sweeper.sweep()).toEqual({ timedOut: 0, unplanned: 0 });
+      expect(counters.unplannedAnnounced).toBe(1);
+    });
+  });
+
+  it('finds the row again after a failed announcement: recorded and unplanned, it is announced after the grace', async () => {
+    const { tables, producer, sweeper } = setup(dispatched('lost', 0, TIMEOUT + 1));
+    producer.failNext = true;
+    await expect(sweeper.sweep()).rejects.toThrow(/unreachable/);
+    expect(tables.get('lost')).toMatchObject({
+      status: MessageStatus.WaitingRetry,
+      nextAttemptAt: null,
+      updatedAt: NOW,
+    });
+    // The grace is measured from the failure's record; a later sweep past it announces the failure.
+    (tables.get('lost') as { updatedAt: Date }).updatedAt = at(-GRACE - 1);
+    expect(await sweeper.sweep()).toEqual({ timedOut: 0, unplanned: 1 });
+  });
+});
