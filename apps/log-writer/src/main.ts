@@ -1,8 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { createServiceLogger, parseLogSettings } from '@smartlink/common';
-import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { AppModule } from './app/app.module';
+import { createLogWriterApp } from './app/create-log-writer-app';
 import { loadLogWriterSettings } from './app/log-writer-settings';
 
 /** Boots the log-writer: settings from the environment, validated once, then listen. */
@@ -10,12 +8,7 @@ async function bootstrap(): Promise<void> {
   const logger = createServiceLogger(parseLogSettings(process.env));
   Logger.overrideLogger(logger);
   const settings = loadLogWriterSettings(process.env);
-  const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.forRoot(settings),
-    new FastifyAdapter(),
-    { logger },
-  );
-  app.enableShutdownHooks();
+  const app = await createLogWriterApp(settings, { logger });
   await app.listen(settings.http.port, settings.http.host);
   Logger.log(`log-writer listening on ${await app.getUrl()}`, 'Bootstrap');
 }
