@@ -47,12 +47,23 @@ function lastJsonLine(result: RunResult): Record<string, unknown> {
   }
 }
 
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
+// Ports for the test broker come from below the kernel's ephemeral range (32768+ on Linux): a port the OS handed
+// out for listen(0) is free only until some other process in a parallel run (a Kafka client's outgoing socket, a
+// service on port 0) is given the same number, and the broker then dies on "address already in use".
+async function freePort(exclude: readonly number[] = []): Promise<number> {
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if (exclude.includes(port)) continue;
+    const server = net.createServer();
+    const free = await new Promise<boolean>((resolve) => {
+      server.once('error', () => resolve(false));
+      server.listen(port, () => resolve(true));
+    });
+    if (free) {
+      await new Promise((resolve) => server.close(resolve));
+      return port;
+    }
+  }
 }
 
 function isPortOpen(port: number): Promise<boolean> {
@@ -121,7 +132,7 @@ describe('kafka-broker.mjs', () => {
   beforeAll(async () => {
     workDir = mkdtempSync(path.join(os.tmpdir(), 'kafka-broker-int-'));
     port = await freePort();
-    const controllerPort = await freePort();
+    const controllerPort = await freePort([port]);
     brokerArgs = [
       '--port',
       String(port),
@@ -149,7 +160,8 @@ describe('kafka-broker.mjs', () => {
           run(['start', '--json', ...brokerArgs]),
         ]);
 
-        for (const result of results) expect(result).toMatchObject({ code: 0 });
+        // The whole result in the assertion, so a failure shows the script's stderr.
+        for (const result of results) expect(result).toEqual(expect.objectContaining({ code: 0 }));
         const reports = results.map(lastJsonLine);
         expect(reports.map((r) => r['brokers'])).toEqual([`localhost:${port}`, `localhost:${port}`]);
         expect(reports.map((r) => r['started']).sort()).toEqual([false, true]);

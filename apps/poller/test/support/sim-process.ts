@@ -75,7 +75,7 @@ export class SimProcess {
       const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
       lines.on('line', (line) => {
         output.push(line);
-        const match = /listening on (http:\/\/\S+)/.exec(line);
+        const match = /listening on (http:\/\/[^\s"]+)/.exec(line);
         if (match?.[1]) {
           clearTimeout(timer);
           resolve(match[1].replace('[::1]', '127.0.0.1'));

@@ -39,6 +39,17 @@ export const SYSTEM_SERVICES: readonly SystemService[] = [
     env: (c, port) => ({ ...c.shared, ...c.database, ...c.cloud, HTTP_PORT: String(port) }),
   },
   {
+    // Plans retries from the executor's failed events and hands them back when due; production policy unless a
+    // test overrides RETRY_POLICY_FILE.
+    name: 'retry-scheduler',
+    env: (c, port) => ({ ...c.shared, ...c.database, HTTP_PORT: String(port) }),
+  },
+  {
+    // Writes what every service and segment logs on <ns>.logs into GTOTVSLINKLOG; purges old history hourly.
+    name: 'log-writer',
+    env: (c, port) => ({ ...c.shared, ...c.database, HTTP_PORT: String(port) }),
+  },
+  {
     name: 'example-segment',
     env: (c, port) => ({ ...c.shared, SEGMENT_NAME: 'example', HTTP_PORT: String(port) }),
   },

@@ -35,6 +35,8 @@ export interface TestSystemOptions {
   readonly commands: readonly string[];
   /** Extra settings per service name, e.g. `{ 'smartlink-sim': { SIM_FAULTS: '...' } }`. */
   readonly overrides?: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /** The topic namespace of this system, for a test that reads its topics; a unique one when not given. */
+  readonly namespace?: string;
 }
 
 /**
@@ -65,7 +67,7 @@ export class TestSystem {
       const context: SystemContext = {
         shared: {
           KAFKA_BROKERS: brokers,
-          SMARTLINK_TOPIC_NAMESPACE: uniqueName('e2e'),
+          SMARTLINK_TOPIC_NAMESPACE: options.namespace ?? uniqueName('e2e'),
           HTTP_HOST: '127.0.0.1',
         },
         database: database.env,
