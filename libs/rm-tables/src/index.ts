@@ -28,8 +28,8 @@ export { MessageExecEntity, type NewAttempt, type InsertedAttempt } from './lib/
 export { LogEntity, type NewLog } from './lib/entities/log.entity';
 
 // Stores and their inputs
-export { MessageStore, type DispatchedAttempt } from './lib/stores/message.store';
-export { MessageExecStore } from './lib/stores/message-exec.store';
+export { MessageStore, type DispatchedAttempt, type MessageCount } from './lib/stores/message.store';
+export { MessageExecStore, type FailedAttemptCount } from './lib/stores/message-exec.store';
 export { LogStore } from './lib/stores/log.store';
 export type {
   ClaimDueInput,

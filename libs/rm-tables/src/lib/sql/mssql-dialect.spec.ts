@@ -250,11 +250,40 @@ describe('MssqlDialect', () => {
     ]);
   });
 
+  describe('operator counts', () => {
+    it('counts messages by direction, command and status with the oldest creation time, without hints', () => {
+      expect(dialect.countMessages()).toEqual({
+        sql: [
+          'SELECT DIRECAO, COMANDO, STATUS, COUNT(*) AS TOTAL, MIN(DATACRIACAO) AS MAISANTIGA',
+          'FROM GTOTVSLINKMESSAGE',
+          'GROUP BY DIRECAO, COMANDO, STATUS',
+        ].join('\n'),
+        parameters: [],
+      });
+    });
+
+    it('counts failed and fatal attempts finished since an instant bound as datetime2(3)', () => {
+      expect(dialect.countFailedAttempts({ since: earlier })).toEqual({
+        sql: [
+          'SELECT DIRECAO, COMANDO, STATUS, COUNT(*) AS TOTAL, MAX(DATAFIM) AS MAISRECENTE',
+          'FROM GTOTVSLINKMESSAGEEXEC',
+          'WHERE DATAFIM >= @0 AND STATUS IN (1, 2)',
+          'GROUP BY DIRECAO, COMANDO, STATUS',
+        ].join('\n'),
+        parameters: [datetime2(earlier)],
+      });
+    });
+  });
+
   describe('with a schema', () => {
     const inSchema = new MssqlDialect('smartlink');
 
     it('qualifies every table with the bracketed schema', () => {
       expect(inSchema.claimDue({ now, limit: 1 }).sql).toContain('FROM [smartlink].GTOTVSLINKMESSAGE WITH');
+      expect(inSchema.countMessages().sql).toContain('FROM [smartlink].GTOTVSLINKMESSAGE\nGROUP BY');
+      expect(inSchema.countFailedAttempts({ since: now }).sql).toContain(
+        'FROM [smartlink].GTOTVSLINKMESSAGEEXEC\nWHERE',
+      );
       expect(inSchema.purgeLogs({ before: now, limit: 1 }).sql).toContain(
         'FROM [smartlink].GTOTVSLINKLOG AS l\nWHERE l.LOGDATE < @1\n  AND NOT EXISTS (SELECT 1 FROM [smartlink].GTOTVSLINKMESSAGE AS m',
       );

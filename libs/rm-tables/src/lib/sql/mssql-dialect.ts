@@ -1,5 +1,6 @@
 import { MssqlParameter } from 'typeorm';
 import type { NewLog } from '../entities/log.entity';
+import { AttemptStatus } from '../entities/attempt-status';
 import type { NewAttempt } from '../entities/message-exec.entity';
 import { MessageStatus } from '../entities/message-status';
 import type { NewMessage } from '../entities/message.entity';
@@ -9,6 +10,7 @@ import type {
   ClaimDueInput,
   ClaimTimedOutInput,
   ClaimUnplannedInput,
+  CountFailedAttemptsInput,
   FailedAttemptUpdate,
   MarkDispatchedInput,
   PurgeInput,
@@ -38,6 +40,7 @@ const MAX_PARAMETERS = 2_000;
 const MAX_ROWS = 1_000;
 
 const { Pending, Dispatched, WaitingRetry, Dead } = MessageStatus;
+const { Failure, Fatal } = AttemptStatus;
 
 /**
  * SQL Server. Parameters are `@0`, `@1`... as TypeORM's SqlServerQueryRunner names them (`request.input('0', ...)`).
@@ -275,6 +278,28 @@ export class MssqlDialect implements RmSqlDialect {
       sql: `INSERT INTO ${this.log} (${LOG_COLUMNS.join(', ')}) VALUES ${p.rows(logs.map(logRow))}`,
       parameters: p.list(),
     };
+  }
+
+  countMessages(): RmSqlStatement {
+    // No NOLOCK: a dirty read can count a row twice or miss it while a page splits, and under READ COMMITTED this
+    // read waits at most for one claim statement, never for a long transaction (every write here autocommits).
+    const sql = [
+      'SELECT DIRECAO, COMANDO, STATUS, COUNT(*) AS TOTAL, MIN(DATACRIACAO) AS MAISANTIGA',
+      `FROM ${this.message}`,
+      'GROUP BY DIRECAO, COMANDO, STATUS',
+    ];
+    return { sql: sql.join('\n'), parameters: [] };
+  }
+
+  countFailedAttempts({ since }: CountFailedAttemptsInput): RmSqlStatement {
+    const p = parameters();
+    const sql = [
+      'SELECT DIRECAO, COMANDO, STATUS, COUNT(*) AS TOTAL, MAX(DATAFIM) AS MAISRECENTE',
+      `FROM ${this.messageExec}`,
+      `WHERE DATAFIM >= ${p.add(since)} AND STATUS IN (${Failure}, ${Fatal})`,
+      'GROUP BY DIRECAO, COMANDO, STATUS',
+    ];
+    return { sql: sql.join('\n'), parameters: p.list() };
   }
 
   purgeAttempts({ before, limit }: PurgeInput): RmSqlStatement {

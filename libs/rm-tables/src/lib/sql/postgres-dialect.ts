@@ -1,4 +1,5 @@
 import type { NewLog } from '../entities/log.entity';
+import { AttemptStatus } from '../entities/attempt-status';
 import type { NewAttempt } from '../entities/message-exec.entity';
 import { MessageStatus } from '../entities/message-status';
 import type { NewMessage } from '../entities/message.entity';
@@ -7,6 +8,7 @@ import type {
   ClaimDueInput,
   ClaimTimedOutInput,
   ClaimUnplannedInput,
+  CountFailedAttemptsInput,
   FailedAttemptUpdate,
   MarkDispatchedInput,
   PurgeInput,
@@ -36,6 +38,7 @@ import { SqlParameters } from './sql-parameters';
 const MAX_PARAMETERS = 65_000;
 
 const { Pending, Dispatched, WaitingRetry, Dead } = MessageStatus;
+const { Failure, Fatal } = AttemptStatus;
 
 /** Element types of the arrays a batched failed-attempt update binds, in `FAILED_ATTEMPT_COLUMNS` order. */
 const FAILED_ATTEMPT_ARRAY_TYPES = [
@@ -269,6 +272,26 @@ export class PostgresDialect implements RmSqlDialect {
       sql: `INSERT INTO ${this.log} (${columnList(LOG_COLUMNS)})\nVALUES ${p.rows(logs.map(logRow))}`,
       parameters: p.list(),
     };
+  }
+
+  countMessages(): RmSqlStatement {
+    const sql = [
+      'SELECT "DIRECAO", "COMANDO", "STATUS", COUNT(*) AS "TOTAL", MIN("DATACRIACAO") AS "MAISANTIGA"',
+      `FROM ${this.message}`,
+      'GROUP BY "DIRECAO", "COMANDO", "STATUS"',
+    ];
+    return { sql: sql.join('\n'), parameters: [] };
+  }
+
+  countFailedAttempts({ since }: CountFailedAttemptsInput): RmSqlStatement {
+    const p = parameters();
+    const sql = [
+      'SELECT "DIRECAO", "COMANDO", "STATUS", COUNT(*) AS "TOTAL", MAX("DATAFIM") AS "MAISRECENTE"',
+      `FROM ${this.messageExec}`,
+      `WHERE "DATAFIM" >= ${p.add(since)} AND "STATUS" IN (${Failure}, ${Fatal})`,
+      'GROUP BY "DIRECAO", "COMANDO", "STATUS"',
+    ];
+    return { sql: sql.join('\n'), parameters: p.list() };
   }
 
   purgeAttempts({ before, limit }: PurgeInput): RmSqlStatement {

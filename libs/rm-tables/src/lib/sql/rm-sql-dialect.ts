@@ -95,6 +95,11 @@ export interface MarkDispatchedInput {
   readonly now: Date;
 }
 
+/** Count the attempts that failed (retryable or fatal) and finished at or after `since`. */
+export interface CountFailedAttemptsInput {
+  readonly since: Date;
+}
+
 /** Delete at most `limit` rows older than `before`. */
 export interface PurgeInput {
   readonly before: Date;
@@ -171,6 +176,18 @@ export interface RmSqlDialect {
 
   /** Insert log records. */
   insertLogs(logs: readonly NewLog[]): RmSqlStatement;
+
+  /**
+   * Count the messages not yet done by `DIRECAO`, `COMANDO` and `STATUS`: `TOTAL` rows each, `DATACRIACAO` of the
+   * oldest as `MAISANTIGA`. A plain read at the default isolation: it waits at most for a claim's single statement.
+   */
+  countMessages(): RmSqlStatement;
+
+  /**
+   * Count the failed and fatal attempts that finished at or after `since` (on the `DATAFIM` index) by `DIRECAO`,
+   * `COMANDO` and `STATUS`: `TOTAL` rows each, the latest `DATAFIM` as `MAISRECENTE`.
+   */
+  countFailedAttempts(input: CountFailedAttemptsInput): RmSqlStatement;
 
   /** Delete at most `limit` attempts finished before `before` whose message is no longer in `GTOTVSLINKMESSAGE`. */
   purgeAttempts(input: PurgeInput): RmSqlStatement;

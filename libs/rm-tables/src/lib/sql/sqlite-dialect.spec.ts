@@ -250,6 +250,12 @@ describe('SqliteDialect', () => {
     ]);
   });
 
+  it('counts failed and fatal attempts since an instant written as the stored date text', () => {
+    const statement = dialect.countFailedAttempts({ since: earlier });
+    expect(statement.sql).toContain('WHERE "DATAFIM" >= ? AND "STATUS" IN (1, 2)');
+    expect(statement.parameters).toEqual([toSqliteDatetime(earlier)]);
+  });
+
   it('needs no statement before migrations: BEGIN IMMEDIATE is the lock', () => {
     expect(dialect.beforeMigrations()).toEqual([]);
   });

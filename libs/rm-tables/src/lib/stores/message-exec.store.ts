@@ -1,6 +1,7 @@
 import { In, type DataSource } from 'typeorm';
 import { AttemptStatus } from '../entities/attempt-status';
 import { MessageExecEntity, type InsertedAttempt, type NewAttempt } from '../entities/message-exec.entity';
+import type { MessageDirection } from '../entities/message-direction';
 import { rmSqlDialectOf } from '../sql/create-rm-sql-dialect';
 import { ATTEMPT_COLUMNS } from '../sql/rm-rows';
 import type { PurgeInput, RmSqlDialect } from '../sql/rm-sql-dialect';
@@ -75,6 +76,26 @@ export class MessageExecStore {
     return [...found].sort(compareText);
   }
 
+  /**
+   * The attempts that failed (retryable or fatal) and finished at or after `since`, counted by direction, command
+   * and status, each group with its latest finish; ordered by direction, command, status.
+   */
+  async countFailedSince(since: Date): Promise<FailedAttemptCount[]> {
+    const { records } = await this.runner.run(
+      'count failed attempts',
+      this.dialect.countFailedAttempts({ since }),
+    );
+    return records
+      .map((r) => ({
+        direction: Number(r['DIRECAO']) as MessageDirection,
+        command: String(r['COMANDO']),
+        status: Number(r['STATUS']) as FailedAttemptCount['status'],
+        count: Number(r['TOTAL']),
+        lastFinishedAt: this.runner.hydrateValue(MessageExecEntity, 'finishedAt', r['MAISRECENTE']) as Date,
+      }))
+      .sort((a, b) => a.direction - b.direction || compareText(a.command, b.command) || a.status - b.status);
+  }
+
   /** The attempts of several messages, by message id, then first attempt first. */
   async findByMessageIds(ids: readonly string[]): Promise<MessageExecEntity[]> {
     const repository = this.dataSource.getRepository(MessageExecEntity);
@@ -95,4 +116,14 @@ export class MessageExecStore {
         .find({ where: { messageId }, order: { attempt: 'ASC' } }),
     );
   }
+}
+
+/** How many attempts of one direction and command failed in one way within a window, and when the latest finished. */
+export interface FailedAttemptCount {
+  readonly direction: MessageDirection;
+  readonly command: string;
+  readonly status: typeof AttemptStatus.Failure | typeof AttemptStatus.Fatal;
+  readonly count: number;
+  /** `DATAFIM` of the latest of them. */
+  readonly lastFinishedAt: Date;
 }

@@ -1,4 +1,5 @@
 import { In, Not, type DataSource } from 'typeorm';
+import type { MessageDirection } from '../entities/message-direction';
 import { MessageStatus } from '../entities/message-status';
 import { MessageEntity, type NewMessage } from '../entities/message.entity';
 import { rmSqlDialectOf } from '../sql/create-rm-sql-dialect';
@@ -230,6 +231,24 @@ export class MessageStore {
     );
   }
 
+  /**
+   * The messages not yet done, counted by direction, command and status, each group with the creation time of its
+   * oldest message; ordered by direction, command, status. For operators (`cli status`): it reads the whole table,
+   * which successes keep small.
+   */
+  async countByCommand(): Promise<MessageCount[]> {
+    const { records } = await this.runner.run('count messages by command', this.dialect.countMessages());
+    return records
+      .map((r) => ({
+        direction: Number(r['DIRECAO']) as MessageDirection,
+        command: String(r['COMANDO']),
+        status: Number(r['STATUS']) as MessageStatus,
+        count: Number(r['TOTAL']),
+        oldestCreatedAt: this.runner.hydrateValue(MessageEntity, 'createdAt', r['MAISANTIGA']) as Date,
+      }))
+      .sort((a, b) => a.direction - b.direction || compareText(a.command, b.command) || a.status - b.status);
+  }
+
   /** Reads messages by id, in no particular order; missing ids are left out. */
   async findByIds(ids: readonly string[]): Promise<MessageEntity[]> {
     const repository = this.dataSource.getRepository(MessageEntity);
@@ -239,6 +258,16 @@ export class MessageStore {
     }
     return found;
   }
+}
+
+/** How many messages of one direction and command are in one status, and since when the oldest of them exists. */
+export interface MessageCount {
+  readonly direction: MessageDirection;
+  readonly command: string;
+  readonly status: MessageStatus;
+  readonly count: number;
+  /** `DATACRIACAO` of the oldest message in the group. */
+  readonly oldestCreatedAt: Date;
 }
 
 /** One message handed over for one attempt, for {@link MessageStore.markDispatched}. */

@@ -49,6 +49,20 @@ export class RmStatementRunner {
     });
   }
 
+  /**
+   * Maps one raw value to what the entity's `property` holds, with the same hydration as {@link hydrate}: for an
+   * aggregate over that column, such as `MIN(DATACRIACAO)`, which SQLite returns as date text.
+   */
+  hydrateValue<T extends ObjectLiteral>(
+    target: EntityTarget<T>,
+    property: keyof T & string,
+    raw: unknown,
+  ): unknown {
+    const column = this.dataSource.getMetadata(target).findColumnWithPropertyName(property);
+    if (!column) throw new Error(`${property} is not a column`);
+    return this.dataSource.driver.prepareHydratedValue(raw, column);
+  }
+
   /** Runs a repository call, turning failures into {@link RmTablesError} like {@link run}. */
   async read<R>(operation: string, call: () => Promise<R>): Promise<R> {
     try {
