@@ -9,4 +9,9 @@ export {
 export { MessageLimits } from './lib/limits/message-limits';
 export { SecretValue } from './lib/secrets/secret-value';
 export { parseHttpSettings, DEFAULT_HTTP_HOST, type HttpSettings } from './lib/settings/http-settings';
+export {
+  parseLifecycleSettings,
+  DEFAULT_SHUTDOWN_DEADLINE_MS,
+  type LifecycleSettings,
+} from './lib/settings/lifecycle-settings';
 export { createServiceLogger, parseLogSettings, type LogSettings } from './lib/logging/service-logger';
