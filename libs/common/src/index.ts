@@ -15,3 +15,9 @@ export {
   type LifecycleSettings,
 } from './lib/settings/lifecycle-settings';
 export { createServiceLogger, parseLogSettings, type LogSettings } from './lib/logging/service-logger';
+export {
+  messageLogLine,
+  isMessageLogLine,
+  type MessageLogLine,
+  type MessageLogFields,
+} from './lib/logging/message-log-line';

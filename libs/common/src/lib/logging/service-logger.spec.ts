@@ -1,4 +1,5 @@
 import { SettingsError } from '../settings/settings-error';
+import { messageLogLine } from './message-log-line';
 import { createServiceLogger, parseLogSettings } from './service-logger';
 
 describe('parseLogSettings', () => {
@@ -42,5 +43,41 @@ describe('createServiceLogger', () => {
     logger.debug('hidden too');
     logger.warn('shown');
     expect(written.map((line) => JSON.parse(line).message)).toEqual(['shown']);
+  });
+
+  describe('when a line is about a message', () => {
+    const line = messageLogLine('not executed: illegal command name', {
+      messageId: 'm-1',
+      command: 'Bad Name',
+      attempt: 2,
+      correlationId: 'c-9',
+    });
+
+    it('writes messageId, command, attempt and correlationId as fields of their own', () => {
+      createServiceLogger({ format: 'json', level: 'log' }).warn(line, 'CommandDispatcher');
+      expect(JSON.parse(written[0] as string)).toMatchObject({
+        level: 'warn',
+        context: 'CommandDispatcher',
+        message: 'not executed: illegal command name',
+        messageId: 'm-1',
+        command: 'Bad Name',
+        attempt: 2,
+        correlationId: 'c-9',
+      });
+    });
+
+    it('leaves out the fields it was not given', () => {
+      createServiceLogger({ format: 'json', level: 'log' }).log(messageLogLine('done', { messageId: 'm-2' }));
+      const parsed = JSON.parse(written[0] as string);
+      expect(parsed).toMatchObject({ message: 'done', messageId: 'm-2' });
+      expect(Object.keys(parsed)).not.toEqual(expect.arrayContaining(['command']));
+    });
+
+    it('puts the fields after the text in the text format', () => {
+      createServiceLogger({ format: 'text', level: 'log' }).log(line, 'Executor');
+      expect(written.join('')).toContain(
+        'not executed: illegal command name [messageId=m-1 command=Bad Name attempt=2 correlationId=c-9]',
+      );
+    });
   });
 });
