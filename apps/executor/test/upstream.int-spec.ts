@@ -1,8 +1,8 @@
 import { SmartLinkHeaders, type OutboundMessage } from '@smartlink/messaging';
 import { AttemptStatus, MessageDirection, MessageStatus } from '@smartlink/rm-tables';
-import { uniqueName, waitFor } from '@smartlink/testing';
+import { SimProcess, uniqueName, waitFor, type SimSent } from '@smartlink/testing';
 import { ExecutorHarness, TEST_DATABASES, type TestDatabase } from './support/executor-harness';
-import { SimProcess, TENANT, type SentEntry } from './support/sim-process';
+import { CLIENT_TIMEOUTS, CLOUD_CLIENT, TENANT } from './support/cloud-client';
 
 // The executor's upstream path as it runs, in this process, against the real broker, a real database and the cloud
 // simulator as a process: the test plays the segments (outbound messages) and the retry scheduler (retry-due events)
@@ -22,7 +22,7 @@ describe.each(TEST_DATABASES)('the executor upstream on $name', ({ create }) => 
   let executor: ExecutorHarness;
 
   beforeAll(async () => {
-    [database, sim] = await Promise.all([create(), SimProcess.start()]);
+    [database, sim] = await Promise.all([create(), SimProcess.start(CLOUD_CLIENT)]);
   });
 
   afterAll(async () => {
@@ -31,7 +31,7 @@ describe.each(TEST_DATABASES)('the executor upstream on $name', ({ create }) => 
   });
 
   beforeEach(async () => {
-    executor = await ExecutorHarness.start(database.settings, sim.clientEnv());
+    executor = await ExecutorHarness.start(database.settings, sim.clientEnv(CLIENT_TIMEOUTS));
   });
 
   afterEach(async () => {
@@ -39,8 +39,8 @@ describe.each(TEST_DATABASES)('the executor upstream on $name', ({ create }) => 
     await sim?.setFaults({});
   });
 
-  const sentOf = async (ids: readonly string[]): Promise<SentEntry[]> =>
-    (await sim.sent()).filter((s) => ids.includes(String(s.body['id'])));
+  const sentOf = async (ids: readonly string[]): Promise<SimSent[]> =>
+    (await sim.sent()).entries.filter((s) => ids.includes(String(s.body['id'])));
   const history = (ids: readonly string[]) => executor.tables.attempts.findByMessageIds(ids);
 
   it('is ready only with its outbound consumer in the group <ns>.executor.outbound', async () => {
@@ -126,7 +126,7 @@ describe.each(TEST_DATABASES)('the executor upstream on $name', ({ create }) => 
       const first = uniqueName('before');
       await executor.publish(PUBLISHED(first));
       await waitFor(async () => (await sentOf([first])).length === 1, { description: 'the first send' });
-      const tokensBefore = (await sim.httpStats()).requests['token'] ?? 0;
+      const tokensBefore = (await sim.stats()).http.requests['token'] ?? 0;
 
       await sim.rotateKey();
       const second = uniqueName('after');
@@ -136,7 +136,7 @@ describe.each(TEST_DATABASES)('the executor upstream on $name', ({ create }) => 
         description: 'the send after the key rotation',
         timeoutMs: 45_000,
       });
-      expect((await sim.httpStats()).requests['token']).toBeGreaterThan(tokensBefore);
+      expect((await sim.stats()).http.requests['token']).toBeGreaterThan(tokensBefore);
       const [row] = await waitFor(
         async () => {
           const found = await history([second]);
@@ -339,7 +339,7 @@ describe('the executor upstream, stopped while a send hangs', () => {
   const running: ExecutorHarness[] = [];
 
   beforeAll(async () => {
-    [database, sim] = await Promise.all([TEST_DATABASES[1].create(), SimProcess.start()]);
+    [database, sim] = await Promise.all([TEST_DATABASES[1].create(), SimProcess.start(CLOUD_CLIENT)]);
   });
 
   afterAll(async () => {
@@ -351,7 +351,7 @@ describe('the executor upstream, stopped while a send hangs', () => {
   it('stops within its grace, records nothing it does not know, and the next instance sends the message', async () => {
     const namespace = uniqueName('executor_upstream_stop');
     const env = {
-      ...sim.clientEnv(),
+      ...sim.clientEnv(CLIENT_TIMEOUTS),
       SMARTLINK_TOPIC_NAMESPACE: namespace,
       // The cloud holds the send far longer than the grace: only the grace can end it.
       SMARTLINK_HTTP_TIMEOUT_MS: '60000',
@@ -362,7 +362,7 @@ describe('the executor upstream, stopped while a send hangs', () => {
     running.push(first);
     const id = uniqueName('held');
     await first.publish(PUBLISHED(id));
-    await waitFor(async () => ((await sim.httpStats()).faults['send:timeout'] ?? 0) >= 1, {
+    await waitFor(async () => ((await sim.stats()).http.faults['send:timeout'] ?? 0) >= 1, {
       description: 'the send held by the cloud',
       timeoutMs: 45_000,
     });
@@ -374,7 +374,7 @@ describe('the executor upstream, stopped while a send hangs', () => {
 
     const second = await ExecutorHarness.start(database.settings, env);
     running.push(second);
-    await waitFor(async () => (await sim.sent()).some((s) => s.body['id'] === id), {
+    await waitFor(async () => (await sim.sent()).entries.some((s) => s.body['id'] === id), {
       description: 'the send made by the next instance',
       timeoutMs: 45_000,
     });

@@ -2,9 +2,9 @@ import { rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { KafkaClient, parseKafkaSettings } from '@smartlink/messaging';
 import { scratchSqlitePath } from '@smartlink/rm-tables';
-import { uniqueName, waitFor } from '@smartlink/testing';
+import { SimProcess, uniqueName, waitFor } from '@smartlink/testing';
 import { baseEnv, CollectingLogger, PollerApp } from './support/poller-app';
-import { SimProcess, TENANT } from './support/sim-process';
+import { CLOUD_CLIENT, SIM_ENV, TENANT } from './support/cloud-client';
 
 // Backpressure against the real lag: no executor consumes the event log here, so every received event counts
 // toward the backlog until a consumer in the executor's group commits it.
@@ -21,7 +21,7 @@ describe('when the backlog reaches the high-water mark', () => {
   let poller: PollerApp;
 
   beforeAll(async () => {
-    sim = await SimProcess.start();
+    sim = await SimProcess.start(CLOUD_CLIENT, SIM_ENV);
     poller = await PollerApp.start(
       {
         ...baseEnv(namespace),
@@ -48,6 +48,7 @@ describe('when the backlog reaches the high-water mark', () => {
 
   it('stops fetching once the unconsumed events reach it, leaving the rest in the cloud queue', async () => {
     await sim.enqueue(
+      TENANT,
       Array.from({ length: 10 }, (_, i) => ({
         style: 'cloudevents',
         type: 'HrEmployeeUpdated',
@@ -78,7 +79,7 @@ describe('when the backlog reaches the high-water mark', () => {
     });
     await executor.start();
 
-    await waitFor(async () => (await sim.acked()).total === 10, {
+    await waitFor(async () => (await sim.acked(TENANT)).total === 10, {
       description: 'the other four to be fetched and acked',
       timeoutMs: 30_000,
     });

@@ -9,9 +9,9 @@ import {
   type ConsumedMessage,
 } from '@smartlink/messaging';
 import { scratchSqlitePath } from '@smartlink/rm-tables';
-import { uniqueName, waitFor } from '@smartlink/testing';
+import { SimProcess, uniqueName, waitFor, type SimEnqueued, type SimMessage } from '@smartlink/testing';
 import { baseEnv, CollectingLogger, PollerApp } from './support/poller-app';
-import { CLIENT_SECRET, SimProcess, TENANT, type Enqueued } from './support/sim-process';
+import { CLIENT_SECRET, CLOUD_CLIENT, SIM_ENV, TENANT } from './support/cloud-client';
 import { TopicCollector } from './support/topic-collector';
 
 // The poller in interval mode against the simulator (as a process), a real broker and a SQLite file: every
@@ -34,7 +34,7 @@ describe('the poller draining the cloud queue', () => {
   let observer: TopicCollector;
 
   beforeAll(async () => {
-    sim = await SimProcess.start();
+    sim = await SimProcess.start(CLOUD_CLIENT, SIM_ENV);
     poller = await PollerApp.start(
       {
         ...baseEnv(namespace),
@@ -88,7 +88,7 @@ describe('the poller draining the cloud queue', () => {
   });
 
   describe('given valid, malformed, oversize and illegal-command messages in one queue', () => {
-    const valid = Array.from({ length: 9 }, (_, i) =>
+    const valid = Array.from({ length: 9 }, (_, i): SimMessage =>
       i % 2 === 0
         ? {
             style: 'cloudevents',
@@ -99,7 +99,7 @@ describe('the poller draining the cloud queue', () => {
           }
         : { style: 'totvs', type: 'FinTitlePaid', content: { title: `T-${i}` }, transactionId: `tx-${i}` },
     );
-    const bad = [
+    const bad: { raw: string }[] = [
       { raw: '{"specversion": "1.0", "type": "HrEmp' },
       {
         raw: JSON.stringify({
@@ -111,10 +111,10 @@ describe('the poller draining the cloud queue', () => {
       },
       { raw: JSON.stringify({ specversion: '1.0', id: 'evil-1', type: '../../etc/passwd', data: {} }) },
     ];
-    let published: Enqueued[];
+    let published: SimEnqueued[];
 
     beforeAll(async () => {
-      published = await sim.enqueue([
+      published = await sim.enqueue(TENANT, [
         valid[0],
         bad[0],
         ...valid.slice(1, 5),
@@ -124,14 +124,14 @@ describe('the poller draining the cloud queue', () => {
       ]);
       if (!published.every((p) => p.status === 'queued'))
         throw new Error('the simulator did not queue them all');
-      await waitFor(async () => (await sim.acked()).total >= published.length, {
+      await waitFor(async () => (await sim.acked(TENANT)).total >= published.length, {
         description: 'every delivery to be acked',
         timeoutMs: 45_000,
       });
     });
 
     it('acks every delivery exactly once, the bad ones too, and leaves the queue empty', async () => {
-      const acked = await sim.acked();
+      const acked = await sim.acked(TENANT);
       expect(acked.entries.map((e) => e.messageId).sort()).toEqual(published.map((p) => p.messageId).sort());
       expect((await sim.stats()).tenants[TENANT]).toMatchObject({
         ready: 0,

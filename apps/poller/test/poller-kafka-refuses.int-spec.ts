@@ -2,9 +2,9 @@ import { rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { KafkaClient, parseKafkaSettings } from '@smartlink/messaging';
 import { scratchSqlitePath } from '@smartlink/rm-tables';
-import { uniqueName, waitFor } from '@smartlink/testing';
+import { SimProcess, uniqueName, waitFor } from '@smartlink/testing';
 import { baseEnv, CollectingLogger, PollerApp } from './support/poller-app';
-import { SimProcess, TENANT } from './support/sim-process';
+import { CLOUD_CLIENT, SIM_ENV, TENANT } from './support/cloud-client';
 
 // "Never ack the cloud before Kafka has the message durably." The event log is created beforehand with a record
 // size limit no event fits (max.message.bytes=100), so the broker refuses every append of a batch while it stays
@@ -21,7 +21,7 @@ describe('when Kafka does not take the batch', () => {
 
   beforeAll(async () => {
     await admin.ensureTopics([kafka.topicSpec(kafka.topics.events, { 'max.message.bytes': '100' })]);
-    sim = await SimProcess.start();
+    sim = await SimProcess.start(CLOUD_CLIENT, SIM_ENV);
     poller = await PollerApp.start(
       {
         ...baseEnv(namespace),
@@ -47,6 +47,7 @@ describe('when Kafka does not take the batch', () => {
   it('acks nothing, leaving the messages with the cloud to be handed out again', async () => {
     await waitFor(async () => (await sim.stats()).tenants[TENANT]?.setUp, { description: 'the setup' });
     const published = await sim.enqueue(
+      TENANT,
       Array.from({ length: 3 }, (_, i) => ({ style: 'cloudevents', type: 'HrEmployeeUpdated', data: { i } })),
     );
     expect(published.map((p) => p.status)).toEqual(['queued', 'queued', 'queued']);
@@ -57,7 +58,7 @@ describe('when Kafka does not take the batch', () => {
     });
 
     expect(poller.counters()).toMatchObject({ received: 0, acked: 0 });
-    expect(await sim.acked()).toMatchObject({ total: 0 });
+    expect(await sim.acked(TENANT)).toMatchObject({ total: 0 });
     // Delivered to the poller and not acked: invisible until the visibility timeout returns them to the queue.
     expect((await sim.stats()).tenants[TENANT]).toMatchObject({ inFlight: 3, acked: 0 });
     expect(

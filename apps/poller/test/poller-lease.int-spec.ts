@@ -1,7 +1,7 @@
 import { createScratchPostgresDatabase, type ScratchPostgresDatabase } from '@smartlink/rm-tables';
-import { uniqueName, waitFor } from '@smartlink/testing';
+import { SimProcess, uniqueName, waitFor } from '@smartlink/testing';
 import { baseEnv, CollectingLogger, PollerApp } from './support/poller-app';
-import { SimProcess, TENANT } from './support/sim-process';
+import { CLOUD_CLIENT, SIM_ENV, TENANT } from './support/cloud-client';
 
 // Two replicas of the poller on one namespace, one PostgreSQL database and one cloud queue: only the lease
 // holder fetches, the standby is ready and idle, and it takes over as soon as the holder shuts down.
@@ -28,12 +28,13 @@ describe('two pollers sharing one lease', () => {
 
   const publish = (count: number) =>
     sim.enqueue(
+      TENANT,
       Array.from({ length: count }, (_, i) => ({ style: 'totvs', type: 'FinTitlePaid', content: { i } })),
     );
 
   beforeAll(async () => {
     database = await createScratchPostgresDatabase(process.env['TEST_POSTGRES_URL']);
-    sim = await SimProcess.start();
+    sim = await SimProcess.start(CLOUD_CLIENT, SIM_ENV);
     pollers = await Promise.all([PollerApp.start(env(), logger), PollerApp.start(env(), logger)]);
   });
 
@@ -56,7 +57,9 @@ describe('two pollers sharing one lease', () => {
     await waitFor(async () => (await sim.stats()).tenants[TENANT]?.setUp, { description: 'the setup' });
 
     const published = await publish(5);
-    await waitFor(async () => (await sim.acked()).total >= published.length, { description: 'five acks' });
+    await waitFor(async () => (await sim.acked(TENANT)).total >= published.length, {
+      description: 'five acks',
+    });
 
     expect(active?.counters()).toMatchObject({ received: 5 });
     expect(active?.counters().gets).toBeGreaterThan(0);
@@ -90,7 +93,7 @@ describe('two pollers sharing one lease', () => {
     });
 
     const published = await publish(3);
-    await waitFor(async () => (await sim.acked()).total >= 5 + published.length, {
+    await waitFor(async () => (await sim.acked(TENANT)).total >= 5 + published.length, {
       description: 'the new messages to be acked by the new active poller',
       timeoutMs: TAKEOVER_TIMEOUT_MS,
     });

@@ -1,6 +1,6 @@
 import { waitFor } from '@smartlink/testing';
-import type { SimMessage } from './support/sim-admin';
-import { TENANT, TestSystem, type DatabaseKind } from './support/test-system';
+import type { SimMessage } from '@smartlink/testing';
+import { TENANT, TestSystem, type DatabaseKind } from '@smartlink/system-harness';
 
 const COMMANDS = ['DemoPing', 'DemoEmployeeUpdated', 'DemoInvoiceIssued'];
 const MESSAGES = 1_000;
@@ -43,7 +43,7 @@ describe.each<DatabaseKind>(['postgres', 'sqlite'])('downstream, end to end, on 
       },
       { description: `${MESSAGES} acks at the simulator`, timeoutMs: 180_000, intervalMs: 500 },
     ).catch((error: Error) => Promise.reject(new Error(`${error.message}\n${system.logs()}`)));
-    expect(new Set(acked.messageIds)).toEqual(new Set(enqueued.map((m) => m.messageId)));
+    expect(new Set(acked.entries.map((a) => a.messageId))).toEqual(new Set(enqueued.map((m) => m.messageId)));
 
     // ...reached the segment handler, succeeded, and has exactly one success row in GTOTVSLINKMESSAGEEXEC...
     const successes = await waitFor(

@@ -1,7 +1,7 @@
 import { LogType, type LogEntity } from '@smartlink/rm-tables';
 import { waitFor } from '@smartlink/testing';
-import type { SimMessage } from './support/sim-admin';
-import { TENANT, TestSystem, type DatabaseKind } from './support/test-system';
+import type { SimMessage } from '@smartlink/testing';
+import { TENANT, TestSystem, type DatabaseKind } from '@smartlink/system-harness';
 
 const COMMANDS = ['DemoPing', 'DemoEmployeeUpdated', 'DemoInvoiceIssued'];
 const SUCCEEDING = 300;

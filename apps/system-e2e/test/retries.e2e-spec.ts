@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AttemptStatus, LogType, MessageStatus } from '@smartlink/rm-tables';
 import { uniqueName, waitFor } from '@smartlink/testing';
-import type { SimMessage } from './support/sim-admin';
-import { SYSTEM_SERVICES } from './support/system-services';
-import { TENANT, TestSystem, type DatabaseKind } from './support/test-system';
+import type { SimMessage } from '@smartlink/testing';
+import { SYSTEM_SERVICES } from '@smartlink/system-harness';
+import { TENANT, TestSystem, type DatabaseKind } from '@smartlink/system-harness';
 import { TopicObserver } from './support/topic-observer';
 
 const COMMAND = 'DemoInvoiceIssued';

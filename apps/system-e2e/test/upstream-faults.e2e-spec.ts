@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AttemptStatus, MessageDirection, type MessageExecEntity } from '@smartlink/rm-tables';
 import { waitFor } from '@smartlink/testing';
-import { injectedFaults, publishFromSegment, sentMessages } from './support/sim-sends';
-import { SYSTEM_SERVICES } from './support/system-services';
-import { TENANT, TestSystem, type DatabaseKind } from './support/test-system';
+import { publishFromSegment } from '@smartlink/system-harness';
+import { SYSTEM_SERVICES } from '@smartlink/system-harness';
+import { TENANT, TestSystem, type DatabaseKind } from '@smartlink/system-harness';
 
 // Segments publish while the cloud misbehaves on send: 5xx with Retry-After, 429 with Retry-After, and requests it
 // holds past the client's timeout. Each failed send is a failed attempt the retry scheduler plans (honouring the
@@ -73,12 +73,12 @@ describe.each<DatabaseKind>(['postgres', 'sqlite'])(
       );
       const noticeIds = await publishFromSegment(system.segmentUrl, { count: NOTICES });
 
-      await waitFor(async () => (await sentMessages(system.sim.url, TENANT)).total >= PINGS + NOTICES, {
+      await waitFor(async () => (await system.sim.sent(TENANT)).total >= PINGS + NOTICES, {
         description: `${PINGS + NOTICES} sends at the simulator`,
         timeoutMs: 240_000,
         intervalMs: 500,
       }).catch(withLogs);
-      const sent = await sentMessages(system.sim.url, TENANT);
+      const sent = await system.sim.sent(TENANT);
       const sentIds = sent.entries.map((s) => String(s.body['id']));
 
       // Every message has its successful attempt recorded...
@@ -89,14 +89,14 @@ describe.each<DatabaseKind>(['postgres', 'sqlite'])(
       }).catch(withLogs);
 
       // ...the cloud got each once (faulted requests never reach it), the replies and the notices all there...
-      expect((await sentMessages(system.sim.url, TENANT)).total).toBe(PINGS + NOTICES);
+      expect((await system.sim.sent(TENANT)).total).toBe(PINGS + NOTICES);
       expect(new Set(sentIds).size).toBe(PINGS + NOTICES);
       const correlations = new Set(sent.entries.map((s) => s.body['correlationid']));
       for (const p of pings) expect(correlations.has(p.id)).toBe(true);
       for (const id of noticeIds) expect(sentIds).toContain(id);
 
       // ...every fault cost exactly one failed attempt, retried until it succeeded, none fatal...
-      expect(await injectedFaults(system.sim.url)).toMatchObject({
+      expect((await system.sim.stats()).http.faults).toMatchObject({
         'send:error': 6,
         'send:throttle': 6,
         'send:timeout': 4,

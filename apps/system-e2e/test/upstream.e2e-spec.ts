@@ -1,8 +1,9 @@
 import { AttemptStatus, MessageDirection } from '@smartlink/rm-tables';
 import { waitFor } from '@smartlink/testing';
-import type { SimMessage } from './support/sim-admin';
-import { publishFromSegment, sentMessages, type SentMessage } from './support/sim-sends';
-import { TENANT, TestSystem, type DatabaseKind } from './support/test-system';
+import type { SimMessage } from '@smartlink/testing';
+import { publishFromSegment } from '@smartlink/system-harness';
+import type { SimSent } from '@smartlink/testing';
+import { TENANT, TestSystem, type DatabaseKind } from '@smartlink/system-harness';
 
 // Segments publish, the cloud receives: the example segment replies to every DemoPing the cloud sends it and
 // publishes messages of its own; the executor sends all of them up. The simulator plays the cloud both ways.
@@ -41,7 +42,7 @@ describe.each<DatabaseKind>(['postgres', 'sqlite'])('upstream, end to end, on %s
     expect(new Set(noticeIds).size).toBe(NOTICES);
 
     // The cloud receives N+M sends...
-    await waitFor(async () => (await sentMessages(system.sim.url, TENANT)).total >= PINGS + NOTICES, {
+    await waitFor(async () => (await system.sim.sent(TENANT)).total >= PINGS + NOTICES, {
       description: `${PINGS + NOTICES} sends at the simulator`,
       timeoutMs: 180_000,
       intervalMs: 500,
@@ -55,7 +56,7 @@ describe.each<DatabaseKind>(['postgres', 'sqlite'])('upstream, end to end, on %s
       },
       { description: `${PINGS} downstream successes`, timeoutMs: 120_000, intervalMs: 500 },
     ).catch(withLogs);
-    const sent = await sentMessages(system.sim.url, TENANT);
+    const sent = await system.sim.sent(TENANT);
     const sentIds = sent.entries.map((s) => String(s.body['id']));
     const upstream = await waitFor(
       async () => {
@@ -66,13 +67,13 @@ describe.each<DatabaseKind>(['postgres', 'sqlite'])('upstream, end to end, on %s
     ).catch(withLogs);
 
     // Exactly N+M sends, none twice.
-    expect((await sentMessages(system.sim.url, TENANT)).total).toBe(PINGS + NOTICES);
+    expect((await system.sim.sent(TENANT)).total).toBe(PINGS + NOTICES);
     expect(new Set(sentIds).size).toBe(PINGS + NOTICES);
 
     // One reply per ping, on send/DemoPong/demo-app, correlated to the ping, echoing its data.
     const replies = sent.entries.filter((s) => s.type === 'DemoPong');
     expect(replies).toHaveLength(PINGS);
-    const replyTo = new Map<string, SentMessage>(replies.map((r) => [String(r.body['correlationid']), r]));
+    const replyTo = new Map<string, SimSent>(replies.map((r) => [String(r.body['correlationid']), r]));
     pingIds.forEach((pingId, i) => {
       const reply = replyTo.get(pingId);
       expect(reply).toMatchObject({

@@ -1,2 +1,13 @@
 export { waitFor, type WaitForOptions } from './lib/wait-for';
 export { uniqueName } from './lib/unique-name';
+export { freePort } from './lib/free-port';
+export {
+  SimAdmin,
+  type SimAcked,
+  type SimEnqueued,
+  type SimMessage,
+  type SimSent,
+  type SimStats,
+  type SimTenantStats,
+} from './lib/sim/sim-admin';
+export { SimProcess, type SimClient } from './lib/sim/sim-process';

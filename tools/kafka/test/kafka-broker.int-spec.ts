@@ -3,6 +3,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wr
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from '@smartlink/testing';
 
 // Each test drives kafka-broker.mjs as a user would: as a separate process, on ports and a data dir of its own,
 // so the shared test broker on 19092 is never touched. Broker starts are the expensive part (~5 s each on two
@@ -44,25 +45,6 @@ function lastJsonLine(result: RunResult): Record<string, unknown> {
     throw new Error(
       `expected a JSON line on stdout, got ${JSON.stringify(result.stdout)}; stderr: ${result.stderr}`,
     );
-  }
-}
-
-// Ports for the test broker come from below the kernel's ephemeral range (32768+ on Linux): a port the OS handed
-// out for listen(0) is free only until some other process in a parallel run (a Kafka client's outgoing socket, a
-// service on port 0) is given the same number, and the broker then dies on "address already in use".
-async function freePort(exclude: readonly number[] = []): Promise<number> {
-  for (;;) {
-    const port = 20_000 + Math.floor(Math.random() * 12_000);
-    if (exclude.includes(port)) continue;
-    const server = net.createServer();
-    const free = await new Promise<boolean>((resolve) => {
-      server.once('error', () => resolve(false));
-      server.listen(port, () => resolve(true));
-    });
-    if (free) {
-      await new Promise((resolve) => server.close(resolve));
-      return port;
-    }
   }
 }
 

@@ -5,6 +5,9 @@ import { randomBytes } from 'node:crypto';
  * (lower case letters, digits and underscores). Each test uses its own, so tests cannot see each other.
  */
 export function uniqueName(prefix: string): string {
-  const clean = prefix.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '');
+  const clean = prefix
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '');
   return `${clean}_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
 }

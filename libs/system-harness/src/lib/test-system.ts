@@ -10,10 +10,8 @@ import {
   scratchSqlitePath,
   type RmTables,
 } from '@smartlink/rm-tables';
-import { uniqueName } from '@smartlink/testing';
-import { freePort } from './free-port';
+import { SimAdmin, freePort, uniqueName } from '@smartlink/testing';
 import { ServiceProcess } from './service-process';
-import { SimAdmin } from './sim-admin';
 import { SYSTEM_SERVICES, type SystemContext } from './system-services';
 
 /** The one cloud client of these tests: what the simulator accepts and the poller and executor present. */

@@ -1,0 +1,12 @@
+export {
+  TestSystem,
+  CLIENT_ID,
+  CLIENT_SECRET,
+  TENANT,
+  type DatabaseKind,
+  type ServiceExit,
+  type TestSystemOptions,
+} from './lib/test-system';
+export { ServiceProcess, type ServiceSpec } from './lib/service-process';
+export { SYSTEM_SERVICES, type SystemContext, type SystemService } from './lib/system-services';
+export { publishFromSegment } from './lib/segment-demo';

@@ -1,0 +1,34 @@
+import { createServer, type Server } from 'node:net';
+import { freePort } from './free-port';
+
+describe('freePort', () => {
+  const servers: Server[] = [];
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((s) => new Promise((resolve) => s.close(resolve))));
+  });
+
+  it('gives a port below the ephemeral range that a server can listen on', async () => {
+    const port = await freePort();
+    expect(port).toBeGreaterThanOrEqual(20_000);
+    expect(port).toBeLessThan(32_000);
+    const server = createServer();
+    servers.push(server);
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, resolve);
+    });
+  });
+
+  it('never gives a port that is excluded or already taken', async () => {
+    const taken = await freePort();
+    const server = createServer();
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(taken, resolve));
+    const excluded = await freePort();
+    for (let i = 0; i < 200; i++) {
+      const port = await freePort([excluded]);
+      expect(port).not.toBe(taken);
+      expect(port).not.toBe(excluded);
+    }
+  });
+});

@@ -1,0 +1,130 @@
+/** A message for the simulator to publish, as its admin API takes it (apps/smartlink-sim/README.md). */
+export type SimMessage =
+  | {
+      style: 'cloudevents';
+      type: string;
+      data: unknown;
+      id?: string;
+      correlationId?: string;
+      source?: string;
+    }
+  | { style: 'totvs'; type: string; content: unknown; transactionId?: string; correlationId?: string }
+  | { raw: string; type?: string };
+
+/** What a published message became: the id the client will use, the broker id the acked list shows. */
+export interface SimEnqueued {
+  readonly id: string;
+  readonly messageId: string;
+  readonly status: 'queued' | 'unrouted';
+}
+
+/** Per-tenant counters of the simulated cloud queue. */
+export interface SimTenantStats {
+  readonly ready: number;
+  readonly inFlight: number;
+  readonly enqueued: number;
+  readonly delivered: number;
+  readonly redelivered: number;
+  readonly acked: number;
+  readonly unrouted: number;
+  readonly sent: number;
+  readonly setUp: boolean;
+  readonly subscriptions: string[];
+}
+
+/** `GET /admin/stats`: the queues per tenant, requests per endpoint and faults injected (`send:throttle`...). */
+export interface SimStats {
+  readonly tenants: Record<string, SimTenantStats>;
+  readonly http: { readonly requests: Record<string, number>; readonly faults: Record<string, number> };
+}
+
+/** One acked delivery. */
+export interface SimAcked {
+  readonly messageId: string;
+  readonly receipt: string;
+  readonly deliveryCount: number;
+}
+
+/** One send the simulated cloud recorded: `type` and `audience` come from the request path. */
+export interface SimSent {
+  readonly tenantId: string;
+  readonly type: string;
+  readonly audience: string;
+  /** The envelope as parsed JSON. */
+  readonly body: Record<string, unknown>;
+  readonly headers: Record<string, string>;
+  readonly sentAt: string;
+}
+
+/**
+ * The simulator's admin API (apps/smartlink-sim/README.md), for tests and benchmarks that drive the simulated
+ * cloud over HTTP. The simulator is another app: module boundaries keep its code out of the client's tests, so
+ * they talk to it the way an operator would.
+ */
+export class SimAdmin {
+  constructor(readonly url: string) {}
+
+  /**
+   * Publishes messages to a tenant queue. Throws when one is not queued (no setup for its type yet) unless
+   * `allowUnrouted`; returns, per message, `id` (what the client calls it) and `messageId` (the broker's id).
+   */
+  async enqueue(
+    tenantId: string,
+    messages: readonly SimMessage[],
+    options: { allowUnrouted?: boolean } = {},
+  ): Promise<SimEnqueued[]> {
+    const result = await this.call<{ messages: SimEnqueued[] }>(
+      'POST',
+      `/admin/tenants/${encodeURIComponent(tenantId)}/messages`,
+      { messages },
+    );
+    const unrouted = result.messages.filter((m) => m.status !== 'queued');
+    if (unrouted.length > 0 && !options.allowUnrouted) {
+      throw new Error(`${unrouted.length} messages were not queued (is setup done?)`);
+    }
+    return result.messages;
+  }
+
+  stats(): Promise<SimStats> {
+    return this.call<SimStats>('GET', '/admin/stats');
+  }
+
+  async tenantStats(tenantId: string): Promise<SimTenantStats | undefined> {
+    return (await this.stats()).tenants[tenantId];
+  }
+
+  /** The deliveries acked so far, with the exact total. */
+  acked(tenantId: string): Promise<{ total: number; entries: SimAcked[] }> {
+    return this.call('GET', `/admin/tenants/${encodeURIComponent(tenantId)}/acked`);
+  }
+
+  /** The sends recorded so far (of one tenant, or all), with the exact total; the list keeps the latest 100,000. */
+  sent(tenantId?: string): Promise<{ total: number; entries: SimSent[] }> {
+    const query = tenantId === undefined ? '' : `?tenantId=${encodeURIComponent(tenantId)}`;
+    return this.call('GET', `/admin/sent${query}`);
+  }
+
+  /** Replaces the fault configuration (see the simulator's README); `{}` clears it. */
+  async setFaults(faults: unknown): Promise<void> {
+    await this.call('PUT', '/admin/faults', faults);
+  }
+
+  /** Makes every token issued so far answer 401. */
+  async rotateKey(): Promise<void> {
+    await this.call('POST', '/admin/tokens/rotate-key');
+  }
+
+  private async call<T>(method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown): Promise<T> {
+    const response = await fetch(`${this.url}${path}`, {
+      method,
+      ...(body === undefined
+        ? {}
+        : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+      signal: AbortSignal.timeout(10_000),
+    });
+    if (!response.ok) {
+      throw new Error(`admin ${method} ${path} answered ${response.status}: ${await response.text()}`);
+    }
+    return (response.status === 204 ? undefined : await response.json()) as T;
+  }
+}
