@@ -44,6 +44,10 @@ const APPS = [
     ready: () => fetchJson(`${SIM_URL}/admin/stats`),
   },
   { name: 'executor', env: { ...CLOUD }, ready: ready(8082) },
+  // Plans the next attempt of a failed message (docs/retry-policy.md), hands it back when due, dead-letters.
+  { name: 'retry-scheduler', env: {}, ready: ready(8083) },
+  // Writes every service's and segment's message logs into GTOTVSLINKLOG; purges old history hourly.
+  { name: 'log-writer', env: {}, ready: ready(8084) },
   { name: 'example-segment', env: { SEGMENT_NAME: 'example' }, ready: ready(8086) },
   {
     name: 'poller',
@@ -137,6 +141,24 @@ async function shutdown(code) {
   process.exit(code);
 }
 
+/**
+ * Besides the simulator's steady demo traffic, now and then an invoice that the example segment fails on purpose
+ * (apps/example-segment: `failAttempts`, `fatal`), so retries and dead letters show up in the live line too.
+ */
+function feedFailingInvoices() {
+  let sequence = 0;
+  const timer = setInterval(() => {
+    sequence += 1;
+    const data = sequence % 6 === 0 ? { fatal: true } : { failAttempts: 2 };
+    fetchJson(`${SIM_URL}/admin/tenants/${DEMO.tenant}/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ messages: [{ style: 'cloudevents', type: 'DemoInvoiceIssued', data }] }),
+    }).catch(() => undefined);
+  }, 5_000);
+  timer.unref();
+}
+
 async function main() {
   process.on('SIGINT', () => void shutdown(0));
   process.on('SIGTERM', () => void shutdown(0));
@@ -180,12 +202,16 @@ async function main() {
   say(
     'poller → Kafka → executor → example segment → GTOTVSLINKMESSAGEEXEC (SQLite: .local/data/smartlink.sqlite)',
   );
+  say('each DemoPing is answered with a DemoPong the executor sends to the cloud ("received" below)');
   say('Ctrl-C stops everything.');
+  feedFailingInvoices();
 
   while (!stopping) {
-    const [cloud, segment] = await Promise.all([
+    const [cloud, segment, retries, logs] = await Promise.all([
       fetchJson(`${SIM_URL}/admin/stats`).catch(() => null),
       fetchJson(`${SEGMENT_URL}/stats`).catch(() => null),
+      fetchJson('http://127.0.0.1:8083/stats').catch(() => null),
+      fetchJson('http://127.0.0.1:8084/stats').catch(() => null),
     ]);
     const queue = cloud?.tenants?.[DEMO.tenant];
     const handled = Object.values(segment?.handled ?? {}).reduce(
@@ -197,8 +223,10 @@ async function main() {
     );
     if (stopping) break;
     const line = queue
-      ? `cloud: enqueued ${queue.enqueued}, waiting ${queue.ready + queue.inFlight}, acked ${queue.acked}` +
-        `  |  segment: succeeded ${handled.succeeded}, failed ${handled.failed}, duplicates ${segment?.duplicatesAbsorbed ?? 0}`
+      ? `cloud: enqueued ${queue.enqueued}, waiting ${queue.ready + queue.inFlight}, acked ${queue.acked}, ` +
+        `received ${queue.sent}  |  segment: succeeded ${handled.succeeded}, failed ${handled.failed}` +
+        `  |  retries ${retries?.counters?.retriesScheduled ?? 0}, ` +
+        `dead ${retries?.counters?.deadLettered ?? 0}  |  log rows ${logs?.written ?? 0}`
       : 'waiting for the simulator...';
     if (process.stderr.isTTY) process.stderr.write(`\r\x1b[K${line}`);
     else say(line);
