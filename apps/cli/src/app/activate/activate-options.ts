@@ -1,0 +1,121 @@
+import type { SettingsSource } from '@smartlink/common';
+import { parseCliArgs } from '../cli-args';
+import { CliUsageError } from '../cli-usage-error';
+
+/**
+ * Where the wizard points when neither a flag nor the environment says: TOTVS production, the hosts the settings'
+ * own descriptions give (SMARTLINK_RAC_URL, SMARTLINK_API_URL; smartlink-domain.md §1.2).
+ */
+export const ActivateDefaults = {
+  racUrl: 'https://admin.rac.totvs.app',
+  apiUrl: 'https://link.totvs.app/api/v1',
+  secretName: 'smartlink-credentials',
+  configMapName: 'smartlink-settings',
+} as const;
+
+/** Where the client secret comes from, in the order the wizard looks. */
+export type SecretSource =
+  | { readonly from: 'stdin' }
+  | { readonly from: 'flag' | 'env'; readonly value: string }
+  | { readonly from: 'prompt' };
+
+/** The activate command line, read together with the environment; what is still missing is asked for later. */
+export interface ActivateOptions {
+  readonly help: boolean;
+  /** `--client-id`, else SMARTLINK_CLIENT_ID; asked when unset. */
+  readonly clientId: string | undefined;
+  readonly secret: SecretSource;
+  /** `--commands`, else SMARTLINK_SUBSCRIPTIONS (the poller's setting); asked when unset. */
+  readonly commands: string | undefined;
+  readonly racUrl: string;
+  readonly apiUrl: string;
+  readonly showSecret: boolean;
+  readonly secretName: string;
+  readonly configMapName: string;
+  readonly namespace: string | undefined;
+}
+
+export const ACTIVATE_USAGE = `Activates this Smart Link Client for a tenant, like RM's "Ativação Totvs Apps" wizard: checks the clientId and
+clientSecret TOTVS provisioning sent against RAC, shows the tenant, sets up the tenant queue with the commands to
+subscribe, and prints the Kubernetes Secret and ConfigMap the services read.
+
+Usage: npm run cli -- activate [options]
+
+  --client-id <id>          the clientId (SMARTLINK_CLIENT_ID); asked on a terminal when unset
+  --client-secret-stdin     read the clientSecret from standard input
+  --client-secret <secret>  the clientSecret; other users can see it in the process list, so prefer
+                            SMARTLINK_CLIENT_SECRET, --client-secret-stdin or the prompt (no echo)
+  --commands <A,B,...>      every command the tenant queue subscribes to (SMARTLINK_SUBSCRIPTIONS); asked when unset
+  --rac-url <url>           RAC host (SMARTLINK_RAC_URL; default ${ActivateDefaults.racUrl})
+  --api-url <url>           link API base (SMARTLINK_API_URL; default ${ActivateDefaults.apiUrl})
+  --secret-name <name>      the Kubernetes Secret (default ${ActivateDefaults.secretName})
+  --config-map-name <name>  the Kubernetes ConfigMap (default ${ActivateDefaults.configMapName})
+  --namespace <namespace>   the namespace for the printed kubectl commands (default: kubectl's current one)
+  --show-secret             print the clientSecret in the Secret's contents (the kubectl command never holds it)
+  -h, --help                this text
+
+The other SMARTLINK_* settings (SMARTLINK_HTTP_TIMEOUT_MS, SMARTLINK_TLS_*) are read from the environment as the
+services read them.
+
+Exit codes: 0 activated, 1 failed, 2 bad usage, 3 credentials refused, 4 cloud unreachable (try again), 130 cancelled.`;
+
+/** Kubernetes object names (RFC 1123 subdomain) and namespaces (RFC 1123 label). */
+const K8S_NAME = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const K8S_NAMESPACE = /^(?=.{1,63}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+const unsetIfEmpty = (value: string | undefined) => (value === undefined || value === '' ? undefined : value);
+
+/** Reads the activate command line and the environment; throws {@link CliUsageError} for a wrong command line. */
+export function parseActivateOptions(argv: readonly string[], env: SettingsSource): ActivateOptions {
+  const values = readArgs(argv);
+  if (values['client-secret'] !== undefined && values['client-secret-stdin']) {
+    throw new CliUsageError('give the clientSecret once: --client-secret or --client-secret-stdin');
+  }
+  const secretName = values['secret-name'] ?? ActivateDefaults.secretName;
+  const configMapName = values['config-map-name'] ?? ActivateDefaults.configMapName;
+  for (const [flag, name] of [
+    ['--secret-name', secretName],
+    ['--config-map-name', configMapName],
+  ] as const) {
+    if (!K8S_NAME.test(name)) {
+      throw new CliUsageError(`${flag}: not a Kubernetes name (lower case letters, digits, '-' and '.')`);
+    }
+  }
+  if (values.namespace !== undefined && !K8S_NAMESPACE.test(values.namespace)) {
+    throw new CliUsageError('--namespace: not a Kubernetes namespace (lower case letters, digits and -)');
+  }
+  const envSecret = unsetIfEmpty(env['SMARTLINK_CLIENT_SECRET']);
+  let secret: SecretSource;
+  if (values['client-secret-stdin']) secret = { from: 'stdin' };
+  else if (values['client-secret'] !== undefined) secret = { from: 'flag', value: values['client-secret'] };
+  else if (envSecret !== undefined) secret = { from: 'env', value: envSecret };
+  else secret = { from: 'prompt' };
+  return {
+    help: values.help ?? false,
+    clientId: unsetIfEmpty(values['client-id']?.trim() ?? env['SMARTLINK_CLIENT_ID']?.trim()),
+    secret,
+    commands: unsetIfEmpty(values.commands ?? env['SMARTLINK_SUBSCRIPTIONS']),
+    racUrl: unsetIfEmpty(values['rac-url'] ?? env['SMARTLINK_RAC_URL']) ?? ActivateDefaults.racUrl,
+    apiUrl: unsetIfEmpty(values['api-url'] ?? env['SMARTLINK_API_URL']) ?? ActivateDefaults.apiUrl,
+    showSecret: values['show-secret'] ?? false,
+    secretName,
+    configMapName,
+    namespace: values.namespace,
+  };
+}
+
+function readArgs(argv: readonly string[]) {
+  return parseCliArgs(argv, {
+    'client-id': { type: 'string' },
+    'client-secret': { type: 'string' },
+    'client-secret-stdin': { type: 'boolean' },
+    commands: { type: 'string' },
+    'rac-url': { type: 'string' },
+    'api-url': { type: 'string' },
+    'secret-name': { type: 'string' },
+    'config-map-name': { type: 'string' },
+    namespace: { type: 'string' },
+    'show-secret': { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
+}
