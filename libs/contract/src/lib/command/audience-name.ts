@@ -6,7 +6,8 @@ import { MessageLimits, SmartLinkError } from '@smartlink/common';
  * only the characters every seen value uses are accepted, which also keeps it inert in a URL.
  */
 export const MAX_AUDIENCE_LENGTH = MessageLimits.AUDIENCE;
-const AUDIENCE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+/** The characters of a legal audience; the length bound is {@link MAX_AUDIENCE_LENGTH}. */
+export const AUDIENCE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 /** An audience that cannot be used in a send path. Never retriable. */
 export class IllegalAudienceError extends SmartLinkError {

@@ -6,7 +6,8 @@ import { MessageLimits, SmartLinkError } from '@smartlink/common';
  * alone), and the length is bounded well under Kafka's 249-character topic limit.
  */
 export const MAX_COMMAND_NAME_LENGTH = MessageLimits.COMMAND;
-const COMMAND_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+/** The characters of a legal command name; the length bound is {@link MAX_COMMAND_NAME_LENGTH}. */
+export const COMMAND_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 /** A command name that cannot become a topic. Never retriable: the same name will fail again. */
 export class IllegalCommandNameError extends SmartLinkError {
@@ -22,7 +23,9 @@ export function parseCommandName(value: unknown): string {
   }
   if (value.length === 0) throw new IllegalCommandNameError('empty');
   if (value.length > MAX_COMMAND_NAME_LENGTH) {
-    throw new IllegalCommandNameError(`${value.length} characters, at most ${MAX_COMMAND_NAME_LENGTH} allowed`);
+    throw new IllegalCommandNameError(
+      `${value.length} characters, at most ${MAX_COMMAND_NAME_LENGTH} allowed`,
+    );
   }
   if (!COMMAND_NAME_PATTERN.test(value)) {
     // Quote the name through JSON so control characters and quotes in hostile input stay visible and inert.
