@@ -1,17 +1,11 @@
-import type { NewLog } from '../entities/log.entity';
-import { AttemptStatus } from '../entities/attempt-status';
-import type { NewAttempt } from '../entities/message-exec.entity';
 import { MessageStatus } from '../entities/message-status';
-import type { NewMessage } from '../entities/message.entity';
 import { RmTableName } from '../schema/rm-table-names';
 import type {
   ClaimDueInput,
   ClaimTimedOutInput,
   ClaimUnplannedInput,
-  CountFailedAttemptsInput,
   FailedAttemptUpdate,
   MarkDispatchedInput,
-  PurgeInput,
   RedriveDeadInput,
   ReleaseClaimsInput,
   RmSqlDialect,
@@ -19,26 +13,20 @@ import type {
   SettledFailure,
 } from './rm-sql-dialect';
 import {
-  ATTEMPT_COLUMNS,
   FAILED_ATTEMPT_COLUMNS,
-  LOG_COLUMNS,
-  MESSAGE_COLUMNS,
   SETTLED_FAILURE_COLUMNS,
   assertBatch,
   assertRedriveFilter,
-  attemptRow,
   failedAttemptRow,
-  logRow,
-  messageRow,
   settledFailureRow,
 } from './rm-rows';
 import { SqlParameters } from './sql-parameters';
+import { QuotedIdentifierDialect, columnList, quote } from './quoted-identifier-dialect';
 
 /** The wire protocol counts parameters in 16 bits (65,535); leave room. */
 const MAX_PARAMETERS = 65_000;
 
 const { Pending, Dispatched, WaitingRetry, Dead } = MessageStatus;
-const { Failure, Fatal } = AttemptStatus;
 
 /** Element types of the arrays a batched failed-attempt update binds, in `FAILED_ATTEMPT_COLUMNS` order. */
 const FAILED_ATTEMPT_ARRAY_TYPES = [
@@ -58,36 +46,27 @@ const SETTLED_FAILURE_ARRAY_TYPES = ['varchar', 'integer', 'smallint', 'timestam
  * `timestamptz` stores as UTC. Identifiers are quoted: unquoted, PostgreSQL would fold the upper-case names to lower
  * case and miss the tables.
  */
-export class PostgresDialect implements RmSqlDialect {
+export class PostgresDialect extends QuotedIdentifierDialect implements RmSqlDialect {
   readonly type = 'postgres' as const;
-  private readonly message: string;
-  private readonly messageExec: string;
-  private readonly log: string;
   private readonly schema: string | undefined;
 
   /** @param schema tables' schema; unset means the connection's `search_path`. */
   constructor(schema?: string) {
-    this.schema = schema;
     const table = (name: string) => (schema ? `${quote(schema)}.${quote(name)}` : quote(name));
-    this.message = table(RmTableName.Message);
-    this.messageExec = table(RmTableName.MessageExec);
-    this.log = table(RmTableName.Log);
+    super({
+      message: table(RmTableName.Message),
+      messageExec: table(RmTableName.MessageExec),
+      log: table(RmTableName.Log),
+    });
+    this.schema = schema;
+  }
+
+  protected parameters(): SqlParameters {
+    return parameters();
   }
 
   rowsPerStatement(columns: number): number {
     return Math.floor(MAX_PARAMETERS / columns);
-  }
-
-  insertMessages(messages: readonly NewMessage[]): RmSqlStatement {
-    assertBatch(messages.length, MESSAGE_COLUMNS.length, this.rowsPerStatement(MESSAGE_COLUMNS.length));
-    const p = parameters();
-    const sql = [
-      `INSERT INTO ${this.message} (${columnList(MESSAGE_COLUMNS)})`,
-      `VALUES ${p.rows(messages.map(messageRow))}`,
-      'ON CONFLICT ("ID") DO NOTHING',
-      'RETURNING "ID"',
-    ];
-    return { sql: sql.join('\n'), parameters: p.list() };
   }
 
   claimDue({ now, limit }: ClaimDueInput): RmSqlStatement {
@@ -253,73 +232,6 @@ export class PostgresDialect implements RmSqlDialect {
     return { sql: `DELETE FROM ${this.message} WHERE "ID" = ANY(${p.add([...ids])})`, parameters: p.list() };
   }
 
-  insertAttempts(attempts: readonly NewAttempt[]): RmSqlStatement {
-    assertBatch(attempts.length, ATTEMPT_COLUMNS.length, this.rowsPerStatement(ATTEMPT_COLUMNS.length));
-    const p = parameters();
-    const sql = [
-      `INSERT INTO ${this.messageExec} (${columnList(ATTEMPT_COLUMNS)})`,
-      `VALUES ${p.rows(attempts.map(attemptRow))}`,
-      'ON CONFLICT ("IDMENSAGEM", "TENTATIVA") DO NOTHING',
-      'RETURNING "ID", "IDMENSAGEM", "TENTATIVA"',
-    ];
-    return { sql: sql.join('\n'), parameters: p.list() };
-  }
-
-  insertLogs(logs: readonly NewLog[]): RmSqlStatement {
-    assertBatch(logs.length, LOG_COLUMNS.length, this.rowsPerStatement(LOG_COLUMNS.length));
-    const p = parameters();
-    return {
-      sql: `INSERT INTO ${this.log} (${columnList(LOG_COLUMNS)})\nVALUES ${p.rows(logs.map(logRow))}`,
-      parameters: p.list(),
-    };
-  }
-
-  countMessages(): RmSqlStatement {
-    const sql = [
-      'SELECT "DIRECAO", "COMANDO", "STATUS", COUNT(*) AS "TOTAL", MIN("DATACRIACAO") AS "MAISANTIGA"',
-      `FROM ${this.message}`,
-      'GROUP BY "DIRECAO", "COMANDO", "STATUS"',
-    ];
-    return { sql: sql.join('\n'), parameters: [] };
-  }
-
-  countFailedAttempts({ since }: CountFailedAttemptsInput): RmSqlStatement {
-    const p = parameters();
-    const sql = [
-      'SELECT "DIRECAO", "COMANDO", "STATUS", COUNT(*) AS "TOTAL", MAX("DATAFIM") AS "MAISRECENTE"',
-      `FROM ${this.messageExec}`,
-      `WHERE "DATAFIM" >= ${p.add(since)} AND "STATUS" IN (${Failure}, ${Fatal})`,
-      'GROUP BY "DIRECAO", "COMANDO", "STATUS"',
-    ];
-    return { sql: sql.join('\n'), parameters: p.list() };
-  }
-
-  purgeAttempts({ before, limit }: PurgeInput): RmSqlStatement {
-    const p = parameters();
-    const sql = [
-      `DELETE FROM ${this.messageExec} WHERE "ID" IN (`,
-      `  SELECT e."ID" FROM ${this.messageExec} AS e`,
-      `  WHERE e."DATAFIM" < ${p.add(before)}`,
-      `    AND NOT EXISTS (SELECT 1 FROM ${this.message} AS m WHERE m."ID" = e."IDMENSAGEM")`,
-      `  LIMIT ${p.add(limit)}`,
-      ')',
-    ];
-    return { sql: sql.join('\n'), parameters: p.list() };
-  }
-
-  purgeLogs({ before, limit }: PurgeInput): RmSqlStatement {
-    const p = parameters();
-    const sql = [
-      `DELETE FROM ${this.log} WHERE "ID" IN (`,
-      `  SELECT l."ID" FROM ${this.log} AS l`,
-      `  WHERE l."LOGDATE" < ${p.add(before)}`,
-      `    AND NOT EXISTS (SELECT 1 FROM ${this.message} AS m WHERE m."ID" = l."IDMENSAGEM")`,
-      `  LIMIT ${p.add(limit)}`,
-      ')',
-    ];
-    return { sql: sql.join('\n'), parameters: p.list() };
-  }
-
   beforeMigrations(): readonly RmSqlStatement[] {
     // A transaction-scoped advisory lock: released by the migration transaction's commit or rollback, even on a crash.
     const lock = { sql: 'SELECT pg_advisory_xact_lock(hashtext($1))', parameters: [RmTableName.Migrations] };
@@ -327,14 +239,6 @@ export class PostgresDialect implements RmSqlDialect {
     // TypeORM creates its migrations table in the schema, so the schema must exist before TypeORM looks.
     return [lock, { sql: `CREATE SCHEMA IF NOT EXISTS ${quote(this.schema)}`, parameters: [] }];
   }
-}
-
-function quote(identifier: string): string {
-  return `"${identifier.replaceAll('"', '""')}"`;
-}
-
-function columnList(columns: readonly string[]): string {
-  return columns.map(quote).join(', ');
 }
 
 function parameters(): SqlParameters {

@@ -1,17 +1,11 @@
-import type { NewLog } from '../entities/log.entity';
-import { AttemptStatus } from '../entities/attempt-status';
-import type { NewAttempt } from '../entities/message-exec.entity';
 import { MessageStatus } from '../entities/message-status';
-import type { NewMessage } from '../entities/message.entity';
 import { RmTableName } from '../schema/rm-table-names';
 import type {
   ClaimDueInput,
   ClaimTimedOutInput,
   ClaimUnplannedInput,
-  CountFailedAttemptsInput,
   FailedAttemptUpdate,
   MarkDispatchedInput,
-  PurgeInput,
   RedriveDeadInput,
   ReleaseClaimsInput,
   RmSqlDialect,
@@ -19,26 +13,20 @@ import type {
   SettledFailure,
 } from './rm-sql-dialect';
 import {
-  ATTEMPT_COLUMNS,
   FAILED_ATTEMPT_COLUMNS,
-  LOG_COLUMNS,
-  MESSAGE_COLUMNS,
   SETTLED_FAILURE_COLUMNS,
   assertBatch,
   assertRedriveFilter,
-  attemptRow,
   failedAttemptRow,
-  logRow,
-  messageRow,
   settledFailureRow,
 } from './rm-rows';
 import { SqlParameters } from './sql-parameters';
+import { QuotedIdentifierDialect, columnList, quote } from './quoted-identifier-dialect';
 
 /** SQLite's default SQLITE_MAX_VARIABLE_NUMBER is 32,766 (since 3.32); leave room. */
 const MAX_PARAMETERS = 32_000;
 
 const { Pending, Dispatched, WaitingRetry, Dead } = MessageStatus;
-const { Failure, Fatal } = AttemptStatus;
 
 /**
  * The text TypeORM's SQLite drivers store for a `datetime` column (`DateUtils.mixedDateToUtcDatetimeString`):
@@ -53,26 +41,23 @@ export function toSqliteDatetime(date: Date): string {
  * SQLite (3.35+ for RETURNING). One writer at a time per database file, so each claim is a single UPDATE: no two
  * statements can take the same row. Parameters are anonymous `?`, bound in order; a value used twice is bound twice.
  */
-export class SqliteDialect implements RmSqlDialect {
+export class SqliteDialect extends QuotedIdentifierDialect implements RmSqlDialect {
   readonly type = 'sqlite' as const;
-  private readonly message = quote(RmTableName.Message);
-  private readonly messageExec = quote(RmTableName.MessageExec);
-  private readonly log = quote(RmTableName.Log);
+
+  constructor() {
+    super({
+      message: quote(RmTableName.Message),
+      messageExec: quote(RmTableName.MessageExec),
+      log: quote(RmTableName.Log),
+    });
+  }
+
+  protected parameters(): SqlParameters {
+    return parameters();
+  }
 
   rowsPerStatement(columns: number): number {
     return Math.floor(MAX_PARAMETERS / columns);
-  }
-
-  insertMessages(messages: readonly NewMessage[]): RmSqlStatement {
-    assertBatch(messages.length, MESSAGE_COLUMNS.length, this.rowsPerStatement(MESSAGE_COLUMNS.length));
-    const p = parameters();
-    const sql = [
-      `INSERT INTO ${this.message} (${columnList(MESSAGE_COLUMNS)})`,
-      `VALUES ${p.rows(messages.map(messageRow))}`,
-      'ON CONFLICT ("ID") DO NOTHING',
-      'RETURNING "ID"',
-    ];
-    return { sql: sql.join('\n'), parameters: p.list() };
   }
 
   claimDue({ now, limit }: ClaimDueInput): RmSqlStatement {
@@ -223,84 +208,9 @@ export class SqliteDialect implements RmSqlDialect {
     return { sql: `DELETE FROM ${this.message} WHERE "ID" IN ${p.row(ids)}`, parameters: p.list() };
   }
 
-  insertAttempts(attempts: readonly NewAttempt[]): RmSqlStatement {
-    assertBatch(attempts.length, ATTEMPT_COLUMNS.length, this.rowsPerStatement(ATTEMPT_COLUMNS.length));
-    const p = parameters();
-    const sql = [
-      `INSERT INTO ${this.messageExec} (${columnList(ATTEMPT_COLUMNS)})`,
-      `VALUES ${p.rows(attempts.map(attemptRow))}`,
-      'ON CONFLICT ("IDMENSAGEM", "TENTATIVA") DO NOTHING',
-      'RETURNING "ID", "IDMENSAGEM", "TENTATIVA"',
-    ];
-    return { sql: sql.join('\n'), parameters: p.list() };
-  }
-
-  insertLogs(logs: readonly NewLog[]): RmSqlStatement {
-    assertBatch(logs.length, LOG_COLUMNS.length, this.rowsPerStatement(LOG_COLUMNS.length));
-    const p = parameters();
-    return {
-      sql: `INSERT INTO ${this.log} (${columnList(LOG_COLUMNS)})\nVALUES ${p.rows(logs.map(logRow))}`,
-      parameters: p.list(),
-    };
-  }
-
-  countMessages(): RmSqlStatement {
-    const sql = [
-      'SELECT "DIRECAO", "COMANDO", "STATUS", COUNT(*) AS "TOTAL", MIN("DATACRIACAO") AS "MAISANTIGA"',
-      `FROM ${this.message}`,
-      'GROUP BY "DIRECAO", "COMANDO", "STATUS"',
-    ];
-    return { sql: sql.join('\n'), parameters: [] };
-  }
-
-  countFailedAttempts({ since }: CountFailedAttemptsInput): RmSqlStatement {
-    const p = parameters();
-    const sql = [
-      'SELECT "DIRECAO", "COMANDO", "STATUS", COUNT(*) AS "TOTAL", MAX("DATAFIM") AS "MAISRECENTE"',
-      `FROM ${this.messageExec}`,
-      `WHERE "DATAFIM" >= ${p.add(since)} AND "STATUS" IN (${Failure}, ${Fatal})`,
-      'GROUP BY "DIRECAO", "COMANDO", "STATUS"',
-    ];
-    return { sql: sql.join('\n'), parameters: p.list() };
-  }
-
-  purgeAttempts({ before, limit }: PurgeInput): RmSqlStatement {
-    const p = parameters();
-    const sql = [
-      `DELETE FROM ${this.messageExec} WHERE "ID" IN (`,
-      `  SELECT e."ID" FROM ${this.messageExec} AS e`,
-      `  WHERE e."DATAFIM" < ${p.add(before)}`,
-      `    AND NOT EXISTS (SELECT 1 FROM ${this.message} AS m WHERE m."ID" = e."IDMENSAGEM")`,
-      `  LIMIT ${p.add(limit)}`,
-      ')',
-    ];
-    return { sql: sql.join('\n'), parameters: p.list() };
-  }
-
-  purgeLogs({ before, limit }: PurgeInput): RmSqlStatement {
-    const p = parameters();
-    const sql = [
-      `DELETE FROM ${this.log} WHERE "ID" IN (`,
-      `  SELECT l."ID" FROM ${this.log} AS l`,
-      `  WHERE l."LOGDATE" < ${p.add(before)}`,
-      `    AND NOT EXISTS (SELECT 1 FROM ${this.message} AS m WHERE m."ID" = l."IDMENSAGEM")`,
-      `  LIMIT ${p.add(limit)}`,
-      ')',
-    ];
-    return { sql: sql.join('\n'), parameters: p.list() };
-  }
-
   beforeMigrations(): readonly RmSqlStatement[] {
     return [];
   }
-}
-
-function quote(identifier: string): string {
-  return `"${identifier.replaceAll('"', '""')}"`;
-}
-
-function columnList(columns: readonly string[]): string {
-  return columns.map(quote).join(', ');
 }
 
 function parameters(): SqlParameters {
