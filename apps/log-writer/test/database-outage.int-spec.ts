@@ -7,9 +7,8 @@ import {
   type ScratchPostgresDatabase,
   type SqliteWriteLock,
 } from '@smartlink/rm-tables';
-import { uniqueName, waitFor } from '@smartlink/testing';
+import { TcpProxy, uniqueName, waitFor } from '@smartlink/testing';
 import { LogWriterHarness, TEST_DATABASES, testLog } from './support/log-writer-harness';
-import { TcpProxy } from './support/tcp-proxy';
 
 const BEFORE = 200;
 const DURING = 300;

@@ -21,7 +21,7 @@ import {
   newMessage,
   type TestDatabase,
 } from './support/test-databases';
-import { TcpProxy } from './support/tcp-proxy';
+import { TcpProxy } from '@smartlink/testing';
 
 /** How a test makes the database of a booted module unreachable. */
 interface Reachability {

@@ -1,12 +1,14 @@
 import { createConnection, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 
 /**
- * A TCP proxy in front of a real database, so a test can make the database hang (`stall`) or vanish (`close`,
- * leaving a closed port) without touching the real server.
+ * A TCP proxy in front of a real server (a database, a broker), so a test can make it hang (`stall`), vanish
+ * (`cut`: the port closes and every open connection drops) and come back on the same port (`restore`) without
+ * touching the real server.
  */
 export class TcpProxy {
   private readonly server: Server;
   private readonly sockets = new Set<Socket>();
+  private listenPort = 0;
   private stalled = false;
 
   private constructor(
@@ -19,24 +21,46 @@ export class TcpProxy {
   /** Listens on a free local port, forwarding to `targetHost:targetPort`. */
   static async start(targetHost: string, targetPort: number): Promise<TcpProxy> {
     const proxy = new TcpProxy(targetHost, targetPort);
-    await new Promise<void>((resolve) => proxy.server.listen(0, '127.0.0.1', resolve));
+    await proxy.listen();
+    proxy.listenPort = (proxy.server.address() as AddressInfo).port;
     return proxy;
   }
 
   get port(): number {
-    return (this.server.address() as AddressInfo).port;
+    return this.listenPort;
   }
 
-  /** From now on traffic is dropped both ways: connections stay open, queries never get an answer. */
+  /** From now on traffic is dropped both ways: connections stay open, requests never get an answer. */
   stall(): void {
     this.stalled = true;
   }
 
-  /** Stops listening and cuts every connection: the port is closed. */
-  async close(): Promise<void> {
+  /** The server is gone: the port refuses connections and every open one is cut. */
+  async cut(): Promise<void> {
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     for (const socket of this.sockets) socket.destroy();
     await closed;
+  }
+
+  /** The server is back, on the same port and no longer stalled; nothing happens if it never left. */
+  async restore(): Promise<void> {
+    this.stalled = false;
+    if (!this.server.listening) await this.listen();
+  }
+
+  /** Stops for good; safe after `cut`. */
+  async close(): Promise<void> {
+    if (this.server.listening) await this.cut();
+  }
+
+  private listen(): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.listenPort, '127.0.0.1', () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
   }
 
   private accept(client: Socket): void {
