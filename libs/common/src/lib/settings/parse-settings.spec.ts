@@ -43,6 +43,29 @@ describe('parseSettings', () => {
       expect(error.message).toContain('a TCP port, 1-65535');
     });
 
+    it('says what to write for a number or a boolean, not only what is wrong', () => {
+      const problems = (env: Record<string, string>) =>
+        (
+          captureError(() => parseSettings('demo', schema, { SECRET: 'abcdefgh', ...env })) as SettingsError
+        ).problems
+          .map((p) => p.problem)
+          .join('; ');
+      expect(problems({ PORT: 'eighty' })).toBe('not a number');
+      expect(problems({ PORT: '80.5' })).toBe('not a whole number');
+      expect(problems({ PORT: '0' })).toBe('below 1');
+      expect(problems({ PORT: '65536' })).toBe('above 65535');
+      expect(problems({ VERBOSE: 'maybe' })).toBe(
+        'not a boolean: write true or false (1/0, yes/no and on/off work too)',
+      );
+    });
+
+    it('says a required setting is not set, rather than that undefined is not a string', () => {
+      const error = captureError(() => parseSettings('demo', schema, {})) as SettingsError;
+      expect(error.problems).toEqual([
+        { key: 'SECRET', problem: 'required, but not set', hint: 'at least 8 characters' },
+      ]);
+    });
+
     it('never echoes the offending value, which may be a secret', () => {
       const error = captureError(() => parseSettings('demo', schema, { SECRET: 'hunter2' }));
       expect(error).toBeInstanceOf(SettingsError);
