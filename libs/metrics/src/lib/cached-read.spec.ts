@@ -4,7 +4,11 @@ describe('CachedRead', () => {
   it('reads again only once the time to live has passed', async () => {
     let now = 0;
     let reads = 0;
-    const cached = new CachedRead(async () => ++reads, 1_000, () => now);
+    const cached = new CachedRead(
+      async () => ++reads,
+      1_000,
+      () => now,
+    );
     await expect(cached.get()).resolves.toBe(1);
     now = 999;
     await expect(cached.get()).resolves.toBe(1);

@@ -1,3 +1,4 @@
+import type { Gauge } from 'prom-client';
 import { CachedRead } from './cached-read';
 import type { MetricsRegistry } from './metrics-registry';
 
@@ -25,7 +26,7 @@ export function registerConsumerLag(
   source: ConsumerLagSource,
   groups: () => readonly ConsumedTopics[],
   cacheMs = DEFAULT_LAG_CACHE_MS,
-): void {
+): Gauge<'group' | 'topic'> {
   const reading = new CachedRead(async () => {
     const pairs = groups().flatMap(({ groupId, topics }) => topics.map((topic) => ({ groupId, topic })));
     const results = await Promise.allSettled(pairs.map(({ groupId, topic }) => source.read(groupId, topic)));
@@ -34,7 +35,7 @@ export function registerConsumerLag(
       return result?.status === 'fulfilled' ? [{ ...pair, lag: result.value.total }] : [];
     });
   }, cacheMs);
-  registry.gauge({
+  return registry.gauge({
     name: 'smartlink_consumer_lag_messages',
     help: 'Records on a topic that the consumer group has not committed yet',
     labelNames: ['group', 'topic'],

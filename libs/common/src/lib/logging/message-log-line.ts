@@ -20,13 +20,16 @@ export interface MessageLogLine extends MessageLogFields {
  * logger.error(messageLogLine('not executed: illegal command name', { messageId, command, attempt }))
  */
 export function messageLogLine(message: string, fields: MessageLogFields): MessageLogLine {
-  return {
+  const line: MessageLogLine = {
     message,
     messageId: fields.messageId,
     ...(fields.command != null && { command: fields.command }),
     ...(fields.attempt != null && { attempt: fields.attempt }),
     ...(fields.correlationId != null && { correlationId: fields.correlationId }),
   };
+  // A logger that turns its message into a string gets the text, not "[object Object]"; JSON leaves it out.
+  Object.defineProperty(line, 'toString', { value: () => message, enumerable: false });
+  return line;
 }
 
 /** True for a value built by {@link messageLogLine}. */

@@ -73,6 +73,11 @@ describe('createServiceLogger', () => {
       expect(Object.keys(parsed)).not.toEqual(expect.arrayContaining(['command']));
     });
 
+    it('reads as its text wherever a logger makes a string of it', () => {
+      expect(String(line)).toBe('not executed: illegal command name');
+      expect(`${line}`).toBe('not executed: illegal command name');
+    });
+
     it('puts the fields after the text in the text format', () => {
       createServiceLogger({ format: 'text', level: 'log' }).log(line, 'Executor');
       expect(written.join('')).toContain(

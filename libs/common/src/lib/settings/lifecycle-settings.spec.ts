@@ -3,7 +3,9 @@ import { SettingsError } from './settings-error';
 
 describe('parseLifecycleSettings', () => {
   it('gives a shutdown 20 s by default', () => {
-    expect(parseLifecycleSettings('executor', {})).toEqual({ shutdownDeadlineMs: DEFAULT_SHUTDOWN_DEADLINE_MS });
+    expect(parseLifecycleSettings('executor', {})).toEqual({
+      shutdownDeadlineMs: DEFAULT_SHUTDOWN_DEADLINE_MS,
+    });
     expect(DEFAULT_SHUTDOWN_DEADLINE_MS).toBe(20_000);
   });
 

@@ -4,13 +4,14 @@ import {
   type OnApplicationShutdown,
   type OnModuleInit,
 } from '@nestjs/common';
+import { ConsumerGroupLag } from '../admin/consumer-group-lag';
 import { TopicAdmin } from '../admin/topic-admin';
 import { KafkaClient } from '../client/kafka-client';
 import { EventProducer } from '../producer/event-producer';
 
 /**
  * Connects the producer at start-up and closes Kafka in order at shutdown: consumers first, while the producer
- * is still up (a handler in flight may still publish), then the producer and the admin client. The producer is
+ * is still up (a handler in flight may still publish), then the producer and the admin clients. The producer is
  * closed in `onApplicationShutdown`, which Nest calls after every module's `onModuleDestroy` and
  * `beforeApplicationShutdown`, so apps can still publish from their own shutdown hooks.
  */
@@ -20,6 +21,7 @@ export class KafkaLifecycle implements OnModuleInit, BeforeApplicationShutdown, 
     private readonly client: KafkaClient,
     private readonly producer: EventProducer,
     private readonly admin: TopicAdmin,
+    private readonly groupLag: ConsumerGroupLag,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -31,6 +33,6 @@ export class KafkaLifecycle implements OnModuleInit, BeforeApplicationShutdown, 
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await Promise.all([this.producer.disconnect(), this.admin.disconnect()]);
+    await Promise.all([this.producer.disconnect(), this.admin.disconnect(), this.groupLag.disconnect()]);
   }
 }

@@ -6,6 +6,7 @@ import {
   type Provider,
 } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
+import { ConsumerGroupLag } from '../admin/consumer-group-lag';
 import { TopicAdmin } from '../admin/topic-admin';
 import { KafkaClient } from '../client/kafka-client';
 import { EventProducer } from '../producer/event-producer';
@@ -22,11 +23,20 @@ export interface KafkaModuleAsyncOptions {
   readonly useFactory: FactoryProvider<KafkaSettings | Promise<KafkaSettings>>['useFactory'];
 }
 
-const EXPORTS = [KAFKA_SETTINGS, KafkaClient, TopicNames, EventProducer, TopicAdmin, KafkaHealthIndicator];
+const EXPORTS = [
+  KAFKA_SETTINGS,
+  KafkaClient,
+  TopicNames,
+  EventProducer,
+  TopicAdmin,
+  ConsumerGroupLag,
+  KafkaHealthIndicator,
+];
 
 /**
  * Kafka for a Nest app: provides the `KafkaClient` (create consumers with it), `TopicNames`, a connected
- * `EventProducer`, `TopicAdmin` and `KafkaHealthIndicator`. The producer connects during module init, so an
+ * `EventProducer`, `TopicAdmin`, `ConsumerGroupLag` (for lag metrics; connects on first read) and
+ * `KafkaHealthIndicator`. The producer connects during module init, so an
  * unreachable cluster fails start-up; consumers, producer and admin are closed on shutdown (`app.close()` or,
  * with `enableShutdownHooks()`, SIGTERM). Global: import it once, in the app module.
  *
@@ -68,6 +78,11 @@ export class KafkaModule {
         {
           provide: TopicAdmin,
           useFactory: (client: KafkaClient) => client.createAdmin(),
+          inject: [KafkaClient],
+        },
+        {
+          provide: ConsumerGroupLag,
+          useFactory: (client: KafkaClient) => client.createGroupLag(),
           inject: [KafkaClient],
         },
         // Stateless helper from terminus, provided here so the indicator works without TerminusModule in scope.
