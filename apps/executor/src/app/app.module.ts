@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { HealthModule } from '@smartlink/health';
 import { KafkaHealthIndicator, KafkaModule } from '@smartlink/messaging';
+import { MetricsModule } from '@smartlink/metrics';
 import { RmTablesHealthIndicator, RmTablesModule } from '@smartlink/rm-tables';
 import { ConsumersModule } from './consumers/consumers.module';
 import { ExecutorConsumers } from './consumers/executor-consumers';
@@ -10,8 +11,9 @@ import { UpstreamModule } from './upstream/upstream.module';
 
 /**
  * Composition root of the executor, from settings validated in main.ts: the RM tables, Kafka, the downstream and
- * upstream halves, their consumers, and the probes. Ready means the database and the cluster answer and all three
- * consumers are in their groups.
+ * upstream halves, their consumers, the probes and `GET /metrics`. Ready means the database and the cluster answer and
+ * all three consumers are in their groups; started means that was true once (the port opens after the migrations
+ * and the topics).
  */
 @Module({})
 export class AppModule {
@@ -26,6 +28,7 @@ export class AppModule {
       imports: [
         rmTables,
         KafkaModule.forRoot(settings.kafka),
+        MetricsModule.forRoot({ service: 'executor' }),
         downstream,
         upstream,
         consumers,
@@ -43,6 +46,7 @@ export class AppModule {
             () => kafka.isConsumerRunning('outcomes-consumer', executor.outcomesConsumer),
             () => kafka.isConsumerRunning('outbound-consumer', executor.outboundConsumer),
           ],
+          shutdownDeadlineMs: settings.lifecycle.shutdownDeadlineMs,
         }),
       ],
     };

@@ -1,6 +1,8 @@
 import {
   numberSetting,
   parseHttpSettings,
+  parseLifecycleSettings,
+  type LifecycleSettings,
   parseSettings,
   type HttpSettings,
   type SettingsSource,
@@ -81,6 +83,8 @@ export interface UpstreamSettings {
 /** Everything the executor needs, validated once at boot. */
 export interface ExecutorSettings {
   readonly http: HttpSettings;
+  /** The shutdown deadline (SHUTDOWN_DEADLINE_MS). */
+  readonly lifecycle: LifecycleSettings;
   readonly kafka: KafkaSettings;
   readonly database: DatabaseSettings;
   /** The Smart Link cloud: RAC token and link API (for upstream sends). */
@@ -142,6 +146,7 @@ export function loadExecutorSettings(env: SettingsSource): ExecutorSettings {
   const executor = parseSettings('executor', executorSchema, env);
   return {
     http: parseHttpSettings('executor', env, DEFAULT_EXECUTOR_HTTP_PORT),
+    lifecycle: parseLifecycleSettings('executor', env),
     kafka: parseKafkaSettings(env),
     database: parseDatabaseSettings(env),
     smartlink: parseSmartLinkSettings(env),

@@ -1,4 +1,6 @@
 import type { LoggerService } from '@nestjs/common';
+import { isMessageLogLine } from '@smartlink/common';
+import { MetricsRegistry } from '@smartlink/metrics';
 import {
   TopicNames,
   lifecycleEventRecord,
@@ -22,6 +24,8 @@ import {
   type NewMessage,
 } from '@smartlink/rm-tables';
 import type { Clock } from '../../src/app/clock/clock';
+import type { ExecutorCounters } from '../../src/app/metrics/executor-counters';
+import { ExecutorMetrics } from '../../src/app/metrics/executor-metrics';
 
 // Typed doubles for the unit tests of the downstream handlers: in-memory tables with the stores' semantics, a
 // producer that keeps what it was given, and a journal that records every call in order, so a test can check that
@@ -199,24 +203,44 @@ export class ProducerDouble {
 
 /** Keeps log lines by level. */
 export class LoggerDouble implements LoggerService {
-  readonly lines: { level: string; message: string }[] = [];
+  readonly lines: { level: string; message: string; fields: Record<string, unknown> }[] = [];
 
-  log(message: string): void {
-    this.lines.push({ level: 'log', message });
+  log(message: unknown): void {
+    this.push('log', message);
   }
-  error(message: string): void {
-    this.lines.push({ level: 'error', message });
+  error(message: unknown): void {
+    this.push('error', message);
   }
-  warn(message: string): void {
-    this.lines.push({ level: 'warn', message });
+  warn(message: unknown): void {
+    this.push('warn', message);
   }
-  debug(message: string): void {
-    this.lines.push({ level: 'debug', message });
+  debug(message: unknown): void {
+    this.push('debug', message);
   }
 
   at(level: string): string[] {
     return this.lines.filter((l) => l.level === level).map((l) => l.message);
   }
+
+  /** The fields of a message log line (`messageLogLine`), empty for plain text. */
+  private push(level: string, message: unknown): void {
+    if (isMessageLogLine(message)) {
+      const { message: text, ...fields } = message;
+      this.lines.push({ level, message: text, fields });
+    } else {
+      this.lines.push({ level, message: String(message), fields: {} });
+    }
+  }
+}
+
+/** The executor's metrics on a registry of their own, the table empty. */
+export function executorMetrics(counters: ExecutorCounters): ExecutorMetrics {
+  return new ExecutorMetrics(
+    new MetricsRegistry({ service: 'executor', defaultMetrics: false }),
+    counters,
+    { countByCommand: async () => [] },
+    () => NOW.getTime(),
+  );
 }
 
 export const NAMESPACE = 'ns';

@@ -2,15 +2,21 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { flagCheck, HealthModule } from '@smartlink/health';
-import { KafkaHealthIndicator, KafkaModule } from '@smartlink/messaging';
+import { ConsumerGroupLag, KafkaHealthIndicator, KafkaModule, TopicNames } from '@smartlink/messaging';
+import { MetricsModule as PrometheusModule, MetricsRegistry, registerConsumerLag } from '@smartlink/metrics';
 import { RmTablesHealthIndicator, RmTablesModule } from '@smartlink/rm-tables';
 import type { LogWriterSettings } from './log-writer-settings';
+import { LogWriterCounters } from './metrics/log-writer-counters';
+import { exposeLogWriterCounters } from './metrics/log-writer-metrics';
 import { MetricsModule } from './metrics/metrics.module';
 import { PurgeScheduler } from './retention/purge-scheduler';
 import { RetentionModule } from './retention/retention.module';
 import { DatabaseWriteGate } from './writing/database-write-gate';
 import { LogWriterConsumer } from './writing/log-writer-consumer';
 import { WritingModule } from './writing/writing.module';
+
+/** The log-writer's Prometheus metrics: its counters and the lag of its group. */
+const LOG_WRITER_METRICS = Symbol('LOG_WRITER_METRICS');
 
 /**
  * Composition root of the log-writer, from settings validated in main.ts: the RM tables, Kafka, the writer of
@@ -30,6 +36,7 @@ export class AppModule {
         ScheduleModule.forRoot(),
         rmTables,
         KafkaModule.forRoot(settings.kafka),
+        PrometheusModule.forRoot({ service: 'log-writer' }),
         MetricsModule,
         writing,
         retention,
@@ -68,7 +75,26 @@ export class AppModule {
               () => ({ lease: purge.state() }),
             ),
           ],
+          shutdownDeadlineMs: settings.lifecycle.shutdownDeadlineMs,
         }),
+      ],
+      providers: [
+        {
+          provide: LOG_WRITER_METRICS,
+          useFactory: (
+            registry: MetricsRegistry,
+            counters: LogWriterCounters,
+            lag: ConsumerGroupLag,
+            consumer: LogWriterConsumer,
+            topics: TopicNames,
+          ) => {
+            exposeLogWriterCounters(registry, counters);
+            return registerConsumerLag(registry, lag, () => [
+              { groupId: consumer.groupId, topics: [topics.logs] },
+            ]);
+          },
+          inject: [MetricsRegistry, LogWriterCounters, ConsumerGroupLag, LogWriterConsumer, TopicNames],
+        },
       ],
     };
   }

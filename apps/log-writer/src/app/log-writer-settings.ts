@@ -2,6 +2,8 @@ import {
   booleanSetting,
   numberSetting,
   parseHttpSettings,
+  parseLifecycleSettings,
+  type LifecycleSettings,
   parseSettings,
   SettingsError,
   type HttpSettings,
@@ -46,6 +48,8 @@ export interface RetentionSettings {
 /** Everything the log-writer needs, validated once at boot. */
 export interface LogWriterSettings {
   readonly http: HttpSettings;
+  /** The shutdown deadline (SHUTDOWN_DEADLINE_MS). */
+  readonly lifecycle: LifecycleSettings;
   readonly kafka: KafkaSettings;
   readonly database: DatabaseSettings;
   readonly writer: WriterSettings;
@@ -109,6 +113,7 @@ export function loadLogWriterSettings(env: SettingsSource): LogWriterSettings {
   }
   return {
     http: parseHttpSettings('log-writer', env, DEFAULT_LOG_WRITER_HTTP_PORT),
+    lifecycle: parseLifecycleSettings('log-writer', env),
     kafka: parseKafkaSettings(env),
     database: parseDatabaseSettings(env),
     writer: {

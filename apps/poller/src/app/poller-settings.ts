@@ -2,6 +2,8 @@ import {
   booleanSetting,
   numberSetting,
   parseHttpSettings,
+  parseLifecycleSettings,
+  type LifecycleSettings,
   parseSettings,
   SettingsError,
   type HttpSettings,
@@ -42,6 +44,8 @@ export interface PollSettings {
 /** Everything the poller needs, validated once at boot. */
 export interface PollerSettings {
   readonly http: HttpSettings;
+  /** The shutdown deadline (SHUTDOWN_DEADLINE_MS). */
+  readonly lifecycle: LifecycleSettings;
   readonly kafka: KafkaSettings;
   readonly database: DatabaseSettings;
   /** The Smart Link cloud: RAC token and link API. */
@@ -123,13 +127,16 @@ export function loadPollerSettings(env: SettingsSource): PollerSettings {
     }
   };
   const http = check(() => parseHttpSettings('poller', env, DEFAULT_POLLER_HTTP_PORT));
+  const lifecycle = check(() => parseLifecycleSettings('poller', env));
   const kafka = check(() => parseKafkaSettings(env));
   const database = check(() => parseDatabaseSettings(env));
   const smartlink = check(() => parseSmartLinkSettings(env));
   const poll = check(() => parseSettings('poller', pollSettingsSchema, env));
-  if (!http || !kafka || !database || !smartlink || !poll) throw new SettingsError('poller', problems);
+  if (!http || !lifecycle || !kafka || !database || !smartlink || !poll)
+    throw new SettingsError('poller', problems);
   return {
     http,
+    lifecycle,
     kafka,
     database,
     smartlink,

@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { flagCheck, HealthModule } from '@smartlink/health';
 import { KafkaHealthIndicator, KafkaModule } from '@smartlink/messaging';
+import { MetricsModule } from '@smartlink/metrics';
 import { RmTablesHealthIndicator, RmTablesModule } from '@smartlink/rm-tables';
 import { FailureConsumer } from './consumer/failure-consumer';
 import { SchedulerLoops } from './loops/scheduler-loops';
@@ -24,6 +25,7 @@ export class AppModule {
       imports: [
         rmTables,
         KafkaModule.forRoot(settings.kafka),
+        MetricsModule.forRoot({ service: 'retry-scheduler' }),
         scheduler,
         HealthModule.forRoot({
           imports: [rmTables, scheduler],
@@ -53,6 +55,7 @@ export class AppModule {
               ),
             ),
           ],
+          shutdownDeadlineMs: settings.lifecycle.shutdownDeadlineMs,
         }),
       ],
     };

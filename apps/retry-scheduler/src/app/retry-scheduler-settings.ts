@@ -2,6 +2,8 @@ import {
   SecretValue,
   numberSetting,
   parseHttpSettings,
+  parseLifecycleSettings,
+  type LifecycleSettings,
   parseSettings,
   type HttpSettings,
   type SettingsSource,
@@ -69,6 +71,8 @@ export interface RedriveSettings {
 /** Everything the retry-scheduler needs, validated once at boot. */
 export interface RetrySchedulerSettings {
   readonly http: HttpSettings;
+  /** The shutdown deadline (SHUTDOWN_DEADLINE_MS). */
+  readonly lifecycle: LifecycleSettings;
   readonly kafka: KafkaSettings;
   readonly database: DatabaseSettings;
   readonly policy: RetryPolicySettings;
@@ -132,6 +136,7 @@ export function loadRetrySchedulerSettings(env: SettingsSource): RetrySchedulerS
   const s = parseSettings('retry-scheduler', schedulerSchema, env);
   return {
     http: parseHttpSettings('retry-scheduler', env, DEFAULT_RETRY_SCHEDULER_HTTP_PORT),
+    lifecycle: parseLifecycleSettings('retry-scheduler', env),
     kafka: parseKafkaSettings(env),
     database: parseDatabaseSettings(env),
     policy: parseRetryPolicySettings(env),

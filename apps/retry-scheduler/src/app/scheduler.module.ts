@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { Logger, Module, type DynamicModule } from '@nestjs/common';
-import { EventProducer, KafkaClient, TopicAdmin, TopicNames } from '@smartlink/messaging';
+import { ConsumerGroupLag, EventProducer, KafkaClient, TopicAdmin, TopicNames } from '@smartlink/messaging';
+import { MetricsRegistry, registerConsumerLag } from '@smartlink/metrics';
 import { HttpPolicyDocumentFetcher, RetryPolicyLoader } from '@smartlink/retry-policy';
 import { MessageExecStore, MessageStore } from '@smartlink/rm-tables';
 import { SYSTEM_CLOCK } from './clock/clock';
@@ -9,6 +10,7 @@ import { DueDispatcher } from './due/due-dispatcher';
 import { FailureEventHandler } from './failures/failure-event-handler';
 import { SchedulerLoops } from './loops/scheduler-loops';
 import { RetrySchedulerCounters } from './metrics/retry-scheduler-counters';
+import { RetrySchedulerMetrics } from './metrics/retry-scheduler-metrics';
 import { StatsController } from './metrics/stats.controller';
 import { RetryPolicyLifecycle } from './policy/retry-policy-lifecycle';
 import { RedriveController } from './redrive/redrive.controller';
@@ -16,6 +18,9 @@ import { Redriver } from './redrive/redriver';
 import type { RetrySchedulerSettings } from './retry-scheduler-settings';
 import { REDRIVE_SETTINGS } from './retry-scheduler.tokens';
 import { DispatchSweeper } from './sweep/dispatch-sweeper';
+
+/** The consumer lag gauge of the scheduler's group. */
+const SCHEDULER_LAG_METRIC = Symbol('SCHEDULER_LAG_METRIC');
 
 /**
  * The retry scheduler's work: the policy (loaded and refreshed), the consumer of failed/fatal events, the due loop and
@@ -32,6 +37,25 @@ export class SchedulerModule {
       controllers: [RedriveController, StatsController],
       providers: [
         RetrySchedulerCounters,
+        {
+          provide: RetrySchedulerMetrics,
+          useFactory: (registry: MetricsRegistry, counters: RetrySchedulerCounters) =>
+            new RetrySchedulerMetrics(registry, counters),
+          inject: [MetricsRegistry, RetrySchedulerCounters],
+        },
+        {
+          provide: SCHEDULER_LAG_METRIC,
+          useFactory: (
+            registry: MetricsRegistry,
+            lag: ConsumerGroupLag,
+            consumer: FailureConsumer,
+            topics: TopicNames,
+          ) =>
+            registerConsumerLag(registry, lag, () => [
+              { groupId: consumer.groupId, topics: [topics.events] },
+            ]),
+          inject: [MetricsRegistry, ConsumerGroupLag, FailureConsumer, TopicNames],
+        },
         { provide: REDRIVE_SETTINGS, useValue: redrive },
         {
           provide: RetryPolicyLoader,
@@ -56,6 +80,7 @@ export class SchedulerModule {
             topics: TopicNames,
             loader: RetryPolicyLoader,
             counters: RetrySchedulerCounters,
+            metrics: RetrySchedulerMetrics,
           ) =>
             new FailureEventHandler({
               messages,
@@ -63,10 +88,18 @@ export class SchedulerModule {
               topics,
               policy: () => loader.current(),
               counters,
+              metrics,
               clock: SYSTEM_CLOCK,
               logger: new Logger(FailureEventHandler.name),
             }),
-          inject: [MessageStore, EventProducer, TopicNames, RetryPolicyLoader, RetrySchedulerCounters],
+          inject: [
+            MessageStore,
+            EventProducer,
+            TopicNames,
+            RetryPolicyLoader,
+            RetrySchedulerCounters,
+            RetrySchedulerMetrics,
+          ],
         },
         {
           provide: FailureConsumer,
@@ -87,17 +120,19 @@ export class SchedulerModule {
             producer: EventProducer,
             topics: TopicNames,
             counters: RetrySchedulerCounters,
+            metrics: RetrySchedulerMetrics,
           ) =>
             new DueDispatcher({
               messages,
               producer,
               topics,
               counters,
+              metrics,
               clock: SYSTEM_CLOCK,
               logger: new Logger(DueDispatcher.name),
               batchSize: loops.claimBatchSize,
             }),
-          inject: [MessageStore, EventProducer, TopicNames, RetrySchedulerCounters],
+          inject: [MessageStore, EventProducer, TopicNames, RetrySchedulerCounters, RetrySchedulerMetrics],
         },
         {
           provide: DispatchSweeper,

@@ -17,6 +17,7 @@ import {
 } from '@smartlink/rm-tables';
 import type { Clock } from '../clock/clock';
 import type { ExecutorCounters } from '../metrics/executor-counters';
+import type { ExecutorMetrics } from '../metrics/executor-metrics';
 import { attemptFinishedRecords } from '../records/executor-records';
 import type { FinishedAttempt } from './finished-attempt';
 
@@ -28,6 +29,8 @@ export interface AttemptRecorderDeps {
   readonly topics: Pick<TopicNames, 'events' | 'logs'>;
   /** Counts attempts recorded (`outcomes`) and recorded before (`duplicateOutcomes`), as soon as the insert is done. */
   readonly counters: Pick<ExecutorCounters, 'outcomes' | 'duplicateOutcomes'>;
+  /** Counts the attempts written now by command and outcome, and the critical time of successes. */
+  readonly metrics: Pick<ExecutorMetrics, 'recorded'>;
   readonly clock: Clock;
 }
 
@@ -80,6 +83,7 @@ export class AttemptRecorder {
     const events = finished.map((f) => finishedEvent(f, recorded.get(keyOf(f.messageId, f.attempt)), now));
 
     await this.applyEffects(events, now);
+    this.deps.metrics.recorded(events.filter((e) => fresh.has(keyOf(e.messageId, e.attempt))));
 
     const eventRecords: EventRecord[] = [];
     const logs: EventRecord[] = [];

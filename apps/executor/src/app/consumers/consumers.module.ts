@@ -1,5 +1,6 @@
 import { Logger, Module, type DynamicModule } from '@nestjs/common';
-import { EventProducer, KafkaClient, TopicAdmin, TopicNames } from '@smartlink/messaging';
+import { ConsumerGroupLag, EventProducer, KafkaClient, TopicAdmin, TopicNames } from '@smartlink/messaging';
+import { MetricsRegistry, registerConsumerLag } from '@smartlink/metrics';
 import { MessageStore } from '@smartlink/rm-tables';
 import { SYSTEM_CLOCK } from '../clock/clock';
 import { CommandDispatcher } from '../downstream/command-dispatcher';
@@ -7,10 +8,14 @@ import { OutcomeHandler } from '../downstream/outcome-handler';
 import { ReceivedEventHandler } from '../downstream/received-event-handler';
 import type { ExecutorSettings } from '../executor-settings';
 import { ExecutorCounters } from '../metrics/executor-counters';
+import { MessageLog } from '../records/message-log';
 import { RetryDueHandler } from '../retry/retry-due-handler';
 import { OutboundHandler } from '../upstream/outbound-handler';
 import { UpstreamSender } from '../upstream/upstream-sender';
 import { ExecutorConsumers } from './executor-consumers';
+
+/** The consumer lag gauge of the executor's three groups. */
+const EXECUTOR_LAG_METRIC = Symbol('EXECUTOR_LAG_METRIC');
 
 /**
  * The executor's consumers and the retry path, which needs both halves: retries of downstream messages are published
@@ -37,6 +42,7 @@ export class ConsumersModule {
             producer: EventProducer,
             topics: TopicNames,
             counters: ExecutorCounters,
+            messageLog: MessageLog,
           ) =>
             new RetryDueHandler({
               messages,
@@ -45,6 +51,7 @@ export class ConsumersModule {
               producer,
               topics,
               counters,
+              messageLog,
               clock: SYSTEM_CLOCK,
               logger: new Logger(RetryDueHandler.name),
             }),
@@ -55,6 +62,7 @@ export class ConsumersModule {
             EventProducer,
             TopicNames,
             ExecutorCounters,
+            MessageLog,
           ],
         },
         {
@@ -89,6 +97,12 @@ export class ConsumersModule {
             OutcomeHandler,
             OutboundHandler,
           ],
+        },
+        {
+          provide: EXECUTOR_LAG_METRIC,
+          useFactory: (registry: MetricsRegistry, lag: ConsumerGroupLag, consumers: ExecutorConsumers) =>
+            registerConsumerLag(registry, lag, () => consumers.consumedTopics()),
+          inject: [MetricsRegistry, ConsumerGroupLag, ExecutorConsumers],
         },
       ],
       exports: [ExecutorConsumers],

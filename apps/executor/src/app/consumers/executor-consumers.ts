@@ -90,6 +90,16 @@ export class ExecutorConsumers implements OnApplicationBootstrap {
     );
   }
 
+  /** The groups and the topics they read, for the consumer lag metric. */
+  consumedTopics(): { groupId: string; topics: string[] }[] {
+    const { topics } = this.deps.client;
+    return [
+      { groupId: this.eventsGroupId, topics: [topics.events] },
+      { groupId: this.outcomesGroupId, topics: [topics.outcomes] },
+      { groupId: this.outboundGroupId, topics: [topics.outbound] },
+    ];
+  }
+
   /** The consumer of the event log, for readiness; not running before start-up. */
   get eventsConsumer(): ConsumerState {
     return this.events ?? notStarted(this.eventsGroupId);

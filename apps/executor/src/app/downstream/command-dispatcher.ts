@@ -1,4 +1,3 @@
-import type { LoggerService } from '@nestjs/common';
 import { IllegalCommandNameError } from '@smartlink/contract';
 import {
   commandMessageRecord,
@@ -9,15 +8,18 @@ import {
   type TopicRecords,
 } from '@smartlink/messaging';
 import type { ExecutorCounters } from '../metrics/executor-counters';
+import type { MessageLog } from '../records/message-log';
+import type { Clock } from '../clock/clock';
 import type { CommandTopics } from './command-topics';
 
 /** What {@link CommandDispatcher} works with. */
 export interface CommandDispatcherDeps {
   readonly producer: Pick<EventProducer, 'sendBatch'>;
-  readonly topics: Pick<TopicNames, 'command'>;
+  readonly topics: Pick<TopicNames, 'command' | 'logs'>;
   readonly commandTopics: Pick<CommandTopics, 'ensure'>;
   readonly counters: Pick<ExecutorCounters, 'published'>;
-  readonly logger: LoggerService;
+  readonly messageLog: MessageLog;
+  readonly clock: Clock;
 }
 
 /**
@@ -28,9 +30,13 @@ export interface CommandDispatcherDeps {
 export class CommandDispatcher {
   constructor(private readonly deps: CommandDispatcherDeps) {}
 
-  /** Publishes the attempts; resolves with those published once Kafka has them all. */
+  /**
+   * Publishes the attempts; resolves with those published once Kafka has them all. An attempt whose command cannot
+   * be a topic is not executed; its error log goes to stdout and `<ns>.logs` in the same batch.
+   */
   async publish(commands: readonly CommandMessage[]): Promise<CommandMessage[]> {
     const published: CommandMessage[] = [];
+    const logs: EventRecord[] = [];
     const byTopic = new Map<string, EventRecord[]>();
     for (const command of commands) {
       let topic: string;
@@ -39,7 +45,18 @@ export class CommandDispatcher {
         topic = this.deps.topics.command(command.command);
       } catch (error) {
         if (!(error instanceof IllegalCommandNameError)) throw error;
-        this.deps.logger.error(`Message ${command.id} is not executed: ${error.message}`);
+        logs.push(
+          this.deps.messageLog.error(
+            `Message ${command.id} is not executed: ${error.message}`,
+            {
+              messageId: command.id,
+              command: command.command,
+              attempt: command.attempt,
+              correlationId: command.correlatedId,
+            },
+            this.deps.clock.now(),
+          ),
+        );
         continue;
       }
       const records = byTopic.get(topic) ?? [];
@@ -47,10 +64,10 @@ export class CommandDispatcher {
       byTopic.set(topic, records);
       published.push(command);
     }
-    if (published.length === 0) return published;
-    await this.deps.commandTopics.ensure([...byTopic.keys()]);
+    if (byTopic.size > 0) await this.deps.commandTopics.ensure([...byTopic.keys()]);
     const batches: TopicRecords[] = [...byTopic].map(([topic, records]) => ({ topic, records }));
-    await this.deps.producer.sendBatch(batches);
+    if (logs.length > 0) batches.push({ topic: this.deps.topics.logs, records: logs });
+    if (batches.length > 0) await this.deps.producer.sendBatch(batches);
     this.deps.counters.published += published.length;
     return published;
   }

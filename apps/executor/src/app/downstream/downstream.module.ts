@@ -3,7 +3,10 @@ import { EventProducer, KafkaClient, TopicAdmin, TopicNames } from '@smartlink/m
 import { MessageExecStore, MessageStore } from '@smartlink/rm-tables';
 import { AttemptRecorder } from '../attempts/attempt-recorder';
 import { SYSTEM_CLOCK } from '../clock/clock';
+import { MetricsRegistry } from '@smartlink/metrics';
 import { ExecutorCounters } from '../metrics/executor-counters';
+import { ExecutorMetrics } from '../metrics/executor-metrics';
+import { MessageLog } from '../records/message-log';
 import { CommandDispatcher } from './command-dispatcher';
 import { CommandTopics } from './command-topics';
 import { OutcomeHandler } from './outcome-handler';
@@ -24,6 +27,13 @@ export class DownstreamModule {
       providers: [
         ExecutorCounters,
         {
+          provide: ExecutorMetrics,
+          useFactory: (registry: MetricsRegistry, counters: ExecutorCounters, messages: MessageStore) =>
+            new ExecutorMetrics(registry, counters, messages),
+          inject: [MetricsRegistry, ExecutorCounters, MessageStore],
+        },
+        { provide: MessageLog, useFactory: () => new MessageLog(new Logger('Executor')) },
+        {
           provide: CommandTopics,
           useFactory: (admin: TopicAdmin, client: KafkaClient) => new CommandTopics(admin, client),
           inject: [TopicAdmin, KafkaClient],
@@ -35,15 +45,17 @@ export class DownstreamModule {
             topics: TopicNames,
             commandTopics: CommandTopics,
             counters: ExecutorCounters,
+            messageLog: MessageLog,
           ) =>
             new CommandDispatcher({
               producer,
               topics,
               commandTopics,
               counters,
-              logger: new Logger(CommandDispatcher.name),
+              messageLog,
+              clock: SYSTEM_CLOCK,
             }),
-          inject: [EventProducer, TopicNames, CommandTopics, ExecutorCounters],
+          inject: [EventProducer, TopicNames, CommandTopics, ExecutorCounters, MessageLog],
         },
         {
           provide: AttemptRecorder,
@@ -53,8 +65,25 @@ export class DownstreamModule {
             producer: EventProducer,
             topics: TopicNames,
             counters: ExecutorCounters,
-          ) => new AttemptRecorder({ messages, attempts, producer, topics, counters, clock: SYSTEM_CLOCK }),
-          inject: [MessageStore, MessageExecStore, EventProducer, TopicNames, ExecutorCounters],
+            metrics: ExecutorMetrics,
+          ) =>
+            new AttemptRecorder({
+              messages,
+              attempts,
+              producer,
+              topics,
+              counters,
+              metrics,
+              clock: SYSTEM_CLOCK,
+            }),
+          inject: [
+            MessageStore,
+            MessageExecStore,
+            EventProducer,
+            TopicNames,
+            ExecutorCounters,
+            ExecutorMetrics,
+          ],
         },
         {
           provide: ReceivedEventHandler,
@@ -65,6 +94,8 @@ export class DownstreamModule {
             topics: TopicNames,
             commandTopics: CommandTopics,
             counters: ExecutorCounters,
+            metrics: ExecutorMetrics,
+            messageLog: MessageLog,
           ) =>
             new ReceivedEventHandler({
               messages,
@@ -73,6 +104,8 @@ export class DownstreamModule {
               topics,
               commandTopics,
               counters,
+              metrics,
+              messageLog,
               clock: SYSTEM_CLOCK,
               logger: new Logger(ReceivedEventHandler.name),
             }),
@@ -83,6 +116,8 @@ export class DownstreamModule {
             TopicNames,
             CommandTopics,
             ExecutorCounters,
+            ExecutorMetrics,
+            MessageLog,
           ],
         },
         {
@@ -92,18 +127,40 @@ export class DownstreamModule {
             attempts: MessageExecStore,
             recorder: AttemptRecorder,
             counters: ExecutorCounters,
+            producer: EventProducer,
+            topics: TopicNames,
+            messageLog: MessageLog,
           ) =>
             new OutcomeHandler({
               messages,
               attempts,
               recorder,
               counters,
+              producer,
+              topics,
+              messageLog,
+              clock: SYSTEM_CLOCK,
               logger: new Logger(OutcomeHandler.name),
             }),
-          inject: [MessageStore, MessageExecStore, AttemptRecorder, ExecutorCounters],
+          inject: [
+            MessageStore,
+            MessageExecStore,
+            AttemptRecorder,
+            ExecutorCounters,
+            EventProducer,
+            TopicNames,
+            MessageLog,
+          ],
         },
       ],
-      exports: [ExecutorCounters, CommandDispatcher, AttemptRecorder, ReceivedEventHandler, OutcomeHandler],
+      exports: [
+        ExecutorCounters,
+        MessageLog,
+        CommandDispatcher,
+        AttemptRecorder,
+        ReceivedEventHandler,
+        OutcomeHandler,
+      ],
     };
   }
 }

@@ -1,4 +1,5 @@
 import type { ConsumedMessage } from '@smartlink/messaging';
+import { MessageLog } from '../records/message-log';
 import { AttemptStatus, MessageDirection, MessageStatus } from '@smartlink/rm-tables';
 import {
   FIXED_CLOCK,
@@ -13,6 +14,7 @@ import {
   consumedRaw,
   outcome,
   storedRow,
+  executorMetrics,
 } from '../../../test/support/downstream-doubles';
 import { AttemptRecorder } from '../attempts/attempt-recorder';
 import { ExecutorCounters } from '../metrics/executor-counters';
@@ -28,19 +30,25 @@ function setup() {
   const producer = new ProducerDouble(journal, faults);
   const counters = new ExecutorCounters();
   const logger = new LoggerDouble();
+  const metrics = executorMetrics(counters);
   const recorder = new AttemptRecorder({
     messages: tables,
     attempts: tables.attemptStore,
     producer,
     topics: TOPICS,
     counters,
+    metrics,
     clock: FIXED_CLOCK,
   });
   const handler = new OutcomeHandler({
     messages: tables,
     attempts: tables.attemptStore,
     recorder,
+    producer,
+    topics: TOPICS,
     counters,
+    messageLog: new MessageLog(logger),
+    clock: FIXED_CLOCK,
     logger,
   });
   const handle = (...records: ConsumedMessage[]) => handler.handle(records);
@@ -245,8 +253,10 @@ describe('OutcomeHandler', () => {
       await handle(consumedOutcome(outcome('ghost')));
 
       expect(tables.history).toEqual([]);
-      expect(producer.sent).toEqual([]);
-      expect(journal.entries).toEqual(['db:find messages', 'db:find attempts']);
+      expect(producer.sent).toEqual([
+        { topic: TOPICS.logs, records: [expect.objectContaining({ key: 'ghost' })] },
+      ]);
+      expect(journal.entries).toEqual(['db:find messages', 'db:find attempts', 'kafka:send ns.logs']);
       expect(counters.unknownOutcomes).toBe(1);
       expect(logger.at('warn')).toEqual([
         'Skipped the outcome of attempt 1 of message ghost: no such message was ever stored',

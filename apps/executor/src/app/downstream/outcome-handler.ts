@@ -1,9 +1,18 @@
 import type { LoggerService } from '@nestjs/common';
-import { outcomeCodec, type ConsumedMessage, type Outcome } from '@smartlink/messaging';
+import {
+  outcomeCodec,
+  type ConsumedMessage,
+  type EventProducer,
+  type EventRecord,
+  type Outcome,
+  type TopicNames,
+} from '@smartlink/messaging';
 import { MessageDirection, type MessageExecStore, type MessageStore } from '@smartlink/rm-tables';
 import type { AttemptRecorder } from '../attempts/attempt-recorder';
 import type { FinishedAttempt } from '../attempts/finished-attempt';
+import type { Clock } from '../clock/clock';
 import type { ExecutorCounters } from '../metrics/executor-counters';
+import type { MessageLog } from '../records/message-log';
 import { MAX_STORABLE_ATTEMPT, holdsNul, isStorableInstant } from '../records/storable-values';
 
 /** What {@link OutcomeHandler} works with; narrow, so unit tests pass typed doubles. */
@@ -11,7 +20,12 @@ export interface OutcomeHandlerDeps {
   readonly messages: Pick<MessageStore, 'findByIds'>;
   readonly attempts: Pick<MessageExecStore, 'findByMessageIds'>;
   readonly recorder: Pick<AttemptRecorder, 'record'>;
+  /** Publishes the logs of skipped outcomes to `<ns>.logs`. */
+  readonly producer: Pick<EventProducer, 'sendBatch'>;
+  readonly topics: Pick<TopicNames, 'logs'>;
   readonly counters: ExecutorCounters;
+  readonly messageLog: MessageLog;
+  readonly clock: Clock;
   readonly logger: LoggerService;
 }
 
@@ -43,7 +57,10 @@ export class OutcomeHandler {
   async handle(records: readonly ConsumedMessage[]): Promise<void> {
     const { logger } = this.deps;
     const outcomes = this.read(records);
-    const attributed = await this.attribute(outcomes);
+    const { attributed, logs } = await this.attribute(outcomes);
+    // Before the attempts: once the skipped outcomes' logs are out, a failure below redelivers them at most twice.
+    if (logs.length > 0)
+      await this.deps.producer.sendBatch([{ topic: this.deps.topics.logs, records: logs }]);
     if (attributed.length === 0) return;
 
     // A redelivered outcome is judged by what was recorded first: history rows are never updated, and the message
@@ -93,9 +110,13 @@ export class OutcomeHandler {
    * Finds the message of each outcome: its row, or, once the row is gone (the message succeeded meanwhile), its
    * recorded history. An outcome of a message never stored, or of an upstream message, is logged and skipped.
    */
-  private async attribute(outcomes: readonly Outcome[]): Promise<Attributed[]> {
-    if (outcomes.length === 0) return [];
-    const { messages, attempts, counters, logger } = this.deps;
+  private async attribute(
+    outcomes: readonly Outcome[],
+  ): Promise<{ attributed: Attributed[]; logs: EventRecord[] }> {
+    if (outcomes.length === 0) return { attributed: [], logs: [] };
+    const { messages, attempts, counters, messageLog } = this.deps;
+    const now = this.deps.clock.now();
+    const logs: EventRecord[] = [];
     const ids = [...new Set(outcomes.map((o) => o.messageId))];
     const origins = new Map<string, Origin>((await messages.findByIds(ids)).map((row) => [row.id, row]));
     const missing = ids.filter((id) => !origins.has(id));
@@ -108,17 +129,28 @@ export class OutcomeHandler {
     for (const outcome of outcomes) {
       const origin = origins.get(outcome.messageId);
       const what = `the outcome of attempt ${outcome.attempt} of message ${outcome.messageId}`;
+      const fields = {
+        messageId: outcome.messageId,
+        attempt: outcome.attempt,
+        command: origin?.command ?? null,
+      };
       if (!origin) {
         counters.unknownOutcomes += 1;
-        logger.warn(`Skipped ${what}: no such message was ever stored`);
+        logs.push(messageLog.warn(`Skipped ${what}: no such message was ever stored`, fields, now));
       } else if (origin.direction !== MessageDirection.Downstream) {
         counters.unknownOutcomes += 1;
-        logger.error(`Skipped ${what}: it is an upstream message, which no segment executes`);
+        logs.push(
+          messageLog.error(
+            `Skipped ${what}: it is an upstream message, which no segment executes`,
+            fields,
+            now,
+          ),
+        );
       } else {
         attributed.push({ outcome, origin });
       }
     }
-    return attributed;
+    return { attributed, logs };
   }
 }
 

@@ -1,4 +1,5 @@
 import { SmartLinkHeaders, lifecycleEventRecord, type ConsumedMessage } from '@smartlink/messaging';
+import { MessageLog } from '../records/message-log';
 import { AttemptStatus, MessageDirection, MessageStatus } from '@smartlink/rm-tables';
 import {
   FIXED_CLOCK,
@@ -14,6 +15,7 @@ import {
   consumedRaw,
   receivedEvent,
   storedRow,
+  executorMetrics,
 } from '../../../test/support/downstream-doubles';
 import { ExecutorCounters } from '../metrics/executor-counters';
 import { ReceivedEventHandler } from './received-event-handler';
@@ -38,6 +40,8 @@ function setup() {
       },
     },
     counters,
+    metrics: executorMetrics(counters),
+    messageLog: new MessageLog(logger),
     clock: FIXED_CLOCK,
     logger,
   });

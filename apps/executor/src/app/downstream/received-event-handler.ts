@@ -1,4 +1,5 @@
 import type { LoggerService } from '@nestjs/common';
+import { messageLogLine } from '@smartlink/common';
 import {
   lifecycleEventRecord,
   type CommandMessage,
@@ -19,10 +20,12 @@ import {
 } from '@smartlink/rm-tables';
 import type { Clock } from '../clock/clock';
 import type { ExecutorCounters } from '../metrics/executor-counters';
+import type { ExecutorMetrics } from '../metrics/executor-metrics';
 import { CommandDispatcher } from './command-dispatcher';
 import type { CommandTopics } from './command-topics';
 import { dispatchedEvent } from '../records/dispatched-event';
 import { rejectedEventRecords } from '../records/executor-records';
+import type { MessageLog } from '../records/message-log';
 import { readReceivedEvents, type RejectedEvent } from './read-received-events';
 
 /** What {@link ReceivedEventHandler} works with; narrow, so unit tests pass typed doubles. */
@@ -36,6 +39,10 @@ export interface ReceivedEventHandlerDeps {
   readonly topics: Pick<TopicNames, 'events' | 'logs' | 'deadletter' | 'command'>;
   readonly commandTopics: Pick<CommandTopics, 'ensure'>;
   readonly counters: ExecutorCounters;
+  /** Remembers the cloud enqueue time of messages stored now, for the critical time. */
+  readonly metrics: Pick<ExecutorMetrics, 'received'>;
+  /** Lines about one message: stdout and `<ns>.logs`. */
+  readonly messageLog: MessageLog;
   readonly clock: Clock;
   readonly logger: LoggerService;
 }
@@ -45,6 +52,8 @@ interface Projection {
   readonly commands: CommandMessage[];
   /** Messages published before a crash whose `dispatched` event may be missing. */
   readonly redispatched: DispatchedEvent[];
+  /** Logs of messages not executed. */
+  readonly logs: EventRecord[];
 }
 
 /**
@@ -71,8 +80,10 @@ export class ReceivedEventHandler {
     counters.received += chunk.received.length;
 
     const dispatched: DispatchedEvent[] = [];
+    const logs: EventRecord[] = [];
     if (chunk.received.length > 0) {
-      const { commands, redispatched } = await this.project(chunk.received, now);
+      const { commands, redispatched, logs: notExecuted } = await this.project(chunk.received, now);
+      logs.push(...notExecuted);
       const published = await this.dispatcher.publish(commands);
       if (published.length > 0) {
         await this.deps.messages.markDispatched(
@@ -87,7 +98,6 @@ export class ReceivedEventHandler {
     }
 
     const deadLetters: EventRecord[] = [];
-    const logs: EventRecord[] = [];
     for (const rejected of chunk.rejected) {
       this.reportRejected(rejected);
       const records = rejectedEventRecords(rejected, now);
@@ -110,9 +120,11 @@ export class ReceivedEventHandler {
    * insert so that an outcome recorded concurrently is seen either here or by its own delete.
    */
   private async project(events: readonly ReceivedEvent[], now: Date): Promise<Projection> {
-    const { messages, attempts, counters, logger } = this.deps;
+    const { messages, attempts, counters, logger, messageLog } = this.deps;
+    const logs: EventRecord[] = [];
     const byId = new Map(events.map((event) => [event.messageId, event]));
     const inserted = new Set(await messages.insertIgnoringDuplicates(events.map((e) => newMessage(e, now))));
+    this.deps.metrics.received(events.filter((event) => inserted.has(event.messageId)));
     const succeeded = new Set(await attempts.findSucceededMessageIds([...byId.keys()]));
     if (succeeded.size > 0) await messages.deleteSucceeded([...succeeded]);
 
@@ -129,8 +141,12 @@ export class ReceivedEventHandler {
         const event = byId.get(row.id);
         if (!event) continue;
         if (row.direction !== MessageDirection.Downstream) {
-          logger.error(
-            `Received message ${row.id} shares its id with an upstream message; it is not executed`,
+          logs.push(
+            messageLog.error(
+              `Received message ${row.id} shares its id with an upstream message; it is not executed`,
+              { messageId: row.id, command: event.command, correlationId: event.correlatedId },
+              now,
+            ),
           );
         } else if (row.status === MessageStatus.Pending) {
           commands.push(commandOfRow(row, event));
@@ -149,15 +165,34 @@ export class ReceivedEventHandler {
         `${seenAgain} message(s) seen again: ${succeeded.size} succeeded already and are not executed again, ` +
           `${commands.length - fresh} left pending by a crash are published again`,
       );
+      for (const id of succeeded) {
+        const event = byId.get(id);
+        logs.push(
+          messageLog.info(
+            `Received message ${id} again; it succeeded already and is not executed again`,
+            { messageId: id, command: event?.command ?? null, correlationId: event?.correlatedId ?? null },
+            now,
+          ),
+        );
+      }
     }
-    return { commands, redispatched };
+    return { commands, redispatched, logs };
   }
 
   private reportRejected({ record, reason, error, message }: RejectedEvent): void {
-    this.deps.logger.error(
+    const text =
       `Refused the received event at ${record.topic}[${record.partition}]@${record.offset}` +
-        `${message.messageId === null ? '' : ` (message ${JSON.stringify(message.messageId)})`}, ` +
-        `dead-lettered as ${reason}: ${error.message}`,
+      `${message.messageId === null ? '' : ` (message ${JSON.stringify(message.messageId)})`}, ` +
+      `dead-lettered as ${reason}: ${error.message}`;
+    // Its log record for <ns>.logs is built with the dead letter (rejectedEventRecords).
+    this.deps.logger.error(
+      message.messageId === null
+        ? text
+        : messageLogLine(text, {
+            messageId: message.messageId,
+            command: message.command,
+            correlationId: message.correlatedId,
+          }),
     );
   }
 }

@@ -9,7 +9,7 @@ import type { RejectedEvent } from '../downstream/read-received-events';
 import type { RejectedOutbound } from '../upstream/read-outbound-messages';
 
 /** `source` of everything the executor writes to the logs and dead-letter topics. */
-const EXECUTOR_SOURCE = 'executor';
+export const EXECUTOR_SOURCE = 'executor';
 
 /** GTOTVSLINKLOG.LOGTYPE values (seed §04). */
 const INFO = 0;
@@ -121,6 +121,6 @@ export function attemptFinishedRecords(event: AttemptFinishedEvent): {
 }
 
 /** A message id fit for GTOTVSLINKLOG.IDMENSAGEM: present and free of NUL, which PostgreSQL text refuses. */
-function loggableId(messageId: string | null): string | undefined {
+export function loggableId(messageId: string | null): string | undefined {
   return messageId !== null && !messageId.includes('\u0000') ? messageId : undefined;
 }

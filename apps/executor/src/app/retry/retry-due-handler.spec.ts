@@ -1,4 +1,5 @@
 import { SmartLinkServerError } from '@smartlink/contract';
+import { MessageLog } from '../records/message-log';
 import { SmartLinkHeaders, type ConsumedMessage } from '@smartlink/messaging';
 import { AttemptStatus, MessageStatus } from '@smartlink/rm-tables';
 import {
@@ -12,6 +13,7 @@ import {
   TablesDouble,
   consumedRaw,
   storedRow,
+  executorMetrics,
 } from '../../../test/support/downstream-doubles';
 import {
   CloudDouble,
@@ -37,12 +39,14 @@ function setup() {
   const counters = new ExecutorCounters();
   const logger = new LoggerDouble();
   const grace = new ShutdownGrace();
+  const metrics = executorMetrics(counters);
   const recorder = new AttemptRecorder({
     messages: tables,
     attempts: tables.attemptStore,
     producer,
     topics: TOPICS,
     counters,
+    metrics,
     clock: FIXED_CLOCK,
   });
   const handler = new RetryDueHandler({
@@ -52,7 +56,8 @@ function setup() {
       topics: TOPICS,
       commandTopics: { ensure: async (names) => journal.add(`kafka:ensure ${names.join(' ')}`) },
       counters,
-      logger,
+      messageLog: new MessageLog(logger),
+      clock: FIXED_CLOCK,
     }),
     sender: new UpstreamSender({
       cloud,
@@ -68,6 +73,7 @@ function setup() {
     producer,
     topics: TOPICS,
     counters,
+    messageLog: new MessageLog(logger),
     clock: FIXED_CLOCK,
     logger,
   });
@@ -191,17 +197,29 @@ describe('RetryDueHandler', () => {
       await handle(consumedRetryDue(retryDue('u1', { attempt: 2 })));
 
       expect(cloud.sends).toEqual([]);
-      expect(producer.sent).toEqual([]);
+      // Nothing but the info log of the skip, for GTOTVSLINKLOG.
+      expect(producer.sent).toEqual([
+        { topic: TOPICS.logs, records: [expect.objectContaining({ key: 'u1' })] },
+      ]);
       expect(counters).toMatchObject({ staleRetries: 1, retriesDue: 0 });
     });
 
     it('skips an event whose direction is not the stored message’s', async () => {
-      const { tables, producer, counters, handle } = setup();
+      const { tables, producer, counters, logger, handle } = setup();
       tables.rows.set('x', upstreamRow('x', claimed(2)));
 
       await handle(consumedRetryDue(retryDue('x', { direction: 'downstream', attempt: 2 })));
 
-      expect(producer.sent).toEqual([]);
+      expect(producer.sent).toEqual([
+        { topic: TOPICS.logs, records: [expect.objectContaining({ key: 'x' })] },
+      ]);
+      expect(logger.lines).toEqual([
+        {
+          level: 'log',
+          message: expect.stringContaining('Skipped retry-due attempt 2 of message x'),
+          fields: { messageId: 'x', command: expect.any(String), attempt: 2 },
+        },
+      ]);
       expect(counters.staleRetries).toBe(1);
     });
 

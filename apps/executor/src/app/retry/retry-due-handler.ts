@@ -5,6 +5,7 @@ import {
   type CommandMessage,
   type ConsumedMessage,
   type EventProducer,
+  type EventRecord,
   type RetryDueEvent,
   type TopicNames,
 } from '@smartlink/messaging';
@@ -13,6 +14,7 @@ import type { Clock } from '../clock/clock';
 import type { CommandDispatcher } from '../downstream/command-dispatcher';
 import type { ExecutorCounters } from '../metrics/executor-counters';
 import { dispatchedEvent } from '../records/dispatched-event';
+import type { MessageLog } from '../records/message-log';
 import { ExecutorStoppingError } from '../upstream/executor-stopping-error';
 import type { UpstreamAttempt, UpstreamSender } from '../upstream/upstream-sender';
 import { readRetryDueEvents } from './read-retry-due-events';
@@ -23,8 +25,9 @@ export interface RetryDueHandlerDeps {
   readonly dispatcher: Pick<CommandDispatcher, 'publish'>;
   readonly sender: Pick<UpstreamSender, 'send'>;
   readonly producer: Pick<EventProducer, 'sendBatch'>;
-  readonly topics: Pick<TopicNames, 'events'>;
+  readonly topics: Pick<TopicNames, 'events' | 'logs'>;
   readonly counters: ExecutorCounters;
+  readonly messageLog: MessageLog;
   readonly clock: Clock;
   readonly logger: LoggerService;
 }
@@ -63,12 +66,25 @@ export class RetryDueHandler {
     );
     const commands: CommandMessage[] = [];
     const sends: UpstreamAttempt[] = [];
+    const skipped: EventRecord[] = [];
+    const now = this.deps.clock.now();
     for (const event of due) {
       const row = rows.get(event.messageId);
       const stale = staleness(event, row);
       if (stale !== null || !row) {
         counters.staleRetries += 1;
-        logger.debug?.(`Skipped retry-due attempt ${event.attempt} of message ${event.messageId}: ${stale}`);
+        skipped.push(
+          this.deps.messageLog.info(
+            `Skipped retry-due attempt ${event.attempt} of message ${event.messageId}: ${stale}`,
+            {
+              messageId: event.messageId,
+              command: event.command,
+              attempt: event.attempt,
+              correlationId: row?.correlatedId ?? null,
+            },
+            now,
+          ),
+        );
         continue;
       }
       counters.retriesDue += 1;
@@ -76,13 +92,16 @@ export class RetryDueHandler {
       else sends.push({ message: row, attempt: event.attempt });
     }
 
+    if (skipped.length > 0) {
+      await this.deps.producer.sendBatch([{ topic: this.deps.topics.logs, records: skipped }]);
+    }
     if (commands.length > 0) {
-      const now = this.deps.clock.now().toISOString();
+      const at = now.toISOString();
       const published = await this.deps.dispatcher.publish(commands);
       await this.deps.producer.sendBatch([
         {
           topic: this.deps.topics.events,
-          records: published.map((command) => lifecycleEventRecord(dispatchedEvent(command, now))),
+          records: published.map((command) => lifecycleEventRecord(dispatchedEvent(command, at))),
         },
       ]);
     }

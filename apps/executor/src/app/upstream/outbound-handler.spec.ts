@@ -18,6 +18,7 @@ import {
   TablesDouble,
   consumedRaw,
   storedRow,
+  executorMetrics,
 } from '../../../test/support/downstream-doubles';
 import { CloudDouble, ENVELOPE, consumedOutbound, upstreamRow } from '../../../test/support/upstream-doubles';
 import { AttemptRecorder } from '../attempts/attempt-recorder';
@@ -40,12 +41,14 @@ function setup({ sendConcurrency = 4, maxSendPauseMs = 5_000 } = {}) {
   const logger = new LoggerDouble();
   const grace = new ShutdownGrace();
   const sleeps: number[] = [];
+  const metrics = executorMetrics(counters);
   const recorder = new AttemptRecorder({
     messages: tables,
     attempts: tables.attemptStore,
     producer,
     topics: TOPICS,
     counters,
+    metrics,
     clock: FIXED_CLOCK,
   });
   const sender = new UpstreamSender({

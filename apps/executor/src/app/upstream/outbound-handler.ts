@@ -1,3 +1,4 @@
+import { messageLogLine } from '@smartlink/common';
 import type { LoggerService } from '@nestjs/common';
 import type { SmartLinkTransport } from '@smartlink/contract';
 import {
@@ -207,11 +208,12 @@ export class OutboundHandler {
   }
 
   private reportRejected({ record, reason, error, messageId }: RejectedOutbound): void {
-    this.deps.logger.error(
+    const text =
       `Refused the outbound record at ${record.topic}[${record.partition}]@${record.offset}` +
-        `${messageId === null ? '' : ` (message ${JSON.stringify(messageId)})`}, dead-lettered as ${reason}: ` +
-        error.message,
-    );
+      `${messageId === null ? '' : ` (message ${JSON.stringify(messageId)})`}, dead-lettered as ${reason}: ` +
+      error.message;
+    // Its log record for <ns>.logs is built with the dead letter (rejectedOutboundRecords).
+    this.deps.logger.error(messageId === null ? text : messageLogLine(text, { messageId }));
   }
 }
 

@@ -1,3 +1,4 @@
+import { messageLogLine } from '@smartlink/common';
 import type { LoggerService } from '@nestjs/common';
 import type { SmartLinkTransport } from '@smartlink/contract';
 import { MessageDirection, type MessageEntity } from '@smartlink/rm-tables';
@@ -139,8 +140,11 @@ export class UpstreamSender {
     try {
       if ((await grace.race(call)) === GRACE_OVER) {
         this.deps.logger.warn(
-          `Send of message ${message.id} (attempt ${attempt}) still in flight at the end of the shutdown grace: ` +
-            'abandoned, it will be sent again',
+          messageLogLine(
+            `Send of message ${message.id} (attempt ${attempt}) still in flight at the end of the shutdown grace: ` +
+              'abandoned, it will be sent again',
+            { messageId: message.id, command: message.command, attempt, correlationId: message.correlatedId },
+          ),
         );
         return null;
       }
@@ -148,8 +152,12 @@ export class UpstreamSender {
     } catch (error) {
       const verdict = sendVerdict(error);
       if (verdict.retryAfterMs !== null) pause.note(verdict.retryAfterMs, clock.now().getTime());
+      // Its log record for <ns>.logs comes with the recorded attempt (AttemptRecorder).
       this.deps.logger.warn(
-        `Send of message ${message.id} (${message.command}, attempt ${attempt}) ${verdict.status}: ${verdict.error}`,
+        messageLogLine(
+          `Send of message ${message.id} (${message.command}, attempt ${attempt}) ${verdict.status}: ${verdict.error}`,
+          { messageId: message.id, command: message.command, attempt, correlationId: message.correlatedId },
+        ),
       );
       return attemptOf(verdict);
     }

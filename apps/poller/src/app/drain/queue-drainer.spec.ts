@@ -14,7 +14,7 @@ import {
   logRecordCodec,
   type TopicRecords,
 } from '@smartlink/messaging';
-import { SecretValue } from '@smartlink/common';
+import { isMessageLogLine, SecretValue } from '@smartlink/common';
 import type { FetchGate } from '../backlog/backpressure';
 import { LogRedactor } from '../logging/log-redactor';
 import { PollerStatus } from '../poller-status';
@@ -119,14 +119,21 @@ class FakeBackpressure {
 
 class CollectingLogger implements Pick<LoggerService, 'log' | 'warn' | 'error'> {
   readonly lines: string[] = [];
-  log(message: string) {
-    this.lines.push(`log ${message}`);
+  /** The message ids of message log lines, in order. */
+  readonly messageIds: string[] = [];
+  log(message: unknown) {
+    this.lines.push(`log ${this.text(message)}`);
   }
-  warn(message: string) {
-    this.lines.push(`warn ${message}`);
+  warn(message: unknown) {
+    this.lines.push(`warn ${this.text(message)}`);
   }
-  error(message: string) {
-    this.lines.push(`error ${message}`);
+  error(message: unknown) {
+    this.lines.push(`error ${this.text(message)}`);
+  }
+  private text(message: unknown): string {
+    if (!isMessageLogLine(message)) return String(message);
+    this.messageIds.push(message.messageId);
+    return message.message;
   }
 }
 
@@ -297,6 +304,8 @@ describe('QueueDrainer', () => {
       expect(outcome).toMatchObject({ received: 2, refused: 2 });
       expect(status.snapshot()).toMatchObject({ received: 2, refused: 2, acked: 4 });
       expect(logger.lines.filter((l) => l.startsWith('error Refused'))).toHaveLength(2);
+      // The line of a refusal with a usable message id carries it as a field; one keyed by its receipt does not.
+      expect(logger.messageIds).toEqual(['broker-bad-1']);
     });
   });
 

@@ -1,5 +1,5 @@
 import type { LoggerService } from '@nestjs/common';
-import { isRetriable } from '@smartlink/common';
+import { isRetriable, messageLogLine } from '@smartlink/common';
 import { MAX_ACK_RECEIPTS, type SmartLinkTransport } from '@smartlink/contract';
 import type { EventProducer } from '@smartlink/messaging';
 import type { Backpressure } from '../backlog/backpressure';
@@ -74,9 +74,12 @@ export class QueueDrainer {
         maxRecordBytes: this.options.maxRecordBytes,
       });
       for (const refusal of records.refusals) {
-        this.parts.logger.error(
+        const text =
           `Refused a message from the cloud queue, key ${refusal.key} (${refusal.reason}, ${refusal.errorCode}): ` +
-            `${this.parts.redactor.scrub(refusal.error)}; dead-lettered to ${this.options.topics.deadletter}`,
+          `${this.parts.redactor.scrub(refusal.error)}; dead-lettered to ${this.options.topics.deadletter}`;
+        // The key is the message id when the delivery had a usable one, else the receipt, which names no message.
+        this.parts.logger.error(
+          refusal.key === refusal.receipt ? text : messageLogLine(text, { messageId: refusal.key }),
           QueueDrainer.name,
         );
       }

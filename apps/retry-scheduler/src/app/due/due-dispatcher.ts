@@ -3,6 +3,7 @@ import type { EventProducer, TopicNames } from '@smartlink/messaging';
 import type { MessageStore } from '@smartlink/rm-tables';
 import type { Clock } from '../clock/clock';
 import type { RetrySchedulerCounters } from '../metrics/retry-scheduler-counters';
+import type { RetrySchedulerMetrics } from '../metrics/retry-scheduler-metrics';
 import { retryDueRecord } from '../records/scheduler-records';
 
 /** What {@link DueDispatcher} works with; narrow, so unit tests pass typed doubles. */
@@ -11,6 +12,8 @@ export interface DueDispatcherDeps {
   readonly producer: Pick<EventProducer, 'sendBatch'>;
   readonly topics: Pick<TopicNames, 'events'>;
   readonly counters: RetrySchedulerCounters;
+  /** How late each claim was, for Prometheus. */
+  readonly metrics?: Pick<RetrySchedulerMetrics, 'claimed'>;
   readonly clock: Clock;
   readonly logger: LoggerService;
   /** Rows taken per claim. */
@@ -53,6 +56,7 @@ export class DueDispatcher {
       const lateness = claimedAt.getTime() - (row.nextAttemptAt ?? claimedAt).getTime();
       counters.latenessTotalMs += lateness;
       counters.latenessMaxMs = Math.max(counters.latenessMaxMs, lateness);
+      this.deps.metrics?.claimed(lateness);
     }
     return { claimed: rows.length, full: rows.length === batchSize };
   }

@@ -1,4 +1,5 @@
 import type { LoggerService } from '@nestjs/common';
+import { messageLogLine } from '@smartlink/common';
 import {
   SmartLinkHeaders,
   lifecycleEventCodec,
@@ -17,6 +18,7 @@ import {
 } from '@smartlink/rm-tables';
 import type { Clock } from '../clock/clock';
 import type { RetrySchedulerCounters } from '../metrics/retry-scheduler-counters';
+import type { RetrySchedulerMetrics } from '../metrics/retry-scheduler-metrics';
 import { deadLetteredRecords, retryScheduledRecords, type DeadReason } from '../records/scheduler-records';
 
 /** What {@link FailureEventHandler} works with; narrow, so unit tests pass typed doubles. */
@@ -27,6 +29,8 @@ export interface FailureEventHandlerDeps {
   /** The policy in force (it may change between chunks when the loader refreshes it). */
   readonly policy: () => RetryPolicy;
   readonly counters: RetrySchedulerCounters;
+  /** Dead letters by command, for Prometheus. */
+  readonly metrics?: Pick<RetrySchedulerMetrics, 'deadLettered'>;
   readonly clock: Clock;
   readonly logger: LoggerService;
 }
@@ -109,6 +113,7 @@ export class FailureEventHandler {
         push(out, retryScheduledRecords(row, now));
       } else {
         counters.deadLettered += 1;
+        this.deps.metrics?.deadLettered(row.command, plan.event.direction, row.attempts);
         this.reportDead(row, plan.decision.reason, plan.event.error);
         push(out, deadLetteredRecords(row, plan.decision.reason, plan.event.error, now));
       }
@@ -156,8 +161,12 @@ export class FailureEventHandler {
   }
 
   private reportDead(row: MessageEntity, reason: DeadReason, error: string | null): void {
+    // Its log record for <ns>.logs goes out with the dead letter (deadLetteredRecords).
     this.deps.logger.warn(
-      `Dead-lettered message ${row.id} (${row.command}) after ${row.attempts} attempt(s), ${reason}: ${error ?? row.lastError ?? ''}`,
+      messageLogLine(
+        `Dead-lettered message ${row.id} (${row.command}) after ${row.attempts} attempt(s), ${reason}: ${error ?? row.lastError ?? ''}`,
+        { messageId: row.id, command: row.command, attempt: row.attempts, correlationId: row.correlatedId },
+      ),
     );
   }
 }

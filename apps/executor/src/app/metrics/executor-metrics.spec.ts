@@ -1,0 +1,97 @@
+import type { AttemptFinishedEvent } from '@smartlink/messaging';
+import { MetricsRegistry } from '@smartlink/metrics';
+import { MessageDirection, MessageStatus, type MessageCount } from '@smartlink/rm-tables';
+import { ExecutorCounters } from './executor-counters';
+import { ExecutorMetrics } from './executor-metrics';
+
+const NOW = Date.parse('2026-11-28T10:00:10.000Z');
+
+function finished(messageId: string, type: AttemptFinishedEvent['type'], attempt = 1): AttemptFinishedEvent {
+  return {
+    type,
+    messageId,
+    at: new Date(NOW).toISOString(),
+    command: 'DemoPing',
+    direction: 'downstream',
+    attempt,
+    error: type === 'succeeded' ? null : 'boom',
+    startedAt: new Date(NOW).toISOString(),
+    finishedAt: new Date(NOW).toISOString(),
+  };
+}
+
+function setup(table: MessageCount[] = []) {
+  const registry = new MetricsRegistry({ service: 'executor', defaultMetrics: false });
+  const counters = new ExecutorCounters();
+  const metrics = new ExecutorMetrics(registry, counters, { countByCommand: async () => table }, () => NOW);
+  return { registry, counters, metrics };
+}
+
+describe('ExecutorMetrics', () => {
+  it('names every series smartlink_..., with units, and shows the executor counters as they are', async () => {
+    const { registry, counters } = setup();
+    counters.received = 7;
+    const text = await registry.metrics();
+    const names = [...text.matchAll(/^# TYPE (\S+) (\S+)$/gm)].map(([, name, type]) => `${name} ${type}`);
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'smartlink_messages_total counter',
+        'smartlink_message_attempts histogram',
+        'smartlink_critical_time_seconds histogram',
+        'smartlink_pending_messages gauge',
+        'smartlink_oldest_pending_message_age_seconds gauge',
+        'smartlink_executor_received_total counter',
+        'smartlink_executor_retries_due_total counter',
+      ]),
+    );
+    expect(names.every((n) => n.startsWith('smartlink_'))).toBe(true);
+    expect(text).toContain('smartlink_executor_received_total{service="executor"} 7');
+  });
+
+  it('counts recorded attempts by command, direction and outcome', async () => {
+    const { registry, metrics } = setup();
+    metrics.recorded([finished('a', 'succeeded'), finished('b', 'failed'), finished('c', 'fatal')]);
+    for (const outcome of ['succeeded', 'failed', 'fatal']) {
+      await expect(
+        registry.value('smartlink_messages_total', { command: 'DemoPing', direction: 'downstream', outcome }),
+      ).resolves.toBe(1);
+    }
+  });
+
+  it('measures the critical time from the cloud enqueue to the recorded success, once', async () => {
+    const { registry, metrics } = setup();
+    metrics.received([{ messageId: 'a', enqueuedAt: '2026-11-28T10:00:08.500Z' }]);
+    metrics.recorded([finished('a', 'failed', 1)]);
+    metrics.recorded([finished('a', 'succeeded', 2)]);
+    metrics.recorded([finished('a', 'succeeded', 2)]);
+
+    const text = await registry.metrics();
+    expect(text).toMatch(/^smartlink_critical_time_seconds_sum\{[^}]*command="DemoPing"[^}]*\} 1\.5$/m);
+    expect(text).toMatch(/^smartlink_critical_time_seconds_count\{[^}]*\} 1$/m);
+    expect(text).toMatch(/^smartlink_message_attempts_bucket\{le="1",[^}]*outcome="succeeded"[^}]*\} 0$/m);
+    expect(text).toMatch(/^smartlink_message_attempts_bucket\{le="2",[^}]*outcome="succeeded"[^}]*\} 2$/m);
+  });
+
+  it('reads the pending messages and the age of the oldest one not dead from the table', async () => {
+    const { registry } = setup([
+      {
+        direction: MessageDirection.Downstream,
+        command: 'DemoPing',
+        status: MessageStatus.WaitingRetry,
+        count: 3,
+        oldestCreatedAt: new Date(NOW - 42_000),
+      },
+      {
+        direction: MessageDirection.Downstream,
+        command: 'DemoPing',
+        status: MessageStatus.Dead,
+        count: 1,
+        oldestCreatedAt: new Date(NOW - 999_000),
+      },
+    ]);
+    await expect(registry.value('smartlink_oldest_pending_message_age_seconds')).resolves.toBe(42);
+    await expect(
+      registry.value('smartlink_pending_messages', { command: 'DemoPing', status: 'waiting-retry' }),
+    ).resolves.toBe(3);
+  });
+});
