@@ -1,7 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { HealthModule } from '@smartlink/health';
-import { KafkaHealthIndicator } from '@smartlink/messaging';
-import { SegmentHealthIndicator, SegmentModule } from '@smartlink/segment-sdk';
+import { SegmentModule } from '@smartlink/segment-sdk';
 import { DemoPublishController } from './demo/demo-publish.controller';
 import type { ExampleSegmentSettings } from './example-segment-settings';
 import { DemoEmployeeUpdatedHandler } from './handlers/demo-employee-updated.handler';
@@ -11,24 +9,15 @@ import { StatsController } from './stats/stats.controller';
 import { SucceededMessages } from './stats/succeeded-messages';
 
 /**
- * Composition root of the example segment: the SDK (which brings Kafka), the three demo handlers, the probes
- * (ready = Kafka answers and the segment consumes in its group), `GET /stats` and `POST /demo/publish`.
+ * Composition root of the example segment: the SDK (which brings Kafka, the probes and `GET /metrics`), the three
+ * demo handlers, `GET /stats` and `POST /demo/publish`.
  */
 @Module({})
 export class AppModule {
   static forRoot(settings: ExampleSegmentSettings): DynamicModule {
     return {
       module: AppModule,
-      imports: [
-        SegmentModule.forRoot(settings.segment),
-        HealthModule.forRoot({
-          inject: [KafkaHealthIndicator, SegmentHealthIndicator],
-          readiness: (kafka: KafkaHealthIndicator, segment: SegmentHealthIndicator) => [
-            () => kafka.isHealthy('kafka'),
-            () => segment.isConsuming('segment'),
-          ],
-        }),
-      ],
+      imports: [SegmentModule.forRoot(settings.segment)],
       controllers: [StatsController, DemoPublishController],
       providers: [SucceededMessages, DemoPingHandler, DemoEmployeeUpdatedHandler, DemoInvoiceIssuedHandler],
     };

@@ -1,7 +1,17 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { HealthIndicatorService } from '@nestjs/terminus';
-import { EventProducer, KafkaClient, KafkaModule, TopicAdmin } from '@smartlink/messaging';
+import { HealthModule } from '@smartlink/health';
+import {
+  ConsumerGroupLag,
+  EventProducer,
+  KafkaClient,
+  KafkaHealthIndicator,
+  KafkaModule,
+  TopicAdmin,
+} from '@smartlink/messaging';
+import { MetricsModule, MetricsRegistry } from '@smartlink/metrics';
+import { registerSegmentMetrics } from '../metrics/segment-metrics';
 import { CommandRegistry } from '../handler/command-registry';
 import { SegmentHealthIndicator } from '../health/segment.health';
 import { SegmentRuntime } from '../runtime/segment-runtime';
@@ -10,7 +20,7 @@ import { SegmentStats } from '../stats/segment-stats';
 import { EnsuredTopic } from '../publishing/ensured-topic';
 import { SegmentPublisher } from '../publishing/segment-publisher';
 import { HandlerDiscovery } from './handler-discovery';
-import { SEGMENT_SETTINGS } from './segment.tokens';
+import { SEGMENT_METRICS, SEGMENT_SETTINGS } from './segment.tokens';
 
 /**
  * A segment in a Nest app: import it once, in the app module. It brings `KafkaModule` (do not import that
@@ -18,7 +28,13 @@ import { SEGMENT_SETTINGS } from './segment.tokens';
  * reports each attempt on `<ns>.outcomes` and the handlers' logs on `<ns>.logs`.
  *
  * Provides (globally) {@link CommandRegistry} for handlers registered in code, {@link SegmentPublisher} for messages
- * to the cloud (`<ns>.outbound`), {@link SegmentStats}, and {@link SegmentHealthIndicator} for readiness.
+ * to the cloud (`<ns>.outbound`), {@link SegmentStats}, and {@link SegmentHealthIndicator}.
+ *
+ * Serves on the app's HTTP port what Kubernetes and Prometheus ask of every service: `GET /health/live`,
+ * `GET /health/ready` (Kafka answers and the segment consumes in its group; 503 from SIGTERM on),
+ * `GET /health/started` (ready once, then 200 for good) and `GET /metrics` (the segment's counters, its consumer
+ * lag, process metrics); and it holds shutdown to `shutdownDeadlineMs` (SHUTDOWN_DEADLINE_MS). Do not import
+ * `HealthModule` or `MetricsModule` yourself; inject `MetricsRegistry` to add metrics of your own.
  *
  * @throws SettingsError when an option is out of bounds; start-up then stops with a `SegmentConfigurationError`
  *   for an illegal command name, two handlers of one command, or no handler at all.
@@ -34,7 +50,19 @@ export class SegmentModule {
     return {
       module: SegmentModule,
       global: true,
-      imports: [KafkaModule.forRoot(settings.kafka), DiscoveryModule],
+      imports: [
+        KafkaModule.forRoot(settings.kafka),
+        DiscoveryModule,
+        MetricsModule.forRoot({ service: `segment:${settings.segment}` }),
+        HealthModule.forRoot({
+          inject: [KafkaHealthIndicator, SegmentHealthIndicator],
+          readiness: (kafka: KafkaHealthIndicator, segment: SegmentHealthIndicator) => [
+            () => kafka.isHealthy('kafka'),
+            () => segment.isConsuming('segment'),
+          ],
+          shutdownDeadlineMs: settings.shutdownDeadlineMs,
+        }),
+      ],
       providers: [
         { provide: SEGMENT_SETTINGS, useValue: settings },
         { provide: CommandRegistry, useFactory: () => new CommandRegistry() },
@@ -55,6 +83,21 @@ export class SegmentModule {
         // Stateless helper from terminus, provided here so the indicator works without TerminusModule in scope.
         HealthIndicatorService,
         SegmentHealthIndicator,
+        {
+          provide: SEGMENT_METRICS,
+          useFactory: (
+            registry: MetricsRegistry,
+            stats: SegmentStats,
+            lag: ConsumerGroupLag,
+            runtime: SegmentRuntime,
+            kafka: KafkaClient,
+          ) =>
+            registerSegmentMetrics(registry, stats, lag, () => ({
+              groupId: runtime.groupId,
+              topics: runtime.commands().map((command) => kafka.topics.command(command)),
+            })),
+          inject: [MetricsRegistry, SegmentStats, ConsumerGroupLag, SegmentRuntime, KafkaClient],
+        },
       ],
       exports: [SEGMENT_SETTINGS, CommandRegistry, SegmentPublisher, SegmentStats, SegmentHealthIndicator],
     };

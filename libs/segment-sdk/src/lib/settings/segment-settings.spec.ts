@@ -63,6 +63,7 @@ describe('resolveSegmentSettings', () => {
       segment: 'hr',
       kafka,
       concurrency: 2,
+      shutdownDeadlineMs: 20_000,
     });
   });
 

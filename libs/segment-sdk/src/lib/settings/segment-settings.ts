@@ -1,4 +1,11 @@
-import { numberSetting, parseSettings, SettingsError, type SettingsSource } from '@smartlink/common';
+import {
+  DEFAULT_SHUTDOWN_DEADLINE_MS,
+  numberSetting,
+  parseLifecycleSettings,
+  parseSettings,
+  SettingsError,
+  type SettingsSource,
+} from '@smartlink/common';
 import { parseKafkaSettings, type KafkaSettings } from '@smartlink/messaging';
 import { z } from 'zod';
 import {
@@ -23,6 +30,11 @@ export interface SegmentSettings {
   readonly dedupCapacity: number;
   /** On shutdown, how long handlers in flight may still finish before their messages are handed back. */
   readonly shutdownGraceMs: number;
+  /**
+   * Hard limit on the whole shutdown after SIGTERM (SHUTDOWN_DEADLINE_MS, default 20 s): past it the process logs what
+   * was still open and exits with code 1. Keep it above `shutdownGraceMs`.
+   */
+  readonly shutdownDeadlineMs: number;
   /** Largest `data` of a message published for the cloud, in UTF-8 bytes; larger ones are refused before sending. */
   readonly maxPublishBytes: number;
 }
@@ -64,6 +76,7 @@ const optionsSchema = z.object({
   maxBatchSize: bounded('maxBatchSize'),
   dedupCapacity: bounded('dedupCapacity'),
   shutdownGraceMs: bounded('shutdownGraceMs'),
+  shutdownDeadlineMs: z.number().int().min(1_000).max(600_000).default(DEFAULT_SHUTDOWN_DEADLINE_MS),
   maxPublishBytes: bounded('maxPublishBytes'),
 });
 
@@ -90,6 +103,7 @@ export function parseSegmentSettings(
     maxBatchSize: s.SEGMENT_MAX_BATCH_SIZE,
     dedupCapacity: s.SEGMENT_DEDUP_CAPACITY,
     shutdownGraceMs: s.SEGMENT_SHUTDOWN_GRACE_MS,
+    shutdownDeadlineMs: parseLifecycleSettings('segment', env).shutdownDeadlineMs,
     maxPublishBytes: s.SEGMENT_MAX_PUBLISH_BYTES,
   };
 }
