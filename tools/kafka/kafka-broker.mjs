@@ -4,6 +4,7 @@
 // before `npm install`, so only Node built-ins are used. See tools/kafka/README.md.
 //
 //   node tools/kafka/kafka-broker.mjs fetch | start | stop | status | ensure [--json] [--port N] [--data-dir D] [--fresh]
+//   node tools/kafka/kafka-broker.mjs perf-test -- <kafka-producer-perf-test arguments>
 //
 // Human progress goes to stderr; the result (a summary line, or one JSON line with --json) goes to stdout, so
 // callers such as the jest global setup can parse stdout.
@@ -21,6 +22,7 @@ const TOOL_DIR = path.dirname(fileURLToPath(import.meta.url));
 const REPO_ROOT = path.resolve(TOOL_DIR, '..', '..');
 const POM_FILE = path.join(TOOL_DIR, 'pom.xml');
 const LOG4J_CONFIG = path.join(TOOL_DIR, 'log4j2.properties');
+const LOG4J_TOOLS_CONFIG = path.join(TOOL_DIR, 'log4j2-tools.properties');
 const LOCAL_DIR = path.join(REPO_ROOT, '.local', 'kafka');
 
 const DEFAULT_PORT = 19092;
@@ -64,6 +66,11 @@ Commands:
   stop     stop the local broker (SIGTERM, then SIGKILL after ${STOP_GRACE_MS / 1000} s)
   status   show whether the local broker runs and answers (exit 0 running, 3 not running)
   ensure   use KAFKA_BROKERS when set (only checks that it answers), otherwise start the local broker
+  perf-test -- ARGS
+           run Kafka's own producer benchmark (kafka-producer-perf-test, org.apache.kafka.tools.ProducerPerformance)
+           with the fetched jars and this Java; ARGS go to it as given, e.g.
+           -- --topic T --num-records 100000 --record-size 1024 --throughput -1
+              --producer-props bootstrap.servers=localhost:19092 acks=all
 
 Options:
   --port N             broker port (env KAFKA_PORT, default ${DEFAULT_PORT}); the controller uses N+1
@@ -763,6 +770,26 @@ const commands = {
     return EXIT.OK;
   },
 
+  // The broker's own producer benchmark, on the same jars and Java as the broker: the raw rate our pipeline is
+  // measured against (apps/bench). Its report goes to stdout as Kafka prints it.
+  async 'perf-test'(s, _flags, args) {
+    const java = findJava(s.env);
+    const { libDir } = await fetchJars();
+    const child = spawn(
+      java.bin,
+      [
+        `-Dlog4j2.configurationFile=${LOG4J_TOOLS_CONFIG}`,
+        '-cp',
+        path.join(libDir, '*'),
+        'org.apache.kafka.tools.ProducerPerformance',
+        ...args,
+      ],
+      { stdio: ['ignore', 'inherit', 'inherit'] },
+    );
+    const code = await new Promise((resolve) => child.once('exit', (status) => resolve(status ?? 1)));
+    return code === 0 ? EXIT.OK : EXIT.FAILED;
+  },
+
   async start(s, flags) {
     const { started, pid } = await start(s, flags);
     if (flags.json) print(JSON.stringify({ brokers: s.brokers, started, external: false }));
@@ -843,14 +870,15 @@ async function main(argv) {
     print(USAGE);
     return EXIT.OK;
   }
-  if (!name || !Object.hasOwn(commands, name) || rest.length > 0) {
+  // perf-test hands everything after `--` to Kafka's tool; the other commands take no arguments.
+  if (!name || !Object.hasOwn(commands, name) || (rest.length > 0 && name !== 'perf-test')) {
     throw new CliError(
       EXIT.USAGE,
       `${name ? `Unknown command: ${[name, ...rest].join(' ')}` : 'No command given.'}\n\n${USAGE}`,
     );
   }
   const settings = readSettings(parsed.values, process.env);
-  return commands[name](settings, parsed.values);
+  return commands[name](settings, parsed.values, rest);
 }
 
 main(process.argv.slice(2)).then(

@@ -217,6 +217,22 @@ describe('kafka-broker.mjs', () => {
     });
   });
 
+  describe('perf-test', () => {
+    it("runs Kafka's producer benchmark with the fetched jars, handing it the arguments after --", async () => {
+      const result = await run(['perf-test', '--', '--help']);
+
+      expect(result.stdout).toContain('usage: producer-performance');
+      expect(result.stdout).toContain('--num-records');
+    });
+
+    it('is the only command that takes arguments', async () => {
+      const result = await run(['status', 'extra']);
+
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain('Unknown command: status extra');
+    });
+  });
+
   describe('when it cannot start a broker', () => {
     async function startOnFreshPort(env: Record<string, string>): Promise<RunResult> {
       const args = ['--port', String(await freePort()), '--data-dir', path.join(workDir, 'never', 'data')];
