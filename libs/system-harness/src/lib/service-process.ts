@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { waitFor } from '@smartlink/testing';
 
-const WORKSPACE = join(__dirname, '..', '..', '..', '..');
+const WORKSPACE = workspaceRoot();
 
 /** How to run one built app as a process. */
 export interface ServiceSpec {
@@ -67,6 +67,11 @@ export class ServiceProcess {
     return service;
   }
 
+  /** The operating system's id of the process, e.g. to read its CPU time and RSS from /proc; null once it exited. */
+  get pid(): number | null {
+    return this.exit === null ? (this.child.pid ?? null) : null;
+  }
+
   get running(): boolean {
     return this.exit === null;
   }
@@ -90,4 +95,19 @@ export class ServiceProcess {
     }
     return this.exit ?? { code: null, signal: null };
   }
+}
+
+/**
+ * The Nx workspace root: the nearest directory above this file, or else above the working directory, that holds
+ * nx.json. Found by looking rather than by a fixed number of `..`, so the harness also works bundled into a tool
+ * (the benchmark runs from dist/).
+ */
+function workspaceRoot(): string {
+  for (const start of [__dirname, process.cwd()]) {
+    for (let dir = start; ; dir = dirname(dir)) {
+      if (existsSync(join(dir, 'nx.json'))) return dir;
+      if (dirname(dir) === dir) break;
+    }
+  }
+  throw new Error(`no nx.json above ${__dirname} or ${process.cwd()}: run from the workspace`);
 }

@@ -129,11 +129,29 @@ export class TestSystem {
 
   private stopping: Promise<Record<string, ServiceExit>> | null = null;
 
+  /** Every service process, in start order (the simulator first, the poller last). */
+  get processes(): readonly ServiceProcess[] {
+    return this.services;
+  }
+
   /** The process of one service, e.g. to kill or restart it. */
   service(name: string): ServiceProcess {
     const found = this.services.find((s) => s.spec.name === name);
     if (!found) throw new Error(`no service ${name} in this system`);
     return found;
+  }
+
+  /**
+   * Stops one service (SIGTERM) and starts it again with the same settings, running `whileDown` in between (e.g. to
+   * build up a backlog for it); resolves once the new process is ready.
+   */
+  async restart(name: string, whileDown?: () => Promise<void>): Promise<ServiceProcess> {
+    const old = this.service(name);
+    await old.stop();
+    await whileDown?.();
+    const fresh = await ServiceProcess.start(old.spec, this.logDir);
+    this.services[this.services.indexOf(old)] = fresh;
+    return fresh;
   }
 
   /** SIGTERM to every service, in reverse start order (the poller feeds the rest); returns how each exited. */

@@ -85,6 +85,19 @@ export class SimAdmin {
     return result.messages;
   }
 
+  /**
+   * Publishes `count` synthetic messages of about `payloadBytes` each, built by the simulator itself so no large
+   * request body is needed (`POST .../messages/generate`): the way to load tens of thousands at once.
+   */
+  generate(
+    tenantId: string,
+    request: { count: number; type: string; style?: 'cloudevents' | 'totvs'; payloadBytes?: number },
+  ): Promise<{ queued: number; unrouted: number }> {
+    const path = `/admin/tenants/${encodeURIComponent(tenantId)}/messages/generate`;
+    // Building 50,000 envelopes takes the simulator a few seconds on a busy machine.
+    return this.call('POST', path, request, 120_000);
+  }
+
   stats(): Promise<SimStats> {
     return this.call<SimStats>('GET', '/admin/stats');
   }
@@ -114,13 +127,18 @@ export class SimAdmin {
     await this.call('POST', '/admin/tokens/rotate-key');
   }
 
-  private async call<T>(method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown): Promise<T> {
+  private async call<T>(
+    method: 'GET' | 'POST' | 'PUT',
+    path: string,
+    body?: unknown,
+    timeoutMs = 10_000,
+  ): Promise<T> {
     const response = await fetch(`${this.url}${path}`, {
       method,
       ...(body === undefined
         ? {}
         : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
-      signal: AbortSignal.timeout(10_000),
+      signal: AbortSignal.timeout(timeoutMs),
     });
     if (!response.ok) {
       throw new Error(`admin ${method} ${path} answered ${response.status}: ${await response.text()}`);

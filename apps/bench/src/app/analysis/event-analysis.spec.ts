@@ -1,0 +1,137 @@
+import type { BenchEvent } from './bench-event';
+import { latencyOf, retriesOf, throughputOf, upstreamOf } from './event-analysis';
+
+const T0 = Date.parse('2026-11-28T12:00:00.000Z');
+
+function received(id: string, at: number, source: string, enqueuedAt: number | null = null): BenchEvent {
+  return { type: 'received', messageId: id, at, recordedAt: at + 1, source, enqueuedAt };
+}
+function succeeded(id: string, recordedAt: number, extra: Partial<BenchEvent> = {}): BenchEvent {
+  return {
+    type: 'succeeded',
+    messageId: id,
+    at: recordedAt - 5,
+    recordedAt,
+    attempt: 1,
+    direction: 'downstream',
+    ...extra,
+  };
+}
+
+describe('throughputOf', () => {
+  it('counts the run from the first received event to the last success recorded', () => {
+    const events = [
+      received('a', T0, 'load'),
+      received('b', T0 + 100, 'load'),
+      received('c', T0 + 200, 'load'),
+      succeeded('a', T0 + 500),
+      succeeded('b', T0 + 1_500),
+      succeeded('c', T0 + 2_000),
+    ];
+
+    const figures = throughputOf(events, 'load');
+
+    expect(figures).toMatchObject({ messages: 3, startedAt: T0, finishedAt: T0 + 2_000, windowMs: 2_000 });
+    expect(figures?.msgPerSec).toBe(1.5);
+    expect(figures?.perSecond).toEqual({ received: [3, 0, 0], succeeded: [1, 1, 1] });
+  });
+
+  it('leaves out messages of other runs and counts a repeated success once', () => {
+    const events = [
+      received('a', T0, 'load'),
+      received('x', T0 - 60_000, 'other'),
+      succeeded('x', T0 + 10_000),
+      succeeded('a', T0 + 1_000),
+      succeeded('a', T0 + 9_000), // a redelivered outcome's event, recorded again
+    ];
+
+    expect(throughputOf(events, 'load')).toMatchObject({ messages: 1, windowMs: 1_000, msgPerSec: 1 });
+  });
+
+  it('is null when nothing of the run succeeded', () => {
+    expect(throughputOf([received('a', T0, 'load')], 'load')).toBeNull();
+  });
+});
+
+describe('latencyOf', () => {
+  it('measures from the cloud enqueue to the handler start and to the success recorded', () => {
+    const events = [
+      received('a', T0 + 30, 'lat', T0),
+      received('b', T0 + 1_030, 'lat', T0 + 1_000),
+      succeeded('a', T0 + 200, { startedAt: T0 + 80 }),
+      succeeded('b', T0 + 1_300, { startedAt: T0 + 1_120 }),
+    ];
+
+    const figures = latencyOf(events, 'lat');
+
+    expect(figures.messages).toBe(2);
+    expect(figures.offeredMsgPerSec).toBe(1);
+    expect(figures.enqueueToHandlerMs).toMatchObject({ count: 2, p50: 80, p99: 120, max: 120 });
+    expect(figures.enqueueToRecordedMs).toMatchObject({ p50: 200, max: 300 });
+  });
+
+  it('uses only first attempts, and skips messages without an enqueue time', () => {
+    const events = [
+      received('a', T0, 'lat', T0),
+      received('b', T0, 'lat', null),
+      succeeded('a', T0 + 5_000, { startedAt: T0 + 4_000, attempt: 2 }),
+      succeeded('b', T0 + 50, { startedAt: T0 + 40 }),
+    ];
+
+    expect(latencyOf(events, 'lat').enqueueToHandlerMs).toBeNull();
+  });
+});
+
+describe('upstreamOf', () => {
+  it('counts from the first message stored to the last upstream success recorded', () => {
+    const events: BenchEvent[] = [
+      { type: 'published', messageId: 'u1', at: T0, recordedAt: T0 + 1 },
+      { type: 'published', messageId: 'u2', at: T0 + 10, recordedAt: T0 + 11 },
+      succeeded('u1', T0 + 250, { direction: 'upstream' }),
+      succeeded('u2', T0 + 500, { direction: 'upstream' }),
+      succeeded('d1', T0 + 900),
+    ];
+
+    expect(upstreamOf(events)).toEqual({ messages: 2, windowMs: 500, msgPerSec: 4 });
+  });
+
+  it('is null without published messages', () => {
+    expect(upstreamOf([succeeded('d1', T0)])).toBeNull();
+  });
+});
+
+describe('retriesOf', () => {
+  it('measures how late each retry was claimed and dispatched after it fell due', () => {
+    const due = (id: string, dueAt: number, at: number): BenchEvent => ({
+      type: 'retry-due',
+      messageId: id,
+      at,
+      recordedAt: at,
+      attempt: 2,
+      dueAt,
+    });
+    const dispatched = (id: string, attempt: number, at: number): BenchEvent => ({
+      type: 'dispatched',
+      messageId: id,
+      at,
+      recordedAt: at,
+      attempt,
+    });
+    const events = [
+      received('r1', T0, 'retry'),
+      received('r2', T0, 'retry'),
+      dispatched('r1', 1, T0 + 10),
+      due('r1', T0 + 2_000, T0 + 2_100),
+      dispatched('r1', 2, T0 + 2_150),
+      due('r2', T0 + 2_000, T0 + 2_300),
+      dispatched('r2', 2, T0 + 2_400),
+      due('other', T0, T0 + 9_999),
+    ];
+
+    const figures = retriesOf(events, 'retry');
+
+    expect(figures.retries).toBe(2);
+    expect(figures.claimLatenessMs).toMatchObject({ count: 2, p50: 100, max: 300 });
+    expect(figures.dispatchLatenessMs).toMatchObject({ count: 2, p50: 150, max: 400 });
+  });
+});

@@ -1,0 +1,166 @@
+import { bestWindowRate, countPerSecond, perSecond, steadyRate } from '../stats/rates';
+import { summarize, type SampleSummary } from '../stats/sample-summary';
+import type { BenchEvent } from './bench-event';
+
+/** Downstream throughput: from the first get to the last success row, for the messages of one run. */
+export interface ThroughputFigures {
+  readonly messages: number;
+  /** First `received` event (the poller's first get of the run returned). */
+  readonly startedAt: number;
+  /** Last `succeeded` event sent (its success row was committed before). */
+  readonly finishedAt: number;
+  readonly windowMs: number;
+  readonly msgPerSec: number | null;
+  /** Median second once under way (see steadyRate). */
+  readonly steadyMsgPerSec: number | null;
+  /** Best 5 consecutive seconds. */
+  readonly best5sMsgPerSec: number | null;
+  /** Per second since `startedAt`: messages received (appended by the poller) and succeeded (recorded). */
+  readonly perSecond: { readonly received: number[]; readonly succeeded: number[] };
+}
+
+/** Cloud enqueue → segment handler, at a fixed offered load. */
+export interface LatencyFigures {
+  readonly messages: number;
+  /** Messages per second the simulator accepted over the run. */
+  readonly offeredMsgPerSec: number | null;
+  /** enqueuedAt (simulator) → startedAt (the handler began), per message. */
+  readonly enqueueToHandlerMs: SampleSummary | null;
+  /** enqueuedAt → the success row recorded (the `succeeded` event sent). */
+  readonly enqueueToRecordedMs: SampleSummary | null;
+}
+
+/** Upstream: segments' messages stored by the executor → sent to the cloud and recorded. */
+export interface UpstreamFigures {
+  readonly messages: number;
+  readonly windowMs: number;
+  readonly msgPerSec: number | null;
+}
+
+/** How late retries go out after they fall due. */
+export interface RetryFigures {
+  readonly retries: number;
+  /** dueAt (DATATENTATIVAEXEC) → the retry's command message published (`dispatched`). */
+  readonly dispatchLatenessMs: SampleSummary | null;
+  /** dueAt → claimed by the retry scheduler (`retry-due`). */
+  readonly claimLatenessMs: SampleSummary | null;
+}
+
+// Reductions, not Math.min(...xs): a spread of 100,000 arguments overflows the stack.
+const minOf = (xs: readonly number[]) => xs.reduce((m, x) => Math.min(m, x), Infinity);
+const maxOf = (xs: readonly number[]) => xs.reduce((m, x) => Math.max(m, x), -Infinity);
+
+function receivedFrom(events: readonly BenchEvent[], source: string): Map<string, BenchEvent> {
+  const byId = new Map<string, BenchEvent>();
+  for (const e of events) {
+    if (e.type === 'received' && e.source === source && !byId.has(e.messageId)) byId.set(e.messageId, e);
+  }
+  return byId;
+}
+
+/** The first success of each message among `ids` (a redelivered outcome is recorded once; its event may repeat). */
+function firstSuccesses(events: readonly BenchEvent[], ids: ReadonlyMap<string, unknown>): BenchEvent[] {
+  const byId = new Map<string, BenchEvent>();
+  for (const e of events) {
+    if (e.type !== 'succeeded' || !ids.has(e.messageId)) continue;
+    const seen = byId.get(e.messageId);
+    if (!seen || e.recordedAt < seen.recordedAt) byId.set(e.messageId, e);
+  }
+  return [...byId.values()];
+}
+
+/** The throughput of the messages whose received event carries `source`; null if none of them succeeded. */
+export function throughputOf(events: readonly BenchEvent[], source: string): ThroughputFigures | null {
+  const received = receivedFrom(events, source);
+  const succeeded = firstSuccesses(events, received);
+  if (succeeded.length === 0) return null;
+  const startedAt = minOf([...received.values()].map((e) => e.at));
+  const finishedAt = maxOf(succeeded.map((e) => e.recordedAt));
+  const windowMs = finishedAt - startedAt;
+  const seconds = Math.floor(windowMs / 1000) + 1;
+  const doneSeries = countPerSecond(
+    succeeded.map((e) => e.recordedAt),
+    startedAt,
+    seconds,
+  );
+  return {
+    messages: succeeded.length,
+    startedAt,
+    finishedAt,
+    windowMs,
+    msgPerSec: perSecond(succeeded.length, windowMs),
+    steadyMsgPerSec: steadyRate(doneSeries),
+    best5sMsgPerSec: bestWindowRate(doneSeries, 5),
+    perSecond: {
+      received: countPerSecond(
+        [...received.values()].map((e) => e.at),
+        startedAt,
+        seconds,
+      ),
+      succeeded: doneSeries,
+    },
+  };
+}
+
+/** Enqueue → handler latency of the messages whose received event carries `source` (their first attempt). */
+export function latencyOf(events: readonly BenchEvent[], source: string): LatencyFigures {
+  const received = receivedFrom(events, source);
+  const succeeded = firstSuccesses(events, received).filter((e) => e.attempt === 1);
+  const toHandler: number[] = [];
+  const toRecorded: number[] = [];
+  for (const success of succeeded) {
+    const enqueuedAt = received.get(success.messageId)?.enqueuedAt;
+    if (enqueuedAt === undefined || enqueuedAt === null) continue;
+    if (success.startedAt !== undefined) toHandler.push(success.startedAt - enqueuedAt);
+    toRecorded.push(success.recordedAt - enqueuedAt);
+  }
+  const enqueued = [...received.values()]
+    .map((e) => e.enqueuedAt)
+    .filter((t): t is number => typeof t === 'number');
+  const span = enqueued.length > 1 ? maxOf(enqueued) - minOf(enqueued) : 0;
+  return {
+    messages: received.size,
+    // n messages enqueued over a span hold n - 1 gaps.
+    offeredMsgPerSec: perSecond(Math.max(0, enqueued.length - 1), span),
+    enqueueToHandlerMs: summarize(toHandler),
+    enqueueToRecordedMs: summarize(toRecorded),
+  };
+}
+
+/** Upstream throughput: first `published` → last upstream success recorded. */
+export function upstreamOf(events: readonly BenchEvent[]): UpstreamFigures | null {
+  const published = events.filter((e) => e.type === 'published');
+  if (published.length === 0) return null;
+  const ids = new Map(published.map((e) => [e.messageId, e]));
+  const sent = firstSuccesses(
+    events.filter((e) => e.direction === 'upstream'),
+    ids,
+  );
+  if (sent.length === 0) return null;
+  const windowMs = maxOf(sent.map((e) => e.recordedAt)) - minOf(published.map((e) => e.at));
+  return { messages: sent.length, windowMs, msgPerSec: perSecond(sent.length, windowMs) };
+}
+
+/** Retry lateness of the messages whose received event carries `source`. */
+export function retriesOf(events: readonly BenchEvent[], source: string): RetryFigures {
+  const ids = receivedFrom(events, source);
+  const key = (e: BenchEvent) => `${e.messageId}#${e.attempt ?? 0}`;
+  const due = new Map<string, BenchEvent>();
+  for (const e of events) {
+    if (e.type === 'retry-due' && ids.has(e.messageId) && e.dueAt !== undefined && !due.has(key(e))) {
+      due.set(key(e), e);
+    }
+  }
+  const dispatched = new Map<string, number>();
+  for (const e of events) {
+    if (e.type !== 'dispatched' || !due.has(key(e))) continue;
+    dispatched.set(key(e), Math.min(dispatched.get(key(e)) ?? Infinity, e.at));
+  }
+  const claim = [...due.values()].map((e) => e.at - (e.dueAt as number));
+  const dispatch = [...dispatched].map(([k, at]) => at - (due.get(k)?.dueAt as number));
+  return {
+    retries: due.size,
+    dispatchLatenessMs: summarize(dispatch),
+    claimLatenessMs: summarize(claim),
+  };
+}

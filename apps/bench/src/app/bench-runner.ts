@@ -1,0 +1,185 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { KafkaClient, parseKafkaSettings } from '@smartlink/messaging';
+import { TestSystem } from '@smartlink/system-harness';
+import { uniqueName } from '@smartlink/testing';
+import type { BenchEvent } from './analysis/bench-event';
+import { latencyOf, retriesOf, throughputOf, upstreamOf } from './analysis/event-analysis';
+import { measureDatabaseLimit } from './limits/database-insert-limit';
+import { measureKafkaLimit } from './limits/kafka-producer-limit';
+import type { BenchOptions } from './options/bench-options';
+import type { BenchResult, DatabaseLimit, KafkaLimit, LogWriterFigures } from './report/bench-result';
+import { ResourceSampler, type WatchedProcess } from './resources/resource-sampler';
+import { BENCH_COMMANDS, RUN_SOURCES, sleep, type BenchContext } from './runs/bench-context';
+import { downstreamRun } from './runs/downstream-run';
+import { latencyRun } from './runs/latency-run';
+import { logWriterRun } from './runs/log-writer-run';
+import { benchRetryPolicy, retryRun } from './runs/retry-run';
+import { upstreamRun } from './runs/upstream-run';
+import { readEventLog } from './system/event-log-reader';
+import { machineInfo } from './system/machine-info';
+
+/** Where the bench runs and against what; main.ts finds these out. */
+export interface BenchEnvironment {
+  readonly workspace: string;
+  readonly brokers: string;
+  /** The local broker's pid when tools/kafka runs it (its CPU and RSS are read too). */
+  readonly brokerPid: number | null;
+  readonly postgresAdminUrl: string;
+  /** The command line as a user types it, for the report. */
+  readonly command: string;
+  readonly progress: (message: string) => void;
+}
+
+const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
+
+/**
+ * One benchmark run: the raw limits first (Kafka producer, database insert), then the whole system as processes on
+ * the real broker and database, watched idle and then driven through the downstream, latency, upstream, retry and
+ * log-writer runs in turn; finally the event log is read and every figure computed from the services' own
+ * timestamps. A part that fails is reported as a problem and the rest still runs.
+ */
+export async function runBench(options: BenchOptions, env: BenchEnvironment): Promise<BenchResult> {
+  const { progress } = env;
+  const startedAt = new Date().toISOString();
+  const loadBefore = loadavg().map((n) => round(n));
+  const problems: string[] = [];
+  const attempt = async <T>(what: string, run: () => Promise<T>): Promise<T | null> => {
+    try {
+      return await run();
+    } catch (error) {
+      const message = `${what}: ${(error as Error).message}`;
+      problems.push(message.split('\n')[0] as string);
+      progress(`FAILED ${message}`);
+      return null;
+    }
+  };
+  const namespace = uniqueName('bench');
+  const client = new KafkaClient(
+    parseKafkaSettings({
+      KAFKA_BROKERS: env.brokers,
+      SMARTLINK_TOPIC_NAMESPACE: namespace,
+      KAFKA_CLIENT_ID: 'smartlink-bench',
+      KAFKA_LOG_LEVEL: 'error',
+    }),
+  );
+
+  progress('limits: Kafka producer (kafka-producer-perf-test, acks=all)');
+  const kafka: KafkaLimit | null = await attempt('Kafka producer limit', () =>
+    measureKafkaLimit({
+      client,
+      workspace: env.workspace,
+      brokers: env.brokers,
+      records: options.messages,
+      recordBytes: options.messageBytes,
+      latencyRate: options.latencyRate,
+    }),
+  );
+  progress(`limits: ${options.database} batched insert into GTOTVSLINKMESSAGEEXEC`);
+  const database: DatabaseLimit | null = await attempt('database insert limit', () =>
+    measureDatabaseLimit({
+      database: options.database,
+      rows: options.messages,
+      dataBytes: options.messageBytes,
+      adminUrl: env.postgresAdminUrl,
+    }),
+  );
+
+  const scratch = mkdtempSync(join(tmpdir(), 'smartlink-bench-'));
+  const policyFile = join(scratch, 'totvsAppConfig_v2.json');
+  writeFileSync(policyFile, JSON.stringify(benchRetryPolicy(options.retryDelayMs)));
+  const profileDir = resolve(env.workspace, options.outDir, 'profiles');
+  const profiling = options.profile
+    ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` }
+    : ({} as Record<string, string>);
+  if (options.profile) mkdirSync(profileDir, { recursive: true });
+
+  progress(`system: starting simulator, executor, retry-scheduler, log-writer, example-segment and poller on ${options.database}`);
+  const clientServices = ['poller', 'executor', 'retry-scheduler', 'log-writer', 'example-segment'];
+  const system = await TestSystem.start({
+    database: options.database,
+    commands: [BENCH_COMMANDS.plain, BENCH_COMMANDS.failing],
+    namespace,
+    overrides: {
+      ...Object.fromEntries(clientServices.map((name) => [name, { ...profiling }])),
+      'retry-scheduler': { ...profiling, RETRY_POLICY_FILE: policyFile },
+    },
+  });
+  const watched = (): WatchedProcess[] => [
+    ...system.processes.map((p) => ({ name: p.spec.name, pid: () => p.pid })),
+    ...(env.brokerPid === null ? [] : [{ name: 'kafka-broker', pid: () => env.brokerPid }]),
+  ];
+  const sampler = new ResourceSampler(watched);
+  sampler.start();
+  const context: BenchContext = { system, options, sampler, client, progress };
+  let logWriter: LogWriterFigures | null = null;
+  try {
+    progress(`idle: watching the services for ${options.idleSeconds} s`);
+    sampler.begin('idle');
+    await sleep(options.idleSeconds * 1000);
+    sampler.end();
+    await attempt('downstream run', () => downstreamRun(context));
+    await attempt('latency run', () => latencyRun(context));
+    await attempt('upstream run', () => upstreamRun(context));
+    await attempt('retry run', () => retryRun(context));
+    logWriter = await attempt('log-writer run', () => logWriterRun(context));
+  } finally {
+    sampler.stop();
+    progress('system: stopping');
+    await system.stop();
+    rmSync(scratch, { recursive: true, force: true });
+  }
+
+  progress('analysis: reading the event log');
+  const events: BenchEvent[] = (await attempt('reading the event log', () => readEventLog(client))) ?? [];
+  const idle = sampler.usage('idle');
+  const load = sampler.usage('load');
+  const downstream = throughputOf(events, RUN_SOURCES.downstream);
+  const duringLoad = sampler.loadAverage();
+  return {
+    schema: 'smartlink-bench/v1',
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    command: env.command,
+    machine: machineInfo(env.workspace, options.database, env.postgresAdminUrl),
+    load: {
+      before: loadBefore,
+      duringMax1m: duringLoad.max === null ? null : round(duringLoad.max),
+      duringMean1m: duringLoad.mean === null ? null : round(duringLoad.mean),
+      after: loadavg().map((n) => round(n)),
+    },
+    settings: {
+      database: options.database,
+      messages: options.messages,
+      messageBytes: options.messageBytes,
+      latencyRate: options.latencyRate,
+      latencySeconds: options.latencySeconds,
+      upstreamMessages: options.upstreamMessages,
+      retryMessages: options.retryMessages,
+      retryDelayMs: options.retryDelayMs,
+      logRows: options.logRows,
+    },
+    limits: { kafka, database },
+    downstreamMsgPerSec: downstream?.msgPerSec ?? null,
+    downstream,
+    latency: events.length > 0 ? latencyOf(events, RUN_SOURCES.latency) : null,
+    upstream: upstreamOf(events),
+    retries: events.length > 0 ? retriesOf(events, RUN_SOURCES.retries) : null,
+    logWriter,
+    resources: Object.fromEntries(
+      watched().map(({ name }) => [name, { idle: idle[name] ?? null, load: load[name] ?? null }]),
+    ),
+    problems,
+  };
+}
+
+/** The pid of the local broker tools/kafka started, from its pid file; null for an external cluster. */
+export function localBrokerPid(workspace: string, brokers: string): number | null {
+  const port = /^localhost:(\d+)$/.exec(brokers)?.[1];
+  if (!port) return null;
+  const file = join(workspace, '.local', 'kafka', `broker-${port}.pid`);
+  if (!existsSync(file)) return null;
+  const pid = Number(readFileSync(file, 'utf8').trim());
+  return Number.isInteger(pid) && pid > 0 ? pid : null;
+}

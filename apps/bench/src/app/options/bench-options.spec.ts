@@ -1,0 +1,33 @@
+import { BENCH_DEFAULTS, BenchUsageError, parseBenchOptions } from './bench-options';
+
+describe('parseBenchOptions', () => {
+  it('runs the full benchmark on PostgreSQL without options', () => {
+    expect(parseBenchOptions([])).toEqual(BENCH_DEFAULTS);
+    expect(BENCH_DEFAULTS).toMatchObject({ messages: 50_000, messageBytes: 1_024, latencyRate: 1_000 });
+  });
+
+  it('takes --name value and --name=value alike', () => {
+    expect(parseBenchOptions(['--messages', '5000', '--database=sqlite', '--profile'])).toMatchObject({
+      messages: 5_000,
+      database: 'sqlite',
+      profile: true,
+    });
+  });
+
+  it('answers help for --help', () => {
+    expect(parseBenchOptions(['--help'])).toBe('help');
+  });
+
+  describe('when an option is wrong', () => {
+    it.each([
+      [['--messages', '0'], /--messages must be a whole number from 1/],
+      [['--messages', '5e3x'], /--messages must be a whole number/],
+      [['--latency-rate', '1.5'], /--latency-rate must be a whole number/],
+      [['--database', 'oracle'], /--database must be postgres or sqlite/],
+      [['--nope'], /Unknown option '--nope'/],
+    ])('refuses %j, saying which option and why', (argv, message) => {
+      expect(() => parseBenchOptions(argv)).toThrow(BenchUsageError);
+      expect(() => parseBenchOptions(argv)).toThrow(message);
+    });
+  });
+});

@@ -1,0 +1,132 @@
+import { parseArgs } from 'node:util';
+
+/** What one benchmark run does; every number has a default so `npm run bench` alone runs the full benchmark. */
+export interface BenchOptions {
+  /** Database of the pipeline and of the raw insert limit. */
+  readonly database: 'postgres' | 'sqlite';
+  /** Messages loaded into the simulator for the downstream throughput run. */
+  readonly messages: number;
+  /** Size of each message's payload, and of the raw Kafka producer's records. */
+  readonly messageBytes: number;
+  /** Offered load of the latency run, in messages per second, and how long it lasts. */
+  readonly latencyRate: number;
+  readonly latencySeconds: number;
+  /** Messages segments publish for the cloud in the upstream run. */
+  readonly upstreamMessages: number;
+  /** Messages that fail their first attempt in the retry run, offered at `retryRate` per second. */
+  readonly retryMessages: number;
+  readonly retryRate: number;
+  /** The fixed delay of the retry policy in the retry run. */
+  readonly retryDelayMs: number;
+  /** Log records written straight to `<ns>.logs` for the log-writer run. */
+  readonly logRows: number;
+  /** How long the idle system is watched for RSS and CPU before the load starts. */
+  readonly idleSeconds: number;
+  /** Where the JSON results, the report and the chart go. */
+  readonly outDir: string;
+  /** Start the services with `--cpu-prof`; the profiles land in `<outDir>/profiles`. */
+  readonly profile: boolean;
+}
+
+export const BENCH_DEFAULTS: BenchOptions = {
+  database: 'postgres',
+  messages: 50_000,
+  messageBytes: 1_024,
+  latencyRate: 1_000,
+  latencySeconds: 30,
+  upstreamMessages: 10_000,
+  retryMessages: 1_000,
+  retryRate: 200,
+  retryDelayMs: 2_000,
+  logRows: 100_000,
+  idleSeconds: 10,
+  outDir: 'apps/bench/results',
+  profile: false,
+};
+
+export const BENCH_USAGE = `Usage: npm run bench -- [options]
+
+  --database postgres|sqlite   database of the pipeline (default ${BENCH_DEFAULTS.database})
+  --messages N                 messages of the downstream throughput run (default ${BENCH_DEFAULTS.messages})
+  --message-bytes N            payload bytes per message (default ${BENCH_DEFAULTS.messageBytes})
+  --latency-rate N             offered load of the latency run, msg/s (default ${BENCH_DEFAULTS.latencyRate})
+  --latency-seconds N          length of the latency run (default ${BENCH_DEFAULTS.latencySeconds})
+  --upstream-messages N        messages published for the cloud (default ${BENCH_DEFAULTS.upstreamMessages})
+  --retry-messages N           messages failing once in the retry run (default ${BENCH_DEFAULTS.retryMessages})
+  --retry-rate N               their offered load, msg/s (default ${BENCH_DEFAULTS.retryRate})
+  --retry-delay-ms N           fixed retry delay of the policy (default ${BENCH_DEFAULTS.retryDelayMs})
+  --log-rows N                 log records for the log-writer run (default ${BENCH_DEFAULTS.logRows})
+  --idle-seconds N             idle watch before the load (default ${BENCH_DEFAULTS.idleSeconds})
+  --out DIR                    results directory (default ${BENCH_DEFAULTS.outDir})
+  --profile                    run the services with --cpu-prof (profiles in <out>/profiles)`;
+
+/** A command line the benchmark cannot run; the message says which option and why. */
+export class BenchUsageError extends Error {
+  override readonly name = 'BenchUsageError';
+}
+
+const COUNTS = {
+  messages: { min: 1, max: 5_000_000 },
+  'message-bytes': { min: 16, max: 512 * 1024 },
+  'latency-rate': { min: 1, max: 100_000 },
+  'latency-seconds': { min: 1, max: 3_600 },
+  'upstream-messages': { min: 0, max: 1_000_000 },
+  'retry-messages': { min: 0, max: 1_000_000 },
+  'retry-rate': { min: 1, max: 100_000 },
+  'retry-delay-ms': { min: 100, max: 600_000 },
+  'log-rows': { min: 0, max: 10_000_000 },
+  'idle-seconds': { min: 1, max: 3_600 },
+} as const;
+type CountOption = keyof typeof COUNTS;
+
+/** Reads the command line (`--messages 5000` and `--messages=5000` alike); throws {@link BenchUsageError}. */
+export function parseBenchOptions(argv: readonly string[]): BenchOptions | 'help' {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        ...Object.fromEntries(Object.keys(COUNTS).map((name) => [name, { type: 'string' as const }])),
+        database: { type: 'string' },
+        out: { type: 'string' },
+        profile: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (error) {
+    throw new BenchUsageError(`${(error as Error).message}\n\n${BENCH_USAGE}`);
+  }
+  if (values['help']) return 'help';
+  const count = (name: CountOption, fallback: number): number => {
+    const raw = values[name];
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    const { min, max } = COUNTS[name];
+    if (!Number.isInteger(value) || value < min || value > max) {
+      throw new BenchUsageError(`--${name} must be a whole number from ${min} to ${max}, got ${String(raw)}`);
+    }
+    return value;
+  };
+  const database = values['database'] ?? BENCH_DEFAULTS.database;
+  if (database !== 'postgres' && database !== 'sqlite') {
+    throw new BenchUsageError(`--database must be postgres or sqlite, got ${String(database)}`);
+  }
+  const D = BENCH_DEFAULTS;
+  return {
+    database,
+    messages: count('messages', D.messages),
+    messageBytes: count('message-bytes', D.messageBytes),
+    latencyRate: count('latency-rate', D.latencyRate),
+    latencySeconds: count('latency-seconds', D.latencySeconds),
+    upstreamMessages: count('upstream-messages', D.upstreamMessages),
+    retryMessages: count('retry-messages', D.retryMessages),
+    retryRate: count('retry-rate', D.retryRate),
+    retryDelayMs: count('retry-delay-ms', D.retryDelayMs),
+    logRows: count('log-rows', D.logRows),
+    idleSeconds: count('idle-seconds', D.idleSeconds),
+    outDir: typeof values['out'] === 'string' ? values['out'] : D.outDir,
+    profile: values['profile'] === true,
+  };
+}

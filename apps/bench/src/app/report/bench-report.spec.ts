@@ -1,0 +1,188 @@
+import type { BenchResult } from './bench-result';
+import { figureRows, renderBenchReport } from './bench-report';
+import { checkBars } from './design-bars';
+
+const summary = (p50: number, p95: number, p99: number) => ({
+  count: 100,
+  min: 1,
+  p50,
+  p95,
+  p99,
+  max: p99 + 1,
+  mean: p50,
+});
+const usage = (rssMbMax: number, cpuPercentMean: number) => ({
+  cpuPercentMean,
+  cpuPercentMax: cpuPercentMean * 2,
+  rssMbMean: rssMbMax - 10,
+  rssMbMax,
+  samples: 10,
+});
+
+function result(overrides: Partial<BenchResult> = {}): BenchResult {
+  const report = (recordsPerSec: number, p99LatencyMs: number) => ({
+    records: 50_000,
+    recordsPerSec,
+    mbPerSec: recordsPerSec / 1024,
+    avgLatencyMs: 5,
+    maxLatencyMs: 50,
+    p50LatencyMs: 4,
+    p95LatencyMs: 10,
+    p99LatencyMs,
+  });
+  return {
+    schema: 'smartlink-bench/v1',
+    startedAt: '2026-11-28T12:00:00.000Z',
+    finishedAt: '2026-11-28T12:10:00.000Z',
+    command: 'npm run bench',
+    machine: {
+      cpus: 2,
+      cpuModel: 'Test CPU',
+      memoryGb: 24,
+      os: 'Linux 6.1',
+      node: 'v20.20.2',
+      kafka: '4.1.1',
+      database: 'PostgreSQL 15.20',
+    },
+    load: { before: [1, 2, 3], duringMax1m: 4, duringMean1m: 3.5, after: [1, 1, 1] },
+    settings: {
+      database: 'postgres',
+      messages: 50_000,
+      messageBytes: 1_024,
+      latencyRate: 1_000,
+      latencySeconds: 30,
+      upstreamMessages: 10_000,
+      retryMessages: 1_000,
+      retryDelayMs: 2_000,
+      logRows: 100_000,
+    },
+    limits: {
+      kafka: {
+        partitions: 6,
+        recordBytes: 1_024,
+        full: report(20_000, 300),
+        atLatencyRate: report(1_000, 10),
+      },
+      database: { database: 'PostgreSQL', rows: 50_000, batchSize: 500, concurrency: 3, rowsPerSec: 40_000 },
+    },
+    downstreamMsgPerSec: 6_000,
+    downstream: {
+      messages: 50_000,
+      startedAt: 0,
+      finishedAt: 8_333,
+      windowMs: 8_333,
+      msgPerSec: 6_000,
+      steadyMsgPerSec: 6_500,
+      best5sMsgPerSec: 7_000,
+      perSecond: { received: [9_000, 9_000], succeeded: [5_000, 7_000] },
+    },
+    latency: {
+      messages: 30_000,
+      offeredMsgPerSec: 1_000,
+      enqueueToHandlerMs: summary(40, 120, 250),
+      enqueueToRecordedMs: summary(60, 150, 300),
+    },
+    upstream: { messages: 10_000, windowMs: 5_000, msgPerSec: 2_000 },
+    retries: { retries: 1_000, dispatchLatenessMs: summary(100, 200, 400), claimLatenessMs: summary(50, 90, 150) },
+    logWriter: { rows: 100_000, windowMs: 4_000, rowsPerSec: 25_000 },
+    resources: {
+      'smartlink-sim': { idle: usage(90, 1), load: usage(400, 50) },
+      'kafka-broker': { idle: usage(600, 5), load: usage(700, 60) },
+      executor: { idle: usage(110, 2), load: usage(180, 80) },
+      poller: { idle: usage(100, 1), load: usage(150, 40) },
+    },
+    problems: [],
+    ...overrides,
+  };
+}
+
+describe('figureRows', () => {
+  it('puts each throughput beside the raw Kafka producer and database insert rates', () => {
+    const [downstream] = figureRows(result());
+
+    expect(downstream).toEqual({
+      figure: 'Downstream, 50,000 msg, first get → last success row',
+      value: '6,000 msg/s',
+      kafka: 0.3,
+      database: 0.15,
+    });
+  });
+
+  it('compares latency p99 with the raw producer p99 at the same load', () => {
+    const latency = figureRows(result()).find((r) => r.figure.startsWith('Enqueue → handler'));
+
+    expect(latency).toMatchObject({ value: '40 / 120 / 250 ms', kafka: 25, database: null });
+  });
+
+  it('shows a dash where a limit or figure is missing', () => {
+    const rows = figureRows(result({ limits: { kafka: null, database: null }, logWriter: null }));
+
+    expect(rows.every((r) => r.kafka === null && r.database === null)).toBe(true);
+    expect(rows.find((r) => r.figure.startsWith('Log writer'))?.value).toBe('—');
+  });
+});
+
+describe('checkBars', () => {
+  it('checks every bar of design.md §7', () => {
+    expect(checkBars(result()).map((b) => [b.bar, b.met])).toEqual([
+      ['downstream ≥ 5,000 msg/s sustained', true],
+      ['downstream stretch ≥ 10,000 msg/s', false],
+      ['enqueue → handler p99 ≤ 500 ms at 1,000 msg/s', true],
+      ['retries dispatched ≤ 1,000 ms after due (p99)', true],
+      ['log writer ≥ 20,000 rows/s', true],
+      ['RSS ≤ 200 MB per service', true],
+    ]);
+  });
+
+  it('judges RSS by the largest client service, leaving out the simulator and the broker', () => {
+    const rss = checkBars(result()).find((b) => b.bar.startsWith('RSS'));
+
+    expect(rss).toEqual({ bar: 'RSS ≤ 200 MB per service', measured: '180 MB at most (executor)', met: true });
+  });
+
+  it('does not count a latency p99 measured at much less than 1,000 msg/s', () => {
+    const slow = result({
+      latency: { ...(result().latency as NonNullable<BenchResult['latency']>), offeredMsgPerSec: 600 },
+    });
+
+    expect(checkBars(slow).find((b) => b.bar.startsWith('enqueue'))?.met).toBe(false);
+  });
+
+  it('leaves a bar open when the run could not measure it', () => {
+    const bars = checkBars(result({ downstreamMsgPerSec: null, retries: null }));
+
+    expect(bars[0]).toMatchObject({ measured: 'not measured', met: null });
+    expect(bars.find((b) => b.bar.startsWith('retries'))?.met).toBeNull();
+  });
+});
+
+describe('renderBenchReport', () => {
+  const markdown = renderBenchReport(result(), 'downstream.svg');
+
+  it('states the machine, the load and the command', () => {
+    expect(markdown).toContain('`npm run bench`');
+    expect(markdown).toContain('2 × Test CPU');
+    expect(markdown).toContain('load average 1.0 / 2.0 / 3.0 before, 4.0 at most');
+  });
+
+  it('prints the raw limits and each figure with its ratios', () => {
+    expect(markdown).toContain('**20,000 records/s**');
+    expect(markdown).toContain('**40,000 rows/s**');
+    expect(markdown).toContain(
+      '| Downstream, 50,000 msg, first get → last success row | 6,000 msg/s | 30 % | 15 % |',
+    );
+    expect(markdown).toContain('| 40 / 120 / 250 ms | 25.0× | — |');
+  });
+
+  it('links the chart and lists the bars and the processes', () => {
+    expect(markdown).toContain('![downstream throughput](downstream.svg)');
+    expect(markdown).toContain('| downstream stretch ≥ 10,000 msg/s | 6,000 msg/s | **no** |');
+    expect(markdown).toContain('| executor | 110 MB | 2.0 % | 180 MB | 80 / 160 % |');
+  });
+
+  it('lists the problems of a run that could not measure everything', () => {
+    expect(renderBenchReport(result({ problems: ['the retry run timed out'] }), 'c.svg')).toContain(
+      '## Problems\n\n- the retry run timed out',
+    );
+  });
+});

@@ -1,0 +1,140 @@
+import { ratio } from '../stats/rates';
+import type { SampleSummary } from '../stats/sample-summary';
+import type { BenchResult } from './bench-result';
+import { checkBars } from './design-bars';
+
+/** One row of the figures table: a pipeline figure beside the raw limits of the same run. */
+export interface FigureRow {
+  readonly figure: string;
+  readonly value: string;
+  /** value ÷ raw Kafka producer (records/s, or its p99 latency at the same load for latencies). */
+  readonly kafka: number | null;
+  /** value ÷ raw database batched insert (rows/s). */
+  readonly database: number | null;
+}
+
+const num = (n: number | null | undefined, digits = 0) =>
+  n === null || n === undefined
+    ? '—'
+    : n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const pct = (r: number | null) => (r === null ? '—' : `${(r * 100).toFixed(r < 0.1 ? 1 : 0)} %`);
+const times = (r: number | null) => (r === null ? '—' : `${r.toFixed(1)}×`);
+const spread = (s: SampleSummary | null | undefined) =>
+  s ? `${num(s.p50)} / ${num(s.p95)} / ${num(s.p99)} ms` : '—';
+
+/** The pipeline figures, each beside the raw Kafka and database rates measured in the same run. */
+export function figureRows(result: BenchResult): FigureRow[] {
+  const kafka = result.limits.kafka;
+  const kafkaRate = kafka?.full.recordsPerSec ?? null;
+  const dbRate = result.limits.database?.rowsPerSec ?? null;
+  const kafkaP99AtRate = kafka?.atLatencyRate?.p99LatencyMs ?? null;
+  const rows: FigureRow[] = [];
+  const throughput = (figure: string, value: number | null | undefined, unit: string) => {
+    rows.push({
+      figure,
+      value: value === null || value === undefined ? '—' : `${num(value)} ${unit}`,
+      kafka: ratio(value, kafkaRate),
+      database: ratio(value, dbRate),
+    });
+  };
+  const d = result.downstream;
+  throughput(
+    `Downstream, ${num(d?.messages)} msg, first get → last success row`,
+    result.downstreamMsgPerSec,
+    'msg/s',
+  );
+  throughput('Downstream, median second once under way', d?.steadyMsgPerSec, 'msg/s');
+  const l = result.latency;
+  rows.push({
+    figure: `Enqueue → handler p50 / p95 / p99 at ${num(l?.offeredMsgPerSec)} msg/s`,
+    value: spread(l?.enqueueToHandlerMs),
+    kafka: ratio(l?.enqueueToHandlerMs?.p99, kafkaP99AtRate),
+    database: null,
+  });
+  rows.push({
+    figure: 'Enqueue → success row p50 / p95 / p99 (same run)',
+    value: spread(l?.enqueueToRecordedMs),
+    kafka: ratio(l?.enqueueToRecordedMs?.p99, kafkaP99AtRate),
+    database: null,
+  });
+  throughput(`Upstream, ${num(result.upstream?.messages)} msg, stored → sent`, result.upstream?.msgPerSec, 'msg/s');
+  rows.push({
+    figure: `Retry lateness p50 / p95 / p99 (due → dispatched, ${num(result.retries?.retries)} retries)`,
+    value: spread(result.retries?.dispatchLatenessMs),
+    kafka: null,
+    database: null,
+  });
+  throughput(`Log writer, ${num(result.logWriter?.rows)} rows`, result.logWriter?.rowsPerSec, 'rows/s');
+  return rows;
+}
+
+/** The short markdown report: machine and load, the figures with their limit ratios, the bars, and the chart. */
+export function renderBenchReport(result: BenchResult, chartFile: string): string {
+  const { machine, load, limits } = result;
+  const kafka = limits.kafka;
+  const db = limits.database;
+  const lines: string[] = [
+    '# Smart Link Client benchmark',
+    '',
+    `Run ${result.startedAt} → ${result.finishedAt} with \`${result.command}\`.`,
+    '',
+    `Machine: ${machine.cpus} × ${machine.cpuModel}, ${num(machine.memoryGb)} GB RAM, ${machine.os}; Node ${machine.node}, ` +
+      `Kafka ${machine.kafka} (single-node KRaft broker on the same machine), ${machine.database} on the same machine. ` +
+      'Shared with other engineers running tests at the same time: ' +
+      `load average ${load.before.map((n) => num(n, 1)).join(' / ')} before, ` +
+      `${num(load.duringMax1m, 1)} at most (mean ${num(load.duringMean1m, 1)}) during, ` +
+      `${load.after.map((n) => num(n, 1)).join(' / ')} after.`,
+    '',
+    '## Raw limits (same run)',
+    '',
+    kafka
+      ? `- Kafka producer (\`kafka-producer-perf-test\`, acks=all, ${num(kafka.full.records)} records of ${num(kafka.recordBytes)} B, ` +
+        `${kafka.partitions} partitions): **${num(kafka.full.recordsPerSec)} records/s** (p99 ${num(kafka.full.p99LatencyMs)} ms at full speed` +
+        (kafka.atLatencyRate
+          ? `; p99 ${num(kafka.atLatencyRate.p99LatencyMs)} ms at ${num(kafka.atLatencyRate.recordsPerSec)} records/s)`
+          : ')')
+      : '- Kafka producer: not measured',
+    db
+      ? `- ${db.database} batched insert into a GTOTVSLINKMESSAGEEXEC-shaped table (the executor's insert, ` +
+        `${num(db.batchSize)} rows per statement, ${db.concurrency} writers, ${num(db.rows)} rows): **${num(db.rowsPerSec)} rows/s**`
+      : '- Database insert: not measured',
+    '',
+    '## Pipeline',
+    '',
+    '| figure | value | ÷ Kafka producer | ÷ DB insert |',
+    '|---|---|---|---|',
+    ...figureRows(result).map((r) => {
+      const latency = r.value.endsWith(' ms');
+      return `| ${r.figure} | ${r.value} | ${latency ? times(r.kafka) : pct(r.kafka)} | ${pct(r.database)} |`;
+    }),
+    '',
+    'Latency ratios compare the p99 with the raw producer’s own p99 at the same offered load (one acks=all hop).',
+    '',
+    `![downstream throughput](${chartFile})`,
+    '',
+    '## Bars (design.md §7)',
+    '',
+    '| bar | measured | met |',
+    '|---|---|---|',
+    ...checkBars(result).map(
+      (b) => `| ${b.bar} | ${b.measured} | ${b.met === null ? '—' : b.met ? 'yes' : '**no**'} |`,
+    ),
+    '',
+    '## Processes',
+    '',
+    '| service | idle RSS | idle CPU | load RSS (max) | load CPU (mean / max) |',
+    '|---|---|---|---|---|',
+    ...Object.entries(result.resources).map(
+      ([service, u]) =>
+        `| ${service} | ${num(u.idle?.rssMbMax)} MB | ${num(u.idle?.cpuPercentMean, 1)} % | ` +
+        `${num(u.load?.rssMbMax)} MB | ${num(u.load?.cpuPercentMean)} / ${num(u.load?.cpuPercentMax)} % |`,
+    ),
+    '',
+    'CPU is % of one core (the machine has ' +
+      `${machine.cpus}); load = the downstream throughput run.`,
+  ];
+  if (result.problems.length > 0) {
+    lines.push('', '## Problems', '', ...result.problems.map((p) => `- ${p}`));
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,85 @@
+import type {
+  LatencyFigures,
+  RetryFigures,
+  ThroughputFigures,
+  UpstreamFigures,
+} from '../analysis/event-analysis';
+import type { ProducerPerfReport } from '../limits/producer-perf-report';
+import type { UsageSummary } from '../resources/usage-summary';
+
+/** The machine a run measured, as the report states it. */
+export interface MachineInfo {
+  readonly cpus: number;
+  readonly cpuModel: string;
+  readonly memoryGb: number;
+  readonly os: string;
+  readonly node: string;
+  readonly kafka: string;
+  readonly database: string;
+}
+
+/** The raw Kafka producer (kafka-producer-perf-test, acks=all) at full speed and at the latency run's load. */
+export interface KafkaLimit {
+  readonly partitions: number;
+  readonly recordBytes: number;
+  readonly full: ProducerPerfReport;
+  readonly atLatencyRate: ProducerPerfReport | null;
+}
+
+/** The database's batched insert rate into a table shaped like GTOTVSLINKMESSAGEEXEC. */
+export interface DatabaseLimit {
+  readonly database: string;
+  readonly rows: number;
+  readonly batchSize: number;
+  readonly concurrency: number;
+  readonly rowsPerSec: number;
+}
+
+export interface LogWriterFigures {
+  readonly rows: number;
+  readonly windowMs: number;
+  readonly rowsPerSec: number | null;
+}
+
+/** Machine load (1-minute load average) around and during the measurements. */
+export interface LoadInfo {
+  readonly before: readonly number[];
+  readonly duringMax1m: number | null;
+  readonly duringMean1m: number | null;
+  readonly after: readonly number[];
+}
+
+/** Everything one run measured: written as JSON, and the source of the markdown report and the chart. */
+export interface BenchResult {
+  readonly schema: 'smartlink-bench/v1';
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  readonly command: string;
+  readonly machine: MachineInfo;
+  readonly load: LoadInfo;
+  readonly settings: {
+    readonly database: string;
+    readonly messages: number;
+    readonly messageBytes: number;
+    readonly latencyRate: number;
+    readonly latencySeconds: number;
+    readonly upstreamMessages: number;
+    readonly retryMessages: number;
+    readonly retryDelayMs: number;
+    readonly logRows: number;
+  };
+  readonly limits: { readonly kafka: KafkaLimit | null; readonly database: DatabaseLimit | null };
+  /** The headline: downstream sustained throughput, first get to last success row. */
+  readonly downstreamMsgPerSec: number | null;
+  readonly downstream: ThroughputFigures | null;
+  readonly latency: LatencyFigures | null;
+  readonly upstream: UpstreamFigures | null;
+  readonly retries: RetryFigures | null;
+  readonly logWriter: LogWriterFigures | null;
+  /** Per service: idle (before the load) and under load (the downstream run). */
+  readonly resources: Readonly<
+    Record<string, { readonly idle: UsageSummary | null; readonly load: UsageSummary | null }>
+  >;
+  /** What went wrong in a part of the run that could not be measured. */
+  readonly problems: readonly string[];
+}

@@ -1,0 +1,101 @@
+/** A line of the chart: one value per second. */
+export interface ChartSeries {
+  readonly name: string;
+  readonly color: string;
+  readonly values: readonly number[];
+}
+
+/** A horizontal reference line, e.g. the raw Kafka rate or a design bar. */
+export interface ChartLevel {
+  readonly name: string;
+  readonly color: string;
+  readonly value: number;
+}
+
+export interface ChartInput {
+  readonly title: string;
+  readonly yLabel: string;
+  readonly series: readonly ChartSeries[];
+  readonly levels?: readonly ChartLevel[];
+  readonly width?: number;
+  readonly height?: number;
+}
+
+const escape = (text: string) =>
+  text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+/** A round axis maximum at or above `max`: 1, 2 or 5 times a power of ten. */
+export function niceCeiling(max: number): number {
+  if (!(max > 0)) return 1;
+  const power = 10 ** Math.floor(Math.log10(max));
+  for (const step of [1, 2, 5, 10]) if (step * power >= max) return step * power;
+  return 10 * power;
+}
+
+/**
+ * A self-contained SVG line chart of per-second series over time, with horizontal reference levels and a legend;
+ * plain text, so it renders on GitHub and diffs in review.
+ */
+export function renderThroughputChart(input: ChartInput): string {
+  const width = input.width ?? 760;
+  const height = input.height ?? 360;
+  const m = { left: 64, right: 16, top: 36, bottom: 64 };
+  const plotW = width - m.left - m.right;
+  const plotH = height - m.top - m.bottom;
+  const seconds = Math.max(1, ...input.series.map((s) => s.values.length));
+  const levels = input.levels ?? [];
+  const top = niceCeiling(
+    Math.max(0, ...input.series.flatMap((s) => s.values), ...levels.map((l) => l.value)),
+  );
+  const x = (i: number) => m.left + (seconds <= 1 ? 0 : (i / (seconds - 1)) * plotW);
+  const y = (v: number) => m.top + plotH - (Math.min(v, top) / top) * plotH;
+  const parts: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
+    `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
+    `<text x="${width / 2}" y="20" text-anchor="middle" font-size="14">${escape(input.title)}</text>`,
+  ];
+  for (let k = 0; k <= 4; k += 1) {
+    const v = (top * k) / 4;
+    parts.push(
+      `<line x1="${m.left}" y1="${y(v).toFixed(1)}" x2="${m.left + plotW}" y2="${y(v).toFixed(1)}" stroke="#e5e5e5"/>`,
+      `<text x="${m.left - 6}" y="${(y(v) + 4).toFixed(1)}" text-anchor="end">${Math.round(v).toLocaleString('en-US')}</text>`,
+    );
+  }
+  const tickEvery = Math.max(1, Math.ceil(seconds / 10));
+  for (let i = 0; i < seconds; i += tickEvery) {
+    parts.push(
+      `<text x="${x(i).toFixed(1)}" y="${m.top + plotH + 16}" text-anchor="middle">${i}</text>`,
+    );
+  }
+  parts.push(
+    `<text x="${m.left + plotW / 2}" y="${m.top + plotH + 34}" text-anchor="middle">seconds since the first get</text>`,
+    `<text x="14" y="${m.top + plotH / 2}" text-anchor="middle" transform="rotate(-90 14 ${m.top + plotH / 2})">${escape(input.yLabel)}</text>`,
+    `<line x1="${m.left}" y1="${m.top + plotH}" x2="${m.left + plotW}" y2="${m.top + plotH}" stroke="#333"/>`,
+    `<line x1="${m.left}" y1="${m.top}" x2="${m.left}" y2="${m.top + plotH}" stroke="#333"/>`,
+  );
+  for (const level of levels) {
+    parts.push(
+      `<line x1="${m.left}" y1="${y(level.value).toFixed(1)}" x2="${m.left + plotW}" y2="${y(level.value).toFixed(1)}" stroke="${level.color}" stroke-dasharray="6 4"/>`,
+    );
+  }
+  for (const series of input.series) {
+    const points = series.values.map((v, i) => `${x(i).toFixed(1)},${y(v).toFixed(1)}`).join(' ');
+    parts.push(
+      `<polyline fill="none" stroke="${series.color}" stroke-width="2" points="${points}"><title>${escape(series.name)}</title></polyline>`,
+    );
+  }
+  const legend = [
+    ...input.series.map((s) => ({ name: s.name, color: s.color, dashed: false })),
+    ...levels.map((l) => ({ name: l.name, color: l.color, dashed: true })),
+  ];
+  legend.forEach((entry, i) => {
+    const lx = m.left + (i % 3) * (plotW / 3);
+    const ly = height - 22 + Math.floor(i / 3) * 14 - (legend.length > 3 ? 8 : 0);
+    parts.push(
+      `<line x1="${lx}" y1="${ly - 4}" x2="${lx + 22}" y2="${ly - 4}" stroke="${entry.color}" stroke-width="2"${entry.dashed ? ' stroke-dasharray="6 4"' : ''}/>`,
+      `<text x="${lx + 28}" y="${ly}">${escape(entry.name)}</text>`,
+    );
+  });
+  parts.push('</svg>');
+  return `${parts.join('\n')}\n`;
+}

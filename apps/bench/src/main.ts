@@ -1,0 +1,47 @@
+import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
+import { localBrokerPid, runBench } from './app/bench-runner';
+import { writeBenchOutput } from './app/bench-output';
+import { BENCH_USAGE, BenchUsageError, parseBenchOptions } from './app/options/bench-options';
+import { renderBenchReport } from './app/report/bench-report';
+import { workspaceRoot } from './app/system/workspace-root';
+
+const progress = (message: string) => process.stderr.write(`[bench] ${message}\n`);
+
+/** `npm run bench [-- options]`: makes sure a broker answers, runs the benchmark, writes and prints the report. */
+async function main(argv: string[]): Promise<number> {
+  const options = parseBenchOptions(argv);
+  if (options === 'help') {
+    process.stdout.write(`${BENCH_USAGE}\n`);
+    return 0;
+  }
+  const workspace = workspaceRoot();
+  const ensured = spawnSync(process.execPath, ['tools/kafka/kafka-broker.mjs', 'ensure', '--json'], {
+    cwd: workspace,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  if (ensured.status !== 0) throw new Error('no Kafka broker (tools/kafka/kafka-broker.mjs ensure failed, see above)');
+  const { brokers } = JSON.parse(ensured.stdout.trim().split('\n').pop() ?? '{}') as { brokers: string };
+  process.env['KAFKA_BROKERS'] = brokers; // the process harness hands it to every service
+  const result = await runBench(options, {
+    workspace,
+    brokers,
+    brokerPid: localBrokerPid(workspace, brokers),
+    postgresAdminUrl: process.env['TEST_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+    command: `npm run bench${argv.length > 0 ? ` -- ${argv.join(' ')}` : ''}`,
+    progress,
+  });
+  const files = writeBenchOutput(result, resolve(workspace, options.outDir));
+  process.stdout.write(`\n${renderBenchReport(result, files[2] ?? '')}\n`);
+  progress(`wrote ${files.join(', ')}`);
+  return result.problems.length === 0 ? 0 : 1;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    progress(error instanceof BenchUsageError ? error.message : `failed: ${(error as Error).stack ?? String(error)}`);
+    process.exit(error instanceof BenchUsageError ? 2 : 1);
+  },
+);

@@ -1,0 +1,1 @@
+module.exports = require('../../tools/build/webpack-node-app')(__dirname, 'bench');
