@@ -15,7 +15,7 @@ import { LogWriterDefaults } from '../src/app/log-writer.defaults';
 import type { RetentionSettings } from '../src/app/log-writer-settings';
 import { LogWriterCounters } from '../src/app/metrics/log-writer-counters';
 import { RetentionPurger } from '../src/app/retention/retention-purger';
-import { abortableDelay } from '../src/app/timing/abortable-delay';
+import { abortableDelay } from '@smartlink/common';
 import {
   LogWriterHarness,
   TEST_DATABASES,

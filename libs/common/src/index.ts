@@ -21,3 +21,6 @@ export {
   type MessageLogLine,
   type MessageLogFields,
 } from './lib/logging/message-log-line';
+export { type Clock, SYSTEM_CLOCK } from './lib/time/clock';
+export { abortableDelay } from './lib/time/abortable-delay';
+export { RegisteredTimers, type Timers } from './lib/time/timers';

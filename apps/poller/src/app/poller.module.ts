@@ -17,7 +17,7 @@ import { CloudSetup } from './cloud/cloud-setup';
 import { QueueDrainer } from './drain/queue-drainer';
 import { LogRedactor } from './logging/log-redactor';
 import { PollScheduler } from './poll/poll-scheduler';
-import { RegisteredTimers, type Timers } from './poll/timers';
+import { RegisteredTimers, type Timers } from '@smartlink/common';
 import { PollerDefaults as D } from './poller.defaults';
 import { PollerLifecycle } from './poller-lifecycle';
 import type { PollerSettings } from './poller-settings';

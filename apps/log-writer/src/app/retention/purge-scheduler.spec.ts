@@ -1,6 +1,6 @@
 import type { LeaseState } from '@smartlink/messaging';
 import { LogWriterCounters } from '../metrics/log-writer-counters';
-import type { Timers } from '../timing/timers';
+import type { Timers } from '@smartlink/common';
 import { PURGE_TIMER, PurgeScheduler } from './purge-scheduler';
 import type { PurgeSummary } from './retention-purger';
 

@@ -2,7 +2,7 @@ import type { BeforeApplicationShutdown, LoggerService, OnApplicationBootstrap }
 import type { KafkaLease } from '@smartlink/messaging';
 import type { RetentionSettings } from '../log-writer-settings';
 import type { LogWriterCounters } from '../metrics/log-writer-counters';
-import type { Timers } from '../timing/timers';
+import type { Timers } from '@smartlink/common';
 import type { RetentionPurger } from './retention-purger';
 
 /** The timer of the next purge run. */

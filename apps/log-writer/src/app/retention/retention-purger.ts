@@ -3,7 +3,7 @@ import type { KafkaLease } from '@smartlink/messaging';
 import type { LogStore, MessageExecStore, PurgeInput } from '@smartlink/rm-tables';
 import type { RetentionSettings } from '../log-writer-settings';
 import type { LogWriterCounters } from '../metrics/log-writer-counters';
-import type { Clock } from '../timing/clock';
+import type { Clock } from '@smartlink/common';
 
 const DAY_MS = 86_400_000;
 

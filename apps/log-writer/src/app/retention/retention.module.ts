@@ -6,9 +6,9 @@ import { LogWriterDefaults as D } from '../log-writer.defaults';
 import type { RetentionSettings } from '../log-writer-settings';
 import { LogWriterCounters } from '../metrics/log-writer-counters';
 import { MetricsModule } from '../metrics/metrics.module';
-import { abortableDelay } from '../timing/abortable-delay';
-import { SYSTEM_CLOCK } from '../timing/clock';
-import { RegisteredTimers } from '../timing/timers';
+import { abortableDelay } from '@smartlink/common';
+import { SYSTEM_CLOCK } from '@smartlink/common';
+import { RegisteredTimers } from '@smartlink/common';
 import { PurgeScheduler } from './purge-scheduler';
 import { RetentionPurger } from './retention-purger';
 

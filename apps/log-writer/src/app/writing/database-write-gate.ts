@@ -1,7 +1,7 @@
 import type { LoggerService } from '@nestjs/common';
 import type { BatchConsumer } from '@smartlink/messaging';
 import type { LogWriterCounters } from '../metrics/log-writer-counters';
-import { abortableDelay } from '../timing/abortable-delay';
+import { abortableDelay } from '@smartlink/common';
 import { LogWriterStoppingError } from './log-writer-stopping-error';
 
 /** What the gate pauses and resumes: the consumer of `<ns>.logs`. */

@@ -158,7 +158,9 @@ describe('LogBatchHandler', () => {
 
       handler.stop();
       expect(await rejection).toBeInstanceOf(LogWriterStoppingError);
-      expect(logger.warn).toHaveBeenCalledWith(expect.stringContaining('Stopping with 2 log records not stored'));
+      expect(logger.warn).toHaveBeenCalledWith(
+        expect.stringContaining('Stopping with 2 log records not stored'),
+      );
     });
   });
 

@@ -2,7 +2,7 @@ import type { LoggerService } from '@nestjs/common';
 import type { BatchContext, ConsumedMessage } from '@smartlink/messaging';
 import type { LogStore, NewLog } from '@smartlink/rm-tables';
 import type { LogWriterCounters } from '../metrics/log-writer-counters';
-import type { Clock } from '../timing/clock';
+import type { Clock } from '@smartlink/common';
 import type { DatabaseWriteGate } from './database-write-gate';
 import { InsertTimeoutError } from './insert-timeout-error';
 import { LogWriterStoppingError } from './log-writer-stopping-error';

@@ -5,7 +5,7 @@ import { LogWriterDefaults as D } from '../log-writer.defaults';
 import type { WriterSettings } from '../log-writer-settings';
 import { LogWriterCounters } from '../metrics/log-writer-counters';
 import { MetricsModule } from '../metrics/metrics.module';
-import { SYSTEM_CLOCK } from '../timing/clock';
+import { SYSTEM_CLOCK } from '@smartlink/common';
 import { DatabaseWriteGate } from './database-write-gate';
 import { LogBatchHandler } from './log-batch-handler';
 import { LogWriterConsumer } from './log-writer-consumer';

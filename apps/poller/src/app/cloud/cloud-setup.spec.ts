@@ -2,7 +2,7 @@ import type { LoggerService } from '@nestjs/common';
 import { SecretValue } from '@smartlink/common';
 import { SmartLinkServerError, SmartLinkUnauthorizedError, type SetupResult } from '@smartlink/contract';
 import { LogRedactor } from '../logging/log-redactor';
-import type { Timers } from '../poll/timers';
+import type { Timers } from '@smartlink/common';
 import { CloudSetup } from './cloud-setup';
 
 class ManualTimers implements Timers {

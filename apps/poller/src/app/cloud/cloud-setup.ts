@@ -3,7 +3,7 @@ import { isRetriable } from '@smartlink/common';
 import type { SmartLinkTransport } from '@smartlink/contract';
 import type { LogRedactor } from '../logging/log-redactor';
 import { retryDelay, type RetryTiming } from '../poll/retry-delay';
-import type { Timers } from '../poll/timers';
+import type { Timers } from '@smartlink/common';
 import { retryAfterOf } from './retry-after-of';
 
 const RETRY_TIMER = 'poller.setup-retry';

@@ -4,7 +4,7 @@ import type { DrainOutcome, DrainStop } from '../drain/drain-outcome';
 import { LogRedactor } from '../logging/log-redactor';
 import type { PollTiming } from './next-drain-delay';
 import { PollScheduler } from './poll-scheduler';
-import type { Timers } from './timers';
+import type { Timers } from '@smartlink/common';
 
 const TIMING: PollTiming = {
   continuous: false,

@@ -5,7 +5,7 @@ import { FAILED_STOPS, type DrainOutcome, type DrainStop } from '../drain/drain-
 import type { QueueDrainer } from '../drain/queue-drainer';
 import type { LogRedactor } from '../logging/log-redactor';
 import { nextDrainDelay, type LastRound, type PollTiming } from './next-drain-delay';
-import type { Timers } from './timers';
+import type { Timers } from '@smartlink/common';
 
 const DRAIN_TIMER = 'poller.drain';
 

@@ -1,4 +1,4 @@
-/** The time source of the log-writer; components take it as a dependency so tests pass fixed instants. */
+/** A time source; services take it as a dependency so tests pass fixed instants. */
 export interface Clock {
   now(): Date;
 }
