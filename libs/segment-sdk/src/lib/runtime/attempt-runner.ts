@@ -52,7 +52,7 @@ export class AttemptRunner {
     const { clock, stdout, source, handlerTimeoutMs } = this.options;
     const startedAt = clock().toISOString();
     const label = `${message.command} ${message.id} attempt ${message.attempt}`;
-    const logger = new AttemptLogger(source, message.id, label, stdout, clock);
+    const logger = new AttemptLogger(source, message, stdout, clock);
     const outbox = new AttemptOutbox(message, this.options.maxPublishBytes);
     const finish = (status: Outcome['status'], error?: string): AttemptResult => {
       logger.seal(this.options.lateLogs);

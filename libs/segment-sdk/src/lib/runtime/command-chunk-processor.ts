@@ -1,3 +1,4 @@
+import { messageLogLine } from '@smartlink/common';
 import { MAX_MESSAGE_ID_LENGTH } from '@smartlink/contract';
 import {
   commandMessageCodec,
@@ -214,8 +215,11 @@ export class CommandChunkProcessor {
     const where = `${record.topic} partition ${record.partition} offset ${record.offset}`;
     const answered = messageId !== undefined && attempt !== undefined;
     const text = `undecodable command message on ${where}: ${error.message}`;
+    const said = answered
+      ? `${text}; reported as fatal`
+      : `${text}; no message id and attempt to answer, skipped`;
     stdout.error(
-      answered ? `${text}; reported as fatal` : `${text}; no message id and attempt to answer, skipped`,
+      messageId === undefined ? said : messageLogLine(said, { messageId, attempt: attempt ?? null }),
     );
     return {
       ...(answered && {
