@@ -24,3 +24,10 @@ export {
 export { type Clock, SYSTEM_CLOCK } from './lib/time/clock';
 export { abortableDelay } from './lib/time/abortable-delay';
 export { RegisteredTimers, type Timers } from './lib/time/timers';
+export {
+  crashPoint,
+  CrashPoints,
+  CRASH_POINTS,
+  type CrashPointName,
+  type CrashPointsOptions,
+} from './lib/faults/crash-point';

@@ -1,3 +1,4 @@
+import { crashPoint } from '@smartlink/common';
 import {
   type AttemptFinishedEvent,
   type EventProducer,
@@ -71,6 +72,7 @@ export class AttemptRecorder {
     const { attempts, clock } = this.deps;
     const now = clock.now();
     const written = await attempts.insertIgnoringDuplicates(finished.map(newAttempt));
+    crashPoint('executor.after-attempt-insert');
     const fresh = new Set(written.map((w) => keyOf(w.messageId, w.attempt)));
     const redelivered = finished.filter((f) => !fresh.has(keyOf(f.messageId, f.attempt)));
     this.deps.counters.outcomes += written.length;

@@ -1,4 +1,5 @@
 import type { LoggerService } from '@nestjs/common';
+import { crashPoint } from '@smartlink/common';
 import {
   outcomeCodec,
   type ConsumedMessage,
@@ -66,6 +67,7 @@ export class OutcomeHandler {
     // A redelivered outcome is judged by what was recorded first: history rows are never updated, and the message
     // must end in the state its history tells, even if the segment reported the same attempt differently.
     const recorded = await this.deps.recorder.record(attributed.map(finishedAttempt));
+    crashPoint('executor.after-outcome-recorded');
     if (recorded.redelivered > 0) {
       logger.debug?.(
         `Absorbed ${recorded.redelivered} redelivered outcome(s); their effects are applied again`,

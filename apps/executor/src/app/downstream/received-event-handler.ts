@@ -1,5 +1,5 @@
 import type { LoggerService } from '@nestjs/common';
-import { messageLogLine } from '@smartlink/common';
+import { crashPoint, messageLogLine } from '@smartlink/common';
 import {
   lifecycleEventRecord,
   type CommandMessage,
@@ -84,6 +84,7 @@ export class ReceivedEventHandler {
     if (chunk.received.length > 0) {
       const { commands, redispatched, logs: notExecuted } = await this.project(chunk.received, now);
       logs.push(...notExecuted);
+      crashPoint('executor.after-project');
       const published = await this.dispatcher.publish(commands);
       if (published.length > 0) {
         await this.deps.messages.markDispatched(

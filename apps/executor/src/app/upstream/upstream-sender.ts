@@ -1,4 +1,4 @@
-import { messageLogLine } from '@smartlink/common';
+import { crashPoint, messageLogLine } from '@smartlink/common';
 import type { LoggerService } from '@nestjs/common';
 import type { SmartLinkTransport } from '@smartlink/contract';
 import { MessageDirection, type MessageEntity } from '@smartlink/rm-tables';
@@ -99,6 +99,7 @@ export class UpstreamSender {
     }
 
     const finished = results.filter((r): r is FinishedAttempt => r !== null);
+    if (finished.length > 0) crashPoint('executor.after-send');
     const handedBack = attempts.length - finished.length;
     const { counters } = this.deps;
     counters.sendsHandedBack += handedBack;

@@ -2,7 +2,7 @@ import type { LoggerService } from '@nestjs/common';
 import type { BatchContext, ConsumedMessage } from '@smartlink/messaging';
 import type { LogStore, NewLog } from '@smartlink/rm-tables';
 import type { LogWriterCounters } from '../metrics/log-writer-counters';
-import type { Clock } from '@smartlink/common';
+import { crashPoint, type Clock } from '@smartlink/common';
 import type { DatabaseWriteGate } from './database-write-gate';
 import { InsertTimeoutError } from './insert-timeout-error';
 import { LogWriterStoppingError } from './log-writer-stopping-error';
@@ -60,6 +60,7 @@ export class LogBatchHandler {
         await gate.whenOpen(context.heartbeat);
         const result = await this.insert(rows, context.heartbeat);
         if (result.ok) {
+          crashPoint('log-writer.after-insert');
           counters.written += result.written;
           counters.insertBatches += 1;
           gate.succeeded();

@@ -1,5 +1,5 @@
 import type { LoggerService } from '@nestjs/common';
-import { isRetriable, messageLogLine } from '@smartlink/common';
+import { crashPoint, isRetriable, messageLogLine } from '@smartlink/common';
 import { MAX_ACK_RECEIPTS, type SmartLinkTransport } from '@smartlink/contract';
 import type { EventProducer } from '@smartlink/messaging';
 import type { Backpressure } from '../backlog/backpressure';
@@ -90,6 +90,7 @@ export class QueueDrainer {
       received += records.received;
       refused += records.refusals.length;
 
+      crashPoint('poller.after-append');
       await this.ack(records.receipts);
       if (deliveries.length < this.options.batchSize) return done('queue-empty');
     }

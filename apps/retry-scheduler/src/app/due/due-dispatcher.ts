@@ -1,4 +1,5 @@
 import type { LoggerService } from '@nestjs/common';
+import { crashPoint } from '@smartlink/common';
 import type { EventProducer, TopicNames } from '@smartlink/messaging';
 import type { MessageStore } from '@smartlink/rm-tables';
 import type { Clock } from '../clock/clock';
@@ -40,6 +41,7 @@ export class DueDispatcher {
     const claimedAt = clock.now();
     const rows = await messages.claimDue({ now: claimedAt, limit: batchSize });
     if (rows.length === 0) return { claimed: 0, full: false };
+    crashPoint('retry-scheduler.after-claim');
     try {
       await producer.sendBatch([
         { topic: topics.events, records: rows.map((row) => retryDueRecord(row, claimedAt)) },

@@ -1,4 +1,4 @@
-import { messageLogLine } from '@smartlink/common';
+import { crashPoint, messageLogLine } from '@smartlink/common';
 import { MAX_MESSAGE_ID_LENGTH } from '@smartlink/contract';
 import {
   commandMessageCodec,
@@ -119,6 +119,7 @@ export class CommandChunkProcessor {
       logs.push(...entry.unpublishedLogs);
       outbound.push(...entry.unpublishedOutbound);
     }
+    if (finished.length > 0) crashPoint('segment.after-handler');
     const late = lateLogs.take();
     try {
       // Replies travel with their outcomes, listed first. If any part of the send fails, nothing is committed and
