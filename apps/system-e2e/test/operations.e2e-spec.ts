@@ -1,0 +1,222 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { uniqueName, waitFor } from '@smartlink/testing';
+import {
+  publishFromSegment,
+  ServiceProcess,
+  TENANT,
+  TestSystem,
+  type ServiceExit,
+} from '@smartlink/system-harness';
+
+// What Kubernetes and Prometheus see of each service, as processes on a real broker and PostgreSQL: the four
+// endpoints of the contract the manifests use (/health/live, /health/ready, /health/started, /metrics), the metrics
+// after real traffic, and a SIGTERM to each service while work is in flight: out within the 20 s deadline, cleanly,
+// and no message lost.
+
+const COMMANDS = ['DemoPing', 'DemoEmployeeUpdated', 'DemoInvoiceIssued'];
+const CLIENT_SERVICES = ['executor', 'retry-scheduler', 'log-writer', 'example-segment', 'poller'];
+/** The shutdown deadline every service runs with (SHUTDOWN_DEADLINE_MS default). */
+const DEADLINE_MS = 20_000;
+const POLICY = {
+  retry: { maxAttempts: 5, strategy: 'fixed', initialDelayMs: 300, maxDelayMs: 300, jitter: 0 },
+};
+
+/** The sum of the samples of `name` whose labels include `labels`; undefined when there is no such sample. */
+function sample(exposition: string, name: string, labels: Record<string, string> = {}): number | undefined {
+  let sum: number | undefined;
+  for (const line of exposition.split('\n')) {
+    const match = /^([a-z_:][a-z0-9_:]*)(\{(.*)\})? (\S+)$/i.exec(line);
+    if (!match || match[1] !== name) continue;
+    const body = match[3] ?? '';
+    if (!Object.entries(labels).every(([key, value]) => body.includes(`${key}="${value}"`))) continue;
+    sum = (sum ?? 0) + Number(match[4]);
+  }
+  return sum;
+}
+
+function baseUrl(service: ServiceProcess): string {
+  return new URL(service.spec.readyUrl).origin;
+}
+
+async function get(url: string): Promise<{ status: number; body: string }> {
+  const response = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+  return { status: response.status, body: await response.text() };
+}
+
+function messages(count: number, tag: string) {
+  return Array.from({ length: count }, (_, i) => ({
+    style: 'cloudevents' as const,
+    type: COMMANDS[i % COMMANDS.length] as string,
+    data: { n: i, tag, employee: `E${i}`, amount: i },
+  }));
+}
+
+describe('operating the services (probes, metrics, SIGTERM), end to end, on postgres', () => {
+  const namespace = uniqueName('e2e_ops');
+  const policyDir = mkdtempSync(join(tmpdir(), 'smartlink-e2e-policy-'));
+  const restarted: ServiceProcess[] = [];
+  let system: TestSystem;
+
+  beforeAll(async () => {
+    const policyFile = join(policyDir, 'totvsAppConfig_v2.json');
+    writeFileSync(policyFile, JSON.stringify(POLICY));
+    system = await TestSystem.start({
+      database: 'postgres',
+      commands: COMMANDS,
+      namespace,
+      overrides: { 'retry-scheduler': { RETRY_POLICY_FILE: policyFile } },
+    });
+  });
+
+  afterAll(async () => {
+    await Promise.all(restarted.map((service) => service.stop()));
+    await system?.stop();
+    rmSync(policyDir, { recursive: true, force: true });
+  });
+
+  const withLogs = (error: Error) => Promise.reject(new Error(`${error.message}\n${system.logs()}`));
+  const url = (name: string) => baseUrl(system.service(name));
+
+  it('answers the probes on every service: live, started, ready; the poller holds the lease', async () => {
+    for (const name of CLIENT_SERVICES) {
+      for (const path of ['/health/live', '/health/started', '/health/ready']) {
+        expect({ name, path, status: (await get(`${url(name)}${path}`)).status }).toEqual({
+          name,
+          path,
+          status: 200,
+        });
+      }
+      const ready = JSON.parse((await get(`${url(name)}/health/ready`)).body);
+      expect(ready.info.lifecycle).toEqual({ status: 'up', phase: 'running' });
+    }
+    const poller = JSON.parse((await get(`${url('poller')}/health/ready`)).body);
+    expect(poller.info.lease).toMatchObject({ status: 'up', state: 'active', holder: true });
+  });
+
+  it('exposes Prometheus metrics with non-zero values after real traffic', async () => {
+    const enqueued = await system.sim.enqueue(TENANT, [
+      ...messages(30, 'metrics'),
+      { style: 'cloudevents', type: 'DemoInvoiceIssued', data: { n: 100, failAttempts: 1 } },
+      { style: 'cloudevents', type: 'DemoInvoiceIssued', data: { n: 101, fatal: true } },
+    ]);
+    await publishFromSegment(system.segmentUrl, { count: 5 });
+    const done = enqueued.slice(0, -1).map((m) => m.id);
+    await waitFor(async () => (await system.successRows(done)).length === done.length, {
+      description: 'the messages executed',
+      timeoutMs: 120_000,
+      intervalMs: 500,
+    }).catch(withLogs);
+
+    const scrape = async (name: string) => {
+      const { status, body } = await get(`${url(name)}/metrics`);
+      expect({ name, status }).toEqual({ name, status: 200 });
+      return body;
+    };
+    // Counters read at scrape time and the lag readings are cached a few seconds: wait for them to show.
+    const executor = await waitFor(
+      async () => {
+        const body = await scrape('executor');
+        return (sample(body, 'smartlink_critical_time_seconds_count') ?? 0) > 0 &&
+          (sample(body, 'smartlink_messages_total', { outcome: 'failed' }) ?? 0) > 0
+          ? body
+          : undefined;
+      },
+      { description: 'the executor metrics', timeoutMs: 30_000, intervalMs: 500 },
+    ).catch(withLogs);
+    expect(sample(executor, 'smartlink_messages_total', { outcome: 'succeeded' })).toBeGreaterThanOrEqual(32);
+    expect(sample(executor, 'smartlink_messages_total', { outcome: 'fatal' })).toBeGreaterThan(0);
+    expect(sample(executor, 'smartlink_message_attempts_count', { outcome: 'succeeded' })).toBeGreaterThan(0);
+    expect(sample(executor, 'smartlink_executor_received_total')).toBeGreaterThanOrEqual(32);
+    expect(sample(executor, 'smartlink_executor_sends_succeeded_total')).toBeGreaterThan(0);
+    expect(sample(executor, 'smartlink_oldest_pending_message_age_seconds')).toBeGreaterThanOrEqual(0);
+    expect(
+      sample(executor, 'smartlink_consumer_lag_messages', { group: `${namespace}.executor.events` }),
+    ).toBe(0);
+    // Present (the lag of an idle loop can read 0).
+    expect(sample(executor, 'nodejs_eventloop_lag_seconds')).toBeGreaterThanOrEqual(0);
+    expect(sample(executor, 'process_resident_memory_bytes')).toBeGreaterThan(0);
+
+    const scheduler = await waitFor(
+      async () => {
+        const body = await scrape('retry-scheduler');
+        return (sample(body, 'smartlink_dead_letters_total') ?? 0) > 0 ? body : undefined;
+      },
+      { description: 'the retry-scheduler metrics', timeoutMs: 30_000, intervalMs: 500 },
+    ).catch(withLogs);
+    expect(sample(scheduler, 'smartlink_retries_due_total')).toBeGreaterThan(0);
+    expect(sample(scheduler, 'smartlink_messages_total', { outcome: 'dead' })).toBe(1);
+    expect(sample(scheduler, 'smartlink_retry_lateness_seconds_count')).toBeGreaterThan(0);
+
+    const poller = await scrape('poller');
+    expect(sample(poller, 'smartlink_poller_received_total')).toBeGreaterThanOrEqual(32);
+    expect(sample(poller, 'smartlink_poller_acked_total')).toBeGreaterThanOrEqual(32);
+    expect(sample(poller, 'smartlink_poller_lease_state', { state: 'active' })).toBe(1);
+
+    const segment = await scrape('example-segment');
+    // 30 messages and the invoice that fails once; the fatal one ends fatal.
+    expect(
+      sample(segment, 'smartlink_segment_handled_total', { outcome: 'succeeded' }),
+    ).toBeGreaterThanOrEqual(31);
+    expect(sample(segment, 'smartlink_segment_handled_total', { outcome: 'fatal' })).toBeGreaterThan(0);
+    expect(sample(segment, 'smartlink_segment_published_total')).toBeGreaterThan(0);
+
+    const logWriter = await waitFor(
+      async () => {
+        const body = await scrape('log-writer');
+        return (sample(body, 'smartlink_log_writer_written_total') ?? 0) > 0 ? body : undefined;
+      },
+      { description: 'the log-writer metrics', timeoutMs: 30_000, intervalMs: 500 },
+    ).catch(withLogs);
+    expect(sample(logWriter, 'smartlink_log_writer_consumed_total')).toBeGreaterThan(0);
+  });
+
+  describe('when each service gets SIGTERM while work is in flight', () => {
+    it.each(CLIENT_SERVICES)(
+      'the %s exits cleanly within the deadline, and its replacement finishes the work',
+      async (name) => {
+        const current = restarted.find((s) => s.spec.name === name) ?? system.service(name);
+        const ackedBefore = (await system.sim.tenantStats(TENANT))?.acked ?? 0;
+        const enqueued = await system.sim.enqueue(TENANT, [
+          ...messages(120, name),
+          // A retry to be planned and run across the stop.
+          { style: 'cloudevents', type: 'DemoInvoiceIssued', data: { n: 200, failAttempts: 1 } },
+        ]);
+        await publishFromSegment(system.segmentUrl, { count: 10 });
+        const ids = enqueued.map((m) => m.id);
+        // Work is moving through the system: part of the batch is in, the rest still coming.
+        await waitFor(async () => ((await system.sim.tenantStats(TENANT))?.acked ?? 0) > ackedBefore + 10, {
+          description: 'the batch under way',
+          timeoutMs: 60_000,
+          intervalMs: 50,
+        }).catch(withLogs);
+
+        const stopping = Date.now();
+        const exit: ServiceExit = await current.stop(DEADLINE_MS + 10_000);
+        const tookMs = Date.now() - stopping;
+        const log = readFileSync(current.logFile, 'utf8');
+        process.stdout.write(`[operations.e2e] ${name} stopped in ${tookMs} ms: ${JSON.stringify(exit)}\n`);
+
+        // Nest re-raises SIGTERM once every shutdown hook is done; code 1 would mean the deadline cut it short.
+        expect({ name, exit }).toEqual({ name, exit: { code: null, signal: 'SIGTERM' } });
+        expect(tookMs).toBeLessThan(DEADLINE_MS);
+        expect(log).toMatch(/SIGTERM: shutting down, at most 20000 ms/);
+        expect(log).not.toMatch(/Shutdown did not finish/);
+
+        const replacement = await ServiceProcess.start(current.spec, system.logDir);
+        const index = restarted.indexOf(current);
+        if (index >= 0) restarted.splice(index, 1);
+        restarted.push(replacement);
+
+        await waitFor(async () => (await system.successRows(ids)).length >= ids.length, {
+          description: `every message of the batch executed once the ${name} is back`,
+          timeoutMs: 180_000,
+          intervalMs: 500,
+        }).catch(withLogs);
+        const succeeded = new Set((await system.successRows(ids)).map((r) => r.messageId));
+        expect(ids.filter((id) => !succeeded.has(id))).toEqual([]);
+      },
+    );
+  });
+});
