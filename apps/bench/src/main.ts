@@ -21,7 +21,8 @@ async function main(argv: string[]): Promise<number> {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  if (ensured.status !== 0) throw new Error('no Kafka broker (tools/kafka/kafka-broker.mjs ensure failed, see above)');
+  if (ensured.status !== 0)
+    throw new Error('no Kafka broker (tools/kafka/kafka-broker.mjs ensure failed, see above)');
   const { brokers } = JSON.parse(ensured.stdout.trim().split('\n').pop() ?? '{}') as { brokers: string };
   process.env['KAFKA_BROKERS'] = brokers; // the process harness hands it to every service
   const result = await runBench(options, {
@@ -41,7 +42,9 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    progress(error instanceof BenchUsageError ? error.message : `failed: ${(error as Error).stack ?? String(error)}`);
+    progress(
+      error instanceof BenchUsageError ? error.message : `failed: ${(error as Error).stack ?? String(error)}`,
+    );
     process.exit(error instanceof BenchUsageError ? 2 : 1);
   },
 );

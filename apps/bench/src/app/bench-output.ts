@@ -16,16 +16,27 @@ export const BENCH_FILES = {
 export function writeBenchOutput(result: BenchResult, dir: string): string[] {
   mkdirSync(dir, { recursive: true });
   const kafkaRate = result.limits.kafka?.full.recordsPerSec;
+  const perSecond = result.downstream?.perSecond;
   const chart = renderThroughputChart({
     title: `Downstream: ${result.settings.messages.toLocaleString('en-US')} messages of ${result.settings.messageBytes} B (${result.settings.database})`,
     yLabel: 'messages per second',
     series: [
-      { name: 'received (appended by the poller)', color: '#ff7f0e', values: result.downstream?.perSecond.received ?? [] },
-      { name: 'succeeded (success row written)', color: '#1f77b4', values: result.downstream?.perSecond.succeeded ?? [] },
+      { name: 'received (poller → event log)', color: '#ff7f0e', values: perSecond?.received ?? [] },
+      {
+        name: 'dispatched (executor → command topic)',
+        color: '#9467bd',
+        values: perSecond?.dispatched ?? [],
+      },
+      { name: 'handled (segment handler started)', color: '#8c564b', values: perSecond?.handled ?? [] },
+      { name: 'succeeded (success row written)', color: '#1f77b4', values: perSecond?.succeeded ?? [] },
     ],
     levels: [
       ...(kafkaRate ? [{ name: 'raw Kafka producer', color: '#2ca02c', value: kafkaRate }] : []),
-      { name: `bar ${DESIGN_BARS.downstreamMsgPerSec.toLocaleString('en-US')} msg/s`, color: '#d62728', value: DESIGN_BARS.downstreamMsgPerSec },
+      {
+        name: `bar ${DESIGN_BARS.downstreamMsgPerSec.toLocaleString('en-US')} msg/s`,
+        color: '#d62728',
+        value: DESIGN_BARS.downstreamMsgPerSec,
+      },
     ],
   });
   const files = {

@@ -90,21 +90,26 @@ export async function runBench(options: BenchOptions, env: BenchEnvironment): Pr
   const policyFile = join(scratch, 'totvsAppConfig_v2.json');
   writeFileSync(policyFile, JSON.stringify(benchRetryPolicy(options.retryDelayMs)));
   const profileDir = resolve(env.workspace, options.outDir, 'profiles');
-  const profiling = options.profile
-    ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` }
-    : ({} as Record<string, string>);
   if (options.profile) mkdirSync(profileDir, { recursive: true });
-
-  progress(`system: starting simulator, executor, retry-scheduler, log-writer, example-segment and poller on ${options.database}`);
   const clientServices = ['poller', 'executor', 'retry-scheduler', 'log-writer', 'example-segment'];
+  const nodeArgs = options.profile
+    ? Object.fromEntries(
+        clientServices.map((name) => [
+          name,
+          ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${name}.cpuprofile`],
+        ]),
+      )
+    : {};
+
+  progress(
+    `system: starting simulator, executor, retry-scheduler, log-writer, example-segment and poller on ${options.database}`,
+  );
   const system = await TestSystem.start({
     database: options.database,
     commands: [BENCH_COMMANDS.plain, BENCH_COMMANDS.failing],
     namespace,
-    overrides: {
-      ...Object.fromEntries(clientServices.map((name) => [name, { ...profiling }])),
-      'retry-scheduler': { ...profiling, RETRY_POLICY_FILE: policyFile },
-    },
+    overrides: { 'retry-scheduler': { RETRY_POLICY_FILE: policyFile } },
+    nodeArgs,
   });
   const watched = (): WatchedProcess[] => [
     ...system.processes.map((p) => ({ name: p.spec.name, pid: () => p.pid })),
@@ -119,11 +124,12 @@ export async function runBench(options: BenchOptions, env: BenchEnvironment): Pr
     sampler.begin('idle');
     await sleep(options.idleSeconds * 1000);
     sampler.end();
-    await attempt('downstream run', () => downstreamRun(context));
-    await attempt('latency run', () => latencyRun(context));
-    await attempt('upstream run', () => upstreamRun(context));
-    await attempt('retry run', () => retryRun(context));
-    logWriter = await attempt('log-writer run', () => logWriterRun(context));
+    const runs = new Set(options.runs);
+    if (runs.has('downstream')) await attempt('downstream run', () => downstreamRun(context));
+    if (runs.has('latency')) await attempt('latency run', () => latencyRun(context));
+    if (runs.has('upstream')) await attempt('upstream run', () => upstreamRun(context));
+    if (runs.has('retries')) await attempt('retry run', () => retryRun(context));
+    if (runs.has('log-writer')) logWriter = await attempt('log-writer run', () => logWriterRun(context));
   } finally {
     sampler.stop();
     progress('system: stopping');

@@ -12,6 +12,8 @@ export interface ServiceSpec {
   readonly env: Readonly<Record<string, string>>;
   /** The URL that answers 2xx once the service is ready to take work. */
   readonly readyUrl: string;
+  /** Extra options for node itself, e.g. `--cpu-prof` (which NODE_OPTIONS does not take). */
+  readonly nodeArgs?: readonly string[];
 }
 
 /**
@@ -41,7 +43,7 @@ export class ServiceProcess {
     if (!existsSync(main)) throw new Error(`${main} is missing: build it with nx run ${spec.name}:build`);
     const logFile = join(logDir, `${spec.name}.log`);
     const log = createWriteStream(logFile);
-    const child = spawn(process.execPath, ['--enable-source-maps', main], {
+    const child = spawn(process.execPath, ['--enable-source-maps', ...(spec.nodeArgs ?? []), main], {
       cwd: WORKSPACE,
       env: { PATH: process.env['PATH'] ?? '', NODE_ENV: 'production', ...spec.env },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -35,6 +35,8 @@ export interface TestSystemOptions {
   readonly overrides?: Readonly<Record<string, Readonly<Record<string, string>>>>;
   /** The topic namespace of this system, for a test that reads its topics; a unique one when not given. */
   readonly namespace?: string;
+  /** Extra node options per service name, e.g. `{ executor: ['--cpu-prof'] }` to profile it. */
+  readonly nodeArgs?: Readonly<Record<string, readonly string[]>>;
 }
 
 /**
@@ -89,7 +91,8 @@ export class TestSystem {
         const port = ports.get(service.name) as number;
         const env = { ...service.env(context, port), ...context.overrides[service.name] };
         const readyUrl = service.readyUrl?.(context, port) ?? `http://127.0.0.1:${port}/health/ready`;
-        services.push(await ServiceProcess.start({ name: service.name, env, readyUrl }, logDir));
+        const nodeArgs = options.nodeArgs?.[service.name] ?? [];
+        services.push(await ServiceProcess.start({ name: service.name, env, readyUrl, nodeArgs }, logDir));
       }
 
       const tables = await openRmTables(

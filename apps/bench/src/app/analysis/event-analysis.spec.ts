@@ -24,16 +24,23 @@ describe('throughputOf', () => {
       received('a', T0, 'load'),
       received('b', T0 + 100, 'load'),
       received('c', T0 + 200, 'load'),
-      succeeded('a', T0 + 500),
-      succeeded('b', T0 + 1_500),
-      succeeded('c', T0 + 2_000),
+      { type: 'dispatched', messageId: 'a', at: T0 + 50, recordedAt: T0 + 60, attempt: 1 },
+      { type: 'dispatched', messageId: 'b', at: T0 + 1_050, recordedAt: T0 + 1_060, attempt: 1 },
+      succeeded('a', T0 + 500, { startedAt: T0 + 100 }),
+      succeeded('b', T0 + 1_500, { startedAt: T0 + 1_100 }),
+      succeeded('c', T0 + 2_000, { startedAt: T0 + 1_900 }),
     ];
 
     const figures = throughputOf(events, 'load');
 
     expect(figures).toMatchObject({ messages: 3, startedAt: T0, finishedAt: T0 + 2_000, windowMs: 2_000 });
     expect(figures?.msgPerSec).toBe(1.5);
-    expect(figures?.perSecond).toEqual({ received: [3, 0, 0], succeeded: [1, 1, 1] });
+    expect(figures?.perSecond).toEqual({
+      received: [3, 0, 0],
+      dispatched: [1, 1, 0],
+      handled: [1, 2, 0],
+      succeeded: [1, 1, 1],
+    });
   });
 
   it('leaves out messages of other runs and counts a repeated success once', () => {

@@ -15,8 +15,17 @@ export interface ThroughputFigures {
   readonly steadyMsgPerSec: number | null;
   /** Best 5 consecutive seconds. */
   readonly best5sMsgPerSec: number | null;
-  /** Per second since `startedAt`: messages received (appended by the poller) and succeeded (recorded). */
-  readonly perSecond: { readonly received: number[]; readonly succeeded: number[] };
+  /**
+   * Per second since `startedAt`, the messages through each stage: received (appended to the event log by the
+   * poller), dispatched (published to the command topic by the executor), handled (the segment's handler started)
+   * and succeeded (success row recorded). The slowest stage shows where the pipeline waits.
+   */
+  readonly perSecond: {
+    readonly received: number[];
+    readonly dispatched: number[];
+    readonly handled: number[];
+    readonly succeeded: number[];
+  };
 }
 
 /** Cloud enqueue → segment handler, at a fixed offered load. */
@@ -83,6 +92,18 @@ export function throughputOf(events: readonly BenchEvent[], source: string): Thr
     startedAt,
     seconds,
   );
+  const dispatched = new Map<string, number>();
+  for (const e of events) {
+    if (
+      e.type === 'dispatched' &&
+      e.attempt === 1 &&
+      received.has(e.messageId) &&
+      !dispatched.has(e.messageId)
+    ) {
+      dispatched.set(e.messageId, e.recordedAt);
+    }
+  }
+  const series = (instants: number[]) => countPerSecond(instants, startedAt, seconds);
   return {
     messages: succeeded.length,
     startedAt,
@@ -92,11 +113,9 @@ export function throughputOf(events: readonly BenchEvent[], source: string): Thr
     steadyMsgPerSec: steadyRate(doneSeries),
     best5sMsgPerSec: bestWindowRate(doneSeries, 5),
     perSecond: {
-      received: countPerSecond(
-        [...received.values()].map((e) => e.at),
-        startedAt,
-        seconds,
-      ),
+      received: series([...received.values()].map((e) => e.at)),
+      dispatched: series([...dispatched.values()]),
+      handled: series(succeeded.flatMap((e) => (e.startedAt === undefined ? [] : [e.startedAt]))),
       succeeded: doneSeries,
     },
   };

@@ -14,6 +14,12 @@ describe('parseBenchOptions', () => {
     });
   });
 
+  it('runs only the runs named by --runs, in their fixed order', () => {
+    expect(parseBenchOptions(['--runs', 'latency,downstream'])).toMatchObject({
+      runs: ['downstream', 'latency'],
+    });
+  });
+
   it('answers help for --help', () => {
     expect(parseBenchOptions(['--help'])).toBe('help');
   });
@@ -25,6 +31,7 @@ describe('parseBenchOptions', () => {
       [['--latency-rate', '1.5'], /--latency-rate must be a whole number/],
       [['--database', 'oracle'], /--database must be postgres or sqlite/],
       [['--nope'], /Unknown option '--nope'/],
+      [['--runs', 'downstream,warp'], /--runs takes some of downstream,latency.*unknown: warp/],
     ])('refuses %j, saying which option and why', (argv, message) => {
       expect(() => parseBenchOptions(argv)).toThrow(BenchUsageError);
       expect(() => parseBenchOptions(argv)).toThrow(message);

@@ -26,7 +26,13 @@ export interface BenchOptions {
   readonly outDir: string;
   /** Start the services with `--cpu-prof`; the profiles land in `<outDir>/profiles`. */
   readonly profile: boolean;
+  /** The runs to do, in their fixed order; all by default. */
+  readonly runs: readonly BenchRunName[];
 }
+
+/** The runs of the benchmark, in the order they run. */
+export const BENCH_RUNS = ['downstream', 'latency', 'upstream', 'retries', 'log-writer'] as const;
+export type BenchRunName = (typeof BENCH_RUNS)[number];
 
 export const BENCH_DEFAULTS: BenchOptions = {
   database: 'postgres',
@@ -42,6 +48,7 @@ export const BENCH_DEFAULTS: BenchOptions = {
   idleSeconds: 10,
   outDir: 'apps/bench/results',
   profile: false,
+  runs: BENCH_RUNS,
 };
 
 export const BENCH_USAGE = `Usage: npm run bench -- [options]
@@ -58,7 +65,8 @@ export const BENCH_USAGE = `Usage: npm run bench -- [options]
   --log-rows N                 log records for the log-writer run (default ${BENCH_DEFAULTS.logRows})
   --idle-seconds N             idle watch before the load (default ${BENCH_DEFAULTS.idleSeconds})
   --out DIR                    results directory (default ${BENCH_DEFAULTS.outDir})
-  --profile                    run the services with --cpu-prof (profiles in <out>/profiles)`;
+  --profile                    run the services with --cpu-prof (profiles in <out>/profiles)
+  --runs a,b                   only these runs of ${BENCH_RUNS.join(',')} (default all)`;
 
 /** A command line the benchmark cannot run; the message says which option and why. */
 export class BenchUsageError extends Error {
@@ -92,6 +100,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | 'help
         database: { type: 'string' },
         out: { type: 'string' },
         profile: { type: 'boolean' },
+        runs: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -114,6 +123,17 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | 'help
     throw new BenchUsageError(`--database must be postgres or sqlite, got ${String(database)}`);
   }
   const D = BENCH_DEFAULTS;
+  let runs: readonly BenchRunName[] = D.runs;
+  if (typeof values['runs'] === 'string') {
+    const named = values['runs'].split(',').map((r) => r.trim());
+    const unknown = named.filter((r) => !(BENCH_RUNS as readonly string[]).includes(r));
+    if (unknown.length > 0 || named.length === 0) {
+      throw new BenchUsageError(
+        `--runs takes some of ${BENCH_RUNS.join(',')}; unknown: ${unknown.join(',')}`,
+      );
+    }
+    runs = BENCH_RUNS.filter((r) => named.includes(r));
+  }
   return {
     database,
     messages: count('messages', D.messages),
@@ -128,5 +148,6 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | 'help
     idleSeconds: count('idle-seconds', D.idleSeconds),
     outDir: typeof values['out'] === 'string' ? values['out'] : D.outDir,
     profile: values['profile'] === true,
+    runs,
   };
 }

@@ -74,7 +74,12 @@ function result(overrides: Partial<BenchResult> = {}): BenchResult {
       msgPerSec: 6_000,
       steadyMsgPerSec: 6_500,
       best5sMsgPerSec: 7_000,
-      perSecond: { received: [9_000, 9_000], succeeded: [5_000, 7_000] },
+      perSecond: {
+        received: [9_000, 9_000],
+        dispatched: [8_000, 8_000],
+        handled: [6_000, 7_000],
+        succeeded: [5_000, 7_000],
+      },
     },
     latency: {
       messages: 30_000,
@@ -83,7 +88,11 @@ function result(overrides: Partial<BenchResult> = {}): BenchResult {
       enqueueToRecordedMs: summary(60, 150, 300),
     },
     upstream: { messages: 10_000, windowMs: 5_000, msgPerSec: 2_000 },
-    retries: { retries: 1_000, dispatchLatenessMs: summary(100, 200, 400), claimLatenessMs: summary(50, 90, 150) },
+    retries: {
+      retries: 1_000,
+      dispatchLatenessMs: summary(100, 200, 400),
+      claimLatenessMs: summary(50, 90, 150),
+    },
     logWriter: { rows: 100_000, windowMs: 4_000, rowsPerSec: 25_000 },
     resources: {
       'smartlink-sim': { idle: usage(90, 1), load: usage(400, 50) },
@@ -137,7 +146,11 @@ describe('checkBars', () => {
   it('judges RSS by the largest client service, leaving out the simulator and the broker', () => {
     const rss = checkBars(result()).find((b) => b.bar.startsWith('RSS'));
 
-    expect(rss).toEqual({ bar: 'RSS ≤ 200 MB per service', measured: '180 MB at most (executor)', met: true });
+    expect(rss).toEqual({
+      bar: 'RSS ≤ 200 MB per service',
+      measured: '180 MB at most (executor)',
+      met: true,
+    });
   });
 
   it('does not count a latency p99 measured at much less than 1,000 msg/s', () => {

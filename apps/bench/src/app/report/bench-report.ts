@@ -57,7 +57,11 @@ export function figureRows(result: BenchResult): FigureRow[] {
     kafka: ratio(l?.enqueueToRecordedMs?.p99, kafkaP99AtRate),
     database: null,
   });
-  throughput(`Upstream, ${num(result.upstream?.messages)} msg, stored → sent`, result.upstream?.msgPerSec, 'msg/s');
+  throughput(
+    `Upstream, ${num(result.upstream?.messages)} msg, stored → sent`,
+    result.upstream?.msgPerSec,
+    'msg/s',
+  );
   rows.push({
     figure: `Retry lateness p50 / p95 / p99 (due → dispatched, ${num(result.retries?.retries)} retries)`,
     value: spread(result.retries?.dispatchLatenessMs),
@@ -130,8 +134,7 @@ export function renderBenchReport(result: BenchResult, chartFile: string): strin
         `${num(u.load?.rssMbMax)} MB | ${num(u.load?.cpuPercentMean)} / ${num(u.load?.cpuPercentMax)} % |`,
     ),
     '',
-    'CPU is % of one core (the machine has ' +
-      `${machine.cpus}); load = the downstream throughput run.`,
+    'CPU is % of one core (the machine has ' + `${machine.cpus}); load = the downstream throughput run.`,
   ];
   if (result.problems.length > 0) {
     lines.push('', '## Problems', '', ...result.problems.map((p) => `- ${p}`));

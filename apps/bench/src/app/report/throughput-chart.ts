@@ -63,9 +63,7 @@ export function renderThroughputChart(input: ChartInput): string {
   }
   const tickEvery = Math.max(1, Math.ceil(seconds / 10));
   for (let i = 0; i < seconds; i += tickEvery) {
-    parts.push(
-      `<text x="${x(i).toFixed(1)}" y="${m.top + plotH + 16}" text-anchor="middle">${i}</text>`,
-    );
+    parts.push(`<text x="${x(i).toFixed(1)}" y="${m.top + plotH + 16}" text-anchor="middle">${i}</text>`);
   }
   parts.push(
     `<text x="${m.left + plotW / 2}" y="${m.top + plotH + 34}" text-anchor="middle">seconds since the first get</text>`,

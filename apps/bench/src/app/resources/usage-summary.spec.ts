@@ -9,7 +9,12 @@ const sample = (at: number, cpuTicks: number, rssMb: number): TimedSample => ({
 
 describe('summarizeUsage', () => {
   it('gives the mean CPU over the stretch, the busiest interval, and mean and peak RSS', () => {
-    const samples = [sample(0, 0, 100), sample(1_000, 10, 120), sample(2_000, 110, 140), sample(4_000, 130, 120)];
+    const samples = [
+      sample(0, 0, 100),
+      sample(1_000, 10, 120),
+      sample(2_000, 110, 140),
+      sample(4_000, 130, 120),
+    ];
 
     expect(summarizeUsage(samples, 100)).toEqual({
       cpuPercentMean: 32.5, // 1.3 s of CPU over 4 s

@@ -27,7 +27,11 @@ export const BENCH_COMMANDS = { plain: 'DemoEmployeeUpdated', failing: 'DemoInvo
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A JSON payload of about `bytes` bytes. */
-export function payload(seq: number, bytes: number, extra: Record<string, unknown> = {}): Record<string, unknown> {
+export function payload(
+  seq: number,
+  bytes: number,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
   const base = JSON.stringify({ seq, ...extra, text: '' }).length;
   return { seq, ...extra, text: 'x'.repeat(Math.max(0, bytes - base)) };
 }

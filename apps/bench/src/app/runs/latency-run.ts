@@ -1,6 +1,13 @@
 import { TENANT } from '@smartlink/system-harness';
 import type { SimMessage } from '@smartlink/testing';
-import { BENCH_COMMANDS, paced, payload, RUN_SOURCES, waitUntilDone, type BenchContext } from './bench-context';
+import {
+  BENCH_COMMANDS,
+  paced,
+  payload,
+  RUN_SOURCES,
+  waitUntilDone,
+  type BenchContext,
+} from './bench-context';
 
 /**
  * Latency at a fixed offered load: messages enter the cloud queue at `latencyRate` per second for `latencySeconds`,

@@ -1,6 +1,13 @@
 import { TENANT } from '@smartlink/system-harness';
 import type { SimMessage } from '@smartlink/testing';
-import { BENCH_COMMANDS, paced, payload, RUN_SOURCES, waitUntilDone, type BenchContext } from './bench-context';
+import {
+  BENCH_COMMANDS,
+  paced,
+  payload,
+  RUN_SOURCES,
+  waitUntilDone,
+  type BenchContext,
+} from './bench-context';
 
 /** The retry policy of the bench's system: a fixed delay, no jitter, so every retry has an exact due time. */
 export function benchRetryPolicy(delayMs: number): unknown {
@@ -17,7 +24,9 @@ export async function retryRun(context: BenchContext): Promise<void> {
   const total = options.retryMessages;
   if (total === 0) return;
   const baseline = (await system.segmentStats()).distinctSucceeded;
-  progress(`retries: ${total} messages failing once, ${options.retryRate} msg/s, retried after ${options.retryDelayMs} ms`);
+  progress(
+    `retries: ${total} messages failing once, ${options.retryRate} msg/s, retried after ${options.retryDelayMs} ms`,
+  );
   await paced(total, options.retryRate, async (from, count) => {
     const messages: SimMessage[] = Array.from({ length: count }, (_, k) => ({
       style: 'cloudevents',

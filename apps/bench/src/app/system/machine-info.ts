@@ -5,7 +5,11 @@ import { join } from 'node:path';
 import type { MachineInfo } from '../report/bench-result';
 
 /** What the report says about the machine: CPUs, memory, OS, Node, the Kafka version tools/kafka runs, the database. */
-export function machineInfo(workspace: string, database: 'postgres' | 'sqlite', postgresUrl: string): MachineInfo {
+export function machineInfo(
+  workspace: string,
+  database: 'postgres' | 'sqlite',
+  postgresUrl: string,
+): MachineInfo {
   const cores = cpus();
   return {
     cpus: cores.length,
@@ -29,7 +33,10 @@ function kafkaVersion(workspace: string): string {
 
 /** The server version through psql when it is installed; the bench itself uses no database driver directly. */
 function postgresVersion(url: string): string {
-  const result = spawnSync('psql', ['-At', '-c', 'SHOW server_version', url], { encoding: 'utf8', timeout: 10_000 });
+  const result = spawnSync('psql', ['-At', '-c', 'SHOW server_version', url], {
+    encoding: 'utf8',
+    timeout: 10_000,
+  });
   const version = result.status === 0 ? result.stdout.trim().split(' ')[0] : undefined;
   return version ? `PostgreSQL ${version}` : 'PostgreSQL';
 }

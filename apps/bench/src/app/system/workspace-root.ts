@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 export function workspaceRoot(from: string = process.cwd()): string {
   for (let dir = from; ; dir = dirname(dir)) {
     if (existsSync(join(dir, 'nx.json'))) return dir;
-    if (dirname(dir) === dir) throw new Error(`no nx.json at or above ${from}: run the bench from the workspace`);
+    if (dirname(dir) === dir)
+      throw new Error(`no nx.json at or above ${from}: run the bench from the workspace`);
   }
 }
