@@ -78,6 +78,12 @@ describe('operating the services (probes, metrics, SIGTERM), end to end, on post
 
   const withLogs = (error: Error) => Promise.reject(new Error(`${error.message}\n${system.logs()}`));
   const url = (name: string) => baseUrl(system.service(name));
+  /** Keeps `next` to be stopped after the tests, in place of `previous`. */
+  const replace = (previous: ServiceProcess, next: ServiceProcess) => {
+    const index = restarted.indexOf(previous);
+    if (index >= 0) restarted.splice(index, 1);
+    restarted.push(next);
+  };
 
   it('answers the probes on every service: live, started, ready; the poller holds the lease', async () => {
     for (const name of CLIENT_SERVICES) {
@@ -204,10 +210,7 @@ describe('operating the services (probes, metrics, SIGTERM), end to end, on post
         expect(log).toMatch(/SIGTERM: shutting down, at most 20000 ms/);
         expect(log).not.toMatch(/Shutdown did not finish/);
 
-        const replacement = await ServiceProcess.start(current.spec, system.logDir);
-        const index = restarted.indexOf(current);
-        if (index >= 0) restarted.splice(index, 1);
-        restarted.push(replacement);
+        replace(current, await ServiceProcess.start(current.spec, system.logDir));
 
         await waitFor(async () => (await system.successRows(ids)).length >= ids.length, {
           description: `every message of the batch executed once the ${name} is back`,
@@ -218,5 +221,56 @@ describe('operating the services (probes, metrics, SIGTERM), end to end, on post
         expect(ids.filter((id) => !succeeded.has(id))).toEqual([]);
       },
     );
+  });
+
+  describe('when a shutdown cannot finish within its deadline', () => {
+    it('exits with code 1 and names what was still open; the work comes back to the next instance', async () => {
+      const current = restarted.find((s) => s.spec.name === 'executor') ?? system.service('executor');
+      await current.stop();
+      // Sends the cloud holds for a minute, a grace longer than that, and a deadline of 1 s.
+      const impatient = await ServiceProcess.start(
+        {
+          ...current.spec,
+          env: {
+            ...current.spec.env,
+            SHUTDOWN_DEADLINE_MS: '1000',
+            EXECUTOR_SHUTDOWN_GRACE_MS: '30000',
+            SMARTLINK_HTTP_TIMEOUT_MS: '60000',
+          },
+        },
+        system.logDir,
+      );
+      replace(current, impatient);
+      await system.sim.setFaults({ rules: [{ kind: 'timeout', holdMs: 60_000, endpoints: ['send'] }] });
+      const held = (await system.sim.stats()).http.faults['send:timeout'] ?? 0;
+      const ids = await publishFromSegment(system.segmentUrl, { count: 3 });
+      await waitFor(async () => ((await system.sim.stats()).http.faults['send:timeout'] ?? 0) > held, {
+        description: 'a send held by the cloud',
+        timeoutMs: 60_000,
+        intervalMs: 100,
+      }).catch(withLogs);
+
+      const stopping = Date.now();
+      const exit = await impatient.stop(DEADLINE_MS);
+      const tookMs = Date.now() - stopping;
+      const log = readFileSync(impatient.logFile, 'utf8');
+      process.stdout.write(
+        `[operations.e2e] executor past its deadline exited in ${tookMs} ms: ${JSON.stringify(exit)}\n`,
+      );
+
+      expect(exit).toEqual({ code: 1, signal: null });
+      expect(tookMs).toBeLessThan(5_000);
+      expect(log).toMatch(
+        /Shutdown did not finish within 1000 ms; still open: \w+\.(onModuleDestroy|beforeApplicationShutdown|onApplicationShutdown) \(\d+ ms\)/,
+      );
+
+      await system.sim.setFaults({});
+      replace(impatient, await ServiceProcess.start(current.spec, system.logDir));
+      await waitFor(async () => (await system.successRows(ids)).length === ids.length, {
+        description: 'the held sends made again by the next executor',
+        timeoutMs: 120_000,
+        intervalMs: 500,
+      }).catch(withLogs);
+    });
   });
 });
