@@ -1,5 +1,5 @@
 import type { LoggerService } from '@nestjs/common';
-import { isMessageLogLine } from '@smartlink/common';
+import { type Clock, isMessageLogLine } from '@smartlink/common';
 import { MetricsRegistry } from '@smartlink/metrics';
 import {
   TopicNames,
@@ -23,7 +23,6 @@ import {
   type NewAttempt,
   type NewMessage,
 } from '@smartlink/rm-tables';
-import type { Clock } from '../../src/app/clock/clock';
 import type { ExecutorCounters } from '../../src/app/metrics/executor-counters';
 import { ExecutorMetrics } from '../../src/app/metrics/executor-metrics';
 

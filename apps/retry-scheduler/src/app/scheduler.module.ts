@@ -4,7 +4,7 @@ import { ConsumerGroupLag, EventProducer, KafkaClient, TopicAdmin, TopicNames } 
 import { MetricsRegistry, registerConsumerLag } from '@smartlink/metrics';
 import { HttpPolicyDocumentFetcher, RetryPolicyLoader } from '@smartlink/retry-policy';
 import { MessageExecStore, MessageStore } from '@smartlink/rm-tables';
-import { SYSTEM_CLOCK } from './clock/clock';
+import { SYSTEM_CLOCK } from '@smartlink/common';
 import { FailureConsumer } from './consumer/failure-consumer';
 import { DueDispatcher } from './due/due-dispatcher';
 import { FailureEventHandler } from './failures/failure-event-handler';

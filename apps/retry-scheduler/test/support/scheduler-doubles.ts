@@ -22,7 +22,7 @@ import {
   type ReleaseClaimsInput,
   type SettledFailure,
 } from '@smartlink/rm-tables';
-import type { Clock } from '../../src/app/clock/clock';
+import type { Clock } from '@smartlink/common';
 
 // Typed doubles for the unit tests of the scheduler's handlers: GTOTVSLINKMESSAGE and GTOTVSLINKMESSAGEEXEC in
 // memory with the stores' semantics (the guarded updates, the claims), a producer that keeps what it was given, and a

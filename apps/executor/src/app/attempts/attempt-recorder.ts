@@ -1,4 +1,4 @@
-import { crashPoint } from '@smartlink/common';
+import { type Clock, crashPoint } from '@smartlink/common';
 import {
   type AttemptFinishedEvent,
   type EventProducer,
@@ -16,7 +16,6 @@ import {
   type MessageStore,
   type NewAttempt,
 } from '@smartlink/rm-tables';
-import type { Clock } from '../clock/clock';
 import type { ExecutorCounters } from '../metrics/executor-counters';
 import type { ExecutorMetrics } from '../metrics/executor-metrics';
 import { attemptFinishedRecords } from '../records/executor-records';

@@ -2,7 +2,7 @@ import { Logger, Module, type DynamicModule } from '@nestjs/common';
 import { ConsumerGroupLag, EventProducer, KafkaClient, TopicAdmin, TopicNames } from '@smartlink/messaging';
 import { MetricsRegistry, registerConsumerLag } from '@smartlink/metrics';
 import { MessageStore } from '@smartlink/rm-tables';
-import { SYSTEM_CLOCK } from '../clock/clock';
+import { SYSTEM_CLOCK } from '@smartlink/common';
 import { CommandDispatcher } from '../downstream/command-dispatcher';
 import { OutcomeHandler } from '../downstream/outcome-handler';
 import { ReceivedEventHandler } from '../downstream/received-event-handler';

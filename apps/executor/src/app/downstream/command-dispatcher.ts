@@ -9,7 +9,7 @@ import {
 } from '@smartlink/messaging';
 import type { ExecutorCounters } from '../metrics/executor-counters';
 import type { MessageLog } from '../records/message-log';
-import type { Clock } from '../clock/clock';
+import type { Clock } from '@smartlink/common';
 import type { CommandTopics } from './command-topics';
 
 /** What {@link CommandDispatcher} works with. */

@@ -2,7 +2,7 @@ import { Logger, Module, type DynamicModule } from '@nestjs/common';
 import { EventProducer, KafkaClient, TopicAdmin, TopicNames } from '@smartlink/messaging';
 import { MessageExecStore, MessageStore } from '@smartlink/rm-tables';
 import { AttemptRecorder } from '../attempts/attempt-recorder';
-import { SYSTEM_CLOCK } from '../clock/clock';
+import { SYSTEM_CLOCK } from '@smartlink/common';
 import { MetricsRegistry } from '@smartlink/metrics';
 import { ExecutorCounters } from '../metrics/executor-counters';
 import { ExecutorMetrics } from '../metrics/executor-metrics';

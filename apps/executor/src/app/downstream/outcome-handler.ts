@@ -1,5 +1,5 @@
 import type { LoggerService } from '@nestjs/common';
-import { crashPoint } from '@smartlink/common';
+import { type Clock, crashPoint } from '@smartlink/common';
 import {
   outcomeCodec,
   type ConsumedMessage,
@@ -11,7 +11,6 @@ import {
 import { MessageDirection, type MessageExecStore, type MessageStore } from '@smartlink/rm-tables';
 import type { AttemptRecorder } from '../attempts/attempt-recorder';
 import type { FinishedAttempt } from '../attempts/finished-attempt';
-import type { Clock } from '../clock/clock';
 import type { ExecutorCounters } from '../metrics/executor-counters';
 import type { MessageLog } from '../records/message-log';
 import { MAX_STORABLE_ATTEMPT, holdsNul, isStorableInstant } from '../records/storable-values';

@@ -1,5 +1,5 @@
 import type { LoggerService } from '@nestjs/common';
-import { crashPoint, messageLogLine } from '@smartlink/common';
+import { type Clock, crashPoint, messageLogLine } from '@smartlink/common';
 import {
   lifecycleEventRecord,
   type CommandMessage,
@@ -18,7 +18,6 @@ import {
   type MessageStore,
   type NewMessage,
 } from '@smartlink/rm-tables';
-import type { Clock } from '../clock/clock';
 import type { ExecutorCounters } from '../metrics/executor-counters';
 import type { ExecutorMetrics } from '../metrics/executor-metrics';
 import { CommandDispatcher } from './command-dispatcher';

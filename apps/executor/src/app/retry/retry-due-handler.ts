@@ -10,7 +10,7 @@ import {
   type TopicNames,
 } from '@smartlink/messaging';
 import { MessageDirection, MessageStatus, type MessageEntity, type MessageStore } from '@smartlink/rm-tables';
-import type { Clock } from '../clock/clock';
+import type { Clock } from '@smartlink/common';
 import type { CommandDispatcher } from '../downstream/command-dispatcher';
 import type { ExecutorCounters } from '../metrics/executor-counters';
 import { dispatchedEvent } from '../records/dispatched-event';

@@ -1,4 +1,4 @@
-import { messageLogLine } from '@smartlink/common';
+import { type Clock, messageLogLine } from '@smartlink/common';
 import type { LoggerService } from '@nestjs/common';
 import type { SmartLinkTransport } from '@smartlink/contract';
 import {
@@ -18,7 +18,6 @@ import {
   type MessageStore,
   type NewMessage,
 } from '@smartlink/rm-tables';
-import type { Clock } from '../clock/clock';
 import { InvalidMessageFieldError } from '../downstream/invalid-message-field-error';
 import type { ExecutorCounters } from '../metrics/executor-counters';
 import { rejectedOutboundRecords } from '../records/executor-records';

@@ -1,10 +1,9 @@
-import { crashPoint, messageLogLine } from '@smartlink/common';
+import { type Clock, crashPoint, messageLogLine } from '@smartlink/common';
 import type { LoggerService } from '@nestjs/common';
 import type { SmartLinkTransport } from '@smartlink/contract';
 import { MessageDirection, type MessageEntity } from '@smartlink/rm-tables';
 import type { AttemptRecorder } from '../attempts/attempt-recorder';
 import type { FinishedAttempt } from '../attempts/finished-attempt';
-import type { Clock } from '../clock/clock';
 import type { ExecutorCounters } from '../metrics/executor-counters';
 import type { CloudEnvelope } from './cloud-envelope';
 import type { CloudPause } from './cloud-pause';

@@ -3,7 +3,7 @@ import { SmartLinkClient, createSmartLinkClient } from '@smartlink/contract';
 import { EventProducer, TopicNames } from '@smartlink/messaging';
 import { MessageExecStore, MessageStore } from '@smartlink/rm-tables';
 import { AttemptRecorder } from '../attempts/attempt-recorder';
-import { SYSTEM_CLOCK } from '../clock/clock';
+import { SYSTEM_CLOCK } from '@smartlink/common';
 import type { ExecutorSettings } from '../executor-settings';
 import { ExecutorCounters } from '../metrics/executor-counters';
 import { CloudEnvelope } from './cloud-envelope';

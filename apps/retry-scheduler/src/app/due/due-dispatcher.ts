@@ -1,8 +1,7 @@
 import type { LoggerService } from '@nestjs/common';
-import { crashPoint } from '@smartlink/common';
+import { type Clock, crashPoint } from '@smartlink/common';
 import type { EventProducer, TopicNames } from '@smartlink/messaging';
 import type { MessageStore } from '@smartlink/rm-tables';
-import type { Clock } from '../clock/clock';
 import type { RetrySchedulerCounters } from '../metrics/retry-scheduler-counters';
 import type { RetrySchedulerMetrics } from '../metrics/retry-scheduler-metrics';
 import { retryDueRecord } from '../records/scheduler-records';

@@ -1,5 +1,5 @@
 import type { LoggerService } from '@nestjs/common';
-import { messageLogLine } from '@smartlink/common';
+import { type Clock, messageLogLine } from '@smartlink/common';
 import {
   SmartLinkHeaders,
   lifecycleEventCodec,
@@ -16,7 +16,6 @@ import {
   type MessageStore,
   type SettledFailure,
 } from '@smartlink/rm-tables';
-import type { Clock } from '../clock/clock';
 import type { RetrySchedulerCounters } from '../metrics/retry-scheduler-counters';
 import type { RetrySchedulerMetrics } from '../metrics/retry-scheduler-metrics';
 import { deadLetteredRecords, retryScheduledRecords, type DeadReason } from '../records/scheduler-records';

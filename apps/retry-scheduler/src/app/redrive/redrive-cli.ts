@@ -1,9 +1,8 @@
 import { parseArgs } from 'node:util';
 import type { LoggerService } from '@nestjs/common';
-import { SettingsError, type SettingsSource } from '@smartlink/common';
+import { SettingsError, type SettingsSource, SYSTEM_CLOCK } from '@smartlink/common';
 import { KafkaClient } from '@smartlink/messaging';
 import { openRmTables } from '@smartlink/rm-tables';
-import { SYSTEM_CLOCK } from '../clock/clock';
 import { loadRetrySchedulerSettings } from '../retry-scheduler-settings';
 import { parseRedriveRequest } from './redrive-request';
 import { Redriver } from './redriver';

@@ -1,7 +1,7 @@
 import type { LoggerService } from '@nestjs/common';
 import type { EventProducer, EventRecord, TopicNames } from '@smartlink/messaging';
 import type { MessageEntity, MessageStore, RedriveFilter } from '@smartlink/rm-tables';
-import type { Clock } from '../clock/clock';
+import type { Clock } from '@smartlink/common';
 import type { RetrySchedulerCounters } from '../metrics/retry-scheduler-counters';
 import { redrivenRecords } from '../records/scheduler-records';
 import type { RedriveRequest } from './redrive-request';

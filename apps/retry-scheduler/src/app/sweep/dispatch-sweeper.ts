@@ -9,7 +9,7 @@ import {
   type MessageStore,
   type NewAttempt,
 } from '@smartlink/rm-tables';
-import type { Clock } from '../clock/clock';
+import type { Clock } from '@smartlink/common';
 import type { RetrySchedulerCounters } from '../metrics/retry-scheduler-counters';
 import { failedAttemptRecords } from '../records/scheduler-records';
 

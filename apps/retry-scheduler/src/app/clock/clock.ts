@@ -1,7 +1,0 @@
-/** The time source of the scheduler; handlers take it as a dependency so tests pass fixed instants. */
-export interface Clock {
-  now(): Date;
-}
-
-/** The wall clock. */
-export const SYSTEM_CLOCK: Clock = { now: () => new Date() };
