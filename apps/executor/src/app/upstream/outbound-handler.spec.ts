@@ -285,6 +285,32 @@ describe('OutboundHandler', () => {
       expect(published).toHaveLength(status === MessageStatus.Pending ? 1 : 0);
     });
 
+    it('removes the row a crash left behind after its successful send was recorded, and sends nothing', async () => {
+      const { tables, cloud, handle } = setup();
+      // The attempt was recorded, then the process died before the row was deleted and the offset committed.
+      tables.rows.set('up-1', upstreamRow('up-1', { status: MessageStatus.Dispatched }));
+      tables.history.push(
+        Object.assign(new MessageExecEntity(), {
+          id: '1',
+          messageId: 'up-1',
+          direction: MessageDirection.Upstream,
+          command: 'DemoPong',
+          attempt: 1,
+          status: AttemptStatus.Success,
+          startedAt: NOW,
+          finishedAt: NOW,
+          error: null,
+          data: null,
+        }),
+      );
+
+      await handle(consumedOutbound('up-1'));
+
+      expect(cloud.sends).toEqual([]);
+      expect(tables.rows.has('up-1')).toBe(false);
+      expect(tables.history).toHaveLength(1);
+    });
+
     it('sends a message repeated in one chunk once', async () => {
       const { cloud, counters, handle } = setup();
 

@@ -137,8 +137,14 @@ export class OutboundHandler {
     const rows = messages.map((m) => newRow(m, tenantId, now));
     const inserted = new Set(await this.deps.messages.insertIgnoringDuplicates(rows));
     const { succeeded, received } = await this.history(messages.map((m) => m.id));
-    // Rows this chunk inserted for a message sent before, or under the id of a received message, go again.
-    const undo = [...inserted].filter((id) => succeeded.has(id) || received.has(id));
+    // Rows of messages sent before go, whether this chunk re-inserted them or a crash left them behind after the
+    // attempt was recorded and before its row was deleted; rows this chunk inserted under a received id go too.
+    const undo = [
+      ...new Set([
+        ...messages.map((m) => m.id).filter((id) => succeeded.has(id)),
+        ...[...inserted].filter((id) => received.has(id)),
+      ]),
+    ];
     if (undo.length > 0) await this.deps.messages.deleteSucceeded(undo);
     const done = (id: string) => succeeded.has(id) || received.has(id);
     const fresh = [...inserted].filter((id) => !done(id)).length;
