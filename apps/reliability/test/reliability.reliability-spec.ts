@@ -1,0 +1,484 @@
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CRASH_POINTS, type CrashPointName } from '@smartlink/common';
+import {
+  AttemptStatus,
+  DEFAULT_ADMIN_POSTGRES_URL,
+  createScratchPostgresDatabase,
+  openRmTables,
+  parseDatabaseSettings,
+  type RmTables,
+} from '@smartlink/rm-tables';
+import { CLIENT_SECRET, TENANT, TestSystem } from '@smartlink/system-harness';
+import { TcpProxy, freePort, uniqueName, waitFor, type SimEnqueued } from '@smartlink/testing';
+import { PrivateBroker } from './support/private-broker';
+import { ServiceSupervisor } from './support/service-supervisor';
+import { TopicReader } from './support/topic-reader';
+import { COMMANDS, badInputs, oddButValid, validMessage } from './support/workload';
+
+// Kafka-system-test style: the whole client as processes on a broker of its own and a PostgreSQL database behind a
+// proxy, fed by the simulated cloud, while services are SIGKILLed at every crash point and at random, the broker is
+// killed and restarted, the database goes away and comes back, the cloud answers 5xx, 429, timeouts and resets and
+// its tokens expire, and bad input arrives beside the good. At the end what the cloud queued is compared, as sets,
+// with what succeeded, what the cloud acked with what is on the event log, and every output is searched for secrets.
+
+const MESSAGES = Number(process.env['RELIABILITY_MESSAGES'] ?? 2_000);
+/** Messages per step of load; the suite waits for progress between steps. */
+const STEP = Math.max(40, Math.min(200, Math.floor(MESSAGES / 20)));
+const RESULTS_DIR = join(__dirname, '..', 'results');
+
+/** Which service hosts each crash point, and at which hit it fires (spread so the kills land under load). */
+const CRASH_PLAN: Record<string, { points: CrashPointName[]; hit: number }[]> = {
+  poller: [{ points: ['poller.after-append'], hit: 3 }],
+  executor: [
+    { points: ['executor.after-project'], hit: 4 },
+    { points: ['executor.after-attempt-insert'], hit: 6 },
+    { points: ['executor.after-outcome-recorded'], hit: 8 },
+    { points: ['executor.after-send'], hit: 3 },
+  ],
+  'example-segment': [{ points: ['segment.after-handler'], hit: 5 }],
+  'retry-scheduler': [{ points: ['retry-scheduler.after-claim'], hit: 2 }],
+  'log-writer': [{ points: ['log-writer.after-insert'], hit: 5 }],
+};
+
+/** Cloud faults of the first phase: each rule fires a bounded number of times, so the run always gets through. */
+const CLOUD_FAULTS = {
+  rules: [
+    { kind: 'error', status: 503, retryAfter: 1, endpoints: ['get'], probability: 0.05, next: 6 },
+    { kind: 'throttle', retryAfter: 1, endpoints: ['get', 'ack', 'send'], probability: 0.05, next: 8 },
+    { kind: 'timeout', holdMs: 30_000, endpoints: ['ack', 'send'], probability: 0.03, next: 3 },
+    { kind: 'reset', endpoints: ['get', 'ack', 'send'], probability: 0.03, next: 6 },
+    { kind: 'error', status: 500, endpoints: ['send', 'token'], probability: 0.05, next: 4 },
+  ],
+  tokenTtlS: 15,
+};
+
+/** Fast, generous retries: every valid message must succeed in the end, however many attempts faults cost it. */
+const POLICY = {
+  retry: { maxAttempts: 30, strategy: 'fixed', initialDelayMs: 300, maxDelayMs: 300, jitter: 0 },
+};
+
+/** A line in results/progress.log, to follow a run from outside (Nx prints the test output only at the end). */
+function note(text: string): void {
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  appendFileSync(join(RESULTS_DIR, 'progress.log'), `${new Date().toISOString()} ${text}\n`);
+}
+
+const JWT = /eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/;
+
+interface Enqueued {
+  readonly kind: 'valid' | 'bad' | 'duplicate';
+  readonly name: string;
+  readonly sim: SimEnqueued;
+}
+
+describe('reliability: kills, infrastructure faults and bad input lose no message', () => {
+  const run = uniqueName('rel');
+  const namespace = uniqueName('reliability');
+  const workDir = mkdtempSync(join(tmpdir(), 'smartlink-reliability-'));
+  const crashStateDir = join(workDir, 'crash-points');
+  let broker: PrivateBroker;
+  let dbProxy: TcpProxy;
+  let dropDatabase: () => Promise<void> = async () => undefined;
+  let tables: RmTables;
+  let system: TestSystem;
+  let supervisor: ServiceSupervisor;
+  let reader: TopicReader;
+  const startedAt = Date.now();
+  const enqueued: Enqueued[] = [];
+  const infrastructure = { brokerKills: 0, databaseOutages: 0, tokenRotations: 0 };
+
+  beforeAll(async () => {
+    broker = await PrivateBroker.start(await freePort(), await freePort(), join(workDir, 'kafka'));
+    process.env['KAFKA_BROKERS'] = broker.brokers;
+
+    const adminUrl = process.env['TEST_POSTGRES_URL'] ?? DEFAULT_ADMIN_POSTGRES_URL;
+    const scratch = await createScratchPostgresDatabase(adminUrl);
+    dropDatabase = scratch.drop;
+    const direct = new URL(adminUrl);
+    direct.pathname = `/${scratch.name}`;
+    // The services reach PostgreSQL through a proxy: cutting it is how the suite plays a database restart without
+    // restarting the machine's real server, which other test runs share.
+    dbProxy = await TcpProxy.start(direct.hostname, Number(direct.port || 5432));
+    const proxied = new URL(direct);
+    proxied.hostname = '127.0.0.1';
+    proxied.port = String(dbProxy.port);
+    const database = { DB_TYPE: 'postgres', DB_URL: proxied.toString() };
+
+    const policyFile = join(workDir, 'totvsAppConfig_v2.json');
+    writeFileSync(policyFile, JSON.stringify(POLICY));
+    const faults = (service: string) => ({
+      SMARTLINK_FAULTS_ENABLED: 'true',
+      SMARTLINK_CRASH_AT: (CRASH_PLAN[service] ?? [])
+        .flatMap((p) => p.points.map((point) => `${point}:${p.hit}`))
+        .join(','),
+      SMARTLINK_CRASH_STATE_DIR: crashStateDir,
+    });
+    system = await TestSystem.start({
+      database: 'postgres',
+      commands: COMMANDS,
+      namespace,
+      overrides: {
+        'smartlink-sim': { SIM_VISIBILITY_TIMEOUT_MS: '5000' },
+        poller: { ...database, ...faults('poller'), SMARTLINK_HTTP_TIMEOUT_MS: '3000' },
+        executor: { ...database, ...faults('executor'), SMARTLINK_HTTP_TIMEOUT_MS: '3000' },
+        'retry-scheduler': {
+          ...database,
+          ...faults('retry-scheduler'),
+          RETRY_POLICY_FILE: policyFile,
+          DISPATCH_TIMEOUT_MS: '45000',
+          RETRY_UNPLANNED_GRACE_MS: '15000',
+        },
+        'log-writer': { ...database, ...faults('log-writer') },
+        'example-segment': faults('example-segment'),
+      },
+    });
+    tables = await openRmTables(
+      parseDatabaseSettings({ DB_TYPE: 'postgres', DB_URL: direct.toString(), DB_MIGRATIONS_RUN: 'false' }),
+    );
+    mkdirSync(crashStateDir, { recursive: true });
+    supervisor = new ServiceSupervisor(system, crashStateDir);
+    supervisor.start();
+  }, 300_000);
+
+  afterAll(async () => {
+    await supervisor?.stop();
+    await reader?.stop();
+    await system?.stop();
+    await tables?.close();
+    await dbProxy?.close();
+    await dropDatabase();
+    await broker?.stop();
+    rmSync(workDir, { recursive: true, force: true });
+  }, 120_000);
+
+  const withLogs = (error: Error) => Promise.reject(new Error(`${error.message}\n${system.logs()}`));
+
+  let nextMessage = 0;
+  async function enqueueValid(count: number): Promise<void> {
+    const batch = Array.from({ length: count }, () => validMessage(run, nextMessage++));
+    for (const sim of await system.sim.enqueue(TENANT, batch))
+      enqueued.push({ kind: 'valid', name: 'valid', sim });
+  }
+
+  const validIds = () => [...new Set(enqueued.filter((e) => e.kind !== 'bad').map((e) => e.sim.id))];
+
+  async function successCounts(ids: readonly string[]): Promise<Map<string, number>> {
+    const counts = new Map<string, number>();
+    for (let start = 0; start < ids.length; start += 1_000) {
+      const rows = await tables.attempts.findByMessageIds(ids.slice(start, start + 1_000));
+      for (const row of rows) {
+        if (row.status === AttemptStatus.Success)
+          counts.set(row.messageId, (counts.get(row.messageId) ?? 0) + 1);
+      }
+    }
+    return counts;
+  }
+
+  async function succeeded(): Promise<number> {
+    return (await successCounts(validIds())).size;
+  }
+
+  async function progressBy(count: number, description: string): Promise<void> {
+    note(`${description} (${await succeeded()} of ${validIds().length} succeeded)`);
+    const target = Math.min((await succeeded()) + count, validIds().length);
+    await waitFor(async () => (await succeeded()) >= target, {
+      description,
+      timeoutMs: 180_000,
+      intervalMs: 500,
+    }).catch(withLogs);
+  }
+
+  async function executorReady(): Promise<boolean> {
+    const url = system.service('executor').spec.readyUrl;
+    const response = await fetch(url, { signal: AbortSignal.timeout(2_000) }).catch(() => null);
+    return response?.ok ?? false;
+  }
+
+  const firedPoints = () => CRASH_POINTS.filter((point) => existsSync(join(crashStateDir, point)));
+
+  it('phase 1: crash points, cloud faults, token expiry and bad input', async () => {
+    const planned = Math.floor(MESSAGES / 2);
+    await system.sim.setFaults(CLOUD_FAULTS);
+
+    // Bad input and duplicate ids in the same batches as good messages.
+    const bad = badInputs(run);
+    const odd = oddButValid(run);
+    const head = [
+      validMessage(run, nextMessage++),
+      ...bad.map((b) => b.message),
+      validMessage(run, nextMessage++),
+    ];
+    const headResult = await system.sim.enqueue(TENANT, [...head, ...odd.map((o) => o.message)]);
+    enqueued.push({ kind: 'valid', name: 'valid', sim: headResult[0] as SimEnqueued });
+    bad.forEach((b, i) =>
+      enqueued.push({ kind: 'bad', name: b.name, sim: headResult[i + 1] as SimEnqueued }),
+    );
+    enqueued.push({ kind: 'valid', name: 'valid', sim: headResult[bad.length + 1] as SimEnqueued });
+    odd.forEach((o, i) =>
+      enqueued.push({ kind: 'valid', name: o.name, sim: headResult[head.length + i] as SimEnqueued }),
+    );
+
+    // The load comes in steps, so the crash points fire while messages are in every stage; it goes on past the
+    // planned count only until every crash point has fired.
+    let rotated = false;
+    while (nextMessage < planned || (firedPoints().length < CRASH_POINTS.length && nextMessage < MESSAGES)) {
+      await enqueueValid(STEP);
+      if (nextMessage === 2 + 3 * STEP) {
+        const again = Array.from({ length: 20 }, (_, i) => validMessage(run, 10 * i + 2));
+        for (const sim of await system.sim.enqueue(TENANT, again)) {
+          enqueued.push({ kind: 'duplicate', name: 'duplicate id', sim });
+        }
+      }
+      await progressBy(STEP / 2, `step ${nextMessage} of phase 1 to progress`);
+      if (!rotated && nextMessage >= planned / 3) {
+        // Token expiry mid-run: every token issued so far stops working.
+        await system.sim.rotateKey();
+        infrastructure.tokenRotations += 1;
+        rotated = true;
+      }
+    }
+    await waitFor(async () => (await succeeded()) === validIds().length, {
+      description: `all ${validIds().length} valid messages of phase 1 to succeed`,
+      timeoutMs: 300_000,
+      intervalMs: 1_000,
+    }).catch(withLogs);
+    await system.sim.setFaults({});
+    expect(firedPoints()).toEqual(CRASH_POINTS);
+  });
+
+  it('phase 2: database restart, broker kill and restart, random kills under load', async () => {
+    const steps = Math.max(4, Math.ceil((MESSAGES - nextMessage) / STEP));
+    await enqueueValid(STEP);
+    await progressBy(STEP / 2, 'phase 2 to get going');
+
+    // PostgreSQL goes away (every connection cut, the port refusing) until the executor reports it, then returns.
+    await enqueueValid(STEP);
+    await dbProxy.cut();
+    infrastructure.databaseOutages += 1;
+    await waitFor(async () => !(await executorReady()), {
+      description: 'the executor to see the database gone',
+      timeoutMs: 60_000,
+      intervalMs: 250,
+    });
+    await dbProxy.restore();
+    await progressBy(STEP / 2, 'progress after the database came back');
+
+    // The broker is SIGKILLed and started again on the same data, with a random service killed meanwhile.
+    await enqueueValid(STEP);
+    await broker.kill();
+    infrastructure.brokerKills += 1;
+    await supervisor.killRandomly(['executor', 'example-segment', 'poller']);
+    await broker.restart();
+    await progressBy(STEP / 2, 'progress after the broker came back');
+
+    // Random kills under load.
+    for (let step = 3; step < steps; step += 1) {
+      await enqueueValid(STEP);
+      await progressBy(Math.floor(STEP / 4 + (Math.random() * STEP) / 4), 'progress before a random kill');
+      if (step >= steps - 2) {
+        await supervisor.killRandomly([
+          'executor',
+          'example-segment',
+          'poller',
+          'retry-scheduler',
+          'log-writer',
+        ]);
+      }
+    }
+
+    await waitFor(async () => (await succeeded()) === validIds().length, {
+      description: `all ${validIds().length} valid messages to succeed`,
+      timeoutMs: 300_000,
+      intervalMs: 1_000,
+    }).catch(withLogs);
+  });
+
+  it('loses no message, acks nothing before it is durable, refuses bad input, leaks no secret', async () => {
+    const ids = validIds();
+    // Every ping is answered upstream; those replies must succeed too.
+    const pingIds = enqueued
+      .filter((e) => e.kind === 'valid' && e.name !== 'lone surrogate in data')
+      .map((e) => e.sim.id)
+      .filter((id) => Number(id.slice(run.length + 1)) % 10 <= 1);
+    const pongsOf = async () => {
+      const sent = (await system.sim.sent(TENANT)).entries.filter((s) => s.type === 'DemoPong');
+      return sent;
+    };
+    await waitFor(
+      async () => {
+        const correlated = new Set((await pongsOf()).map((s) => String(s.body['correlationid'])));
+        return pingIds.every((id) => correlated.has(id));
+      },
+      { description: 'a DemoPong sent for every DemoPing', timeoutMs: 180_000, intervalMs: 1_000 },
+    ).catch(withLogs);
+    const pongIds = [...new Set((await pongsOf()).map((s) => String(s.body['id'])))];
+    await waitFor(async () => (await successCounts(pongIds)).size === pongIds.length, {
+      description: 'a success row for every DemoPong',
+      timeoutMs: 120_000,
+      intervalMs: 1_000,
+    }).catch(withLogs);
+    await waitFor(async () => (await tables.messages.countUndone()) === 0, {
+      description: 'GTOTVSLINKMESSAGE to be empty',
+      timeoutMs: 120_000,
+      intervalMs: 1_000,
+    }).catch(withLogs);
+    await waitFor(() => supervisor.settled, { description: 'every service up', timeoutMs: 120_000 });
+
+    // No message lost, none succeeded twice: downstream and upstream, as sets.
+    const downstream = await successCounts(ids);
+    const lost = ids.filter((id) => !downstream.has(id));
+    const doubled = [...downstream].filter(([, n]) => n > 1).map(([id]) => id);
+    const upstream = await successCounts(pongIds);
+    const upstreamDoubled = [...upstream].filter(([, n]) => n > 1).map(([id]) => id);
+    expect(lost).toEqual([]);
+    expect(doubled).toEqual([]);
+    expect(upstreamDoubled).toEqual([]);
+
+    // The cloud: everything acked, nothing waiting.
+    const stats = (await system.sim.stats()).tenants[TENANT];
+    expect({ ready: stats?.ready, inFlight: stats?.inFlight }).toEqual({ ready: 0, inFlight: 0 });
+    const acked = await system.sim.acked(TENANT);
+    const ackedBroker = new Set(acked.entries.map((a) => a.messageId));
+    expect(enqueued.filter((e) => !ackedBroker.has(e.sim.messageId)).map((e) => e.name)).toEqual([]);
+
+    // No ack before durable: every acked delivery is on the event log (received) or the dead-letter topic.
+    reader = new TopicReader(broker.brokers, namespace);
+    const { events, deadletter, logs } = reader.topics;
+    await reader.collect(events);
+    await reader.collect(deadletter);
+    await reader.collect(logs);
+    const byBroker = new Map(enqueued.map((e) => [e.sim.messageId, e.sim.id]));
+    const onKafka = () => {
+      const received = new Set(
+        reader
+          .records(events)
+          .filter((r) => (JSON.parse(r.value.toString('utf8')) as { type?: string }).type === 'received')
+          .map((r) => r.key),
+      );
+      const dead = reader.keys(deadletter);
+      return acked.entries.filter((a) => {
+        const id = byBroker.get(a.messageId) ?? a.messageId;
+        return !received.has(id) && !dead.has(id) && !dead.has(a.messageId) && !dead.has(a.receipt);
+      });
+    };
+    await waitFor(() => onKafka().length === 0, {
+      description: 'every acked delivery on the event log or the dead-letter topic',
+      timeoutMs: 90_000,
+      intervalMs: 1_000,
+    }).catch((error: Error) =>
+      Promise.reject(new Error(`${error.message}: ${JSON.stringify(onKafka().slice(0, 5))}`)),
+    );
+    const redelivered = acked.entries.filter((a) => a.deliveryCount > 1).length;
+    expect(redelivered).toBeGreaterThan(0);
+
+    // Bad input: dead-lettered under its id and logged as an error by the poller; never a success row.
+    const deadKeys = reader.keys(deadletter);
+    const pollerLog = supervisor
+      .logFiles()
+      .filter((f) => f.includes('poller'))
+      .map((f) => readFileSync(f, 'utf8'))
+      .join('\n');
+    const bad = enqueued.filter((e) => e.kind === 'bad');
+    const refusedWithoutTrace = bad.filter(
+      (e) => !deadKeys.has(e.sim.messageId) || !pollerLog.includes(`key ${e.sim.messageId}`),
+    );
+    expect(refusedWithoutTrace.map((e) => e.name)).toEqual([]);
+    expect((await successCounts(bad.map((e) => e.sim.messageId))).size).toBe(0);
+
+    // No secret in any output: service logs of every life, the logs topic, the sends the cloud recorded.
+    const outputs = [
+      ...supervisor.logFiles().map((file) => ({ where: file, text: readFileSync(file, 'utf8') })),
+      {
+        where: logs,
+        text: reader
+          .records(logs)
+          .map((r) => r.value.toString('utf8'))
+          .join('\n'),
+      },
+      {
+        where: 'sim /admin/sent',
+        text: JSON.stringify((await system.sim.sent()).entries.map((s) => s.headers)),
+      },
+    ];
+    const leaks = outputs
+      .filter((o) => !o.where.includes('smartlink-sim'))
+      .filter((o) => o.text.includes(CLIENT_SECRET) || JWT.test(o.text))
+      .map((o) => o.where);
+    expect(leaks).toEqual([]);
+
+    // Duplicates that reached the segment: handler runs beyond the first, per message, over all its lives.
+    const handlerRuns = new Map<string, number>();
+    const segmentLogs = supervisor.logFiles().filter((f) => f.includes('example-segment'));
+    for (const file of segmentLogs) {
+      for (const match of readFileSync(file, 'utf8').matchAll(
+        /(?:DemoPing|DemoEmployeeUpdated|DemoInvoiceIssued) (\S+) attempt \d+: (?:pong|employee update applied|invoice issued)/g,
+      )) {
+        handlerRuns.set(match[1] as string, (handlerRuns.get(match[1] as string) ?? 0) + 1);
+      }
+    }
+    const duplicateRuns = [...handlerRuns.values()].reduce((sum, n) => sum + n - 1, 0);
+    const segmentStats = await system.segmentStats();
+    const sent = await system.sim.sent(TENANT);
+    const pongSends = sent.entries.filter((s) => s.type === 'DemoPong');
+    const simStats = await system.sim.stats();
+
+    const deaths = supervisor.deaths;
+    const kills: Record<string, number> = {};
+    for (const death of deaths) {
+      const key = `${death.service} ${death.cause}`;
+      kills[key] = (kills[key] ?? 0) + 1;
+    }
+    // Every crash point killed its service, and the suite's kills landed.
+    for (const point of CRASH_POINTS)
+      expect(deaths.some((d) => d.cause === `crash-point:${point}`)).toBe(true);
+    expect(deaths.filter((d) => d.cause === 'random').length).toBeGreaterThanOrEqual(3);
+
+    const summary = {
+      finishedAt: new Date().toISOString(),
+      runtimeS: Math.round((Date.now() - startedAt) / 1_000),
+      command: 'NX_DAEMON=false npx nx run reliability:reliability',
+      messages: {
+        enqueuedValid: ids.length,
+        enqueuedBad: bad.length,
+        duplicateIdsEnqueued: enqueued.filter((e) => e.kind === 'duplicate').length,
+        upstreamReplies: pongIds.length,
+        lost: lost.length,
+        succeededTwice: doubled.length + upstreamDoubled.length,
+        badDeadLettered: bad.length - refusedWithoutTrace.length,
+      },
+      kills: {
+        total: deaths.length,
+        byServiceAndCause: kills,
+        restartFailures: supervisor.restartFailures.length,
+      },
+      infrastructure,
+      cloud: {
+        faultsInjected: simStats.http.faults,
+        deliveriesRedelivered: redelivered,
+        acked: acked.total,
+        pongSends: pongSends.length,
+        duplicatePongSends: pongSends.length - new Set(pongSends.map((s) => String(s.body['id']))).size,
+      },
+      segment: {
+        handlerRunsCounted: [...handlerRuns.values()].reduce((sum, n) => sum + n, 0),
+        distinctMessagesHandled: handlerRuns.size,
+        duplicateHandlerRuns: duplicateRuns,
+        lastLifeStats: segmentStats,
+      },
+      secretsFound: leaks.length,
+    };
+    mkdirSync(RESULTS_DIR, { recursive: true });
+    writeFileSync(join(RESULTS_DIR, 'latest.json'), `${JSON.stringify(summary, null, 2)}\n`);
+    process.stdout.write(`reliability summary: ${JSON.stringify(summary)}\n`);
+  });
+});

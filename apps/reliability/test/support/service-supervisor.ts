@@ -1,0 +1,134 @@
+import { copyFileSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ServiceProcess, TestSystem } from '@smartlink/system-harness';
+import { waitFor } from '@smartlink/testing';
+
+/** One death of a service process and what caused it. */
+export interface ServiceDeath {
+  readonly service: string;
+  /** `crash-point:<name>` when a fault hook fired, `random` for a kill by the suite, else `exit`. */
+  readonly cause: string;
+  readonly signal: string | null;
+  readonly code: number | null;
+  /** The log of the life that ended, kept beside the others. */
+  readonly logFile: string;
+}
+
+/**
+ * Plays Kubernetes for the suite: whenever a service process dies (a crash point, a kill by the suite, or an exit
+ * of its own) it keeps that life's log and starts the service again with the same settings. Every death is
+ * recorded with its cause, so the report can count kills per service and per crash point.
+ */
+export class ServiceSupervisor {
+  readonly deaths: ServiceDeath[] = [];
+  readonly restartFailures: string[] = [];
+  private readonly randomKills = new Set<ServiceProcess>();
+  private readonly restarting = new Set<string>();
+  private readonly lives = new Map<string, number>();
+  private timer: NodeJS.Timeout | null = null;
+  private pending: Promise<void>[] = [];
+
+  /** The pid of each process seen running, so a death can be matched with the crash point that caused it. */
+  private readonly pids = new Map<ServiceProcess, number>();
+
+  /** `crashStateDir` is where fired crash points leave their marker (SMARTLINK_CRASH_STATE_DIR). */
+  constructor(
+    private readonly system: TestSystem,
+    private readonly crashStateDir: string,
+  ) {}
+
+  start(): void {
+    this.timer = setInterval(() => this.check(), 200);
+  }
+
+  /** SIGKILLs one of `candidates` that is running now, chosen at random: a kill at a random moment under load. */
+  async killRandomly(candidates: readonly string[]): Promise<string> {
+    const running = await waitFor(
+      () => {
+        const up = candidates.filter((name) => this.system.service(name).pid !== null);
+        return up.length > 0 ? up : null;
+      },
+      { description: `one of ${candidates.join(', ')} running`, timeoutMs: 120_000, intervalMs: 100 },
+    );
+    const name = running[Math.floor(Math.random() * running.length)] as string;
+    const target = this.system.service(name);
+    this.randomKills.add(target);
+    process.kill(target.pid as number, 'SIGKILL');
+    return name;
+  }
+
+  /** True once no service is dead or restarting. */
+  get settled(): boolean {
+    return this.restarting.size === 0 && this.system.processes.every((p) => p.running);
+  }
+
+  /** Stops watching; waits for restarts under way. */
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await Promise.all(this.pending);
+  }
+
+  /** Every log file of every life of every service, for the secret scan. */
+  logFiles(): string[] {
+    return [...this.deaths.map((d) => d.logFile), ...this.system.processes.map((p) => p.logFile)];
+  }
+
+  private check(): void {
+    for (const process of this.system.processes) {
+      const name = process.spec.name;
+      const pid = process.pid;
+      if (pid !== null) this.pids.set(process, pid);
+      if (process.running || this.restarting.has(name)) continue;
+      this.restarting.add(name);
+      const restart = this.restart(name).finally(() => this.restarting.delete(name));
+      this.pending.push(restart);
+    }
+  }
+
+  private lastSizes = new Map<string, number>();
+
+  private stableSize(file: string): boolean {
+    const size = statSync(file).size;
+    const stable = this.lastSizes.get(file) === size;
+    this.lastSizes.set(file, size);
+    return stable;
+  }
+
+  /** The crash point whose marker names this pid, if one does. */
+  private firedBy(pid: number | undefined): string | null {
+    if (pid === undefined) return null;
+    for (const point of readdirSync(this.crashStateDir, { withFileTypes: true })) {
+      const text = readFileSync(join(this.crashStateDir, point.name), 'utf8');
+      if (text.includes(` pid ${pid} `)) return point.name;
+    }
+    return null;
+  }
+
+  private async restart(name: string): Promise<void> {
+    const old = this.system.service(name);
+    const exit = await old.stop();
+    const life = (this.lives.get(name) ?? 0) + 1;
+    this.lives.set(name, life);
+    const kept = join(this.system.logDir, `${name}.life-${life}.log`);
+    // The last output of the dead process may still be on its way from the pipe to the file.
+    await waitFor(() => this.stableSize(old.logFile), {
+      description: `${name}'s log to settle`,
+      intervalMs: 100,
+    });
+    copyFileSync(old.logFile, kept);
+    const point = this.firedBy(this.pids.get(old));
+    const cause = this.randomKills.has(old) ? 'random' : point ? `crash-point:${point}` : 'exit';
+    this.deaths.push({ service: name, cause, signal: exit.signal, code: exit.code, logFile: kept });
+    // The broker or the database may be down right now: keep trying, as a Deployment would.
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await this.system.restart(name);
+        return;
+      } catch (error) {
+        this.restartFailures.push(`${name} restart ${attempt}: ${(error as Error).message.split('\n')[0]}`);
+        if (attempt >= 5 || this.timer === null) throw error;
+      }
+    }
+  }
+}
