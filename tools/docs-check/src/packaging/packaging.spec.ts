@@ -16,6 +16,17 @@ const PROBES = {
   livenessProbe: '/health/live',
   readinessProbe: '/health/ready',
 };
+/**
+ * The cloud simulator is a test double, not part of the client, and serves neither /health nor /metrics: its probes
+ * use its admin API (which answers once it listens) and it is not scraped. Every other service has the full set.
+ */
+const SIMULATOR = 'smartlink-sim';
+const SIMULATOR_PROBES = {
+  startupProbe: '/admin/stats',
+  livenessProbe: '/admin/stats',
+  readinessProbe: '/admin/stats',
+};
+const CLIENT_AND_SEGMENT = SERVICES.filter((service) => service !== SIMULATOR);
 
 interface EnvVar {
   name: string;
@@ -228,12 +239,11 @@ describe('docker/', () => {
       expect(deployment('retry-scheduler')?.spec?.replicas).toBe(2);
     });
 
-    it.each(SERVICES)(
+    it.each(CLIENT_AND_SEGMENT)(
       'probes %s on its default port: started, live, ready; scraped at /metrics',
       (service) => {
         const c = container(service);
-        const port = c.ports?.find((p) => p.name === 'http');
-        expect(port?.containerPort).toBe(defaultPort(service));
+        expect(c.ports?.find((p) => p.name === 'http')?.containerPort).toBe(defaultPort(service));
         for (const [probe, path] of Object.entries(PROBES)) {
           expect(c[probe as keyof typeof PROBES]?.httpGet).toEqual({ path, port: 'http' });
         }
@@ -244,6 +254,17 @@ describe('docker/', () => {
         });
       },
     );
+
+    it('probes the simulator on its admin API, on its default port, and does not scrape it', () => {
+      const c = container(SIMULATOR);
+      expect(c.ports?.find((p) => p.name === 'http')?.containerPort).toBe(defaultPort(SIMULATOR));
+      for (const [probe, path] of Object.entries(SIMULATOR_PROBES)) {
+        expect(c[probe as keyof typeof SIMULATOR_PROBES]?.httpGet).toEqual({ path, port: 'http' });
+      }
+      expect(deployment(SIMULATOR)?.spec?.template?.metadata?.annotations).toEqual({
+        'prometheus.io/scrape': 'false',
+      });
+    });
 
     it.each(SERVICES)('bounds %s and takes every privilege away', (service) => {
       const pod = deployment(service)?.spec?.template?.spec;
