@@ -1,6 +1,7 @@
 import type { LoggerService } from '@nestjs/common';
 import { SettingsError } from '@smartlink/common';
-import { logLevel, Partitioners } from 'kafkajs';
+import { logLevel } from 'kafkajs';
+import { keyPartitioner } from '../producer/key-partitioner';
 import { parseKafkaSettings } from '../settings/kafka-settings';
 import { KafkaClientFactory } from './kafka-client-factory';
 
@@ -93,7 +94,7 @@ describe('KafkaClientFactory', () => {
     });
 
     it('chooses the Java-compatible partitioner explicitly and never creates topics', () => {
-      expect(config.createPartitioner).toBe(Partitioners.DefaultPartitioner);
+      expect(config.createPartitioner).toBe(keyPartitioner);
       expect(config.allowAutoTopicCreation).toBe(false);
     });
   });

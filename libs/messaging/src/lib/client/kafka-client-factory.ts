@@ -4,7 +4,6 @@ import { SettingsError } from '@smartlink/common';
 import {
   Kafka,
   logLevel,
-  Partitioners,
   type ConsumerConfig,
   type KafkaConfig,
   type ProducerConfig,
@@ -12,6 +11,7 @@ import {
   type SASLOptions,
 } from 'kafkajs';
 import type { KafkaLogLevel, KafkaSettings } from '../settings/kafka-settings';
+import { keyPartitioner } from '../producer/key-partitioner';
 import { kafkaLogForwarder } from './kafka-log-forwarder';
 
 /** What the factory needs besides the settings; both have production defaults and exist for tests. */
@@ -92,9 +92,9 @@ export class KafkaClientFactory {
   producerConfig(): ProducerConfig {
     return {
       idempotent: true,
-      // Explicit, which also silences kafkajs' "default partitioner changed" warning: murmur2 like the Java
-      // client, so segments in any language agree on which partition a message id lands.
-      createPartitioner: Partitioners.DefaultPartitioner,
+      // kafkajs' DefaultPartitioner (murmur2 like the Java client, so segments in any language agree on which
+      // partition a message id lands) with a 32-bit murmur2 instead of kafkajs' Long-based one, ~15 times faster.
+      createPartitioner: keyPartitioner,
       allowAutoTopicCreation: false,
       retry: this.retry(),
     };

@@ -1,10 +1,11 @@
 import {
   KafkaJSConnectionError,
   KafkaJSNumberOfRetriesExceeded,
+  KafkaJSProtocolError,
   type ProducerBatch,
   type RecordMetadata,
 } from 'kafkajs';
-import { EventProducer, type ProducerPort } from './event-producer';
+import { EventProducer, MAX_MERGED_BYTES, type ProducerPort } from './event-producer';
 
 class FakeProducer implements ProducerPort {
   connects = 0;
@@ -120,5 +121,118 @@ describe('EventProducer', () => {
     await producer.disconnect();
     expect(fake.disconnects).toBe(1);
     expect(producer.isConnected()).toBe(false);
+  });
+
+  describe('when sends arrive while a request is in flight', () => {
+    /** A producer whose requests finish only when the test says so. */
+    class GatedProducer extends FakeProducer {
+      readonly gates: Array<{ open: () => void; fail: (error: Error) => void }> = [];
+      override async sendBatch(batch: ProducerBatch): Promise<RecordMetadata[]> {
+        await new Promise<void>((open, fail) => this.gates.push({ open, fail }));
+        this.batches.push(batch);
+        return [];
+      }
+    }
+    const record = (key: string, bytes = 1) => ({ key, value: 'v'.repeat(bytes) });
+    const keysOf = (batch: ProducerBatch | undefined) =>
+      batch?.topicMessages?.map((t) => [t.topic, t.messages.map((m) => m.key)]);
+    const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+    let gated: GatedProducer;
+    beforeEach(() => {
+      gated = new GatedProducer();
+    });
+
+    it('sends them together in the next request, in the order they came, and resolves each', async () => {
+      const merging = new EventProducer(gated);
+      const done: string[] = [];
+      const first = merging.send('a', [record('1')]).then(() => done.push('1'));
+      await settle();
+      const later = [
+        merging.send('a', [record('2')]).then(() => done.push('2')),
+        merging
+          .sendBatch([
+            { topic: 'b', records: [record('3')] },
+            { topic: 'a', records: [record('4')] },
+          ])
+          .then(() => done.push('3+4')),
+      ];
+      await settle();
+
+      expect(gated.gates).toHaveLength(1); // the later sends wait for the first request
+      gated.gates[0]?.open();
+      await first;
+      await settle();
+      expect(gated.gates).toHaveLength(2); // ...and go out together
+      gated.gates[1]?.open();
+      await Promise.all(later);
+
+      expect(gated.batches.map((b) => b.acks)).toEqual([-1, -1]);
+      expect(keysOf(gated.batches[1])).toEqual([
+        ['a', ['2', '4']],
+        ['b', ['3']],
+      ]);
+      expect(done).toEqual(['1', '2', '3+4']);
+    });
+
+    it('puts no more than MAX_MERGED_BYTES into one request, yet sends a larger send alone', async () => {
+      const merging = new EventProducer(gated, 100);
+      const sends = [
+        merging.send('a', [record('big', 150)]),
+        merging.send('a', [record('x', 60)]),
+        merging.send('a', [record('y', 30)]),
+        merging.send('a', [record('z', 30)]),
+      ];
+      for (let i = 0; i < 3; i += 1) {
+        await settle();
+        gated.gates[i]?.open();
+      }
+      await Promise.all(sends);
+
+      expect(gated.batches.map(keysOf)).toEqual([[['a', ['big']]], [['a', ['x', 'y']]], [['a', ['z']]]]);
+      expect(MAX_MERGED_BYTES).toBeLessThan(1_048_588); // Kafka's default message.max.bytes
+    });
+
+    it('tries each send of a refused merged request on its own, so only the one at fault fails', async () => {
+      const merging = new EventProducer(gated);
+      const first = merging.send('a', [record('1')]);
+      await settle();
+      const good = merging.send('a', [record('2')]);
+      const bad = merging.send('missing', [record('3')]);
+      await settle();
+      gated.gates[0]?.open();
+      await first;
+      await settle();
+      const refused = new KafkaJSProtocolError('This server does not host this topic-partition');
+      gated.gates[1]?.fail(refused); // the merged request of 2 and 3
+      await settle();
+      gated.gates[2]?.open(); // 2 alone
+      await good;
+      await settle();
+      gated.gates[3]?.fail(refused); // 3 alone
+
+      await expect(bad).rejects.toMatchObject({
+        code: 'KAFKA_REQUEST_FAILED',
+        message: expect.stringContaining('Kafka refused sending to missing'),
+      });
+      expect(gated.batches.map(keysOf)).toEqual([[['a', ['1']]], [['a', ['2']]]]);
+    });
+
+    it('fails every send of a merged request at once when the cluster is unreachable', async () => {
+      const merging = new EventProducer(gated);
+      const first = merging.send('a', [record('1')]);
+      await settle();
+      const others = [merging.send('a', [record('2')]), merging.send('b', [record('3')])];
+      for (const send of others) send.catch(() => undefined);
+      await settle();
+      gated.gates[0]?.open();
+      await first;
+      await settle();
+      gated.gates[1]?.fail(unreachable());
+
+      await expect(others[0]).rejects.toMatchObject({ code: 'KAFKA_UNAVAILABLE' });
+      await expect(others[1]).rejects.toMatchObject({ code: 'KAFKA_UNAVAILABLE' });
+      expect(gated.gates).toHaveLength(2);
+    });
   });
 });

@@ -1,4 +1,4 @@
-import type { Message, Producer } from 'kafkajs';
+import type { Message, Producer, TopicMessages } from 'kafkajs';
 import { toKafkaError } from '../errors/to-kafka-error';
 import type { EventRecord, TopicRecords } from './event-record';
 
@@ -10,17 +10,45 @@ export type ProducerPort = Pick<Producer, 'connect' | 'disconnect' | 'sendBatch'
 const ACKS_ALL = -1;
 
 /**
+ * The most bytes (keys, values, headers) one request may carry when it merges sends. Kafka refuses a partition's
+ * record batch above `message.max.bytes` (1 MB by default), and kafkajs puts everything one request holds for a
+ * partition into one batch; a send larger than this on its own still goes, alone, as it was given.
+ */
+export const MAX_MERGED_BYTES = 900_000;
+
+/** A send waiting for its turn. */
+interface PendingSend {
+  readonly topicMessages: TopicMessages[];
+  readonly bytes: number;
+  /** Retried on its own after a merged request was refused, so one bad send cannot fail the others again. */
+  readonly alone: boolean;
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/**
  * Produces our records durably (idempotent producer, acks=all). A send resolves only when Kafka has the records;
  * it rejects with a `SmartLinkError`: `KAFKA_UNAVAILABLE` (retriable) when the cluster cannot be reached in time,
  * `KAFKA_REQUEST_FAILED` when the broker refuses the records. Get one from `KafkaClient.createProducer()` or
  * inject it from `KafkaModule`.
+ *
+ * One request is in flight at a time, and the sends that arrive meanwhile go out together in the next one, each
+ * resolving when that request is acknowledged. kafkajs' idempotent producer holds a lock per broker for the whole
+ * round trip anyway, so concurrent sends (the consumers' chunks, partitions in parallel) used to queue for it one
+ * request each; merged, they share one round trip. Records keep the order of their sends. When the broker refuses
+ * a merged request, each send is tried again on its own, so only the send at fault fails.
  */
 export class EventProducer {
   private connection: Promise<void> | null = null;
   private connected = false;
+  private readonly queue: PendingSend[] = [];
+  private sending = false;
 
   /** @internal Use `KafkaClient.createProducer()`. */
-  constructor(private readonly producer: ProducerPort) {}
+  constructor(
+    private readonly producer: ProducerPort,
+    private readonly maxMergedBytes: number = MAX_MERGED_BYTES,
+  ) {}
 
   /** Connects (once; concurrent calls share the attempt). Sends connect on their own when needed. */
   connect(): Promise<void> {
@@ -52,11 +80,14 @@ export class EventProducer {
       .map((batch) => ({ topic: batch.topic, messages: batch.records.map(toMessage) }));
     if (topicMessages.length === 0) return;
     await this.connect();
-    try {
-      await this.producer.sendBatch({ acks: ACKS_ALL, topicMessages });
-    } catch (error) {
-      throw toKafkaError(error, `sending to ${topicMessages.map((t) => t.topic).join(', ')}`);
-    }
+    const bytes = batches.reduce(
+      (sum, batch) => sum + batch.records.reduce((s, r) => s + recordBytes(r), 0),
+      0,
+    );
+    await new Promise<void>((resolve, reject) => {
+      this.queue.push({ topicMessages, bytes, alone: false, resolve, reject });
+      this.next();
+    });
   }
 
   /** Disconnects; call it once the last send has resolved. A later send connects again. */
@@ -72,6 +103,68 @@ export class EventProducer {
       throw toKafkaError(error, 'disconnecting the producer');
     }
   }
+
+  /** Starts the next request, with every waiting send that fits, unless one is in flight. */
+  private next(): void {
+    if (this.sending) return;
+    const first = this.queue.shift();
+    if (!first) return;
+    const group = [first];
+    let bytes = first.bytes;
+    while (!first.alone) {
+      const candidate = this.queue[0];
+      if (!candidate || candidate.alone || bytes + candidate.bytes > this.maxMergedBytes) break;
+      group.push(candidate);
+      bytes += candidate.bytes;
+      this.queue.shift();
+    }
+    this.sending = true;
+    void this.producer
+      .sendBatch({ acks: ACKS_ALL, topicMessages: merge(group) })
+      .then(
+        () => group.forEach((send) => send.resolve()),
+        (error: unknown) => this.failed(group, error),
+      )
+      .finally(() => {
+        this.sending = false;
+        this.next();
+      });
+  }
+
+  private failed(group: readonly PendingSend[], error: unknown): void {
+    const unavailable = toKafkaError(error, 'sending').code === 'KAFKA_UNAVAILABLE';
+    if (group.length > 1 && !unavailable) {
+      // The broker refused something in the merged request: find the send at fault by trying each on its own,
+      // ahead of the sends that came later.
+      this.queue.unshift(...group.map((send) => ({ ...send, alone: true })));
+      return;
+    }
+    for (const send of group) {
+      send.reject(toKafkaError(error, `sending to ${send.topicMessages.map((t) => t.topic).join(', ')}`));
+    }
+  }
+}
+
+/** The sends' records as one request: per topic, in the order the sends came. */
+function merge(group: readonly PendingSend[]): TopicMessages[] {
+  if (group.length === 1) return (group[0] as PendingSend).topicMessages;
+  const byTopic = new Map<string, Message[]>();
+  for (const send of group) {
+    for (const { topic, messages } of send.topicMessages) {
+      const list = byTopic.get(topic);
+      if (list) list.push(...messages);
+      else byTopic.set(topic, [...messages]);
+    }
+  }
+  return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+}
+
+function recordBytes(record: EventRecord): number {
+  let bytes = Buffer.byteLength(record.key) + Buffer.byteLength(record.value);
+  for (const [name, value] of Object.entries(record.headers ?? {})) {
+    bytes += name.length + Buffer.byteLength(value);
+  }
+  return bytes;
 }
 
 function toMessage(record: EventRecord): Message {
