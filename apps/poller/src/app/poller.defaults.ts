@@ -6,6 +6,12 @@ export const PollerDefaults = {
   pollIntervalMs: 60_000,
   /** Continuous mode: how long to wait before asking an empty queue again (POLL_IDLE_DELAY_MS). */
   pollIdleDelayMs: 500,
+  /**
+   * Continuous mode: the first wait after a drain that took messages; it doubles with every drain in a row that
+   * finds the queue empty, up to POLL_IDLE_DELAY_MS. A queue that just had traffic is asked again soon (a message
+   * arriving then waits ~25 ms, not half a second); an idle one settles at the idle delay within a few gets.
+   */
+  pollFirstIdleDelayMs: 25,
   /** Undone messages (table rows + executor lag) at which the poller stops fetching (BACKLOG_HIGH_WATER). */
   backlogHighWater: 10_000,
   /** LEASE_SESSION_TIMEOUT_MS: a dead active poller is replaced about this long after its last heartbeat. */

@@ -1,9 +1,9 @@
 /**
- * Why a drain ended. Drains stop when the queue has nothing more (the last get returned less than a batch), when
- * this poller must not go on (shutdown, lease lost), or when it cannot go on right now.
+ * Why a drain ended. Drains stop when the queue has nothing more (the last get returned nothing), when this poller
+ * must not go on (shutdown, lease lost), or when it cannot go on right now.
  */
 export type DrainStop =
-  /** The last get returned fewer messages than asked for. */
+  /** The last get returned no message. */
   | 'queue-empty'
   /** Shutdown began. */
   | 'stopping'

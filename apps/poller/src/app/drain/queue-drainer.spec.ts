@@ -71,6 +71,8 @@ class FakeCloud {
   readonly batches: ReceivedMessage[][] = [];
   getError: Error | null = null;
   ackError: Error | null = null;
+  /** While set, acks wait for it. */
+  ackHold: Promise<void> | null = null;
   readonly acked: string[][] = [];
 
   constructor(private readonly journal: string[]) {}
@@ -83,6 +85,7 @@ class FakeCloud {
 
   async ack(receipts: readonly string[]): Promise<AckResponse> {
     this.journal.push(`ack ${receipts.join(',')}`);
+    if (this.ackHold) await this.ackHold;
     if (this.ackError) throw this.ackError;
     this.acked.push([...receipts]);
     return { acked: receipts.length, ignored: 0 };
@@ -174,7 +177,7 @@ describe('QueueDrainer', () => {
 
       const outcome = await drainer.drain(keepGoing);
 
-      expect(journal).toEqual(['get 3', 'send ns.events:2', 'sent', 'ack r-m1,r-m2']);
+      expect(journal).toEqual(['get 3', 'send ns.events:2', 'sent', 'ack r-m1,r-m2', 'get 3']);
       expect(outcome).toEqual({
         stop: 'queue-empty',
         batches: 1,
@@ -309,14 +312,74 @@ describe('QueueDrainer', () => {
     });
   });
 
-  it('keeps fetching while gets return full batches, and stops at the first short one', async () => {
+  // A cloud may hand out fewer messages than asked for (one per get, even): only an empty get means the queue is dry.
+  it('keeps fetching until a get returns nothing, through short batches too', async () => {
     const { journal, cloud, drainer, keepGoing } = setup(2);
-    cloud.batches.push([message('a'), message('b')], [message('c'), message('d')], [message('e')]);
+    cloud.batches.push(
+      [message('a'), message('b')],
+      [message('c')],
+      [message('d'), message('e')],
+      [message('f')],
+    );
 
     const outcome = await drainer.drain(keepGoing);
 
-    expect(journal.filter((l) => l.startsWith('get'))).toHaveLength(3);
+    expect(journal.filter((l) => l.startsWith('get'))).toHaveLength(5);
+    expect(outcome).toMatchObject({ stop: 'queue-empty', batches: 4, received: 6 });
+  });
+
+  it("fetches and appends the next batch while the last one's ack is out, one ack at a time", async () => {
+    const { journal, cloud, drainer, keepGoing } = setup(2);
+    cloud.batches.push([message('a'), message('b')], [message('c'), message('d')], [message('e')]);
+    const ack = deferred<void>();
+    cloud.ackHold = ack.promise;
+
+    let finished = false;
+    const draining = drainer.drain(keepGoing).then((outcome) => {
+      finished = true;
+      return outcome;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 10));
+
+    // The second batch is fetched and appended while the first ack waits; its own ack waits for the first.
+    expect(journal).toEqual([
+      'get 2',
+      'send ns.events:2',
+      'sent',
+      'ack r-a,r-b',
+      'get 2',
+      'send ns.events:2',
+      'sent',
+    ]);
+    ack.resolve();
+    const outcome = await draining;
+
+    expect(journal.filter((line) => line.startsWith('ack'))).toEqual([
+      'ack r-a,r-b',
+      'ack r-c,r-d',
+      'ack r-e',
+    ]);
+    expect(cloud.acked).toEqual([['r-a', 'r-b'], ['r-c', 'r-d'], ['r-e']]);
+    expect(finished).toBe(true);
     expect(outcome).toMatchObject({ stop: 'queue-empty', batches: 3, received: 5 });
+  });
+
+  it('finishes the last ack before the drain returns', async () => {
+    const { cloud, drainer, keepGoing } = setup();
+    cloud.batches.push([message('m1')]);
+    const ack = deferred<void>();
+    cloud.ackHold = ack.promise;
+
+    let finished = false;
+    const draining = drainer.drain(keepGoing).then(() => {
+      finished = true;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(finished).toBe(false);
+
+    ack.resolve();
+    await draining;
+    expect(cloud.acked).toEqual([['r-m1']]);
   });
 
   it('stops on an empty get without sending anything', async () => {

@@ -39,8 +39,9 @@ export interface QueueDrainerOptions {
  * again after its visibility timeout; if the ack fails the redelivery is absorbed downstream by message id. So no
  * message is acked before it is durable, and none is lost.
  *
- * Before each get it asks `halt` (shutdown, lease) and the backpressure gate; it goes on while gets return full
- * batches. The batch in hand is always finished (appended and acked) before a halt is honoured.
+ * Before each get it asks `halt` (shutdown, lease) and the backpressure gate; it goes on until a get returns nothing
+ * (a cloud may hand out fewer than asked for, one per get even, so a short batch does not mean the queue is dry).
+ * The batch in hand is always finished (appended and acked) before a halt is honoured.
  */
 export class QueueDrainer {
   constructor(
@@ -48,12 +49,19 @@ export class QueueDrainer {
     private readonly options: QueueDrainerOptions,
   ) {}
 
-  /** Drains until the queue is empty or `halt` returns a reason to stop (checked before every get). */
+  /**
+   * Drains until the queue is empty or `halt` returns a reason to stop (checked before every get). A batch's ack
+   * goes out while the next batch is fetched and appended (its records are durable by then; the ack only removes
+   * them from the cloud queue): one ack in flight at most, in batch order, and the last one finished before the
+   * drain returns.
+   */
   async drain(halt: () => DrainStop | null): Promise<DrainOutcome> {
     let batches = 0;
     let received = 0;
     let refused = 0;
-    const done = (stop: DrainStop, retryAfterMs: number | null = null): DrainOutcome => {
+    let acking: Promise<void> = Promise.resolve();
+    const done = async (stop: DrainStop, retryAfterMs: number | null = null): Promise<DrainOutcome> => {
+      await acking;
       this.parts.status.drained(stop);
       return { stop, batches, received, refused, retryAfterMs };
     };
@@ -91,8 +99,8 @@ export class QueueDrainer {
       refused += records.refusals.length;
 
       crashPoint('poller.after-append');
-      await this.ack(records.receipts);
-      if (deliveries.length < this.options.batchSize) return done('queue-empty');
+      await acking;
+      acking = this.ack(records.receipts);
     }
   }
 

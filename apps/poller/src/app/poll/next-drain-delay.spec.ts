@@ -14,6 +14,7 @@ const round = (last: Partial<LastRound>): LastRound => ({
   finishedAt: 0,
   failures: 0,
   retryAfterMs: null,
+  idleRounds: 0,
   ...last,
 });
 
@@ -33,7 +34,18 @@ describe('nextDrainDelay', () => {
   });
 
   describe('in continuous mode', () => {
-    it.each(['queue-empty', 'backpressure', 'lease-lost', 'inactive'] as const)(
+    it('asks again after 25 ms when the round took messages: more are likely on their way', () => {
+      expect(nextDrainDelay(continuous, round({ stop: 'queue-empty', idleRounds: 0 }))).toBe(25);
+    });
+
+    it('doubles the wait over rounds that find the queue empty, up to the idle delay', () => {
+      const delays = [1, 2, 3, 4, 5, 6, 100].map((idleRounds) =>
+        nextDrainDelay(continuous, round({ stop: 'queue-empty', idleRounds })),
+      );
+      expect(delays).toEqual([50, 100, 200, 400, 500, 500, 500]);
+    });
+
+    it.each(['backpressure', 'lease-lost', 'inactive'] as const)(
       'asks again after the idle delay when the round ended with %s',
       (stop) => {
         expect(nextDrainDelay(continuous, round({ stop, finishedAt: 5_000 }))).toBe(500);

@@ -37,14 +37,14 @@ class ManualTimers implements Timers {
 class ScriptedDrainer {
   readonly calls: Array<{
     halt: () => DrainStop | null;
-    finish: (stop: DrainStop, retryAfterMs?: number | null) => void;
+    finish: (stop: DrainStop, retryAfterMs?: number | null, batches?: number) => void;
   }> = [];
   drain(halt: () => DrainStop | null): Promise<DrainOutcome> {
     return new Promise((resolve) => {
       this.calls.push({
         halt,
-        finish: (stop, retryAfterMs = null) =>
-          resolve({ stop, batches: 0, received: 0, refused: 0, retryAfterMs }),
+        finish: (stop, retryAfterMs = null, batches = 0) =>
+          resolve({ stop, batches, received: batches, refused: 0, retryAfterMs }),
       });
     });
   }
@@ -121,12 +121,17 @@ describe('PollScheduler', () => {
     expect(drainer.calls).toHaveLength(2);
   });
 
-  it('in continuous mode asks an empty queue again after the idle delay', async () => {
+  it('in continuous mode asks again soon after a drain that took messages, backing off to the idle delay', async () => {
     const { timers, drainer, scheduler } = setup({ continuous: true });
     scheduler.start();
-    drainer.calls[0]?.finish('queue-empty');
-    await settle();
-    expect(timers.delayOf('poller.drain')).toBe(500);
+    const delays: (number | undefined)[] = [];
+    for (const batches of [3, 0, 0, 0, 0, 0, 0, 2]) {
+      drainer.calls.at(-1)?.finish('queue-empty', null, batches);
+      await settle();
+      delays.push(timers.delayOf('poller.drain'));
+      timers.fire('poller.drain');
+    }
+    expect(delays).toEqual([25, 50, 100, 200, 400, 500, 500, 25]);
   });
 
   it('never runs two drains at once: a kick during a drain runs right after it', async () => {

@@ -31,6 +31,8 @@ export class PollScheduler {
   private pendingKick = false;
   private stopped = false;
   private failures = 0;
+  /** Drains in a row that found the queue empty without taking a message. */
+  private idleRounds = 0;
   private readonly unsubscribe: Array<() => void> = [];
 
   constructor(
@@ -97,7 +99,9 @@ export class PollScheduler {
     }
   }
 
-  private async round(): Promise<Pick<DrainOutcome, 'stop' | 'retryAfterMs'> | { stop: 'inactive' }> {
+  private async round(): Promise<
+    Pick<DrainOutcome, 'stop' | 'retryAfterMs' | 'batches'> | { stop: 'inactive' }
+  > {
     const { lease, setup, drainer } = this.parts;
     if (!setup.isDone() || !lease.isHeld()) return { stop: 'inactive' };
     try {
@@ -108,7 +112,7 @@ export class PollScheduler {
         `A drain failed unexpectedly: ${this.parts.redactor.errorText(error)}`,
         PollScheduler.name,
       );
-      return { stop: 'cloud-failed', retryAfterMs: null };
+      return { stop: 'cloud-failed', retryAfterMs: null, batches: 0 };
     }
   }
 
@@ -118,17 +122,19 @@ export class PollScheduler {
   }
 
   private planNext(
-    outcome: Pick<DrainOutcome, 'stop' | 'retryAfterMs'> | { stop: 'inactive' },
+    outcome: Pick<DrainOutcome, 'stop' | 'retryAfterMs' | 'batches'> | { stop: 'inactive' },
     startedAt: number,
   ): void {
     if (outcome.stop !== 'inactive' && FAILED_STOPS.has(outcome.stop)) this.failures += 1;
     else if (outcome.stop !== 'inactive' && outcome.stop !== 'lease-lost') this.failures = 0;
+    if (outcome.stop === 'queue-empty') this.idleRounds = outcome.batches > 0 ? 0 : this.idleRounds + 1;
     const last: LastRound = {
       stop: outcome.stop,
       startedAt,
       finishedAt: this.parts.now(),
       failures: this.failures,
       retryAfterMs: 'retryAfterMs' in outcome ? outcome.retryAfterMs : null,
+      idleRounds: this.idleRounds,
     };
     const delayMs = nextDrainDelay(this.timing, last);
     if (delayMs === null || this.stopped) return;
