@@ -26,10 +26,12 @@ export const EXECUTOR_DEFAULTS = {
   /** Outcomes handled together: one history insert and one update/delete per chunk. */
   outcomesBatchSize: 500,
   /**
-   * Partitions of one topic handled at the same time. Handlers wait on the database and the broker most of the
-   * time, so a few chunks in flight keep both busy; 3 of the default 6 partitions leaves room for a second replica.
+   * Partitions of one topic handled at the same time: all 6 of the default layout. Handlers wait on the database and
+   * the broker most of the time, so chunks in flight keep both busy, and a partition waiting for another's chunk adds
+   * its wait to every message in it (at 1,000 msg/s, 3 at a time put p99 from cloud to handler at ~1.3 s, 6 at
+   * ~0.5 s). With more replicas each has fewer partitions, and the unused concurrency costs nothing.
    */
-  partitionsConsumedConcurrently: 3,
+  partitionsConsumedConcurrently: 6,
   /**
    * Outbound messages handled (and committed) together. Smaller than the other chunks: each message costs a call to
    * the cloud, and a chunk holds its partition until every send of it has ended.
