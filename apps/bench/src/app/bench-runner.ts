@@ -17,6 +17,7 @@ import { latencyRun } from './runs/latency-run';
 import { logWriterRun } from './runs/log-writer-run';
 import { benchRetryPolicy, retryRun } from './runs/retry-run';
 import { upstreamRun } from './runs/upstream-run';
+import { warmUpRun } from './runs/warm-up-run';
 import { readEventLog } from './system/event-log-reader';
 import { machineInfo } from './system/machine-info';
 
@@ -108,7 +109,10 @@ export async function runBench(options: BenchOptions, env: BenchEnvironment): Pr
     database: options.database,
     commands: [BENCH_COMMANDS.plain, BENCH_COMMANDS.failing],
     namespace,
-    overrides: { 'retry-scheduler': { RETRY_POLICY_FILE: policyFile } },
+    overrides: {
+      ...options.settings,
+      'retry-scheduler': { ...options.settings['retry-scheduler'], RETRY_POLICY_FILE: policyFile },
+    },
     nodeArgs,
   });
   const watched = (): WatchedProcess[] => [
@@ -120,6 +124,7 @@ export async function runBench(options: BenchOptions, env: BenchEnvironment): Pr
   const context: BenchContext = { system, options, sampler, client, progress };
   let logWriter: LogWriterFigures | null = null;
   try {
+    await warmUpRun(context);
     progress(`idle: watching the services for ${options.idleSeconds} s`);
     sampler.begin('idle');
     await sleep(options.idleSeconds * 1000);
@@ -165,6 +170,7 @@ export async function runBench(options: BenchOptions, env: BenchEnvironment): Pr
       retryMessages: options.retryMessages,
       retryDelayMs: options.retryDelayMs,
       logRows: options.logRows,
+      serviceSettings: options.settings,
     },
     limits: { kafka, database },
     downstreamMsgPerSec: downstream?.msgPerSec ?? null,

@@ -65,6 +65,8 @@ describe('latencyOf', () => {
     const events = [
       received('a', T0 + 30, 'lat', T0),
       received('b', T0 + 1_030, 'lat', T0 + 1_000),
+      { type: 'dispatched', messageId: 'a', at: T0 + 40, recordedAt: T0 + 50, attempt: 1 },
+      { type: 'dispatched', messageId: 'b', at: T0 + 1_040, recordedAt: T0 + 1_060, attempt: 1 },
       succeeded('a', T0 + 200, { startedAt: T0 + 80 }),
       succeeded('b', T0 + 1_300, { startedAt: T0 + 1_120 }),
     ];
@@ -75,6 +77,12 @@ describe('latencyOf', () => {
     expect(figures.offeredMsgPerSec).toBe(1);
     expect(figures.enqueueToHandlerMs).toMatchObject({ count: 2, p50: 80, p99: 120, max: 120 });
     expect(figures.enqueueToRecordedMs).toMatchObject({ p50: 200, max: 300 });
+    expect(figures.hopsMs).toMatchObject({
+      toReceived: { p50: 30, max: 30 },
+      toDispatched: { p50: 20, max: 30 },
+      toHandler: { p50: 30, max: 60 },
+      toRecorded: { p50: 120, max: 180 },
+    });
   });
 
   it('uses only first attempts, and skips messages without an enqueue time', () => {

@@ -37,6 +37,17 @@ export interface LatencyFigures {
   readonly enqueueToHandlerMs: SampleSummary | null;
   /** enqueuedAt → the success row recorded (the `succeeded` event sent). */
   readonly enqueueToRecordedMs: SampleSummary | null;
+  /**
+   * The same path hop by hop, to show where the time goes: cloud queue → appended by the poller (`received`);
+   * → command published and row marked by the executor (`dispatched` sent); → the handler started (may be slightly
+   * negative: the handler can start before the `dispatched` event is out); → success recorded.
+   */
+  readonly hopsMs: {
+    readonly toReceived: SampleSummary | null;
+    readonly toDispatched: SampleSummary | null;
+    readonly toHandler: SampleSummary | null;
+    readonly toRecorded: SampleSummary | null;
+  };
 }
 
 /** Upstream: segments' messages stored by the executor → sent to the cloud and recorded. */
@@ -125,13 +136,37 @@ export function throughputOf(events: readonly BenchEvent[], source: string): Thr
 export function latencyOf(events: readonly BenchEvent[], source: string): LatencyFigures {
   const received = receivedFrom(events, source);
   const succeeded = firstSuccesses(events, received).filter((e) => e.attempt === 1);
+  const dispatchedAt = new Map<string, number>();
+  for (const e of events) {
+    if (
+      e.type === 'dispatched' &&
+      e.attempt === 1 &&
+      received.has(e.messageId) &&
+      !dispatchedAt.has(e.messageId)
+    ) {
+      dispatchedAt.set(e.messageId, e.recordedAt);
+    }
+  }
   const toHandler: number[] = [];
   const toRecorded: number[] = [];
+  const hops = {
+    toReceived: [] as number[],
+    toDispatched: [] as number[],
+    toHandler: [] as number[],
+    toRecorded: [] as number[],
+  };
   for (const success of succeeded) {
-    const enqueuedAt = received.get(success.messageId)?.enqueuedAt;
-    if (enqueuedAt === undefined || enqueuedAt === null) continue;
+    const got = received.get(success.messageId);
+    const enqueuedAt = got?.enqueuedAt;
+    if (!got || enqueuedAt === undefined || enqueuedAt === null) continue;
     if (success.startedAt !== undefined) toHandler.push(success.startedAt - enqueuedAt);
     toRecorded.push(success.recordedAt - enqueuedAt);
+    const dispatched = dispatchedAt.get(success.messageId);
+    if (dispatched === undefined || success.startedAt === undefined) continue;
+    hops.toReceived.push(got.at - enqueuedAt);
+    hops.toDispatched.push(dispatched - got.at);
+    hops.toHandler.push(success.startedAt - dispatched);
+    hops.toRecorded.push(success.recordedAt - success.startedAt);
   }
   const enqueued = [...received.values()]
     .map((e) => e.enqueuedAt)
@@ -143,6 +178,12 @@ export function latencyOf(events: readonly BenchEvent[], source: string): Latenc
     offeredMsgPerSec: perSecond(Math.max(0, enqueued.length - 1), span),
     enqueueToHandlerMs: summarize(toHandler),
     enqueueToRecordedMs: summarize(toRecorded),
+    hopsMs: {
+      toReceived: summarize(hops.toReceived),
+      toDispatched: summarize(hops.toDispatched),
+      toHandler: summarize(hops.toHandler),
+      toRecorded: summarize(hops.toRecorded),
+    },
   };
 }
 

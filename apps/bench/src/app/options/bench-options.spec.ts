@@ -20,6 +20,18 @@ describe('parseBenchOptions', () => {
     });
   });
 
+  it('collects --set settings per service', () => {
+    expect(
+      parseBenchOptions([
+        '--set',
+        'poller.POLL_BATCH_SIZE=500',
+        '--set=poller.X_Y=a=b',
+        '--set',
+        'executor.Z=1',
+      ]),
+    ).toMatchObject({ settings: { poller: { POLL_BATCH_SIZE: '500', X_Y: 'a=b' }, executor: { Z: '1' } } });
+  });
+
   it('answers help for --help', () => {
     expect(parseBenchOptions(['--help'])).toBe('help');
   });
@@ -32,6 +44,7 @@ describe('parseBenchOptions', () => {
       [['--database', 'oracle'], /--database must be postgres or sqlite/],
       [['--nope'], /Unknown option '--nope'/],
       [['--runs', 'downstream,warp'], /--runs takes some of downstream,latency.*unknown: warp/],
+      [['--set', 'poller=1'], /--set takes service.NAME=VALUE/],
     ])('refuses %j, saying which option and why', (argv, message) => {
       expect(() => parseBenchOptions(argv)).toThrow(BenchUsageError);
       expect(() => parseBenchOptions(argv)).toThrow(message);

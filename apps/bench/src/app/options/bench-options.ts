@@ -28,6 +28,8 @@ export interface BenchOptions {
   readonly profile: boolean;
   /** The runs to do, in their fixed order; all by default. */
   readonly runs: readonly BenchRunName[];
+  /** Extra settings per service (`--set executor.EXECUTOR_EVENTS_BATCH_SIZE=1000`), for tuning experiments. */
+  readonly settings: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }
 
 /** The runs of the benchmark, in the order they run. */
@@ -49,6 +51,7 @@ export const BENCH_DEFAULTS: BenchOptions = {
   outDir: 'apps/bench/results',
   profile: false,
   runs: BENCH_RUNS,
+  settings: {},
 };
 
 export const BENCH_USAGE = `Usage: npm run bench -- [options]
@@ -66,7 +69,8 @@ export const BENCH_USAGE = `Usage: npm run bench -- [options]
   --idle-seconds N             idle watch before the load (default ${BENCH_DEFAULTS.idleSeconds})
   --out DIR                    results directory (default ${BENCH_DEFAULTS.outDir})
   --profile                    run the services with --cpu-prof (profiles in <out>/profiles)
-  --runs a,b                   only these runs of ${BENCH_RUNS.join(',')} (default all)`;
+  --runs a,b                   only these runs of ${BENCH_RUNS.join(',')} (default all)
+  --set service.NAME=VALUE     a setting for one service, e.g. --set poller.POLL_BATCH_SIZE=500 (repeatable)`;
 
 /** A command line the benchmark cannot run; the message says which option and why. */
 export class BenchUsageError extends Error {
@@ -89,7 +93,7 @@ type CountOption = keyof typeof COUNTS;
 
 /** Reads the command line (`--messages 5000` and `--messages=5000` alike); throws {@link BenchUsageError}. */
 export function parseBenchOptions(argv: readonly string[]): BenchOptions | 'help' {
-  let values: Record<string, string | boolean | undefined>;
+  let values: Record<string, string | boolean | string[] | undefined>;
   try {
     ({ values } = parseArgs({
       args: [...argv],
@@ -101,6 +105,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | 'help
         out: { type: 'string' },
         profile: { type: 'boolean' },
         runs: { type: 'string' },
+        set: { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -134,6 +139,13 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | 'help
     }
     runs = BENCH_RUNS.filter((r) => named.includes(r));
   }
+  const settings: Record<string, Record<string, string>> = {};
+  for (const entry of (values['set'] as string[] | undefined) ?? []) {
+    const match = /^([a-z][a-z-]*)\.([A-Z][A-Z0-9_]*)=(.*)$/.exec(entry);
+    if (!match) throw new BenchUsageError(`--set takes service.NAME=VALUE, got ${entry}`);
+    const [, service, name, value] = match as unknown as [string, string, string, string];
+    settings[service] = { ...settings[service], [name]: value };
+  }
   return {
     database,
     messages: count('messages', D.messages),
@@ -149,5 +161,6 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | 'help
     outDir: typeof values['out'] === 'string' ? values['out'] : D.outDir,
     profile: values['profile'] === true,
     runs,
+    settings,
   };
 }

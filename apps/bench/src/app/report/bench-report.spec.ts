@@ -16,6 +16,7 @@ const usage = (rssMbMax: number, cpuPercentMean: number) => ({
   cpuPercentMax: cpuPercentMean * 2,
   rssMbMean: rssMbMax - 10,
   rssMbMax,
+  cpuSeconds: cpuPercentMean / 10,
   samples: 10,
 });
 
@@ -55,6 +56,7 @@ function result(overrides: Partial<BenchResult> = {}): BenchResult {
       retryMessages: 1_000,
       retryDelayMs: 2_000,
       logRows: 100_000,
+      serviceSettings: {},
     },
     limits: {
       kafka: {
@@ -86,6 +88,12 @@ function result(overrides: Partial<BenchResult> = {}): BenchResult {
       offeredMsgPerSec: 1_000,
       enqueueToHandlerMs: summary(40, 120, 250),
       enqueueToRecordedMs: summary(60, 150, 300),
+      hopsMs: {
+        toReceived: summary(10, 20, 30),
+        toDispatched: summary(10, 20, 30),
+        toHandler: summary(10, 20, 30),
+        toRecorded: summary(10, 20, 30),
+      },
     },
     upstream: { messages: 10_000, windowMs: 5_000, msgPerSec: 2_000 },
     retries: {
@@ -190,7 +198,7 @@ describe('renderBenchReport', () => {
   it('links the chart and lists the bars and the processes', () => {
     expect(markdown).toContain('![downstream throughput](downstream.svg)');
     expect(markdown).toContain('| downstream stretch ≥ 10,000 msg/s | 6,000 msg/s | **no** |');
-    expect(markdown).toContain('| executor | 110 MB | 2.0 % | 180 MB | 80 / 160 % |');
+    expect(markdown).toContain('| executor | 110 MB | 2.0 % | 180 MB | 80 / 160 % | 0.16 ms |');
   });
 
   it('lists the problems of a run that could not measure everything', () => {

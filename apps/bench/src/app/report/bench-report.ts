@@ -3,6 +3,9 @@ import type { SampleSummary } from '../stats/sample-summary';
 import type { BenchResult } from './bench-result';
 import { checkBars } from './design-bars';
 
+const cpuPerMessage = (cpuSeconds: number | undefined, messages: number | undefined) =>
+  cpuSeconds === undefined || !messages ? '—' : `${((cpuSeconds * 1000) / messages).toFixed(2)} ms`;
+
 /** One row of the figures table: a pipeline figure beside the raw limits of the same run. */
 export interface FigureRow {
   readonly figure: string;
@@ -57,6 +60,15 @@ export function figureRows(result: BenchResult): FigureRow[] {
     kafka: ratio(l?.enqueueToRecordedMs?.p99, kafkaP99AtRate),
     database: null,
   });
+  const hops = l?.hopsMs;
+  for (const [name, summary] of [
+    ['cloud queue → appended by the poller', hops?.toReceived],
+    ['→ command published and row marked (executor)', hops?.toDispatched],
+    ['→ handler started (segment)', hops?.toHandler],
+    ['→ success row recorded (executor)', hops?.toRecorded],
+  ] as const) {
+    rows.push({ figure: `&nbsp;&nbsp;hop: ${name}`, value: spread(summary), kafka: null, database: null });
+  }
   throughput(
     `Upstream, ${num(result.upstream?.messages)} msg, stored → sent`,
     result.upstream?.msgPerSec,
@@ -112,7 +124,9 @@ export function renderBenchReport(result: BenchResult, chartFile: string): strin
       return `| ${r.figure} | ${r.value} | ${latency ? times(r.kafka) : pct(r.kafka)} | ${pct(r.database)} |`;
     }),
     '',
-    'Latency ratios compare the p99 with the raw producer’s own p99 at the same offered load (one acks=all hop).',
+    'Latency ratios compare the p99 with the raw producer’s own p99 at the same offered load (one acks=all hop). ' +
+      'The hops split the same messages’ path by the events the services emit; a handler may start before the ' +
+      'executor’s `dispatched` event is out, so that hop can be slightly negative.',
     '',
     `![downstream throughput](${chartFile})`,
     '',
@@ -126,15 +140,17 @@ export function renderBenchReport(result: BenchResult, chartFile: string): strin
     '',
     '## Processes',
     '',
-    '| service | idle RSS | idle CPU | load RSS (max) | load CPU (mean / max) |',
-    '|---|---|---|---|---|',
+    '| service | idle RSS | idle CPU | load RSS (max) | load CPU (mean / max) | CPU per message |',
+    '|---|---|---|---|---|---|',
     ...Object.entries(result.resources).map(
       ([service, u]) =>
         `| ${service} | ${num(u.idle?.rssMbMax)} MB | ${num(u.idle?.cpuPercentMean, 1)} % | ` +
-        `${num(u.load?.rssMbMax)} MB | ${num(u.load?.cpuPercentMean)} / ${num(u.load?.cpuPercentMax)} % |`,
+        `${num(u.load?.rssMbMax)} MB | ${num(u.load?.cpuPercentMean)} / ${num(u.load?.cpuPercentMax)} % | ` +
+        `${cpuPerMessage(u.load?.cpuSeconds, result.downstream?.messages)} |`,
     ),
     '',
-    'CPU is % of one core (the machine has ' + `${machine.cpus}); load = the downstream throughput run.`,
+    `CPU is % of one core (the machine has ${machine.cpus}); load = the downstream throughput run. CPU per ` +
+      'message = CPU time over that run ÷ its messages: what each message costs a service, whatever else runs.',
   ];
   if (result.problems.length > 0) {
     lines.push('', '## Problems', '', ...result.problems.map((p) => `- ${p}`));

@@ -67,6 +67,8 @@ export interface BenchResult {
     readonly retryMessages: number;
     readonly retryDelayMs: number;
     readonly logRows: number;
+    /** Settings given to services beyond their defaults (`--set`); empty for a run of the shipped defaults. */
+    readonly serviceSettings: Readonly<Record<string, Readonly<Record<string, string>>>>;
   };
   readonly limits: { readonly kafka: KafkaLimit | null; readonly database: DatabaseLimit | null };
   /** The headline: downstream sustained throughput, first get to last success row. */

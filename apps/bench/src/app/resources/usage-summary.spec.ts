@@ -21,6 +21,7 @@ describe('summarizeUsage', () => {
       cpuPercentMax: 100, // 1 s of CPU in the second interval
       rssMbMean: 120,
       rssMbMax: 140,
+      cpuSeconds: 1.3,
       samples: 4,
     });
   });

@@ -8,6 +8,8 @@ export interface UsageSummary {
   readonly cpuPercentMax: number;
   readonly rssMbMean: number;
   readonly rssMbMax: number;
+  /** CPU time used over the stretch, in seconds: divided by the messages of a run, what each one costs. */
+  readonly cpuSeconds: number;
   readonly samples: number;
 }
 
@@ -38,6 +40,7 @@ export function summarizeUsage(samples: readonly TimedSample[], ticksPerSecond: 
     cpuPercentMax: busiest,
     rssMbMean: rss.reduce((a, b) => a + b, 0) / rss.length,
     rssMbMax: rss.reduce((a, b) => Math.max(a, b), 0),
+    cpuSeconds: Math.max(0, last.cpuTicks - first.cpuTicks) / ticksPerSecond,
     samples: samples.length,
   };
 }
