@@ -56,7 +56,14 @@ class FakeConsumer {
 }
 
 /** One fetched batch of `count` messages from offset 0, and a log of what the consumer did with it, in order. */
-function fetchedBatch(count: number, { stale = (): boolean => false }: { stale?: () => boolean } = {}) {
+function fetchedBatch(
+  count: number,
+  {
+    stale = (): boolean => false,
+    running = (): boolean => true,
+    commitHold = null,
+  }: { stale?: () => boolean; running?: () => boolean; commitHold?: Promise<void> | null } = {},
+) {
   const log: string[] = [];
   const messages = Array.from(
     { length: count },
@@ -74,11 +81,14 @@ function fetchedBatch(count: number, { stale = (): boolean => false }: { stale?:
     resolveOffset: (offset: string) => log.push(`resolve ${offset}`),
     heartbeat: async () => undefined,
     commitOffsetsIfNecessary: async (offsets?: Offsets) => {
-      log.push(
-        `commit ${offsets?.topics.map((t) => t.partitions.map((p) => `${t.topic}[${p.partition}]@${p.offset}`))}`,
+      const at = offsets?.topics.map((t) =>
+        t.partitions.map((p) => `${t.topic}[${p.partition}]@${p.offset}`),
       );
+      log.push(`commit ${at}`);
+      if (commitHold) await commitHold;
+      log.push(`committed ${at}`);
     },
-    isRunning: () => true,
+    isRunning: running,
     isStale: stale,
   } as unknown as EachBatchPayload; // only the members BatchConsumer uses
   return { payload, log };
@@ -132,7 +142,7 @@ describe('BatchConsumer', () => {
         payload,
       );
 
-      expect(log).toEqual(['handled 0,1,2', 'resolve 2', 'commit orders[1]@3']);
+      expect(log).toEqual(['handled 0,1,2', 'resolve 2', 'commit orders[1]@3', 'committed orders[1]@3']);
       expect(seen.map((m) => [m.key, m.value.toString()])).toEqual([
         ['m-0', 'v-0'],
         ['m-1', 'v-1'],
@@ -157,13 +167,63 @@ describe('BatchConsumer', () => {
         'handled 0,1',
         'resolve 1',
         'commit orders[1]@2',
+        'committed orders[1]@2',
         'handled 2,3',
         'resolve 3',
         'commit orders[1]@4',
+        'committed orders[1]@4',
         'handled 4',
         'resolve 4',
         'commit orders[1]@5',
+        'committed orders[1]@5',
       ]);
+    });
+
+    it('hands out the next chunk while the last commit is on its way, one commit in flight per partition', async () => {
+      let release!: () => void;
+      const commitHold = new Promise<void>((resolve) => (release = resolve));
+      const { payload, log } = fetchedBatch(4, { commitHold });
+      const c = consumer({
+        maxBatchSize: 2,
+        handler: async (messages) => {
+          log.push(`handled ${messages.map((m) => m.offset).join(',')}`);
+        },
+      });
+
+      const delivery = deliver(c, payload);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+
+      // Chunk 2 was handled before chunk 1's commit came back; its own commit waits for that one.
+      expect(log).toEqual(['handled 0,1', 'resolve 1', 'commit orders[1]@2', 'handled 2,3', 'resolve 3']);
+      release();
+      await delivery;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(log.slice(5)).toEqual(['committed orders[1]@2', 'commit orders[1]@4', 'committed orders[1]@4']);
+    });
+
+    it('when stopping, returns only once the last commit is done, so the group is left with it committed', async () => {
+      let release!: () => void;
+      const commitHold = new Promise<void>((resolve) => (release = resolve));
+      let running = true;
+      const { payload, log } = fetchedBatch(2, { commitHold, running: () => running });
+      let returned = false;
+      const delivery = deliver(
+        consumer({
+          handler: async () => {
+            running = false; // SIGTERM arrived while the chunk was handled
+          },
+        }),
+        payload,
+      ).then(() => {
+        returned = true;
+      });
+
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(log).toEqual(['resolve 1', 'commit orders[1]@2']);
+      expect(returned).toBe(false);
+      release();
+      await delivery;
+      expect(log).toEqual(['resolve 1', 'commit orders[1]@2', 'committed orders[1]@2']);
     });
   });
 
@@ -202,7 +262,7 @@ describe('BatchConsumer', () => {
       );
 
       await expect(delivery).rejects.toMatchObject({ code: 'BATCH_HANDLER_FAILED' });
-      expect(log).toEqual(['resolve 1', 'commit orders[1]@2']);
+      expect(log).toEqual(['resolve 1', 'commit orders[1]@2', 'committed orders[1]@2']);
     });
   });
 
@@ -221,7 +281,7 @@ describe('BatchConsumer', () => {
     );
 
     expect(chunks).toBe(1);
-    expect(log).toEqual(['resolve 1', 'commit orders[1]@2']);
+    expect(log).toEqual(['resolve 1', 'commit orders[1]@2', 'committed orders[1]@2']);
   });
 
   describe('isRunning', () => {
