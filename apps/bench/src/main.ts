@@ -1,9 +1,11 @@
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { localBrokerPid, runBench } from './app/bench-runner';
 import { writeBenchOutput } from './app/bench-output';
 import { BENCH_USAGE, BenchUsageError, parseBenchOptions } from './app/options/bench-options';
 import { renderBenchReport } from './app/report/bench-report';
+import type { BenchResult } from './app/report/bench-result';
 import { workspaceRoot } from './app/system/workspace-root';
 
 const progress = (message: string) => process.stderr.write(`[bench] ${message}\n`);
@@ -16,6 +18,11 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const workspace = workspaceRoot();
+  if (options.reportFrom !== null) {
+    const result = JSON.parse(readFileSync(resolve(workspace, options.reportFrom), 'utf8')) as BenchResult;
+    progress(`wrote ${writeBenchOutput(result, resolve(workspace, options.outDir)).join(', ')}`);
+    return 0;
+  }
   const ensured = spawnSync(process.execPath, ['tools/kafka/kafka-broker.mjs', 'ensure', '--json'], {
     cwd: workspace,
     encoding: 'utf8',

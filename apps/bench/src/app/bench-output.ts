@@ -31,7 +31,15 @@ export function writeBenchOutput(result: BenchResult, dir: string): string[] {
       { name: 'succeeded (success row written)', color: '#1f77b4', values: perSecond?.succeeded ?? [] },
     ],
     levels: [
-      ...(kafkaRate ? [{ name: 'raw Kafka producer', color: '#2ca02c', value: kafkaRate }] : []),
+      ...(kafkaRate
+        ? [
+            {
+              name: `raw Kafka producer ${Math.round(kafkaRate).toLocaleString('en-US')}/s`,
+              color: '#2ca02c',
+              value: kafkaRate,
+            },
+          ]
+        : []),
       {
         name: `bar ${DESIGN_BARS.downstreamMsgPerSec.toLocaleString('en-US')} msg/s`,
         color: '#d62728',

@@ -32,6 +32,13 @@ describe('parseBenchOptions', () => {
     ).toMatchObject({ settings: { poller: { POLL_BATCH_SIZE: '500', X_Y: 'a=b' }, executor: { Z: '1' } } });
   });
 
+  it('takes a results file to report from', () => {
+    expect(parseBenchOptions(['--report-from', 'apps/bench/results/bench-results.json'])).toMatchObject({
+      reportFrom: 'apps/bench/results/bench-results.json',
+    });
+    expect(parseBenchOptions([])).toMatchObject({ reportFrom: null });
+  });
+
   it('answers help for --help', () => {
     expect(parseBenchOptions(['--help'])).toBe('help');
   });

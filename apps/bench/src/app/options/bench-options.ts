@@ -30,6 +30,8 @@ export interface BenchOptions {
   readonly runs: readonly BenchRunName[];
   /** Extra settings per service (`--set executor.EXECUTOR_EVENTS_BATCH_SIZE=1000`), for tuning experiments. */
   readonly settings: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /** Measure nothing: write the report and chart again from this results file (`--report-from`). */
+  readonly reportFrom: string | null;
 }
 
 /** The runs of the benchmark, in the order they run. */
@@ -52,6 +54,7 @@ export const BENCH_DEFAULTS: BenchOptions = {
   profile: false,
   runs: BENCH_RUNS,
   settings: {},
+  reportFrom: null,
 };
 
 export const BENCH_USAGE = `Usage: npm run bench -- [options]
@@ -70,7 +73,8 @@ export const BENCH_USAGE = `Usage: npm run bench -- [options]
   --out DIR                    results directory (default ${BENCH_DEFAULTS.outDir})
   --profile                    run the services with --cpu-prof (profiles in <out>/profiles)
   --runs a,b                   only these runs of ${BENCH_RUNS.join(',')} (default all)
-  --set service.NAME=VALUE     a setting for one service, e.g. --set poller.POLL_BATCH_SIZE=500 (repeatable)`;
+  --set service.NAME=VALUE     a setting for one service, e.g. --set poller.POLL_BATCH_SIZE=500 (repeatable)
+  --report-from FILE           measure nothing: write the report and chart of <out> again from a results JSON`;
 
 /** A command line the benchmark cannot run; the message says which option and why. */
 export class BenchUsageError extends Error {
@@ -106,6 +110,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | 'help
         profile: { type: 'boolean' },
         runs: { type: 'string' },
         set: { type: 'string', multiple: true },
+        'report-from': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -162,5 +167,6 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | 'help
     profile: values['profile'] === true,
     runs,
     settings,
+    reportFrom: typeof values['report-from'] === 'string' ? values['report-from'] : null,
   };
 }

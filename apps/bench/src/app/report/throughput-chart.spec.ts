@@ -42,6 +42,22 @@ describe('renderThroughputChart', () => {
     expect(chart).toContain('Downstream &lt;50,000&gt; messages');
   });
 
+  it('names a level far above the data in the legend instead of flattening every line under it', () => {
+    const svg = renderThroughputChart({
+      title: 't',
+      yLabel: 'y',
+      series: [{ name: 'succeeded', color: '#1f77b4', values: [1_000, 2_000] }],
+      levels: [
+        { name: 'raw Kafka producer 20,000/s', color: '#2ca02c', value: 20_000 },
+        { name: 'bar 5,000 msg/s', color: '#d62728', value: 5_000 },
+      ],
+    });
+
+    expect(svg).not.toMatch(/stroke="#2ca02c" stroke-dasharray/);
+    expect(svg).toContain('raw Kafka producer 20,000/s (above the scale)');
+    expect(svg).toMatch(/stroke="#d62728" stroke-dasharray="6 4"/);
+  });
+
   it('copes with no data at all', () => {
     expect(renderThroughputChart({ title: 't', yLabel: 'y', series: [] })).toContain('</svg>');
   });

@@ -38,15 +38,21 @@ export function niceCeiling(max: number): number {
  */
 export function renderThroughputChart(input: ChartInput): string {
   const width = input.width ?? 760;
-  const height = input.height ?? 360;
-  const m = { left: 64, right: 16, top: 36, bottom: 64 };
-  const plotW = width - m.left - m.right;
-  const plotH = height - m.top - m.bottom;
-  const seconds = Math.max(1, ...input.series.map((s) => s.values.length));
   const levels = input.levels ?? [];
-  const top = niceCeiling(
-    Math.max(0, ...input.series.flatMap((s) => s.values), ...levels.map((l) => l.value)),
-  );
+  const legend = [
+    ...input.series.map((s) => ({ name: s.name, color: s.color, dashed: false })),
+    ...levels.map((l) => ({ name: l.name, color: l.color, dashed: true })),
+  ];
+  const legendRows = Math.ceil(legend.length / 2);
+  const plotH = (input.height ?? 420) - 36 - 52 - legendRows * 18;
+  const m = { left: 64, right: 16, top: 36, bottom: 52 + legendRows * 18 };
+  const height = m.top + plotH + m.bottom;
+  const plotW = width - m.left - m.right;
+  const seconds = Math.max(1, ...input.series.map((s) => s.values.length));
+  const dataMax = Math.max(0, ...input.series.flatMap((s) => s.values));
+  // A level far above the data (the raw Kafka rate) would flatten every line: it is named in the legend instead.
+  const shown = levels.filter((l) => l.value <= Math.max(dataMax, 1) * 3);
+  const top = niceCeiling(Math.max(dataMax, ...shown.map((l) => l.value)));
   const x = (i: number) => m.left + (seconds <= 1 ? 0 : (i / (seconds - 1)) * plotW);
   const y = (v: number) => m.top + plotH - (Math.min(v, top) / top) * plotH;
   const parts: string[] = [
@@ -71,7 +77,7 @@ export function renderThroughputChart(input: ChartInput): string {
     `<line x1="${m.left}" y1="${m.top + plotH}" x2="${m.left + plotW}" y2="${m.top + plotH}" stroke="#333"/>`,
     `<line x1="${m.left}" y1="${m.top}" x2="${m.left}" y2="${m.top + plotH}" stroke="#333"/>`,
   );
-  for (const level of levels) {
+  for (const level of shown) {
     parts.push(
       `<line x1="${m.left}" y1="${y(level.value).toFixed(1)}" x2="${m.left + plotW}" y2="${y(level.value).toFixed(1)}" stroke="${level.color}" stroke-dasharray="6 4"/>`,
     );
@@ -82,16 +88,13 @@ export function renderThroughputChart(input: ChartInput): string {
       `<polyline fill="none" stroke="${series.color}" stroke-width="2" points="${points}"><title>${escape(series.name)}</title></polyline>`,
     );
   }
-  const legend = [
-    ...input.series.map((s) => ({ name: s.name, color: s.color, dashed: false })),
-    ...levels.map((l) => ({ name: l.name, color: l.color, dashed: true })),
-  ];
   legend.forEach((entry, i) => {
-    const lx = m.left + (i % 3) * (plotW / 3);
-    const ly = height - 22 + Math.floor(i / 3) * 14 - (legend.length > 3 ? 8 : 0);
+    const lx = m.left + (i % 2) * (plotW / 2);
+    const ly = m.top + plotH + 56 + Math.floor(i / 2) * 18;
+    const offScale = entry.dashed && !shown.some((l) => l.name === entry.name);
     parts.push(
       `<line x1="${lx}" y1="${ly - 4}" x2="${lx + 22}" y2="${ly - 4}" stroke="${entry.color}" stroke-width="2"${entry.dashed ? ' stroke-dasharray="6 4"' : ''}/>`,
-      `<text x="${lx + 28}" y="${ly}">${escape(entry.name)}</text>`,
+      `<text x="${lx + 28}" y="${ly}">${escape(entry.name)}${offScale ? ' (above the scale)' : ''}</text>`,
     );
   });
   parts.push('</svg>');
