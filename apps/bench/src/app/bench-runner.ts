@@ -10,7 +10,7 @@ import { measureDatabaseLimit } from './limits/database-insert-limit';
 import { measureKafkaLimit } from './limits/kafka-producer-limit';
 import type { BenchOptions } from './options/bench-options';
 import type { BenchResult, DatabaseLimit, KafkaLimit, LogWriterFigures } from './report/bench-result';
-import { ResourceSampler, type WatchedProcess } from './resources/resource-sampler';
+import { pidsWithCommandLine, ResourceSampler, type WatchedProcess } from './resources/resource-sampler';
 import { BENCH_COMMANDS, RUN_SOURCES, sleep, type BenchContext } from './runs/bench-context';
 import { downstreamRun } from './runs/downstream-run';
 import { latencyRun } from './runs/latency-run';
@@ -115,9 +115,22 @@ export async function runBench(options: BenchOptions, env: BenchEnvironment): Pr
     },
     nodeArgs,
   });
+  const single = (pid: number | null) => (pid === null ? [] : [pid]);
+  // Looked up every 5 s: scanning /proc costs a few milliseconds, and the pool's connections live long.
+  let found: { at: number; pids: number[] } = { at: 0, pids: [] };
+  const backends = () => {
+    if (Date.now() - found.at >= 5_000)
+      found = { at: Date.now(), pids: pidsWithCommandLine(` ${scratchDb} `) };
+    return found.pids;
+  };
+  // PostgreSQL names the database in each backend's process title: those serving this run's scratch database.
+  const scratchDb = /\/(smartlink_test_[0-9a-f]+)/.exec(
+    system.service('executor').spec.env['DB_URL'] ?? '',
+  )?.[1];
   const watched = (): WatchedProcess[] => [
-    ...system.processes.map((p) => ({ name: p.spec.name, pid: () => p.pid })),
-    ...(env.brokerPid === null ? [] : [{ name: 'kafka-broker', pid: () => env.brokerPid }]),
+    ...system.processes.map((p) => ({ name: p.spec.name, pids: () => single(p.pid) })),
+    ...(env.brokerPid === null ? [] : [{ name: 'kafka-broker', pids: () => single(env.brokerPid) }]),
+    ...(scratchDb === undefined ? [] : [{ name: 'postgres', pids: () => backends() }]),
   ];
   const sampler = new ResourceSampler(watched);
   sampler.start();
@@ -155,6 +168,8 @@ export async function runBench(options: BenchOptions, env: BenchEnvironment): Pr
     command: env.command,
     machine: machineInfo(env.workspace, options.database, env.postgresAdminUrl),
     load: {
+      idleBusyCores: round(sampler.machineBusyCores('idle') ?? NaN, 2),
+      loadBusyCores: round(sampler.machineBusyCores('load') ?? NaN, 2),
       before: loadBefore,
       duringMax1m: duringLoad.max === null ? null : round(duringLoad.max),
       duringMean1m: duringLoad.mean === null ? null : round(duringLoad.mean),

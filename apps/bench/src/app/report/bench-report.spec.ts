@@ -45,7 +45,14 @@ function result(overrides: Partial<BenchResult> = {}): BenchResult {
       kafka: '4.1.1',
       database: 'PostgreSQL 15.20',
     },
-    load: { before: [1, 2, 3], duringMax1m: 4, duringMean1m: 3.5, after: [1, 1, 1] },
+    load: {
+      idleBusyCores: 0.2,
+      loadBusyCores: 1.9,
+      before: [1, 2, 3],
+      duringMax1m: 4,
+      duringMean1m: 3.5,
+      after: [1, 1, 1],
+    },
     settings: {
       database: 'postgres',
       messages: 50_000,
@@ -184,6 +191,8 @@ describe('renderBenchReport', () => {
     expect(markdown).toContain('`npm run bench`');
     expect(markdown).toContain('2 × Test CPU');
     expect(markdown).toContain('load average 1.0 / 2.0 / 3.0 before, 4.0 at most');
+    // 0.5 + 0.8 + 0.4 + 0.6 cores: the simulator, broker, executor and poller under load.
+    expect(markdown).toContain('kept 1.90 of its 2 cores busy on average, 2.30 of them for this run');
   });
 
   it('prints the raw limits and each figure with its ratios', () => {

@@ -3,6 +3,12 @@ import type { SampleSummary } from '../stats/sample-summary';
 import type { BenchResult } from './bench-result';
 import { checkBars } from './design-bars';
 
+/** Cores the run's own processes kept busy during the downstream run. */
+function ownCores(result: BenchResult): number {
+  return Object.values(result.resources).reduce((sum, u) => sum + (u.load?.cpuPercentMean ?? 0) / 100, 0);
+}
+
+const mb = (n: number | undefined) => (n === undefined || n === 0 ? '—' : `${num(n)} MB`);
 const cpuPerMessage = (cpuSeconds: number | undefined, messages: number | undefined) =>
   cpuSeconds === undefined || !messages ? '—' : `${((cpuSeconds * 1000) / messages).toFixed(2)} ms`;
 
@@ -99,7 +105,10 @@ export function renderBenchReport(result: BenchResult, chartFile: string): strin
       'Shared with other engineers running tests at the same time: ' +
       `load average ${load.before.map((n) => num(n, 1)).join(' / ')} before, ` +
       `${num(load.duringMax1m, 1)} at most (mean ${num(load.duringMean1m, 1)}) during, ` +
-      `${load.after.map((n) => num(n, 1)).join(' / ')} after.`,
+      `${load.after.map((n) => num(n, 1)).join(' / ')} after (the run's own processes included). During the ` +
+      `downstream run the machine kept ${num(load.loadBusyCores, 2)} of its ${machine.cpus} cores busy on average, ` +
+      `${num(ownCores(result), 2)} of them for this run (its services, the simulator, the broker and its database ` +
+      `backends); idle before, ${num(load.idleBusyCores, 2)}.`,
     '',
     '## Raw limits (same run)',
     '',
@@ -144,8 +153,8 @@ export function renderBenchReport(result: BenchResult, chartFile: string): strin
     '|---|---|---|---|---|---|',
     ...Object.entries(result.resources).map(
       ([service, u]) =>
-        `| ${service} | ${num(u.idle?.rssMbMax)} MB | ${num(u.idle?.cpuPercentMean, 1)} % | ` +
-        `${num(u.load?.rssMbMax)} MB | ${num(u.load?.cpuPercentMean)} / ${num(u.load?.cpuPercentMax)} % | ` +
+        `| ${service} | ${mb(u.idle?.rssMbMax)} | ${num(u.idle?.cpuPercentMean, 1)} % | ` +
+        `${mb(u.load?.rssMbMax)} | ${num(u.load?.cpuPercentMean)} / ${num(u.load?.cpuPercentMax)} % | ` +
         `${cpuPerMessage(u.load?.cpuSeconds, result.downstream?.messages)} |`,
     ),
     '',

@@ -43,6 +43,9 @@ export interface LogWriterFigures {
 
 /** Machine load (1-minute load average) around and during the measurements. */
 export interface LoadInfo {
+  /** Cores the whole machine kept busy, whoever used them, while idle and in the downstream run (NaN: unknown). */
+  readonly idleBusyCores: number;
+  readonly loadBusyCores: number;
   readonly before: readonly number[];
   readonly duringMax1m: number | null;
   readonly duringMean1m: number | null;

@@ -1,13 +1,16 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { cpuTicksOfStat, rssBytesOfStatus } from './proc-stat';
 import { summarizeUsage, type TimedSample, type UsageSummary } from './usage-summary';
 
-/** A process to watch: its name in the report and its current pid (null once it exited). */
+/**
+ * Processes to watch under one name in the report: a service (one pid, none once it exited) or a group, such as the
+ * database backends serving this run, whose CPU is added up.
+ */
 export interface WatchedProcess {
   readonly name: string;
-  pid(): number | null;
+  pids(): readonly number[];
 }
 
 /** The kernel's clock ticks per second, in which /proc reports CPU time; 100 on every Linux we run. */
@@ -15,6 +18,27 @@ export function clockTicksPerSecond(): number {
   const result = spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' });
   const ticks = Number(result.stdout?.trim());
   return Number.isInteger(ticks) && ticks > 0 ? ticks : 100;
+}
+
+/** The pids whose command line holds `text`, e.g. PostgreSQL backends serving one database (`postgres: ... db`). */
+export function pidsWithCommandLine(text: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(text)) pids.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids;
+}
+
+/** Busy (not idle, not waiting for I/O) clock ticks of the whole machine, from /proc/stat. */
+export function machineBusyTicks(stat: string): number {
+  const fields = (stat.split('\n')[0] ?? '').trim().split(/\s+/).slice(1).map(Number);
+  const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = fields;
+  return user + nice + system + irq + softirq + steal;
 }
 
 function read(pid: number, at: number): TimedSample | null {
@@ -29,14 +53,20 @@ function read(pid: number, at: number): TimedSample | null {
   }
 }
 
+/** One stretch of the run: readings per process (keyed name#pid), and the machine's busy ticks at each tick. */
+interface Stretch {
+  readonly processes: Map<string, TimedSample[]>;
+  readonly machine: Array<{ at: number; busy: number }>;
+}
+
 /**
  * Reads CPU time and RSS of the services from /proc once a second while a named stretch of the run (idle, load) is
- * open, and the machine's load average all along. Cheap: two small file reads per process per second.
+ * open, the machine's busy CPU alongside, and the load average all along. Cheap: a few small file reads a second.
  */
 export class ResourceSampler {
-  private readonly stretches = new Map<string, Map<string, TimedSample[]>>();
+  private readonly stretches = new Map<string, Stretch>();
   private readonly load: number[] = [];
-  private current: Map<string, TimedSample[]> | null = null;
+  private current: Stretch | null = null;
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -51,7 +81,7 @@ export class ResourceSampler {
 
   /** Opens a stretch: readings from now on count for `name`, starting with one now. */
   begin(name: string): void {
-    this.current = new Map();
+    this.current = { processes: new Map(), machine: [] };
     this.stretches.set(name, this.current);
     this.tick();
   }
@@ -68,14 +98,30 @@ export class ResourceSampler {
     this.current = null;
   }
 
-  /** CPU and RSS of each watched process over stretch `name`. */
+  /**
+   * CPU and RSS of each watched name over stretch `name`. A group's CPU is the sum over its processes (each counted
+   * from its first to its last reading); its RSS is left at 0, since database backends share their memory.
+   */
   usage(name: string): Record<string, UsageSummary | null> {
     const stretch = this.stretches.get(name);
     const result: Record<string, UsageSummary | null> = {};
-    for (const { name: process } of this.processes()) {
-      result[process] = summarizeUsage(stretch?.get(process) ?? [], this.ticksPerSecond);
+    for (const watched of this.processes()) {
+      const members = [...(stretch?.processes ?? new Map<string, TimedSample[]>())]
+        .filter(([key]) => key.slice(0, key.lastIndexOf('#')) === watched.name)
+        .map(([, samples]) => summarizeUsage(samples, this.ticksPerSecond))
+        .filter((u): u is UsageSummary => u !== null);
+      result[watched.name] = members.length <= 1 ? (members[0] ?? null) : sumGroup(members);
     }
     return result;
+  }
+
+  /** How many cores the whole machine kept busy on average over stretch `name`, whoever used them. */
+  machineBusyCores(name: string): number | null {
+    const machine = this.stretches.get(name)?.machine ?? [];
+    const first = machine[0];
+    const last = machine[machine.length - 1];
+    if (!first || !last || last.at <= first.at) return null;
+    return (last.busy - first.busy) / this.ticksPerSecond / ((last.at - first.at) / 1000);
   }
 
   /** Highest and mean 1-minute load average seen since `start()`. */
@@ -92,13 +138,32 @@ export class ResourceSampler {
     const stretch = this.current;
     if (!stretch) return;
     const at = Date.now();
-    for (const process of this.processes()) {
-      const pid = process.pid();
-      const sample = pid === null ? null : read(pid, at);
-      if (!sample) continue;
-      const samples = stretch.get(process.name);
-      if (samples) samples.push(sample);
-      else stretch.set(process.name, [sample]);
+    try {
+      stretch.machine.push({ at, busy: machineBusyTicks(readFileSync('/proc/stat', 'utf8')) });
+    } catch {
+      // not Linux
+    }
+    for (const watched of this.processes()) {
+      for (const pid of watched.pids()) {
+        const sample = read(pid, at);
+        if (!sample) continue;
+        const key = `${watched.name}#${pid}`;
+        const samples = stretch.processes.get(key);
+        if (samples) samples.push(sample);
+        else stretch.processes.set(key, [sample]);
+      }
     }
   }
+}
+
+function sumGroup(members: readonly UsageSummary[]): UsageSummary {
+  const sum = (f: (u: UsageSummary) => number) => members.reduce((total, u) => total + f(u), 0);
+  return {
+    cpuPercentMean: sum((u) => u.cpuPercentMean),
+    cpuPercentMax: sum((u) => u.cpuPercentMax),
+    rssMbMean: 0,
+    rssMbMax: 0,
+    cpuSeconds: sum((u) => u.cpuSeconds),
+    samples: Math.max(...members.map((u) => u.samples)),
+  };
 }
