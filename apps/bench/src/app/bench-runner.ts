@@ -8,10 +8,10 @@ import type { BenchEvent } from './analysis/bench-event';
 import { latencyOf, retriesOf, throughputOf, upstreamOf } from './analysis/event-analysis';
 import { measureDatabaseLimit } from './limits/database-insert-limit';
 import { measureKafkaLimit } from './limits/kafka-producer-limit';
-import type { BenchOptions } from './options/bench-options';
+import type { BenchOptions, BenchRunName } from './options/bench-options';
 import type { BenchResult, DatabaseLimit, KafkaLimit, LogWriterFigures } from './report/bench-result';
 import { pidsWithCommandLine, ResourceSampler, type WatchedProcess } from './resources/resource-sampler';
-import { BENCH_COMMANDS, RUN_SOURCES, sleep, type BenchContext } from './runs/bench-context';
+import { BENCH_COMMANDS, RUN_SOURCES, settle, sleep, type BenchContext } from './runs/bench-context';
 import { downstreamRun } from './runs/downstream-run';
 import { latencyRun } from './runs/latency-run';
 import { logWriterRun } from './runs/log-writer-run';
@@ -143,11 +143,17 @@ export async function runBench(options: BenchOptions, env: BenchEnvironment): Pr
     await sleep(options.idleSeconds * 1000);
     sampler.end();
     const runs = new Set(options.runs);
-    if (runs.has('downstream')) await attempt('downstream run', () => downstreamRun(context));
-    if (runs.has('latency')) await attempt('latency run', () => latencyRun(context));
-    if (runs.has('upstream')) await attempt('upstream run', () => upstreamRun(context));
-    if (runs.has('retries')) await attempt('retry run', () => retryRun(context));
-    if (runs.has('log-writer')) logWriter = await attempt('log-writer run', () => logWriterRun(context));
+    // Each run starts once the system has caught up with the one before.
+    const run = async <T>(name: BenchRunName, what: string, body: () => Promise<T>): Promise<T | null> => {
+      if (!runs.has(name)) return null;
+      await attempt(`settling before the ${what}`, () => settle(context));
+      return attempt(what, body);
+    };
+    await run('downstream', 'downstream run', () => downstreamRun(context));
+    await run('latency', 'latency run', () => latencyRun(context));
+    await run('upstream', 'upstream run', () => upstreamRun(context));
+    await run('retries', 'retry run', () => retryRun(context));
+    logWriter = await run('log-writer', 'log-writer run', () => logWriterRun(context));
   } finally {
     sampler.stop();
     progress('system: stopping');

@@ -1,4 +1,5 @@
 import type { KafkaClient } from '@smartlink/messaging';
+import { waitFor } from '@smartlink/testing';
 import type { TestSystem } from '@smartlink/system-harness';
 import type { BenchOptions } from '../options/bench-options';
 import type { ResourceSampler } from '../resources/resource-sampler';
@@ -85,4 +86,36 @@ export async function paced(
       await sleep(stepMs);
     }
   }
+}
+
+/**
+ * Waits until every consumer group of the system has caught up (the log writer with the logs of the last run, the
+ * retry scheduler and the executor with the event log...), so a run does not share the machine with the last one's
+ * tail. Commits trail the work a little, so a group counts as caught up at a lag of 0.
+ */
+export async function settle(context: BenchContext): Promise<void> {
+  const { client, progress } = context;
+  const { topics } = client;
+  const ns = topics.namespace;
+  const groups: Array<[string, string]> = [
+    [`${ns}.executor.events`, topics.events],
+    [`${ns}.executor.outcomes`, topics.outcomes],
+    [`${ns}.executor.outbound`, topics.outbound],
+    [`${ns}.retry-scheduler`, topics.events],
+    [`${ns}.log-writer`, topics.logs],
+  ];
+  const lag = client.createGroupLag();
+  const started = Date.now();
+  try {
+    await waitFor(
+      async () => {
+        const totals = await Promise.all(groups.map(([group, topic]) => lag.read(group, topic)));
+        return totals.every((t) => t.total === 0);
+      },
+      { description: 'every consumer group to catch up', timeoutMs: 180_000, intervalMs: 500 },
+    );
+  } finally {
+    await lag.disconnect();
+  }
+  progress(`settled: every consumer group caught up in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
