@@ -28,7 +28,7 @@ export interface ClusterInfo {
 /** The part of a kafkajs admin client this wrapper uses. */
 export type AdminPort = Pick<
   Admin,
-  'connect' | 'disconnect' | 'listTopics' | 'createTopics' | 'describeCluster'
+  'connect' | 'disconnect' | 'listTopics' | 'createTopics' | 'deleteTopics' | 'describeCluster'
 >;
 
 /**
@@ -75,6 +75,26 @@ export class TopicAdmin {
       };
     } catch (error) {
       throw toKafkaError(error, `creating topics ${names.join(', ')}`);
+    }
+  }
+
+  /**
+   * Deletes every topic whose name starts with `prefix`, which must end with a dot (a namespace: `bench_x1y2.`), and
+   * returns their names. For throw-away namespaces of tests and benchmarks on a shared broker, never production's.
+   */
+  async deleteTopicsStartingWith(prefix: string): Promise<string[]> {
+    if (prefix.length < 2 || !prefix.endsWith('.')) {
+      throw new RangeError(
+        `a topic prefix to delete must be a namespace ending with a dot, got ${JSON.stringify(prefix)}`,
+      );
+    }
+    try {
+      await this.connect();
+      const names = (await this.admin.listTopics()).filter((name) => name.startsWith(prefix)).sort();
+      if (names.length > 0) await this.admin.deleteTopics({ topics: names, timeout: this.timeoutMs });
+      return names;
+    } catch (error) {
+      throw toKafkaError(error, `deleting the topics ${prefix}*`);
     }
   }
 
