@@ -163,6 +163,7 @@ export async function runBench(options: BenchOptions, env: BenchEnvironment): Pr
 
   progress('analysis: reading the event log');
   const events: BenchEvent[] = (await attempt('reading the event log', () => readEventLog(client))) ?? [];
+  await removeTopics(client, progress);
   const idle = sampler.usage('idle');
   const load = sampler.usage('load');
   const downstream = throughputOf(events, RUN_SOURCES.downstream);
@@ -215,4 +216,19 @@ export function localBrokerPid(workspace: string, brokers: string): number | nul
   if (!existsSync(file)) return null;
   const pid = Number(readFileSync(file, 'utf8').trim());
   return Number.isInteger(pid) && pid > 0 ? pid : null;
+}
+
+/** Deletes the run's topics (its namespace's), which a full run fills with about a gigabyte on a shared broker. */
+async function removeTopics(client: KafkaClient, progress: (message: string) => void): Promise<void> {
+  const admin = client.createAdmin();
+  try {
+    const deleted = await admin.deleteTopicsStartingWith(`${client.topics.namespace}.`);
+    progress(`cleanup: deleted the run's ${deleted.length} topics`);
+  } catch (error) {
+    progress(
+      `cleanup: the run's topics (${client.topics.namespace}.*) are left: ${(error as Error).message}`,
+    );
+  } finally {
+    await admin.disconnect();
+  }
 }
