@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AttemptStatus } from '@smartlink/rm-tables';
+import { AttemptStatus, MessageStatus } from '@smartlink/rm-tables';
 import { uniqueName, waitFor } from '@smartlink/testing';
 import {
   CLIENT_ID,
@@ -128,12 +128,18 @@ describe('secrets and tokens, end to end, on postgres', () => {
         intervalMs: 500,
       }).catch(withLogs);
     } else {
-      // Sends refused twice in a row are fatal (a renewed token did not help): each ends sent or dead.
+      // Sends refused even with a renewed token are retried until the attempts are used up: each ends sent or dead.
       await waitFor(
         async () => {
-          const rows = await system.tables.attempts.findByMessageIds(upstream);
-          return upstream.every((id) =>
-            rows.some((r) => r.messageId === id && r.status !== AttemptStatus.Failure),
+          const attempts = await system.tables.attempts.findByMessageIds(upstream);
+          const dead = new Set(
+            (await system.tables.messages.findByIds(upstream))
+              .filter((m) => m.status === MessageStatus.Dead)
+              .map((m) => m.id),
+          );
+          return upstream.every(
+            (id) =>
+              dead.has(id) || attempts.some((r) => r.messageId === id && r.status === AttemptStatus.Success),
           );
         },
         {
@@ -159,13 +165,15 @@ describe('secrets and tokens, end to end, on postgres', () => {
     // Every token in hand answers 401 from now on: gets, acks and sends fail once and the clients fetch new ones.
     await system.sim.rotateKey();
     collect(await round(2));
-    // The token endpoint refuses three times and four sends answer 401, so some calls are refused even with a
-    // renewed token: errors about authentication get logged, recorded and dead-lettered.
+    // The token endpoint refuses three times and every send of the round answers 401, so sends are refused even
+    // with a renewed token: errors about authentication get logged, recorded and dead-lettered. (A bounded number
+    // of send refusals could all be absorbed by one shared renewal when the sends run concurrently, and then
+    // nothing would be refused at all.)
     await system.sim.setFaults({
       ...SHORT_TOKENS,
       rules: [
         { kind: 'error', status: 401, endpoints: ['token'], next: 3 },
-        { kind: 'error', status: 401, endpoints: ['send'], next: 4 },
+        { kind: 'error', status: 401, endpoints: ['send'] },
       ],
     });
     await system.sim.rotateKey();
@@ -177,7 +185,8 @@ describe('secrets and tokens, end to end, on postgres', () => {
     expect(token.match(JWT)).toEqual([token]);
     const faults = (await system.sim.stats()).http.faults;
     expect(faults['token:error']).toBe(3);
-    expect(faults['send:error']).toBe(4);
+    // At least one refusal per send of round 3: its 5 published messages and 3 replies to pings.
+    expect(faults['send:error']).toBeGreaterThanOrEqual(8);
 
     const exposed: { where: string; text: string }[] = [];
     for (const name of CLIENT_SERVICES) {
