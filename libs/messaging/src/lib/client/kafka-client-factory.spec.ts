@@ -116,6 +116,16 @@ describe('KafkaClientFactory', () => {
       expect(config.retry).toMatchObject({ retries: 2 });
     });
 
+    it('takes the session timeout from the settings, with a heartbeat at a tenth of it', () => {
+      const short = new KafkaClientFactory(parseKafkaSettings({ KAFKA_SESSION_TIMEOUT_MS: '6000' }), {
+        logger: silentLogger,
+      });
+      expect(short.consumerConfig({ groupId: 'executor' })).toMatchObject({
+        sessionTimeout: 6_000,
+        heartbeatInterval: 600,
+      });
+    });
+
     it('takes per-consumer tuning', () => {
       const config = factory.consumerConfig({
         groupId: 'log-writer',

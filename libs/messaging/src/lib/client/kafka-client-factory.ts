@@ -40,9 +40,8 @@ const LOG_LEVELS: Record<KafkaLogLevel, logLevel> = {
   debug: logLevel.DEBUG,
 };
 
-/** kafkajs' own consumer defaults, named here so the relation heartbeat < session stays visible. */
-const DEFAULT_SESSION_TIMEOUT_MS = 30_000;
-const DEFAULT_HEARTBEAT_INTERVAL_MS = 3_000;
+/** Heartbeats per session timeout: kafkajs' own 3 s of 30 s, and well above Kafka's advised minimum of three. */
+const HEARTBEATS_PER_SESSION = 10;
 // Below kafkajs' 5000 ms: stopping a consumer waits for its pending fetch, and Kubernetes gives a pod 20 s to
 // drain. It only sets how long an idle fetch is parked on the broker; records are returned as soon as they arrive.
 const DEFAULT_MAX_WAIT_TIME_MS = 1_000;
@@ -103,8 +102,10 @@ export class KafkaClientFactory {
   consumerConfig(tuning: ConsumerTuning): ConsumerConfig {
     return {
       groupId: tuning.groupId,
-      sessionTimeout: tuning.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS,
-      heartbeatInterval: tuning.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS,
+      sessionTimeout: tuning.sessionTimeoutMs ?? this.settings.sessionTimeoutMs,
+      heartbeatInterval:
+        tuning.heartbeatIntervalMs ??
+        Math.round((tuning.sessionTimeoutMs ?? this.settings.sessionTimeoutMs) / HEARTBEATS_PER_SESSION),
       maxWaitTimeInMs: tuning.maxWaitTimeMs ?? DEFAULT_MAX_WAIT_TIME_MS,
       ...(tuning.maxBytesPerPartition !== undefined && { maxBytesPerPartition: tuning.maxBytesPerPartition }),
       allowAutoTopicCreation: false,

@@ -26,6 +26,7 @@ describe('parseKafkaSettings', () => {
       requestTimeoutMs: 30_000,
       retry: { retries: 5, initialRetryTimeMs: 300, maxRetryTimeMs: 30_000 },
       logLevel: 'info',
+      sessionTimeoutMs: 30_000,
       topics: { partitions: 6 },
     });
   });
@@ -55,6 +56,7 @@ describe('parseKafkaSettings', () => {
       KAFKA_RETRY_INITIAL_MS: '100',
       KAFKA_RETRY_MAX_MS: '10000',
       KAFKA_LOG_LEVEL: 'WARN',
+      KAFKA_SESSION_TIMEOUT_MS: '10000',
     });
 
     expect(settings).toMatchObject({
@@ -67,8 +69,18 @@ describe('parseKafkaSettings', () => {
       requestTimeoutMs: 20_000,
       retry: { retries: 8, initialRetryTimeMs: 100, maxRetryTimeMs: 10_000 },
       logLevel: 'warn',
+      sessionTimeoutMs: 10_000,
     });
     expect(settings.sasl?.password.reveal()).toBe('hunter2-but-longer');
+  });
+
+  it("refuses a session timeout the broker's default bounds would refuse", () => {
+    expect(badKeys(settingsError({ KAFKA_SESSION_TIMEOUT_MS: '5999' }))).toEqual([
+      'KAFKA_SESSION_TIMEOUT_MS',
+    ]);
+    expect(badKeys(settingsError({ KAFKA_SESSION_TIMEOUT_MS: '300001' }))).toEqual([
+      'KAFKA_SESSION_TIMEOUT_MS',
+    ]);
   });
 
   it('verifies TLS certificates unless told otherwise', () => {

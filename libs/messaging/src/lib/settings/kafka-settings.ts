@@ -17,6 +17,11 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 export const DEFAULT_RETRIES = 5;
 export const DEFAULT_RETRY_INITIAL_MS = 300;
 export const DEFAULT_RETRY_MAX_MS = 30_000;
+/**
+ * How long the group coordinator waits for a consumer's heartbeat before it hands the consumer's partitions to
+ * another member: the pause a crashed consumer costs its group. kafkajs' (and Kafka's) default of 30 s.
+ */
+export const DEFAULT_SESSION_TIMEOUT_MS = 30_000;
 /** Partitions of each topic we create: the most consumers of one group that can share the work. */
 export const DEFAULT_TOPIC_PARTITIONS = 6;
 
@@ -107,6 +112,14 @@ export const kafkaSettingsSchema = z
     KAFKA_RETRY_MAX_MS: numberSetting({ min: 10, max: 600_000, default: DEFAULT_RETRY_MAX_MS }).describe(
       'longest retry delay in milliseconds, 10-600000',
     ),
+    // 6000 is the broker's default group.min.session.timeout.ms: below it the broker refuses to let the consumer join.
+    KAFKA_SESSION_TIMEOUT_MS: numberSetting({
+      min: 6_000,
+      max: 300_000,
+      default: DEFAULT_SESSION_TIMEOUT_MS,
+    }).describe(
+      "consumer session timeout in milliseconds, 6000-300000, within the broker's group.min/max.session.timeout.ms",
+    ),
     KAFKA_TOPIC_PARTITIONS: numberSetting({ min: 1, max: 1000, default: DEFAULT_TOPIC_PARTITIONS }).describe(
       'partitions of each topic the services create, 1-1000 (existing topics are left as they are)',
     ),
@@ -173,6 +186,8 @@ export interface KafkaSettings {
     readonly maxRetryTimeMs: number;
   };
   readonly logLevel: KafkaLogLevel;
+  /** Consumer session timeout: how long a dead consumer holds its partitions (heartbeats go at a tenth of it). */
+  readonly sessionTimeoutMs: number;
   /** How topics the services create are laid out. */
   readonly topics: { readonly partitions: number; readonly replicationFactor?: number };
 }
@@ -210,6 +225,7 @@ export function parseKafkaSettings(env: SettingsSource): KafkaSettings {
       maxRetryTimeMs: s.KAFKA_RETRY_MAX_MS,
     },
     logLevel: s.KAFKA_LOG_LEVEL ?? 'info',
+    sessionTimeoutMs: s.KAFKA_SESSION_TIMEOUT_MS,
     topics: {
       partitions: s.KAFKA_TOPIC_PARTITIONS,
       ...(s.KAFKA_TOPIC_REPLICATION_FACTOR !== undefined && {
