@@ -231,14 +231,29 @@ describe.each(TEST_DATABASES)('MessageStore on $name', ({ name, create }) => {
         newMessage('at-cutoff', { status: MessageStatus.Dispatched, updatedAt: at(-60_000) }),
         newMessage('in-flight', { status: MessageStatus.Dispatched, updatedAt: at(-1_000) }),
         newMessage('old-but-retrying', { status: MessageStatus.WaitingRetry, updatedAt: at(-90_000) }),
+        newMessage('never-handed-over', {
+          status: MessageStatus.Pending,
+          nextAttemptAt: null,
+          updatedAt: at(-70_000),
+        }),
+        newMessage('pending-just-stored', {
+          status: MessageStatus.Pending,
+          nextAttemptAt: null,
+          updatedAt: at(-1_000),
+        }),
+        newMessage('pending-and-due', {
+          status: MessageStatus.Pending,
+          nextAttemptAt: at(-80_000),
+          updatedAt: at(-80_000),
+        }),
       ]);
 
       const claimed = await store.claimTimedOut({ now: T0, dispatchedBefore: at(-60_000), limit: 10 });
 
-      expect(claimed.map((m) => m.id).sort()).toEqual(['lost', 'lost-too']);
-      expect(
-        claimed.every((m) => m.status === MessageStatus.Dispatched && m.updatedAt.getTime() === T0.getTime()),
-      ).toBe(true);
+      // A pending row with DATATENTATIVAEXEC (a redrive) is claimDue's; without, it was never handed over.
+      expect(claimed.map((m) => m.id).sort()).toEqual(['lost', 'lost-too', 'never-handed-over']);
+      expect(claimed.every((m) => m.updatedAt.getTime() === T0.getTime())).toBe(true);
+      expect(claimed.find((m) => m.id === 'never-handed-over')?.status).toBe(MessageStatus.Pending);
       expect(await store.claimTimedOut({ now: T0, dispatchedBefore: at(-60_000), limit: 10 })).toEqual([]);
     });
 

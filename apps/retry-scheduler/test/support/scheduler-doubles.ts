@@ -157,7 +157,10 @@ export class TablesDouble {
     this.check('claimTimedOut');
     const lost = [...this.rows.values()]
       .filter(
-        (r) => r.status === MessageStatus.Dispatched && r.updatedAt.getTime() < dispatchedBefore.getTime(),
+        (r) =>
+          (r.status === MessageStatus.Dispatched ||
+            (r.status === MessageStatus.Pending && r.nextAttemptAt === null)) &&
+          r.updatedAt.getTime() < dispatchedBefore.getTime(),
       )
       .slice(0, limit);
     for (const r of lost) r.updatedAt = now;

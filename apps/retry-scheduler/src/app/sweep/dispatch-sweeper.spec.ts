@@ -113,6 +113,41 @@ describe('DispatchSweeper', () => {
     });
   });
 
+  describe('when a message was stored and never handed over within the timeout', () => {
+    it('records attempt 1 as failed, so the retry scheduler takes it up like any failure', async () => {
+      const stalled = (id: string, sinceMs: number) =>
+        row(id, { status: MessageStatus.Pending, attempts: 0, nextAttemptAt: null, updatedAt: at(-sinceMs) });
+      const { tables, producer, sweeper, counters } = setup(
+        stalled('stranded', TIMEOUT + 1),
+        stalled('just-stored', 1_000),
+        // Redriven: due at DATATENTATIVAEXEC, so the due loop's, not the sweeper's.
+        row('redriven', {
+          status: MessageStatus.Pending,
+          nextAttemptAt: at(-TIMEOUT - 1),
+          updatedAt: at(-TIMEOUT - 1),
+        }),
+      );
+
+      expect(await sweeper.sweep()).toEqual({ timedOut: 1, unplanned: 0 });
+
+      const error = `not handed over within ${TIMEOUT} ms: the message was stored and never dispatched`;
+      expect(tables.history).toEqual([
+        expect.objectContaining({ messageId: 'stranded', attempt: 1, status: AttemptStatus.Failure, error }),
+      ]);
+      expect(tables.get('stranded')).toMatchObject({
+        status: MessageStatus.WaitingRetry,
+        attempts: 1,
+        lastError: error,
+      });
+      expect(producer.values(TOPICS.events)).toEqual([
+        expect.objectContaining({ type: 'failed', messageId: 'stranded', attempt: 1, error }),
+      ]);
+      expect(tables.get('just-stored')?.status).toBe(MessageStatus.Pending);
+      expect(tables.get('redriven')?.status).toBe(MessageStatus.Pending);
+      expect(counters.timedOut).toBe(1);
+    });
+  });
+
   describe('when a recorded failure stayed unplanned beyond the grace', () => {
     it('announces its failed event again, once', async () => {
       const { producer, sweeper, counters } = setup(

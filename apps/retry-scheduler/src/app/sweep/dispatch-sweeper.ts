@@ -33,7 +33,8 @@ export interface DispatchSweeperDeps {
  * Finds attempts that will never report back and failures nobody planned, and turns both into `failed` events that
  * the failure handler plans from like any other:
  * - a message dispatched longer than the dispatch timeout ago with no outcome (a lost command message, a segment that
- *   died mid-attempt, an executor that crashed mid-send): its attempt (`TENTATIVAS + 1`) is recorded as failed in
+ *   died mid-attempt, an executor that crashed mid-send), or stored pending that long and never handed over (a service
+ *   that stopped between storing and dispatching it, its input already committed): its attempt (`TENTATIVAS + 1`) is recorded as failed in
  *   GTOTVSLINKMESSAGEEXEC — once, the (message id, attempt) key absorbs a late real outcome or a second sweeper — and
  *   on the row (waiting retry, unplanned), then announced;
  * - a row left waiting retry without `DATATENTATIVAEXEC` for longer than the grace: its `failed` event was lost
@@ -59,7 +60,10 @@ export class DispatchSweeper {
       limit: batchSize,
     });
     if (rows.length === 0) return 0;
-    const error = `no outcome within ${dispatchTimeoutMs} ms: the attempt was dispatched and never reported back`;
+    const errorOf = (row: MessageEntity) =>
+      row.status === MessageStatus.Pending
+        ? `not handed over within ${dispatchTimeoutMs} ms: the message was stored and never dispatched`
+        : `no outcome within ${dispatchTimeoutMs} ms: the attempt was dispatched and never reported back`;
     // DATAINICIO: the exact dispatch time is gone (the claim renewed DATAATUALIZACAO); it was at least the timeout ago.
     const startedAt = new Date(now.getTime() - dispatchTimeoutMs);
     const lost: NewAttempt[] = rows.map((row) => ({
@@ -70,7 +74,7 @@ export class DispatchSweeper {
       status: AttemptStatus.Failure,
       startedAt,
       finishedAt: now,
-      error,
+      error: errorOf(row),
       data: row.data,
     }));
     const written = new Set(
@@ -84,19 +88,19 @@ export class DispatchSweeper {
       attempt: row.attempts + 1,
       status: MessageStatus.WaitingRetry,
       nextAttemptAt: null,
-      lastError: error,
+      lastError: errorOf(row),
       now,
     }));
     const changed = new Set(await messages.recordFailedAttempts(updates));
     const announced = ours.filter((row) => changed.has(row.id));
     await this.announce(
-      announced.map((row) => failedAttemptRecords(row, row.attempts + 1, error, startedAt, now)),
+      announced.map((row) => failedAttemptRecords(row, row.attempts + 1, errorOf(row), startedAt, now)),
     );
     this.deps.counters.timedOut += announced.length;
     if (announced.length > 0) {
       this.deps.logger.warn(
-        `${announced.length} dispatched message(s) got no outcome within ${dispatchTimeoutMs} ms: ` +
-          'their attempts are recorded as failed',
+        `${announced.length} message(s) stalled for ${dispatchTimeoutMs} ms (dispatched without an outcome, or ` +
+          'stored and never dispatched): their attempts are recorded as failed',
       );
     }
     return announced.length;

@@ -36,13 +36,14 @@ describe('MssqlDialect', () => {
     });
   });
 
-  it('claims timed-out dispatched rows the same way, renewing DATAATUALIZACAO', () => {
+  it('claims stalled rows (dispatched, or pending and never handed over) the same way, renewing DATAATUALIZACAO', () => {
     const statement = dialect.claimTimedOut({ now, dispatchedBefore: earlier, limit: 10 });
     expect(statement.sql).toBe(
       [
         'WITH claimed AS (',
         '  SELECT TOP (@0) * FROM GTOTVSLINKMESSAGE WITH (UPDLOCK, READPAST, ROWLOCK)',
-        '  WHERE STATUS = 1 AND DATAATUALIZACAO < @1',
+        '  WHERE (STATUS = 1 OR (STATUS = 0 AND DATATENTATIVAEXEC IS NULL))',
+        '    AND DATAATUALIZACAO < @1',
         '  ORDER BY DATAATUALIZACAO',
         ')',
         'UPDATE claimed SET DATAATUALIZACAO = @2',

@@ -109,7 +109,8 @@ export class MssqlDialect implements RmSqlDialect {
     const sql = [
       'WITH claimed AS (',
       `  SELECT TOP (${top}) * FROM ${this.message} WITH (UPDLOCK, READPAST, ROWLOCK)`,
-      `  WHERE STATUS = ${Dispatched} AND DATAATUALIZACAO < ${cutoff}`,
+      `  WHERE (STATUS = ${Dispatched} OR (STATUS = ${Pending} AND DATATENTATIVAEXEC IS NULL))`,
+      `    AND DATAATUALIZACAO < ${cutoff}`,
       '  ORDER BY DATAATUALIZACAO',
       ')',
       `UPDATE claimed SET DATAATUALIZACAO = ${at}`,

@@ -28,14 +28,15 @@ describe('PostgresDialect', () => {
     expect(statement.parameters).toEqual([now, 50]);
   });
 
-  it('claims timed-out dispatched rows the same way, renewing DATAATUALIZACAO', () => {
+  it('claims stalled rows (dispatched, or pending and never handed over) the same way, renewing DATAATUALIZACAO', () => {
     const statement = dialect.claimTimedOut({ now, dispatchedBefore: earlier, limit: 10 });
     expect(statement.sql).toBe(
       [
         'UPDATE "GTOTVSLINKMESSAGE" SET "DATAATUALIZACAO" = $1',
         'WHERE "ID" IN (',
         '  SELECT "ID" FROM "GTOTVSLINKMESSAGE"',
-        '  WHERE "STATUS" = 1 AND "DATAATUALIZACAO" < $2',
+        '  WHERE ("STATUS" = 1 OR ("STATUS" = 0 AND "DATATENTATIVAEXEC" IS NULL))',
+        '    AND "DATAATUALIZACAO" < $2',
         '  ORDER BY "DATAATUALIZACAO"',
         '  LIMIT $3',
         '  FOR UPDATE SKIP LOCKED',

@@ -126,7 +126,11 @@ export interface RmSqlDialect {
    */
   claimDue(input: ClaimDueInput): RmSqlStatement;
 
-  /** Like {@link claimDue} for dispatched messages whose outcome never came; renews `DATAATUALIZACAO` to `now`. */
+  /**
+   * Like {@link claimDue} for stalled messages: dispatched ones whose outcome never came, and pending ones never
+   * handed over (no `DATATENTATIVAEXEC`: the service that stored them stopped before dispatching). Renews
+   * `DATAATUALIZACAO` to `now`.
+   */
   claimTimedOut(input: ClaimTimedOutInput): RmSqlStatement;
 
   /** Like {@link claimTimedOut} for failed messages never planned; renews `DATAATUALIZACAO` to `now`. */

@@ -37,14 +37,15 @@ describe('SqliteDialect', () => {
     expect(statement.parameters).toEqual(['2025-01-02 03:04:05.678', '2025-01-02 03:04:05.678', 50]);
   });
 
-  it('claims timed-out dispatched rows the same way, renewing DATAATUALIZACAO', () => {
+  it('claims stalled rows (dispatched, or pending and never handed over) the same way, renewing DATAATUALIZACAO', () => {
     const statement = dialect.claimTimedOut({ now, dispatchedBefore: earlier, limit: 10 });
     expect(statement.sql).toBe(
       [
         'UPDATE "GTOTVSLINKMESSAGE" SET "DATAATUALIZACAO" = ?',
         'WHERE "ID" IN (',
         '  SELECT "ID" FROM "GTOTVSLINKMESSAGE"',
-        '  WHERE "STATUS" = 1 AND "DATAATUALIZACAO" < ?',
+        '  WHERE ("STATUS" = 1 OR ("STATUS" = 0 AND "DATATENTATIVAEXEC" IS NULL))',
+        '    AND "DATAATUALIZACAO" < ?',
         '  ORDER BY "DATAATUALIZACAO"',
         '  LIMIT ?',
         ')',

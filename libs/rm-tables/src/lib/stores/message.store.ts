@@ -63,7 +63,8 @@ export class MessageStore {
   }
 
   /**
-   * Takes up to `limit` messages dispatched before `dispatchedBefore` that never got an outcome, renews their
+   * Takes up to `limit` stalled messages — dispatched before `dispatchedBefore` and never given an outcome, or stored
+   * pending before it and never handed over (no `DATATENTATIVAEXEC`) — renews their
    * `DATAATUALIZACAO` to `now` (so no other claimer takes them meanwhile) and returns them, oldest first, so the
    * caller can record the lost attempt as failed.
    */
