@@ -77,6 +77,7 @@ export {
 export type { AccessToken } from './lib/auth/access-token';
 export { RacTokenProvider, type RacTokenProviderOptions } from './lib/auth/rac-token-provider';
 export { HttpExchange } from './lib/http/http-exchange';
+export { decodeUtf8KeepingInvalidBytes, malformedTextAt } from './lib/text/utf8-escaping';
 export { parseRetryAfter } from './lib/http/retry-after';
 export { SMARTLINK_CLIENT_VERSION, SMARTLINK_USER_AGENT } from './lib/http/client-version';
 export type { SmartLinkTransport, SetupResult } from './lib/client/smartlink-transport';

@@ -1,4 +1,9 @@
-import { IllegalCommandNameError, MAX_COMMAND_NAME_LENGTH, isCommandName, parseCommandName } from './command-name';
+import {
+  IllegalCommandNameError,
+  MAX_COMMAND_NAME_LENGTH,
+  isCommandName,
+  parseCommandName,
+} from './command-name';
 
 describe('parseCommandName', () => {
   it.each(['SGDPDataCommand', 'PartnerLinkGrr', 'a', 'hr.employee-updated_v2', '9lives'])(

@@ -5,6 +5,7 @@ import type { SmartLinkEndpoint } from '../errors/smartlink-endpoint';
 import { ResponseTooLargeError } from '../errors/response-too-large-error';
 import { SmartLinkNetworkError } from '../errors/smartlink-network-error';
 import { SmartLinkTimeoutError } from '../errors/smartlink-timeout-error';
+import { decodeUtf8KeepingInvalidBytes } from '../text/utf8-escaping';
 
 /** One request to the cloud. Headers may carry the bearer token: they never reach an error or a log. */
 export interface HttpExchangeRequest {
@@ -85,6 +86,7 @@ export class HttpExchange {
       }
       chunks.push(buffer);
     }
-    return Buffer.concat(chunks, size).toString('utf8');
+    // Bytes that are not UTF-8 are kept recognisable, so the message that carried them can be refused on its own.
+    return decodeUtf8KeepingInvalidBytes(Buffer.concat(chunks, size));
   }
 }

@@ -235,6 +235,21 @@ describe('parseDelivery', () => {
       }
     });
 
+    it('refuses a body with bytes that were not UTF-8, naming the byte', () => {
+      // As the HTTP layer decodes it: 0xE9 kept as U+DCE9 (decodeUtf8KeepingInvalidBytes).
+      const body = '{"specversion":"1.0","id":"e","type":"T","data":"caf\udce9"}';
+      const refusal = refusalOf(body);
+      expect((refusal.error as MalformedMessageError).field).toBe('body');
+      expect(refusal.error.message).toContain('not valid UTF-8 (byte 0xE9 at character 52)');
+    });
+
+    it('refuses a body that is not well-formed Unicode, while an escaped lone surrogate inside the JSON is data', () => {
+      const lone = refusalOf('{"specversion":"1.0","id":"e","type":"T","data":"\ud800"}');
+      expect(lone.error.message).toContain('not well-formed Unicode (a lone surrogate at character 49)');
+      const escaped = '{"specversion":"1.0","id":"e","type":"T","data":"\\ud800"}';
+      expect(parseDelivery({ receipt: 'r-1', body: escaped }, options).ok).toBe(true);
+    });
+
     it('keeps the broker id of a refused message for the dead letter', () => {
       expect(refusalOf('nope', { messageId: 'broker-3' }).messageId).toBe('broker-3');
     });

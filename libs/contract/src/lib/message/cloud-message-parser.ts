@@ -5,6 +5,7 @@ import type { WireDelivery } from '../wire/get-response';
 import { CloudEventsEnvelopeSchema } from './cloud-events-envelope';
 import type { CloudMessage, ReceivedMessage } from './cloud-message';
 import { MessageIdSchema } from './envelope-fields';
+import { malformedTextAt } from '../text/utf8-escaping';
 import { jsonMemberSpans } from './json-member-spans';
 import { TotvsEnvelopeSchema } from './totvs-envelope';
 
@@ -101,6 +102,15 @@ function fromTotvs(raw: string, json: object, delivery: Delivery, tenant: string
 function toCloudMessage(delivery: Delivery, options: ParseDeliveryOptions): CloudMessage {
   const size = Buffer.byteLength(delivery.body, 'utf8');
   if (size > options.maxPayloadBytes) throw new PayloadTooLargeError(size, options.maxPayloadBytes);
+  const malformed = malformedTextAt(delivery.body);
+  if (malformed) {
+    throw new MalformedMessageError(
+      'body',
+      malformed.byte === null
+        ? `not well-formed Unicode (a lone surrogate at character ${malformed.index})`
+        : `not valid UTF-8 (byte 0x${malformed.byte.toString(16).toUpperCase()} at character ${malformed.index})`,
+    );
+  }
   // A UTF-8 byte order mark is legal at the start of a text but not of JSON.parse input.
   const raw = delivery.body.charCodeAt(0) === 0xfeff ? delivery.body.slice(1) : delivery.body;
   let json: unknown;
