@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import {
   MalformedMessageError,
   PayloadTooLargeError,
@@ -5,7 +6,7 @@ import {
   type ReceivedMessage,
 } from '@smartlink/contract';
 import { waitFor } from '@smartlink/testing';
-import { SimHarness, TENANT } from './sim-harness';
+import { CLIENT_ID, CLIENT_SECRET, SimHarness, TENANT } from './sim-harness';
 
 function messages(results: ReceivedMessage[]): CloudMessage[] {
   return results.map((r) => {
@@ -110,6 +111,59 @@ describe('setup, get, ack and send against the simulator', () => {
       ready: 0,
       inFlight: 0,
     });
+  });
+
+  it('delivers bytes that are not UTF-8 as such, and the client refuses only the message that held them', async () => {
+    const client = sim.client();
+    const base64 = (bytes: Buffer) => bytes.toString('base64');
+    // 0xE9 alone ("é" in Latin-1) is not UTF-8; "é" as UTF-8 (C3 A9) and U+FFFD (EF BF BD) are.
+    const latin1 = Buffer.from(
+      '{"specversion":"1.0","id":"latin1","type":"HrEmployeeUpdated","data":"caf\u00e9"}',
+      'latin1',
+    );
+    const utf8 = Buffer.from(
+      '{"specversion":"1.0","id":"fine","type":"HrEmployeeUpdated","data":"café \ufffd"}',
+      'utf8',
+    );
+    const batch = [
+      { style: 'cloudevents', type: 'HrEmployeeUpdated', id: 'before', data: { n: 1 } },
+      { rawBase64: base64(latin1) },
+      { rawBase64: base64(utf8) },
+      { style: 'cloudevents', type: 'HrEmployeeUpdated', id: 'after', data: { n: 2 } },
+    ];
+    await sim.enqueue([...batch, ...batch], true);
+
+    // The wire really carries the lone byte: the first four deliveries, read raw, are not valid UTF-8.
+    const tokenResponse = await fetch(`${sim.url}/totvs.rac/connect/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        client_id: CLIENT_ID,
+        client_secret: CLIENT_SECRET,
+        grant_type: 'client_credentials',
+        scope: 'authorization_api',
+      }).toString(),
+    });
+    const token = ((await tokenResponse.json()) as { access_token: string }).access_token;
+    const wire = Buffer.from(
+      await (
+        await fetch(`${sim.url}/api/v1/link/get?max=4`, { headers: { authorization: `Bearer ${token}` } })
+      ).arrayBuffer(),
+    );
+    expect(isUtf8(wire)).toBe(false);
+    // Inside the response's body strings, whose quotes are escaped.
+    expect(wire.includes(Buffer.from('caf\u00e9\\"', 'latin1'))).toBe(true);
+    expect(wire.includes(Buffer.from('café \ufffd\\"', 'utf8'))).toBe(true);
+
+    // The contract client, given the other four: the good ones parse, the Latin-1 one is refused by name.
+    const results = await client.get(10);
+    expect(results.map((r) => (r.ok ? r.message.id : `refused ${r.error.message}`))).toEqual([
+      'before',
+      expect.stringMatching(/^refused .*body.*not valid UTF-8 \(byte 0xE9 at character \d+\)/),
+      'fine',
+      'after',
+    ]);
+    expect(results[2]?.ok && results[2].message.data).toBe('café \ufffd');
   });
 
   it('reports broken and oversize messages one by one while the good ones parse', async () => {

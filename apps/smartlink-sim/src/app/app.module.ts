@@ -3,6 +3,7 @@ import { AdminController } from './admin/admin.controller';
 import { CLOCK, systemClock, type Clock } from './clock/clock';
 import { DemoTraffic } from './demo/demo-traffic';
 import { FaultInjector } from './faults/fault-injector';
+import { RawBytesResponder } from './link/raw-bytes';
 import { FaultPlan } from './faults/fault-plan';
 import { RequestMetrics } from './faults/request-metrics';
 import { BearerAuthGuard } from './link/bearer-auth.guard';
@@ -29,6 +30,7 @@ export class AppModule {
         { provide: FaultPlan, useFactory: () => new FaultPlan(settings.SIM_FAULTS) },
         { provide: RequestMetrics, useFactory: () => new RequestMetrics() },
         FaultInjector,
+        RawBytesResponder,
         ClientRegistry,
         TokenIssuer,
         BearerAuthGuard,

@@ -21,6 +21,11 @@ const TotvsSpecSchema = z.object({
 });
 
 const RawSpecSchema = z.object({ raw: z.string(), type: z.string().min(1).max(200).optional() });
+/** A body given as bytes (base64), which may be anything, invalid UTF-8 included. */
+const RawBytesSpecSchema = z.object({
+  rawBase64: z.base64(),
+  type: z.string().min(1).max(200).optional(),
+});
 
 /**
  * `POST /admin/tenants/:tenantId/messages`: publish a batch. Structured messages are built into envelopes by the
@@ -28,7 +33,7 @@ const RawSpecSchema = z.object({ raw: z.string(), type: z.string().min(1).max(20
  */
 export const EnqueueRequestSchema = z.object({
   messages: z
-    .array(z.union([CloudEventsSpecSchema, TotvsSpecSchema, RawSpecSchema]))
+    .array(z.union([CloudEventsSpecSchema, TotvsSpecSchema, RawSpecSchema, RawBytesSpecSchema]))
     .min(1)
     .max(100_000),
   direct: z.boolean().default(false),

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import {
   buildCloudEventsEnvelope,
   buildTotvsEnvelope,
+  decodeUtf8KeepingInvalidBytes,
   type EnvelopeStyle,
   type JsonValue,
 } from '@smartlink/contract';
@@ -32,7 +33,16 @@ export interface RawMessageSpec {
   readonly type?: string;
 }
 
-export type MessageSpec = CloudEventsMessageSpec | TotvsMessageSpec | RawMessageSpec;
+/**
+ * A body published as bytes, to put invalid UTF-8 on the wire. It is queued as text with each byte that is not UTF-8
+ * kept as a lone surrogate (`decodeUtf8KeepingInvalidBytes`), which `RawBytesResponder` turns back into the byte.
+ */
+export interface RawBytesMessageSpec {
+  readonly rawBase64: string;
+  readonly type?: string;
+}
+
+export type MessageSpec = CloudEventsMessageSpec | TotvsMessageSpec | RawMessageSpec | RawBytesMessageSpec;
 
 /** A publish item and the id a client following the contract will give the message. */
 export interface BuiltMessage {
@@ -46,6 +56,10 @@ export class MessageFactory {
   static build(tenantId: string, spec: MessageSpec, now: Date): BuiltMessage {
     const messageId = randomUUID();
     if ('raw' in spec) return { item: { body: spec.raw, type: spec.type ?? null, messageId }, id: messageId };
+    if ('rawBase64' in spec) {
+      const body = decodeUtf8KeepingInvalidBytes(Buffer.from(spec.rawBase64, 'base64'));
+      return { item: { body, type: spec.type ?? null, messageId }, id: messageId };
+    }
     if (spec.style === 'cloudevents') {
       const id = spec.id ?? messageId;
       const body = buildCloudEventsEnvelope({

@@ -9,7 +9,9 @@ export type SimMessage =
       source?: string;
     }
   | { style: 'totvs'; type: string; content: unknown; transactionId?: string; correlationId?: string }
-  | { raw: string; type?: string };
+  | { raw: string; type?: string }
+  /** A body as bytes (base64), e.g. invalid UTF-8: the simulator delivers exactly these bytes. */
+  | { rawBase64: string; type?: string };
 
 /** What a published message became: the id the client will use, the broker id the acked list shows. */
 export interface SimEnqueued {
