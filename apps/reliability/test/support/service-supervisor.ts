@@ -1,4 +1,4 @@
-import { copyFileSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { copyFileSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ServiceProcess, TestSystem } from '@smartlink/system-harness';
 import { waitFor } from '@smartlink/testing';
@@ -28,14 +28,7 @@ export class ServiceSupervisor {
   private timer: NodeJS.Timeout | null = null;
   private pending: Promise<void>[] = [];
 
-  /** The pid of each process seen running, so a death can be matched with the crash point that caused it. */
-  private readonly pids = new Map<ServiceProcess, number>();
-
-  /** `crashStateDir` is where fired crash points leave their marker (SMARTLINK_CRASH_STATE_DIR). */
-  constructor(
-    private readonly system: TestSystem,
-    private readonly crashStateDir: string,
-  ) {}
+  constructor(private readonly system: TestSystem) {}
 
   start(): void {
     this.timer = setInterval(() => this.check(), 200);
@@ -77,8 +70,6 @@ export class ServiceSupervisor {
   private check(): void {
     for (const process of this.system.processes) {
       const name = process.spec.name;
-      const pid = process.pid;
-      if (pid !== null) this.pids.set(process, pid);
       if (process.running || this.restarting.has(name)) continue;
       this.restarting.add(name);
       const restart = this.restart(name).finally(() => this.restarting.delete(name));
@@ -95,31 +86,19 @@ export class ServiceSupervisor {
     return stable;
   }
 
-  /** The crash point whose marker names this pid, if one does. */
-  private firedBy(pid: number | undefined): string | null {
-    if (pid === undefined) return null;
-    for (const point of readdirSync(this.crashStateDir, { withFileTypes: true })) {
-      const text = readFileSync(join(this.crashStateDir, point.name), 'utf8');
-      if (text.includes(` pid ${pid} `)) return point.name;
-    }
-    return null;
+  /**
+   * The crash point that killed the life whose log this is: a fired point writes its name to stderr synchronously
+   * just before the SIGKILL. (Its marker file names the pid too, but a life can end before the watch loop has seen
+   * its pid.)
+   */
+  private firedBy(logFile: string): string | null {
+    return /^crash point (\S+) \(hit \d+\): SIGKILL$/m.exec(readFileSync(logFile, 'utf8'))?.[1] ?? null;
   }
 
   private async restart(name: string): Promise<void> {
     const old = this.system.service(name);
     const exit = await old.stop();
-    const life = (this.lives.get(name) ?? 0) + 1;
-    this.lives.set(name, life);
-    const kept = join(this.system.logDir, `${name}.life-${life}.log`);
-    // The last output of the dead process may still be on its way from the pipe to the file.
-    await waitFor(() => this.stableSize(old.logFile), {
-      description: `${name}'s log to settle`,
-      intervalMs: 100,
-    });
-    copyFileSync(old.logFile, kept);
-    const point = this.firedBy(this.pids.get(old));
-    const cause = this.randomKills.has(old) ? 'random' : point ? `crash-point:${point}` : 'exit';
-    this.deaths.push({ service: name, cause, signal: exit.signal, code: exit.code, logFile: kept });
+    await this.keepLife(name, old.logFile, this.randomKills.has(old), exit);
     // The broker or the database may be down right now: keep trying, as a Deployment would.
     for (let attempt = 1; ; attempt += 1) {
       try {
@@ -127,8 +106,32 @@ export class ServiceSupervisor {
         return;
       } catch (error) {
         this.restartFailures.push(`${name} restart ${attempt}: ${(error as Error).message.split('\n')[0]}`);
+        // A life that ended before it was ready (a crash point hit at once, on redelivered work) is a death too;
+        // its log is in the same file, which the next start truncates.
+        await this.keepLife(name, old.logFile, false, { signal: null, code: null });
         if (attempt >= 5 || this.timer === null) throw error;
       }
     }
+  }
+
+  /** Keeps the log of a life that ended and records the death, with the crash point that caused it if one did. */
+  private async keepLife(
+    name: string,
+    logFile: string,
+    killedRandomly: boolean,
+    exit: { signal: string | null; code: number | null },
+  ): Promise<void> {
+    const life = (this.lives.get(name) ?? 0) + 1;
+    this.lives.set(name, life);
+    const kept = join(this.system.logDir, `${name}.life-${life}.log`);
+    // The last output of the dead process may still be on its way from the pipe to the file.
+    await waitFor(() => this.stableSize(logFile), {
+      description: `${name}'s log to settle`,
+      intervalMs: 100,
+    });
+    copyFileSync(logFile, kept);
+    const point = this.firedBy(kept);
+    const cause = killedRandomly ? 'random' : point ? `crash-point:${point}` : 'exit';
+    this.deaths.push({ service: name, cause, signal: exit.signal, code: exit.code, logFile: kept });
   }
 }

@@ -60,6 +60,15 @@ export function badInputs(run: string): BadInput[] {
       message: { raw: envelope({ id: `${run}-bad-cmd2`, type: 'DemoPing,__consumer_offsets', data: {} }) },
     },
     {
+      name: 'invalid UTF-8 (a Latin-1 byte in the body)',
+      message: {
+        rawBase64: Buffer.from(
+          envelope({ id: `${run}-bad-utf8`, type: 'DemoPing', data: 'caf\u00e9' }),
+          'latin1',
+        ).toString('base64'),
+      },
+    },
+    {
       name: 'illegal command name (too long)',
       message: { raw: envelope({ id: `${run}-bad-cmd3`, type: 'A'.repeat(300), data: {} }) },
     },
@@ -70,12 +79,22 @@ export function badInputs(run: string): BadInput[] {
  * Odd but valid input: executed like any message. A CloudEvents envelope without `id` takes the broker's message
  * id; text that is not well-formed Unicode (a lone surrogate) is carried with U+FFFD in its place.
  */
-export function oddButValid(run: string): { name: string; message: SimMessage }[] {
+export function oddButValid(run: string): OddButValid[] {
   return [
     { name: 'no envelope id', message: { raw: envelope({ type: 'DemoEmployeeUpdated', data: { odd: 1 } }) } },
     {
       name: 'lone surrogate in data',
       message: { raw: envelope({ id: `${run}-odd-utf`, type: 'DemoPing', data: 'bad \ud800 text' }) },
+      // The simulator cannot read a raw body, so it reports the broker's id; the envelope's is the message's.
+      id: `${run}-odd-utf`,
     },
   ];
+}
+
+/** A message executed like any other although something about it is unusual. */
+export interface OddButValid {
+  readonly name: string;
+  readonly message: SimMessage;
+  /** The id the client gives the message, when it is not the one the simulator reports. */
+  readonly id?: string;
 }
