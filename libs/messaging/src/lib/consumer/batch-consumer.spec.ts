@@ -21,7 +21,7 @@ class FakeConsumer {
   runConfig: ConsumerRunConfig | undefined;
   subscription: ConsumerSubscribeTopics | undefined;
   connectError: Error | null = null;
-  private readonly listeners = new Map<string, Array<() => void>>();
+  private readonly listeners = new Map<string, Array<(event?: unknown) => void>>();
 
   async connect() {
     this.calls.push('connect');
@@ -31,6 +31,7 @@ class FakeConsumer {
     this.subscription = subscription;
   }
   async run(config: ConsumerRunConfig) {
+    this.calls.push('run');
     this.runConfig = config;
   }
   async disconnect() {
@@ -42,7 +43,7 @@ class FakeConsumer {
   resume(topics: Array<{ topic: string }>) {
     this.calls.push(`resume ${topics.map((t) => t.topic).join(',')}`);
   }
-  on(event: string, listener: () => void) {
+  on(event: string, listener: (event?: unknown) => void) {
     this.listeners.set(event, [...(this.listeners.get(event) ?? []), listener]);
     return () =>
       this.listeners.set(
@@ -50,8 +51,10 @@ class FakeConsumer {
         (this.listeners.get(event) ?? []).filter((l) => l !== listener),
       );
   }
-  emit(event: string) {
-    (this.listeners.get(event) ?? []).forEach((listener) => listener());
+  emit(event: string, payload?: unknown) {
+    (this.listeners.get(event) ?? []).forEach((listener) =>
+      listener(payload === undefined ? undefined : { type: event, payload }),
+    );
   }
 }
 
@@ -308,6 +311,55 @@ describe('BatchConsumer', () => {
     });
   });
 
+  describe('after kafkajs gave up on the consumer (a crash it does not restart)', () => {
+    const gaveUp = { error: new Error('group authorization failed'), groupId: 'executor', restart: false };
+
+    beforeEach(() => jest.useFakeTimers());
+    afterEach(() => jest.useRealTimers());
+
+    it('starts it again after the recovery delay, and again while that fails', async () => {
+      const c = consumer({ handler: async () => undefined, recoveryDelayMs: 1_000 });
+      await c.start();
+      fake.emit(EVENTS.GROUP_JOIN);
+      fake.calls.length = 0;
+
+      fake.emit(EVENTS.CRASH, gaveUp);
+      expect(c.isRunning()).toBe(false);
+      fake.connectError = new Error('broker still refusing');
+      await jest.advanceTimersByTimeAsync(999);
+      expect(fake.calls).toEqual([]);
+      await jest.advanceTimersByTimeAsync(1);
+      expect(fake.calls).toEqual(['connect']);
+
+      fake.connectError = null;
+      await jest.advanceTimersByTimeAsync(1_000);
+      expect(fake.calls).toEqual(['connect', 'connect', 'run']);
+      fake.emit(EVENTS.GROUP_JOIN);
+      expect(c.isRunning()).toBe(true);
+      await c.stop();
+    });
+
+    it('leaves a crash kafkajs restarts itself to kafkajs', async () => {
+      const c = consumer({ handler: async () => undefined, recoveryDelayMs: 1_000 });
+      await c.start();
+      fake.calls.length = 0;
+      fake.emit(EVENTS.CRASH, { ...gaveUp, restart: true });
+      await jest.advanceTimersByTimeAsync(5_000);
+      expect(fake.calls).toEqual([]);
+      await c.stop();
+    });
+
+    it('does not start a stopped consumer again', async () => {
+      const c = consumer({ handler: async () => undefined, recoveryDelayMs: 1_000 });
+      await c.start();
+      fake.emit(EVENTS.CRASH, gaveUp);
+      await c.stop();
+      fake.calls.length = 0;
+      await jest.advanceTimersByTimeAsync(5_000);
+      expect(fake.calls).toEqual([]);
+    });
+  });
+
   it('pauses and resumes all its topics by default', async () => {
     const c = new BatchConsumer(fake as unknown as ConsumerPort, {
       groupId: 'executor',
@@ -319,7 +371,7 @@ describe('BatchConsumer', () => {
     c.pause();
     c.resume(['b']);
 
-    expect(fake.calls).toEqual(['connect', 'pause a,b', 'resume b']);
+    expect(fake.calls).toEqual(['connect', 'run', 'pause a,b', 'resume b']);
   });
 
   it('disconnects once, however often stop is called', async () => {

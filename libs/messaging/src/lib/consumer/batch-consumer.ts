@@ -1,4 +1,5 @@
-import type { Consumer, EachBatchPayload } from 'kafkajs';
+import { Logger } from '@nestjs/common';
+import type { Consumer, ConsumerCrashEvent, ConsumerRunConfig, EachBatchPayload } from 'kafkajs';
 import type { ConsumerTuning } from '../client/kafka-client-factory';
 import { toKafkaError } from '../errors/to-kafka-error';
 import { BatchConsumerUsageError } from './batch-consumer-usage-error';
@@ -33,7 +34,11 @@ export interface BatchConsumerOptions extends ConsumerTuning {
   readonly maxBatchSize?: number;
   /** How many partitions are handled at the same time. Default 1. */
   readonly partitionsConsumedConcurrently?: number;
+  /** How long after kafkajs gave up on the consumer it is started again. Default 5 s. */
+  readonly recoveryDelayMs?: number;
 }
+
+const DEFAULT_RECOVERY_DELAY_MS = 5_000;
 
 /** The part of a kafkajs consumer this wrapper uses. */
 export type ConsumerPort = Pick<
@@ -53,12 +58,17 @@ export type ConsumerPort = Pick<
  * the batch returns, so a clean shutdown commits everything it handled.
  *
  * A handler error is retried by kafkajs with backoff (KAFKA_RETRIES); when those retries run out the consumer
- * restarts and resumes from the last committed offset. Get one from `KafkaClient.createConsumer()`.
+ * restarts and resumes from the last committed offset. kafkajs does not restart a consumer after an error it deems
+ * non-retriable (an authorisation or protocol error, say); left so, the service would stay up and consume nothing
+ * until someone restarted it. This wrapper starts it again after `recoveryDelayMs`, as often as needed, logging
+ * each time, so the service recovers as soon as the cause is fixed. Get one from `KafkaClient.createConsumer()`.
  */
 export class BatchConsumer {
   private state: 'new' | 'starting' | 'started' | 'stopped' = 'new';
   private inGroup = false;
   private stopping: Promise<void> | null = null;
+  private recovery: NodeJS.Timeout | null = null;
+  private readonly logger = new Logger(BatchConsumer.name);
   private readonly removeListeners: Array<() => void> = [];
   /** The latest commit of each topic-partition; it never rejects. */
   private readonly commits = new Map<string, Promise<void>>();
@@ -93,8 +103,9 @@ export class BatchConsumer {
         this.inGroup = true;
       }),
       // A crash leaves the group; kafkajs may restart the consumer, and GROUP_JOIN marks it running again.
-      this.consumer.on(events.CRASH, () => {
+      this.consumer.on(events.CRASH, (event?: ConsumerCrashEvent) => {
         this.inGroup = false;
+        if (event?.payload.restart === false) this.recoverLater(event.payload.error);
       }),
       this.consumer.on(events.STOP, () => {
         this.inGroup = false;
@@ -106,17 +117,43 @@ export class BatchConsumer {
         topics: [...this.options.topics],
         fromBeginning: this.options.fromBeginning ?? true,
       });
-      await this.consumer.run({
-        autoCommit: false,
-        eachBatchAutoResolve: false,
-        partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
-        eachBatch: (payload) => this.handleBatch(payload),
-      });
+      await this.consumer.run(this.runConfig());
       this.state = 'started';
     } catch (error) {
       await this.stop().catch(() => undefined);
       throw toKafkaError(error, `starting consumer group ${this.groupId}`);
     }
+  }
+
+  private runConfig(): ConsumerRunConfig {
+    return {
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
+      eachBatch: (payload) => this.handleBatch(payload),
+    };
+  }
+
+  /** Starts the consumer again after kafkajs gave up on it, unless it is stopping; tries until it runs. */
+  private recoverLater(error: Error): void {
+    if (this.recovery !== null || this.state === 'stopped') return;
+    const delayMs = this.options.recoveryDelayMs ?? DEFAULT_RECOVERY_DELAY_MS;
+    this.logger.error(
+      `kafkajs stopped the consumer of group ${this.groupId} after an error it does not retry ` +
+        `(${toKafkaError(error, 'consuming').message}); starting it again in ${delayMs} ms`,
+    );
+    this.recovery = setTimeout(() => {
+      this.recovery = null;
+      if (this.state === 'stopped') return;
+      this.consumer
+        .connect()
+        .then(() => this.consumer.run(this.runConfig()))
+        .then(() => this.logger.log(`The consumer of group ${this.groupId} runs again`))
+        .catch((failure: unknown) =>
+          this.recoverLater(failure instanceof Error ? failure : new Error(String(failure))),
+        );
+    }, delayMs);
+    this.recovery.unref();
   }
 
   /** True while the consumer is a member of its group and consuming: the readiness signal. */
@@ -149,6 +186,8 @@ export class BatchConsumer {
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       this.state = 'stopped';
+      if (this.recovery !== null) clearTimeout(this.recovery);
+      this.recovery = null;
       try {
         await this.consumer.disconnect();
       } catch (error) {
