@@ -34,12 +34,18 @@ export class ServiceSupervisor {
     this.timer = setInterval(() => this.check(), 200);
   }
 
-  /** SIGKILLs one of `candidates` that is running now, chosen at random: a kill at a random moment under load. */
+  /**
+   * SIGKILLs one of `candidates` that is running now, chosen at random among those killed at random least often, so
+   * a series of kills reaches every service: a kill at a random moment under load.
+   */
   async killRandomly(candidates: readonly string[]): Promise<string> {
+    const killed = (name: string) => [...this.randomKills].filter((p) => p.spec.name === name).length;
     const running = await waitFor(
       () => {
         const up = candidates.filter((name) => this.system.service(name).pid !== null);
-        return up.length > 0 ? up : null;
+        if (up.length === 0) return null;
+        const fewest = Math.min(...up.map(killed));
+        return up.filter((name) => killed(name) === fewest);
       },
       { description: `one of ${candidates.join(', ')} running`, timeoutMs: 120_000, intervalMs: 100 },
     );
