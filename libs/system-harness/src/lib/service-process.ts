@@ -54,11 +54,17 @@ export class ServiceProcess {
     try {
       await waitFor(
         async () => {
-          if (service.exit) throw new Error(`exited early (${JSON.stringify(service.exit)})`);
           const response = await fetch(spec.readyUrl, { signal: AbortSignal.timeout(2_000) });
           return response.ok;
         },
-        { description: `${spec.name} to be ready at ${spec.readyUrl}`, timeoutMs: 90_000, intervalMs: 200 },
+        {
+          description: `${spec.name} to be ready at ${spec.readyUrl}`,
+          timeoutMs: 90_000,
+          intervalMs: 200,
+          // A process that exited will never be ready: say so now rather than after the timeout.
+          abortIf: () =>
+            service.exit ? new Error(`${spec.name} exited early (${JSON.stringify(service.exit)})`) : null,
+        },
       );
     } catch (error) {
       await service.stop();

@@ -37,4 +37,25 @@ describe('waitFor', () => {
   it('accepts zero as a value', async () => {
     await expect(waitFor(() => 0, { description: 'zero' })).resolves.toBe(0);
   });
+  it('ends at once with the error abortIf returns', async () => {
+    let probes = 0;
+    let exited = false;
+    const started = Date.now();
+    const waiting = waitFor(
+      () => {
+        probes += 1;
+        if (probes === 3) exited = true;
+        return false;
+      },
+      {
+        description: 'a process that exits',
+        timeoutMs: 60_000,
+        intervalMs: 5,
+        abortIf: () => (exited ? new Error('the process exited') : null),
+      },
+    );
+    await expect(waiting).rejects.toThrow('the process exited');
+    expect(probes).toBe(3);
+    expect(Date.now() - started).toBeLessThan(60_000);
+  });
 });

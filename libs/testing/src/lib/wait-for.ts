@@ -4,6 +4,11 @@ export interface WaitForOptions {
   readonly description: string;
   readonly timeoutMs?: number;
   readonly intervalMs?: number;
+  /**
+   * Checked before each probe: an error returned here ends the wait at once with that error, for a condition that
+   * can no longer come true (the process that was to answer has exited).
+   */
+  readonly abortIf?: () => Error | null;
 }
 
 /**
@@ -13,12 +18,14 @@ export interface WaitForOptions {
  */
 export async function waitFor<T>(
   probe: () => T | Promise<T>,
-  { description, timeoutMs = 30_000, intervalMs = 50 }: WaitForOptions,
+  { description, timeoutMs = 30_000, intervalMs = 50, abortIf }: WaitForOptions,
 ): Promise<Exclude<T, undefined | null | false>> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   let lastValue: unknown;
   for (;;) {
+    const abort = abortIf?.();
+    if (abort) throw abort;
     try {
       const value = await probe();
       if (value !== undefined && value !== null && value !== false) {
