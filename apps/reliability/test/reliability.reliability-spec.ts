@@ -31,7 +31,7 @@ import { COMMANDS, badInputs, oddButValid, validMessage } from './support/worklo
 // its tokens expire, and bad input arrives beside the good. At the end what the cloud queued is compared, as sets,
 // with what succeeded, what the cloud acked with what is on the event log, and every output is searched for secrets.
 
-/** Valid messages of a run; 1,000 keeps the suite at about four minutes, inside CI's budget. */
+/** Valid messages of a run; 1,000 keeps the suite at a few minutes, inside CI's budget. */
 const MESSAGES = Number(process.env['RELIABILITY_MESSAGES'] ?? 1_000);
 /** Messages per step of load; the suite waits for progress between steps. */
 const STEP = Math.max(40, Math.min(200, Math.floor(MESSAGES / 20)));

@@ -105,8 +105,10 @@ export class ServiceSupervisor {
     const old = this.system.service(name);
     const exit = await old.stop();
     await this.keepLife(name, old.logFile, this.randomKills.has(old), exit);
-    // The broker or the database may be down right now: keep trying, as a Deployment would.
-    for (let attempt = 1; ; attempt += 1) {
+    // The broker or the database may be down right now (a service that cannot reach Kafka at boot exits): keep
+    // trying until the suite stops, backing off as Kubernetes' CrashLoopBackOff does. Not a test waiting on time:
+    // the delay models the platform.
+    for (let attempt = 1; this.timer !== null; attempt += 1) {
       try {
         await this.system.restart(name);
         return;
@@ -115,7 +117,7 @@ export class ServiceSupervisor {
         // A life that ended before it was ready (a crash point hit at once, on redelivered work) is a death too;
         // its log is in the same file, which the next start truncates.
         await this.keepLife(name, old.logFile, false, { signal: null, code: null });
-        if (attempt >= 5 || this.timer === null) throw error;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(250 * 2 ** attempt, 10_000)));
       }
     }
   }
