@@ -50,4 +50,9 @@ export {
   type ScratchPostgresDatabase,
 } from './lib/testing/scratch-postgres-database';
 export { scratchSqlitePath } from './lib/testing/scratch-sqlite-path';
+export {
+  scratchDatabases,
+  type ScratchDatabase,
+  type ScratchDatabaseKind,
+} from './lib/testing/scratch-databases';
 export { holdSqliteWriteLock, type SqliteWriteLock } from './lib/testing/sqlite-write-lock';

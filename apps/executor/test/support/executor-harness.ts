@@ -1,5 +1,3 @@
-import { rm } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import {
   KafkaClient,
@@ -16,13 +14,11 @@ import {
   type ReceivedEvent,
 } from '@smartlink/messaging';
 import {
-  DEFAULT_ADMIN_POSTGRES_URL,
-  createScratchPostgresDatabase,
-  openRmTables,
-  parseDatabaseSettings,
-  scratchSqlitePath,
   type DatabaseSettings,
+  openRmTables,
   type RmTables,
+  type ScratchDatabase,
+  scratchDatabases,
 } from '@smartlink/rm-tables';
 import { uniqueName, waitFor } from '@smartlink/testing';
 import { createExecutorApp } from '../../src/app/create-executor-app';
@@ -30,33 +26,10 @@ import { loadExecutorSettings, type ExecutorSettings } from '../../src/app/execu
 import { ExecutorCounters } from '../../src/app/metrics/executor-counters';
 
 /** A database the integration tests run against, created for one test file and removed afterwards. */
-export interface TestDatabase {
-  readonly settings: DatabaseSettings;
-  dispose(): Promise<void>;
-}
+export type TestDatabase = ScratchDatabase;
 
 /** The databases every executor integration test runs on: a scratch PostgreSQL database and a temporary SQLite file. */
-export const TEST_DATABASES = [
-  {
-    name: 'postgres',
-    create: async (): Promise<TestDatabase> => {
-      const scratch = await createScratchPostgresDatabase(
-        process.env['TEST_POSTGRES_URL'] ?? DEFAULT_ADMIN_POSTGRES_URL,
-      );
-      return { settings: scratch.settings, dispose: () => scratch.drop() };
-    },
-  },
-  {
-    name: 'sqlite',
-    create: async (): Promise<TestDatabase> => {
-      const path = scratchSqlitePath();
-      return {
-        settings: parseDatabaseSettings({ DB_SQLITE_PATH: path, DB_CONNECT_RETRY_ATTEMPTS: '0' }),
-        dispose: () => rm(dirname(path), { recursive: true, force: true }),
-      };
-    },
-  },
-] as const;
+export const TEST_DATABASES = scratchDatabases();
 
 /** Executor settings for the test broker, a namespace of the test's own and the given database. */
 export function testSettings(database: DatabaseSettings, env: Record<string, string> = {}): ExecutorSettings {

@@ -1,5 +1,3 @@
-import { rm } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import {
   KafkaClient,
@@ -10,14 +8,12 @@ import {
   type LogRecord,
 } from '@smartlink/messaging';
 import {
-  DEFAULT_ADMIN_POSTGRES_URL,
-  createScratchPostgresDatabase,
-  openRmTables,
-  parseDatabaseSettings,
-  scratchSqlitePath,
   type DatabaseSettings,
   type LogEntity,
+  openRmTables,
   type RmTables,
+  type ScratchDatabase,
+  scratchDatabases,
 } from '@smartlink/rm-tables';
 import { uniqueName, waitFor } from '@smartlink/testing';
 import { createLogWriterApp } from '../../src/app/create-log-writer-app';
@@ -25,38 +21,11 @@ import { loadLogWriterSettings, type LogWriterSettings } from '../../src/app/log
 import { LogWriterCounters } from '../../src/app/metrics/log-writer-counters';
 
 /** A database the integration tests run against, created for one test file and removed afterwards. */
-export interface TestDatabase {
-  readonly settings: DatabaseSettings;
-  dispose(): Promise<void>;
-}
+export type TestDatabase = ScratchDatabase;
 
 /** The databases every log-writer integration test runs on: a scratch PostgreSQL database and a temporary SQLite file. */
-export const TEST_DATABASES = [
-  {
-    name: 'postgres',
-    create: async (): Promise<TestDatabase> => {
-      const scratch = await createScratchPostgresDatabase(
-        process.env['TEST_POSTGRES_URL'] ?? DEFAULT_ADMIN_POSTGRES_URL,
-      );
-      return { settings: scratch.settings, dispose: () => scratch.drop() };
-    },
-  },
-  {
-    name: 'sqlite',
-    create: async (): Promise<TestDatabase> => {
-      const path = scratchSqlitePath();
-      return {
-        // A short busy timeout: a locked file must fail an insert quickly (better-sqlite3 waits synchronously).
-        settings: parseDatabaseSettings({
-          DB_SQLITE_PATH: path,
-          DB_SQLITE_BUSY_TIMEOUT_MS: '100',
-          DB_CONNECT_RETRY_ATTEMPTS: '0',
-        }),
-        dispose: () => rm(dirname(path), { recursive: true, force: true }),
-      };
-    },
-  },
-] as const;
+// A short busy timeout: a locked file must fail an insert quickly (better-sqlite3 waits synchronously).
+export const TEST_DATABASES = scratchDatabases({ DB_SQLITE_BUSY_TIMEOUT_MS: '100' });
 
 /** Log-writer settings for the test broker, a namespace of the test's own and the given database. */
 export function testSettings(

@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import {
   KafkaClient,
@@ -14,17 +13,15 @@ import {
 } from '@smartlink/messaging';
 import type { RetryPolicyDocument } from '@smartlink/retry-policy';
 import {
-  DEFAULT_ADMIN_POSTGRES_URL,
-  MessageDirection,
-  MessageStatus,
-  createScratchPostgresDatabase,
-  openRmTables,
-  parseDatabaseSettings,
-  scratchSqlitePath,
   type DatabaseSettings,
+  MessageDirection,
   type MessageEntity,
+  MessageStatus,
   type NewMessage,
+  openRmTables,
   type RmTables,
+  type ScratchDatabase,
+  scratchDatabases,
 } from '@smartlink/rm-tables';
 import { uniqueName, waitFor } from '@smartlink/testing';
 import { createRetrySchedulerApp } from '../../src/app/create-retry-scheduler-app';
@@ -34,34 +31,11 @@ import {
   type RetrySchedulerSettings,
 } from '../../src/app/retry-scheduler-settings';
 
-/** A database the integration tests run against, created for one suite and removed afterwards. */
-export interface TestDatabase {
-  readonly settings: DatabaseSettings;
-  dispose(): Promise<void>;
-}
+/** A database the integration tests run against, created for one test file and removed afterwards. */
+export type TestDatabase = ScratchDatabase;
 
 /** The databases every scheduler integration test runs on: a scratch PostgreSQL database and a temporary SQLite file. */
-export const TEST_DATABASES = [
-  {
-    name: 'postgres',
-    create: async (): Promise<TestDatabase> => {
-      const scratch = await createScratchPostgresDatabase(
-        process.env['TEST_POSTGRES_URL'] ?? DEFAULT_ADMIN_POSTGRES_URL,
-      );
-      return { settings: scratch.settings, dispose: () => scratch.drop() };
-    },
-  },
-  {
-    name: 'sqlite',
-    create: async (): Promise<TestDatabase> => {
-      const path = scratchSqlitePath();
-      return {
-        settings: parseDatabaseSettings({ DB_SQLITE_PATH: path, DB_CONNECT_RETRY_ATTEMPTS: '0' }),
-        dispose: () => rm(dirname(path), { recursive: true, force: true }),
-      };
-    },
-  },
-] as const;
+export const TEST_DATABASES = scratchDatabases();
 
 /** A fast test policy: 3 attempts, 300 ms then 600 ms, no jitter. */
 export const TEST_POLICY: RetryPolicyDocument = {

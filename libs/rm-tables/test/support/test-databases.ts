@@ -1,50 +1,22 @@
-import { rm } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import type { DataSource } from 'typeorm';
 import {
   AttemptStatus,
-  createScratchPostgresDatabase,
-  DEFAULT_ADMIN_POSTGRES_URL,
   LogType,
   MessageDirection,
   MessageStatus,
-  parseDatabaseSettings,
-  scratchSqlitePath,
-  type DatabaseSettings,
   type NewAttempt,
   type NewLog,
   type NewMessage,
+  type ScratchDatabase,
+  scratchDatabases,
 } from '../../src';
 import { RmTableName } from '../../src/lib/schema/rm-table-names';
 
 /** A database the integration tests run against, created for one test file and removed afterwards. */
-export interface TestDatabase {
-  readonly settings: DatabaseSettings;
-  dispose(): Promise<void>;
-}
+export type TestDatabase = ScratchDatabase;
 
 /** The databases every integration test runs on: a scratch PostgreSQL database and a temporary SQLite file. */
-export const TEST_DATABASES = [
-  {
-    name: 'postgres',
-    create: async (): Promise<TestDatabase> => {
-      const scratch = await createScratchPostgresDatabase(
-        process.env['TEST_POSTGRES_URL'] ?? DEFAULT_ADMIN_POSTGRES_URL,
-      );
-      return { settings: scratch.settings, dispose: () => scratch.drop() };
-    },
-  },
-  {
-    name: 'sqlite',
-    create: async (): Promise<TestDatabase> => {
-      const path = scratchSqlitePath();
-      return {
-        settings: parseDatabaseSettings({ DB_SQLITE_PATH: path, DB_CONNECT_RETRY_ATTEMPTS: '0' }),
-        dispose: () => rm(dirname(path), { recursive: true, force: true }),
-      };
-    },
-  },
-] as const;
+export const TEST_DATABASES = scratchDatabases();
 
 /** Empties the three tables, so each test starts from nothing. */
 export async function emptyTables(dataSource: DataSource): Promise<void> {
