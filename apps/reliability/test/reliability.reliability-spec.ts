@@ -1,9 +1,12 @@
 import {
   appendFileSync,
+  copyFileSync,
+  cpSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
   readFileSync,
+  readdirSync,
   rmSync,
   writeFileSync,
 } from 'node:fs';
@@ -36,6 +39,8 @@ const MESSAGES = Number(process.env['RELIABILITY_MESSAGES'] ?? 1_000);
 /** Messages per step of load; the suite waits for progress between steps. */
 const STEP = Math.max(40, Math.min(200, Math.floor(MESSAGES / 20)));
 const RESULTS_DIR = join(__dirname, '..', 'results');
+/** Every life's log of every service and the broker's log, kept after the run (pass or fail) for whoever reads it. */
+const LOGS_DIR = join(RESULTS_DIR, 'logs');
 
 /** Which service hosts each crash point, and at which hit it fires (spread so the kills land under load). */
 const CRASH_PLAN: Record<string, { points: CrashPointName[]; hit: number }[]> = {
@@ -99,6 +104,8 @@ describe('reliability: kills, infrastructure faults and bad input lose no messag
   const infrastructure = { brokerKills: 0, databaseOutages: 0, tokenRotations: 0 };
 
   beforeAll(async () => {
+    rmSync(LOGS_DIR, { recursive: true, force: true });
+    rmSync(join(RESULTS_DIR, 'progress.log'), { force: true });
     broker = await PrivateBroker.start(await freePort(), await freePort(), join(workDir, 'kafka'));
     process.env['KAFKA_BROKERS'] = broker.brokers;
 
@@ -164,6 +171,14 @@ describe('reliability: kills, infrastructure faults and bad input lose no messag
     await dbProxy?.close();
     await dropDatabase();
     await broker?.stop();
+    mkdirSync(LOGS_DIR, { recursive: true });
+    if (system) {
+      cpSync(system.logDir, LOGS_DIR, { recursive: true });
+      rmSync(system.logDir, { recursive: true, force: true });
+    }
+    for (const file of readdirSync(workDir).filter((name) => name.endsWith('.log'))) {
+      copyFileSync(join(workDir, file), join(LOGS_DIR, file));
+    }
     rmSync(workDir, { recursive: true, force: true });
   }, 120_000);
 
