@@ -23,8 +23,8 @@ const TYPE_RULES = {
   'type:testing': { deps: ['type:util'], owns: [] },
   'type:tooling': { deps: ['type:util', 'type:testing'], owns: [] },
   // The whole system as processes (simulator, services, example segment) on a database of its own, for the
-  // end-to-end suites and the benchmark; it reads the tables to check results.
-  'type:harness': { deps: ['type:data', 'type:util', 'type:testing'], owns: [] },
+  // end-to-end suites and the benchmark; it reads the tables and the topics to check results.
+  'type:harness': { deps: ['type:data', 'type:messaging', 'type:util', 'type:testing'], owns: [] },
   // End-to-end suites and the benchmark drive the services as processes; they read the tables and topics.
   'type:e2e': {
     deps: ['type:contract', 'type:data', 'type:messaging', 'type:util', 'type:testing', 'type:harness'],

@@ -21,11 +21,10 @@ import {
   parseDatabaseSettings,
   type RmTables,
 } from '@smartlink/rm-tables';
-import { CLIENT_SECRET, TENANT, TestSystem } from '@smartlink/system-harness';
+import { CLIENT_SECRET, TENANT, TestSystem, TopicObserver } from '@smartlink/system-harness';
 import { TcpProxy, freePort, uniqueName, waitFor, type SimEnqueued } from '@smartlink/testing';
 import { PrivateBroker } from './support/private-broker';
 import { ServiceSupervisor } from './support/service-supervisor';
-import { TopicReader } from './support/topic-reader';
 import { COMMANDS, badInputs, oddButValid, validMessage } from './support/workload';
 
 // Kafka-system-test style: the whole client as processes on a broker of its own and a PostgreSQL database behind a
@@ -98,7 +97,7 @@ describe('reliability: kills, infrastructure faults and bad input lose no messag
   let tables: RmTables;
   let system: TestSystem;
   let supervisor: ServiceSupervisor;
-  let reader: TopicReader;
+  let reader: TopicObserver;
   const startedAt = Date.now();
   const enqueued: Enqueued[] = [];
   const infrastructure = { brokerKills: 0, databaseOutages: 0, tokenRotations: 0 };
@@ -373,7 +372,7 @@ describe('reliability: kills, infrastructure faults and bad input lose no messag
     expect(enqueued.filter((e) => !ackedBroker.has(e.sim.messageId)).map((e) => e.name)).toEqual([]);
 
     // No ack before durable: every acked delivery is on the event log (received) or the dead-letter topic.
-    reader = new TopicReader(broker.brokers, namespace);
+    reader = new TopicObserver(broker.brokers, namespace);
     const { events, deadletter, logs } = reader.topics;
     await reader.collect(events);
     await reader.collect(deadletter);

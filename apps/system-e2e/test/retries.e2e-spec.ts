@@ -5,8 +5,7 @@ import { AttemptStatus, LogType, MessageStatus } from '@smartlink/rm-tables';
 import { uniqueName, waitFor } from '@smartlink/testing';
 import type { SimMessage } from '@smartlink/testing';
 import { SYSTEM_SERVICES } from '@smartlink/system-harness';
-import { TENANT, TestSystem, type DatabaseKind } from '@smartlink/system-harness';
-import { TopicObserver } from './support/topic-observer';
+import { TENANT, TestSystem, TopicObserver, type DatabaseKind } from '@smartlink/system-harness';
 
 const COMMAND = 'DemoInvoiceIssued';
 /** A fast policy for the run: 4 attempts, 200 ms, 400 ms, 800 ms between them (cap 1 s), ±10 % jitter. */

@@ -9,8 +9,8 @@ import {
   TENANT,
   TestSystem,
   type ServiceProcess,
+  TopicObserver,
 } from '@smartlink/system-harness';
-import { TopicObserver } from './support/topic-observer';
 
 // Security bar of the design: secrets and tokens never appear in logs, metrics, health output or errors. The whole
 // system runs with a client secret no one could mistake, and goes through what makes clients talk about their

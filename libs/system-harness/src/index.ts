@@ -10,3 +10,4 @@ export {
 export { ServiceProcess, type ServiceSpec } from './lib/service-process';
 export { SYSTEM_SERVICES, type SystemContext, type SystemService } from './lib/system-services';
 export { publishFromSegment } from './lib/segment-demo';
+export { TopicObserver } from './lib/topic-observer';
