@@ -31,6 +31,26 @@ import { UpstreamSender } from './upstream-sender';
 
 const PUBLISHED_AT = '2026-11-28T10:00:00.000Z';
 
+/** A successful first attempt of `messageId` in the history, as a crash or an earlier run left it. */
+function succeededAttempt(
+  messageId: string,
+  direction: MessageDirection,
+  command: string,
+): MessageExecEntity {
+  return Object.assign(new MessageExecEntity(), {
+    id: '1',
+    messageId,
+    direction,
+    command,
+    attempt: 1,
+    status: AttemptStatus.Success,
+    startedAt: NOW,
+    finishedAt: NOW,
+    error: null,
+    data: null,
+  });
+}
+
 function setup({ sendConcurrency = 4, maxSendPauseMs = 5_000 } = {}) {
   const journal = new Journal();
   const faults = new Faults();
@@ -289,20 +309,7 @@ describe('OutboundHandler', () => {
       const { tables, cloud, handle } = setup();
       // The attempt was recorded, then the process died before the row was deleted and the offset committed.
       tables.rows.set('up-1', upstreamRow('up-1', { status: MessageStatus.Dispatched }));
-      tables.history.push(
-        Object.assign(new MessageExecEntity(), {
-          id: '1',
-          messageId: 'up-1',
-          direction: MessageDirection.Upstream,
-          command: 'DemoPong',
-          attempt: 1,
-          status: AttemptStatus.Success,
-          startedAt: NOW,
-          finishedAt: NOW,
-          error: null,
-          data: null,
-        }),
-      );
+      tables.history.push(succeededAttempt('up-1', MessageDirection.Upstream, 'DemoPong'));
 
       await handle(consumedOutbound('up-1'));
 
@@ -358,20 +365,7 @@ describe('OutboundHandler', () => {
 
     it('dead-letters a message whose id a received message once held, even with its row gone', async () => {
       const { tables, producer, cloud, handle } = setup();
-      tables.history.push(
-        Object.assign(new MessageExecEntity(), {
-          id: '1',
-          messageId: 'old',
-          direction: MessageDirection.Downstream,
-          command: 'DemoPing',
-          attempt: 1,
-          status: AttemptStatus.Success,
-          startedAt: NOW,
-          finishedAt: NOW,
-          error: null,
-          data: null,
-        }),
-      );
+      tables.history.push(succeededAttempt('old', MessageDirection.Downstream, 'DemoPing'));
 
       await handle(consumedOutbound('old'));
 
