@@ -14,19 +14,18 @@ const ESCAPED_BYTE = /(?<!\\)((?:\\\\)*)\\udc([89a-f][0-9a-f])/gi;
  * not. Everything else is encoded as UTF-8. Returns null when the text holds no such escape.
  */
 export function jsonWithRawBytes(json: string): Buffer | null {
+  // A cheap test first: nearly every response holds no such escape.
   if (!/\\udc[89a-f]/i.test(json)) return null;
+  const matches = [...json.matchAll(ESCAPED_BYTE)];
+  if (matches.length === 0) return null;
   const parts: Buffer[] = [];
   let last = 0;
-  let found = false;
-  for (const match of json.matchAll(ESCAPED_BYTE)) {
-    found = true;
-    const backslashes = match[1] as string;
-    parts.push(Buffer.from(json.slice(last, match.index) + backslashes, 'utf8'));
+  for (const match of matches) {
+    parts.push(Buffer.from(json.slice(last, match.index) + (match[1] as string), 'utf8'));
     // U+DC80 + n keeps byte 0x80 + n, so the escape's last two hex digits are the byte.
     parts.push(Buffer.from([Number.parseInt(match[2] as string, 16)]));
     last = match.index + match[0].length;
   }
-  if (!found) return null;
   parts.push(Buffer.from(json.slice(last), 'utf8'));
   return Buffer.concat(parts);
 }
