@@ -27,6 +27,12 @@ const SIMULATOR_PROBES = {
   readinessProbe: '/admin/stats',
 };
 const CLIENT_AND_SEGMENT = SERVICES.filter((service) => service !== SIMULATOR);
+const PACKAGE = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+  engines: { node: string };
+  devDependencies: Record<string, string>;
+};
+/** The Node the project pins: the npm registry's `node` package, which the tests and `npm start` run on. */
+const PINNED_NODE = PACKAGE.devDependencies['node'] ?? '';
 
 interface EnvVar {
   name: string;
@@ -116,19 +122,37 @@ describe('docker/', () => {
     );
   });
 
+  describe('one Node line', () => {
+    const major = PINNED_NODE.split('.')[0];
+
+    it('pins an exact Node release, the one these tests run on', () => {
+      expect(PINNED_NODE).toMatch(/^\d+\.\d+\.\d+$/);
+      expect(process.versions.node).toBe(PINNED_NODE);
+    });
+
+    it('asks for that Node line in engines, and types against it', () => {
+      expect(PACKAGE.engines.node).toBe(`>=${PINNED_NODE} <${Number(major) + 1}`);
+      expect(PACKAGE.devDependencies['@types/node']).toMatch(new RegExp(`^\\^${major}\\.`));
+    });
+
+    it('names that Node in the README', () => {
+      expect(readFileSync(join(ROOT, 'README.md'), 'utf8')).toContain(`Node ${PINNED_NODE}`);
+    });
+  });
+
   describe('Dockerfile', () => {
     const { stages, args } = readDockerfile(readFileSync(join(DOCKER, 'Dockerfile'), 'utf8'));
     const instructions = (stage: string, keyword: string) =>
       stages.find((s) => s.name === stage)?.instructions.filter((i) => i.keyword === keyword) ?? [];
 
-    it.each(SERVICES)('has a %s image on Node 22, run by a non-root user', (service) => {
+    it.each(SERVICES)('has a %s image on the Node the project pins, run by a non-root user', (service) => {
       const chain = stageChain(stages, service);
       expect(chain[0]?.name).toBe(service);
       const base = (chain[chain.length - 1]?.from ?? '').replace(
         /\$\{(\w+)\}/g,
         (_, name: string) => args[name] ?? '',
       );
-      expect(base).toMatch(/^node:22([.-]|$)/);
+      expect(base).toMatch(new RegExp(`^node:${PINNED_NODE.replace(/\./g, '\\.')}-`));
       const user = chain.flatMap((stage) => stage.instructions.filter((i) => i.keyword === 'USER'))[0]?.args;
       expect(user).toBeDefined();
       expect(user?.split(':')[0]).not.toMatch(/^(0|root)$/);
