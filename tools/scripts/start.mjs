@@ -3,7 +3,8 @@
 // builds the apps, starts each as a child process with its log under .local/run/, waits until each answers, then
 // prints a live line of counts. Ctrl-C stops the children and the broker if this run started it.
 import { spawn, spawnSync } from 'node:child_process';
-import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -27,6 +28,12 @@ const CLOUD = {
   SMARTLINK_CLIENT_SECRET: DEMO.clientSecret,
 };
 const ready = (port) => () => fetchJson(`http://127.0.0.1:${port}/health/ready`);
+/**
+ * The retry scheduler refuses to start without a token for POST /redrive: a fresh random one per run (or the one in
+ * REDRIVE_HTTP_TOKEN), kept in a file only this user can read rather than printed, so it stays out of scrollback.
+ */
+const REDRIVE_TOKEN = process.env.REDRIVE_HTTP_TOKEN || randomBytes(24).toString('hex');
+const REDRIVE_TOKEN_FILE = join(runDir, 'redrive-token');
 
 /**
  * The processes `npm start` runs, in start order: the cloud simulator, then the services that consume before the
@@ -45,7 +52,7 @@ const APPS = [
   },
   { name: 'executor', env: { ...CLOUD }, ready: ready(8082) },
   // Plans the next attempt of a failed message (docs/retry-policy.md), hands it back when due, dead-letters.
-  { name: 'retry-scheduler', env: {}, ready: ready(8083) },
+  { name: 'retry-scheduler', env: { REDRIVE_HTTP_TOKEN: REDRIVE_TOKEN }, ready: ready(8083) },
   // Writes every service's and segment's message logs into GTOTVSLINKLOG; purges old history hourly.
   { name: 'log-writer', env: {}, ready: ready(8084) },
   { name: 'example-segment', env: { SEGMENT_NAME: 'example' }, ready: ready(8086) },
@@ -163,6 +170,7 @@ async function main() {
   process.on('SIGINT', () => void shutdown(0));
   process.on('SIGTERM', () => void shutdown(0));
   mkdirSync(runDir, { recursive: true });
+  writeFileSync(REDRIVE_TOKEN_FILE, `${REDRIVE_TOKEN}\n`, { mode: 0o600 });
 
   const ensured = spawnSync(
     process.execPath,
@@ -203,6 +211,10 @@ async function main() {
     'poller → Kafka → executor → example segment → GTOTVSLINKMESSAGEEXEC (SQLite: .local/data/smartlink.sqlite)',
   );
   say('each DemoPing is answered with a DemoPong the executor sends to the cloud ("received" below)');
+  say(
+    `POST http://127.0.0.1:8083/redrive wants -H "authorization: Bearer $(cat ${REDRIVE_TOKEN_FILE})" ` +
+      '(a new token each run)',
+  );
   say('Ctrl-C stops everything.');
   feedFailingInvoices();
 

@@ -11,9 +11,6 @@ async function bootstrap(): Promise<void> {
   const app = await createRetrySchedulerApp(settings, { logger });
   await app.listen(settings.http.port, settings.http.host);
   Logger.log(`retry-scheduler listening on ${await app.getUrl()}`, 'Bootstrap');
-  if (!settings.redrive.httpToken) {
-    Logger.warn('POST /redrive is open to anyone who reaches this port: set REDRIVE_HTTP_TOKEN', 'Bootstrap');
-  }
 }
 
 bootstrap().catch((error: unknown) => {

@@ -226,7 +226,7 @@ describe.each<DatabaseKind>(['postgres', 'sqlite'])(
       const scheduler = new URL(system.service('retry-scheduler').spec.readyUrl).origin;
       const response = await fetch(`${scheduler}/redrive`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${system.redriveToken}` },
         body: JSON.stringify({ ids: exhausted, by: 'e2e-operator', reason: 'the invoices are payable now' }),
       });
       expect(response.status).toBe(200);

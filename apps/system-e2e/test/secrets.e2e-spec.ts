@@ -161,7 +161,8 @@ describe('secrets and tokens, end to end, on postgres', () => {
     const collect = ({ downstream, upstream }: { downstream: string[]; upstream: string[] }) =>
       ids.push(...downstream, ...upstream);
 
-    collect(await round(1));
+    const first = await round(1);
+    collect(first);
     // Every token in hand answers 401 from now on: gets, acks and sends fail once and the clients fetch new ones.
     await system.sim.rotateKey();
     collect(await round(2));
@@ -179,6 +180,16 @@ describe('secrets and tokens, end to end, on postgres', () => {
     await system.sim.rotateKey();
     collect(await round(3, { everySent: false }));
     await system.sim.setFaults(SHORT_TOKENS);
+    // The redrive token at work: a wrong one refused, the right one taking the fatal invoice of round 1 back.
+    const redrive = (token: string) =>
+      fetch(`${baseUrl(system.service('retry-scheduler'))}/redrive`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ ids: [first.downstream.at(-1)], by: 'e2e-operator' }),
+        signal: AbortSignal.timeout(10_000),
+      });
+    expect((await redrive('a-wrong-guess-at-the-redrive-token')).status).toBe(401);
+    expect((await redrive(system.redriveToken)).status).toBe(200);
 
     // The test would see a leak: real tokens match the pattern, the simulator did refuse, the services did log.
     const token = await issueToken(system.sim.url);
@@ -222,6 +233,7 @@ describe('secrets and tokens, end to end, on postgres', () => {
 
     const leaks = exposed.flatMap(({ where, text: content }) => [
       ...(content.includes(SECRET) ? [`${where}: the client secret`] : []),
+      ...(content.includes(system.redriveToken) ? [`${where}: the redrive token`] : []),
       ...[...content.matchAll(JWT)].map((m) => `${where}: a bearer token ${m[0].slice(0, 12)}…`),
     ]);
     expect(leaks).toEqual([]);

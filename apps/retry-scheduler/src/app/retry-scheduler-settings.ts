@@ -60,12 +60,16 @@ export interface RetryLoopSettings {
   readonly unplannedGraceMs: number;
 }
 
-/** How redrive requests run. */
+/** How redrive requests run, whoever asks (POST /redrive or the redrive CLI). */
 export interface RedriveSettings {
   readonly ratePerSecond: number;
   readonly maxPerRequest: number;
-  /** `REDRIVE_HTTP_TOKEN`: when set, POST /redrive wants `Authorization: Bearer <token>`. */
-  readonly httpToken?: SecretValue;
+}
+
+/** How POST /redrive runs: the redrive settings and the bearer token every request must present. */
+export interface RedriveHttpSettings extends RedriveSettings {
+  /** `REDRIVE_HTTP_TOKEN`: POST /redrive wants `Authorization: Bearer <token>`. */
+  readonly httpToken: SecretValue;
 }
 
 /** Everything the retry-scheduler needs, validated once at boot. */
@@ -79,12 +83,30 @@ export interface RetrySchedulerSettings {
   readonly loops: RetryLoopSettings;
   /** The consumer of `<ns>.events` (failed and fatal attempts). */
   readonly events: { readonly maxBatchSize: number; readonly partitionsConsumedConcurrently: number };
+  readonly redrive: RedriveHttpSettings;
+}
+
+/** What the redrive CLI needs: it opens the tables and Kafka itself and never serves HTTP. */
+export interface RedriveCliSettings {
+  readonly kafka: KafkaSettings;
+  readonly database: DatabaseSettings;
   readonly redrive: RedriveSettings;
 }
 
 const D = RETRY_SCHEDULER_DEFAULTS;
 const ms = (fallback: number, min: number, max: number, what: string) =>
   numberSetting({ min, max, default: fallback }).describe(`${what}, ${min}-${max} ms`);
+
+const redriveSchema = z.object({
+  REDRIVE_RATE_PER_SECOND: numberSetting({ min: 1, max: 100_000, default: D.redriveRatePerSecond }).describe(
+    'redriven messages falling due per second, 1-100000',
+  ),
+  REDRIVE_MAX_PER_REQUEST: numberSetting({
+    min: 1,
+    max: 1_000_000,
+    default: D.redriveMaxPerRequest,
+  }).describe('the most messages one redrive puts back, 1-1000000'),
+});
 
 const schedulerSchema = z.object({
   RETRY_POLL_INTERVAL_MS: ms(D.pollIntervalMs, 10, 60_000, 'how often due retries are claimed'),
@@ -115,20 +137,13 @@ const schedulerSchema = z.object({
   RETRY_EVENTS_CONCURRENCY: numberSetting({ min: 1, max: 100, default: D.eventsConcurrency }).describe(
     'partitions of the event log handled at the same time, 1-100',
   ),
-  REDRIVE_RATE_PER_SECOND: numberSetting({ min: 1, max: 100_000, default: D.redriveRatePerSecond }).describe(
-    'redriven messages falling due per second, 1-100000',
-  ),
-  REDRIVE_MAX_PER_REQUEST: numberSetting({
-    min: 1,
-    max: 1_000_000,
-    default: D.redriveMaxPerRequest,
-  }).describe('the most messages one redrive puts back, 1-1000000'),
+  // Required: an unset token would leave POST /redrive open to anyone who reaches the port.
   REDRIVE_HTTP_TOKEN: z
     .preprocess(
       (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
-      z.string().min(16, 'too short').optional(),
+      z.string().min(16, 'too short'),
     )
-    .describe('a bearer token of at least 16 characters for POST /redrive, or unset'),
+    .describe('a bearer token of at least 16 characters for POST /redrive, e.g. from openssl rand -hex 32'),
 });
 
 /** Reads and validates the retry-scheduler's settings; a bad value throws a SettingsError that says how to fix it. */
@@ -151,10 +166,20 @@ export function loadRetrySchedulerSettings(env: SettingsSource): RetrySchedulerS
       maxBatchSize: s.RETRY_EVENTS_BATCH_SIZE,
       partitionsConsumedConcurrently: s.RETRY_EVENTS_CONCURRENCY,
     },
-    redrive: {
-      ratePerSecond: s.REDRIVE_RATE_PER_SECOND,
-      maxPerRequest: s.REDRIVE_MAX_PER_REQUEST,
-      ...(s.REDRIVE_HTTP_TOKEN === undefined ? {} : { httpToken: new SecretValue(s.REDRIVE_HTTP_TOKEN) }),
-    },
+    redrive: { ...parseRedriveSettings(env), httpToken: new SecretValue(s.REDRIVE_HTTP_TOKEN) },
   };
+}
+
+/** Reads and validates what the redrive CLI needs; a bad value throws a SettingsError that says how to fix it. */
+export function loadRedriveCliSettings(env: SettingsSource): RedriveCliSettings {
+  return {
+    kafka: parseKafkaSettings(env),
+    database: parseDatabaseSettings(env),
+    redrive: parseRedriveSettings(env),
+  };
+}
+
+function parseRedriveSettings(env: SettingsSource): RedriveSettings {
+  const s = parseSettings('redrive', redriveSchema, env);
+  return { ratePerSecond: s.REDRIVE_RATE_PER_SECOND, maxPerRequest: s.REDRIVE_MAX_PER_REQUEST };
 }

@@ -49,6 +49,9 @@ export const TEST_POLICY: RetryPolicyDocument = {
   },
 };
 
+/** The bearer token POST /redrive wants from the harness's scheduler, unless a test gives its own. */
+export const HARNESS_REDRIVE_TOKEN = 'redrive-token-of-the-scheduler-harness';
+
 /** What a harness boots with beyond the database. */
 export interface HarnessOptions {
   /** Extra settings (e.g. DISPATCH_TIMEOUT_MS); RETRY_POLICY_FILE is written from `policy` unless given. */
@@ -103,6 +106,7 @@ export class SchedulerHarness {
         HTTP_HOST: '127.0.0.1',
         HTTP_PORT: '0',
         RETRY_POLICY_FILE: policyFile,
+        REDRIVE_HTTP_TOKEN: HARNESS_REDRIVE_TOKEN,
         RETRY_POLL_INTERVAL_MS: '50',
         RETRY_SWEEP_INTERVAL_MS: '200',
         // Nothing executes the retries in these tests: a long timeout keeps claimed rows as the claim left them.

@@ -9,6 +9,8 @@ export interface SystemContext {
   /** Commands the poller subscribes to and the example segment handles. */
   readonly commands: readonly string[];
   readonly simUrl: string;
+  /** The bearer token the retry scheduler's POST /redrive wants: a random one per system. */
+  readonly redriveToken: string;
   /** Extra settings the test asked for, per service name. */
   readonly overrides: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }
@@ -42,7 +44,12 @@ export const SYSTEM_SERVICES: readonly SystemService[] = [
     // Plans retries from the executor's failed events and hands them back when due; production policy unless a
     // test overrides RETRY_POLICY_FILE.
     name: 'retry-scheduler',
-    env: (c, port) => ({ ...c.shared, ...c.database, HTTP_PORT: String(port) }),
+    env: (c, port) => ({
+      ...c.shared,
+      ...c.database,
+      REDRIVE_HTTP_TOKEN: c.redriveToken,
+      HTTP_PORT: String(port),
+    }),
   },
   {
     // Writes what every service and segment logs on <ns>.logs into GTOTVSLINKLOG; purges old history hourly.

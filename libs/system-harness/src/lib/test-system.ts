@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -52,6 +53,8 @@ export class TestSystem {
     private readonly services: ServiceProcess[],
     private readonly dropDatabase: () => Promise<void>,
     readonly logDir: string,
+    /** What POST /redrive of the retry scheduler wants: `Authorization: Bearer <redriveToken>`. */
+    readonly redriveToken: string,
   ) {}
 
   static async start(options: TestSystemOptions): Promise<TestSystem> {
@@ -79,6 +82,7 @@ export class TestSystem {
         },
         commands: options.commands,
         simUrl,
+        redriveToken: randomBytes(24).toString('hex'),
         overrides: {
           ...options.overrides,
           'smartlink-sim': {
@@ -105,6 +109,7 @@ export class TestSystem {
         services,
         database.drop,
         logDir,
+        context.redriveToken,
       );
     } catch (error) {
       await Promise.all(services.map((service) => service.stop()));

@@ -2,6 +2,7 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import { SERVICES, type ServiceName } from '../settings/service-entry-points';
+import { minimalEnv } from '../settings/minimal-env';
 import { readServiceSettings, type ServiceSettings } from '../settings/settings-reader';
 import { readDockerfile, stageChain } from './dockerfile';
 
@@ -108,18 +109,7 @@ describe('docker/', () => {
     [...code[service]].filter(([, setting]) => setting.required).map(([name]) => name);
 
   beforeAll(() => {
-    // The loaders only validate here; the cloud settings must be present for the two services that need them.
-    code = readServiceSettings(ROOT, (service): Record<string, string> =>
-      service === 'poller' || service === 'executor'
-        ? {
-            SMARTLINK_RAC_URL: 'https://admin.rac.totvs.app',
-            SMARTLINK_API_URL: 'https://link.totvs.app/api/v1',
-            SMARTLINK_CLIENT_ID: 'docs-check',
-            SMARTLINK_CLIENT_SECRET: 'docs-check-secret',
-            SMARTLINK_SUBSCRIPTIONS: 'DemoPing',
-          }
-        : {},
-    );
+    code = readServiceSettings(ROOT, minimalEnv);
   });
 
   describe('one Node line', () => {

@@ -1,25 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SERVICES, type ServiceName } from './service-entry-points';
+import { SERVICES } from './service-entry-points';
+import { minimalEnv } from './minimal-env';
 import { readServiceSettings, type ServiceSettings } from './settings-reader';
 import { readSettingsTable, type SettingsRow } from './settings-table';
 
 const ROOT = join(__dirname, '../../../..');
 const CLIENT = ['poller', 'executor', 'retry-scheduler', 'log-writer'];
 const ALIASES = { client: CLIENT, all: [...SERVICES] };
-
-/** The least a service needs to boot: cloud credentials for the two that talk to the cloud; defaults elsewhere. */
-function minimalEnv(service: ServiceName): Record<string, string> {
-  const cloud = {
-    SMARTLINK_RAC_URL: 'https://admin.rac.staging.totvs.app',
-    SMARTLINK_API_URL: 'https://link.staging.totvs.app/api/v1',
-    SMARTLINK_CLIENT_ID: 'docs-check',
-    SMARTLINK_CLIENT_SECRET: 'docs-check-secret',
-  };
-  if (service === 'poller') return { ...cloud, SMARTLINK_SUBSCRIPTIONS: 'DemoPing' };
-  if (service === 'executor') return cloud;
-  return {};
-}
 
 /** The words of a table cell, so `5` matches the default `5` but not `500`. */
 function tokens(cell: string): string[] {

@@ -3,7 +3,7 @@ import type { LoggerService } from '@nestjs/common';
 import { SettingsError, type SettingsSource, SYSTEM_CLOCK } from '@smartlink/common';
 import { KafkaClient } from '@smartlink/messaging';
 import { openRmTables } from '@smartlink/rm-tables';
-import { loadRetrySchedulerSettings } from '../retry-scheduler-settings';
+import { loadRedriveCliSettings, type RedriveCliSettings } from '../retry-scheduler-settings';
 import { parseRedriveRequest } from './redrive-request';
 import { Redriver } from './redriver';
 
@@ -32,7 +32,8 @@ Filters (at least one; all given must hold):
   --reason <text>       why, for the audit trail
   --limit <n>           put back at most n (capped by REDRIVE_MAX_PER_REQUEST)
 
-Settings come from the environment, as for the retry-scheduler: DB_*, KAFKA_*, SMARTLINK_TOPIC_NAMESPACE, REDRIVE_*.
+Settings come from the environment, as for the retry-scheduler: DB_*, KAFKA_*, SMARTLINK_TOPIC_NAMESPACE,
+REDRIVE_RATE_PER_SECOND and REDRIVE_MAX_PER_REQUEST (no REDRIVE_HTTP_TOKEN: the CLI serves no HTTP).
 Prints what was redriven as JSON on stdout.`;
 
 /**
@@ -74,9 +75,9 @@ export async function runRedriveCli(
     return EXIT_USAGE;
   }
 
-  let settings: ReturnType<typeof loadRetrySchedulerSettings>;
+  let settings: RedriveCliSettings;
   try {
-    settings = loadRetrySchedulerSettings(env);
+    settings = loadRedriveCliSettings(env);
   } catch (error) {
     if (!(error instanceof SettingsError)) throw error;
     out.stderr(`${error.message}\n`);

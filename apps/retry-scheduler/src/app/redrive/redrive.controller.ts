@@ -10,20 +10,20 @@ import {
   UnauthorizedException,
 } from '@nestjs/common';
 import { REDRIVE_SETTINGS } from '../retry-scheduler.tokens';
-import type { RedriveSettings } from '../retry-scheduler-settings';
+import type { RedriveHttpSettings } from '../retry-scheduler-settings';
 import { parseRedriveRequest } from './redrive-request';
 import { Redriver, type RedriveResult } from './redriver';
 
 /**
  * `POST /redrive`: puts dead messages back into execution (see {@link Redriver}), e.g.
  * `{"command": "DemoInvoiceIssued", "by": "alice", "reason": "segment fixed"}`. Answers with what was redriven.
- * When `REDRIVE_HTTP_TOKEN` is set the caller must send `Authorization: Bearer <token>`.
+ * The caller must send `Authorization: Bearer <REDRIVE_HTTP_TOKEN>`.
  */
 @Controller('redrive')
 export class RedriveController {
   constructor(
     private readonly redriver: Redriver,
-    @Inject(REDRIVE_SETTINGS) private readonly settings: RedriveSettings,
+    @Inject(REDRIVE_SETTINGS) private readonly settings: RedriveHttpSettings,
   ) {}
 
   @Post()
@@ -39,9 +39,7 @@ export class RedriveController {
   }
 
   private authorize(authorization: string | undefined): void {
-    const token = this.settings.httpToken;
-    if (!token) return;
-    const expected = Buffer.from(`Bearer ${token.reveal()}`);
+    const expected = Buffer.from(`Bearer ${this.settings.httpToken.reveal()}`);
     const given = Buffer.from(authorization ?? '');
     // Constant time, so the answer's timing does not tell how much of a guess was right.
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
