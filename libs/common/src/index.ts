@@ -31,3 +31,7 @@ export {
   type CrashPointName,
   type CrashPointsOptions,
 } from './lib/faults/crash-point';
+export {
+  KubernetesSettingsObjects,
+  type KubernetesSecretKey,
+} from './lib/settings/kubernetes-settings-objects';

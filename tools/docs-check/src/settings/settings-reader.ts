@@ -55,11 +55,15 @@ export function readServiceSettings(
         return typeof key === 'string' ? target[key] : undefined;
       },
     });
-    for (const loader of settingsLoaders(root, service)) {
-      const load = jest.requireActual<Record<string, unknown>>(loader.file)[loader.name];
-      if (typeof load !== 'function') throw new Error(`${loader.file} exports no function ${loader.name}`);
-      load(env);
-    }
+    // A registry of their own, so the loaders see the recording parseSettings even when the test file has loaded
+    // libs/common already.
+    jest.isolateModules(() => {
+      for (const loader of settingsLoaders(root, service)) {
+        const load = jest.requireActual<Record<string, unknown>>(loader.file)[loader.name];
+        if (typeof load !== 'function') throw new Error(`${loader.file} exports no function ${loader.name}`);
+        load(env);
+      }
+    });
     result[service] = read;
   }
   return result;

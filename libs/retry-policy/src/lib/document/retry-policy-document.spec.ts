@@ -16,11 +16,19 @@ const refusal = (json: unknown) => {
 };
 
 describe('parseRetryPolicyDocument', () => {
+  const root = join(__dirname, '..', '..', '..', '..', '..');
+
   it('reads the documented example file', () => {
-    const example = join(__dirname, '..', '..', '..', '..', '..', 'docs', 'totvsAppConfig_v2.example.json');
+    const example = join(root, 'docs', 'totvsAppConfig_v2.example.json');
     const document = parseRetryPolicyDocument(readFileSync(example, 'utf8'), example);
     expect(document.retry).toMatchObject({ maxAttempts: expect.any(Number), strategy: expect.any(String) });
     expect(Object.keys(document.commands ?? {})).not.toHaveLength(0);
+  });
+
+  it('reads the file the Kubernetes manifests mount, which spells out the built-in policy', () => {
+    const mounted = join(root, 'docker', 'k8s', 'base', 'totvsAppConfig_v2.json');
+    const document = parseRetryPolicyDocument(readFileSync(mounted, 'utf8'), mounted);
+    expect(document.retry).toEqual(RETRY_POLICY_DEFAULTS);
   });
 
   it('accepts an empty document: every field takes its built-in default', () => {
