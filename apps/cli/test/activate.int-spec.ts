@@ -1,6 +1,12 @@
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { SimProcess, freePort, type SimClient } from '@smartlink/testing';
 import { runCliProcess } from './support/cli-process';
+import { followPrintedSteps, type AppliedObject } from './support/printed-steps';
 import { TerminalSession } from './support/terminal-session';
+
+const WORKSPACE = join(__dirname, '..', '..', '..');
 
 const CLIENT: SimClient = {
   clientId: 'cli-it',
@@ -36,11 +42,82 @@ describe('cli activate against the simulated cloud', () => {
     expect(run.stdout).toContain(`Activated: tenant ${CLIENT.tenantId}`);
     expect(run.stdout).toContain(`SMARTLINK_RAC_URL=${sim.url}\n`);
     expect(run.stdout).toContain('SMARTLINK_SUBSCRIPTIONS=CliOne,CliTwo\n');
-    expect(run.stdout).toContain('--from-literal=SMARTLINK_CLIENT_SECRET="$SMARTLINK_CLIENT_SECRET"');
+    expect(run.stdout).toContain('--from-literal=SMARTLINK_CLIENT_SECRET="$SMARTLINK_CLIENT_SECRET" \\');
     expect(run.stdout + run.stderr).not.toContain(CLIENT.clientSecret);
     const tenant = await sim.tenantStats(CLIENT.tenantId);
     expect(tenant?.setUp).toBe(true);
     expect([...(tenant?.subscriptions ?? [])].sort()).toEqual(['CliOne', 'CliTwo']);
+  });
+
+  it('prints steps that, followed as printed, give every pod of the site overlay what it reads', async () => {
+    const workDir = mkdtempSync(join(tmpdir(), 'smartlink-activate-'));
+    try {
+      cpSync(join(WORKSPACE, 'docker', 'k8s'), join(workDir, 'k8s'), { recursive: true });
+      const overlay = join(workDir, 'k8s', 'site');
+      const run = await runCliProcess(['activate', '--commands', 'CliOne,CliTwo', '--overlay', overlay], {
+        env: {
+          ...cloudEnv(),
+          SMARTLINK_CLIENT_ID: CLIENT.clientId,
+          SMARTLINK_CLIENT_SECRET: CLIENT.clientSecret,
+        },
+      });
+      expect(run.code).toBe(0);
+      const secrets: Record<string, string> = {
+        SMARTLINK_CLIENT_SECRET: CLIENT.clientSecret,
+        DB_PASSWORD: 'the-database-password-of-the-int-spec',
+        REDRIVE_HTTP_TOKEN: 'the-redrive-token-of-the-int-spec',
+      };
+
+      const applied = followPrintedSteps(run.stdout, workDir, secrets);
+
+      const secret = applied.find((o) => o.kind === 'Secret');
+      const deployments = applied.filter((o) => o.kind === 'Deployment');
+      const configMap = (name: string) =>
+        applied.find((o) => o.kind === 'ConfigMap' && o.metadata.name === name);
+      expect(deployments.map((d) => d.metadata.name).sort()).toEqual([
+        'executor',
+        'log-writer',
+        'poller',
+        'retry-scheduler',
+      ]);
+      const unresolved = deployments.flatMap((d) =>
+        (d.spec?.template?.spec.containers ?? []).flatMap((c) => [
+          ...(c.env ?? []).flatMap((e) => {
+            const ref = e.valueFrom?.secretKeyRef;
+            if (!ref) return [];
+            const value = secret?.data?.[ref.key];
+            const resolved =
+              ref.name === secret?.metadata.name &&
+              d.metadata.namespace === secret.metadata.namespace &&
+              value !== undefined &&
+              Buffer.from(value, 'base64').toString() === secrets[ref.key];
+            return resolved ? [] : [`${d.metadata.name}: Secret ${ref.name} key ${ref.key}`];
+          }),
+          ...(c.envFrom ?? []).flatMap((e) =>
+            e.configMapRef && !configMap(e.configMapRef.name)
+              ? [`${d.metadata.name}: ConfigMap ${e.configMapRef.name}`]
+              : [],
+          ),
+        ]),
+      );
+      expect(unresolved).toEqual([]);
+
+      const poller = deployments.find((d) => d.metadata.name === 'poller') as AppliedObject;
+      const settings = Object.assign(
+        {},
+        ...(poller.spec?.template?.spec.containers[0]?.envFrom ?? []).map(
+          (e) => configMap(e.configMapRef?.name ?? '')?.data,
+        ),
+      ) as Record<string, string>;
+      expect(settings).toMatchObject({
+        SMARTLINK_RAC_URL: sim.url,
+        SMARTLINK_API_URL: `${sim.url}/api/v1`,
+        SMARTLINK_CLIENT_ID: CLIENT.clientId,
+        SMARTLINK_SUBSCRIPTIONS: 'CliOne,CliTwo',
+      });
+    } finally {
+      rmSync(workDir, { recursive: true, force: true });
+    }
   });
 
   it('takes the secret from standard input with --client-secret-stdin', async () => {

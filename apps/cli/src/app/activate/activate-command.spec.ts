@@ -97,6 +97,27 @@ describe('activate', () => {
       expect(cloud.settings?.SMARTLINK_CLIENT_SECRET.reveal()).toBe(SECRET);
     });
 
+    it('writes the other Smart Link settings it ran with into the cloud env file', async () => {
+      const result = await activate([], { ...fromEnv, SMARTLINK_HTTP_TIMEOUT_MS: '5000' });
+      expect(result.stdout).toContain(
+        [
+          "cat > docker/k8s/site/cloud.env <<'EOF'",
+          'SMARTLINK_RAC_URL=https://admin.rac.totvs.app',
+          'SMARTLINK_API_URL=https://link.totvs.app/api/v1',
+          'SMARTLINK_CLIENT_ID=client-1',
+          'SMARTLINK_HTTP_TIMEOUT_MS=5000',
+          'EOF',
+        ].join('\n'),
+      );
+    });
+
+    it('refuses a setting that would span lines of the env file, before talking to the cloud', async () => {
+      const result = await activate([], { ...fromEnv, SMARTLINK_TLS_CA_FILE: '/etc/ca.pem\nX=injected' });
+      expect(result.code).toBe(CliExitCode.Usage);
+      expect(result.stderr).toMatch(/^SMARTLINK_TLS_CA_FILE: a value on one line/);
+      expect(result.cloud.settings).toBeNull();
+    });
+
     it('never prints the secret', async () => {
       const result = await activate([], fromEnv);
       expect(result.stdout + result.stderr).not.toContain(SECRET);
@@ -209,7 +230,11 @@ describe('activate', () => {
       ['a stray argument', [SECRET], /^unexpected argument/],
       ['an illegal command name', ['--commands', 'ok,not ok'], /illegal command name: "not ok"/],
       ['two secrets', ['--client-secret', 'x', '--client-secret-stdin'], /give the clientSecret once/],
-      ['a bad Kubernetes name', ['--secret-name', 'Smart_Link'], /--secret-name: not a Kubernetes name/],
+      [
+        'a bad Kubernetes namespace',
+        ['--namespace', 'Smart_Link'],
+        /--namespace: not a Kubernetes namespace/,
+      ],
       ['a RAC URL that is not http(s)', ['--rac-url', 'ftp://rac'], /SMARTLINK_RAC_URL/],
     ])('%s', async (_label, argv, message) => {
       const result = await activate(argv, fromEnv, { interactive: true, answers: [] });

@@ -46,6 +46,7 @@ export async function runActivate(
   let options: ActivateOptions;
   let input: ActivationInput;
   let settings: SmartLinkSettings;
+  let cloud: [string, string][];
   let client: SmartLinkTransport;
   try {
     options = parseActivateOptions(argv, env);
@@ -61,6 +62,7 @@ export async function runActivate(
       SMARTLINK_CLIENT_ID: input.clientId,
       SMARTLINK_CLIENT_SECRET: input.clientSecret.reveal(),
     });
+    cloud = cloudEntries(settings, env);
     client = connect(settings);
   } catch (error) {
     if (error instanceof PromptCancelledError) {
@@ -92,7 +94,7 @@ export async function runActivate(
           clientId: input.clientId,
           clientSecret: input.clientSecret,
           subscriptions: setup.subscriptions,
-          settings: configMapEntries(settings, setup.subscriptions, env),
+          cloud,
         },
         options,
       ),
@@ -170,24 +172,24 @@ function firstLine(text: string): string {
 }
 
 /**
- * The ConfigMap: the cloud's URLs as validated (trailing slashes gone), the subscriptions as the poller reads them,
- * then every other Smart Link setting the environment sets, so the services run with what the activation ran with.
+ * The cloud ConfigMap: the cloud's URLs as validated (trailing slashes gone), the client id, then every other Smart
+ * Link setting the environment sets, so the services run with what the activation ran with. Each becomes a line of an
+ * env file, so a value may not span lines.
  */
-function configMapEntries(
-  settings: SmartLinkSettings,
-  subscriptions: readonly string[],
-  env: SettingsSource,
-): [string, string][] {
+function cloudEntries(settings: SmartLinkSettings, env: SettingsSource): [string, string][] {
   const passed = Object.keys(SmartLinkSettingsSchema.shape)
     .filter((key) => !WIZARD_KEYS.has(key))
     .flatMap((key): [string, string][] => {
       const value = env[key];
       return value === undefined || value === '' ? [] : [[key, value]];
     });
-  return [
+  const entries: [string, string][] = [
     ['SMARTLINK_RAC_URL', settings.SMARTLINK_RAC_URL],
     ['SMARTLINK_API_URL', settings.SMARTLINK_API_URL],
-    ['SMARTLINK_SUBSCRIPTIONS', subscriptions.join(',')],
+    ['SMARTLINK_CLIENT_ID', settings.SMARTLINK_CLIENT_ID],
     ...passed,
   ];
+  const multiline = entries.find(([, value]) => /[\r\n]/.test(value));
+  if (multiline) throw new CliUsageError(`${multiline[0]}: a value on one line, for the overlay's env file`);
+  return entries;
 }

@@ -2,7 +2,7 @@ import { CliUsageError } from '../cli-usage-error';
 import { ActivateDefaults, parseActivateOptions } from './activate-options';
 
 describe('parseActivateOptions', () => {
-  it('defaults to TOTVS production, the usual names, and asks for what is missing', () => {
+  it("defaults to TOTVS production, the manifests' namespace and overlay, and asks for what is missing", () => {
     expect(parseActivateOptions([], {})).toEqual({
       help: false,
       clientId: undefined,
@@ -11,9 +11,8 @@ describe('parseActivateOptions', () => {
       racUrl: ActivateDefaults.racUrl,
       apiUrl: ActivateDefaults.apiUrl,
       showSecret: false,
-      secretName: 'smartlink-credentials',
-      configMapName: 'smartlink-settings',
-      namespace: undefined,
+      namespace: 'smartlink',
+      overlay: 'docker/k8s/site',
     });
   });
 
@@ -55,24 +54,14 @@ describe('parseActivateOptions', () => {
   it('reads the output options', () => {
     expect(
       parseActivateOptions(
-        [
-          '--show-secret',
-          '--secret-name',
-          'sl.creds',
-          '--config-map-name',
-          'sl-cfg',
-          '--namespace',
-          'erp',
-          '-h',
-        ],
+        ['--show-secret', '--namespace', 'erp', '--overlay', 'deploy/smartlink/prod/', '-h'],
         {},
       ),
     ).toMatchObject({
       help: true,
       showSecret: true,
-      secretName: 'sl.creds',
-      configMapName: 'sl-cfg',
       namespace: 'erp',
+      overlay: 'deploy/smartlink/prod',
     });
   });
 
@@ -80,7 +69,9 @@ describe('parseActivateOptions', () => {
     [['--unknown'], "Unknown option '--unknown'"],
     [['--client-id'], "Option '--client-id <value>' argument missing"],
     [['--namespace', 'Not_A_Namespace'], '--namespace: not a Kubernetes namespace'],
-    [['--config-map-name', 'x'.repeat(254)], '--config-map-name: not a Kubernetes name'],
+    [['--overlay', 'my overlay'], '--overlay: a directory path'],
+    [['--overlay', '$(rm -rf ~)'], '--overlay: a directory path'],
+    [['--secret-name', 'other'], "Unknown option '--secret-name'"],
   ])('refuses %j', (argv, message) => {
     expect(() => parseActivateOptions(argv, {})).toThrow(CliUsageError);
     expect(() => parseActivateOptions(argv, {})).toThrow(message);

@@ -1,4 +1,4 @@
-import type { SettingsSource } from '@smartlink/common';
+import { KubernetesSettingsObjects, type SettingsSource } from '@smartlink/common';
 import { parseCliArgs } from '../cli-args';
 import { CliUsageError } from '../cli-usage-error';
 
@@ -9,8 +9,8 @@ import { CliUsageError } from '../cli-usage-error';
 export const ActivateDefaults = {
   racUrl: 'https://admin.rac.totvs.app',
   apiUrl: 'https://link.totvs.app/api/v1',
-  secretName: 'smartlink-credentials',
-  configMapName: 'smartlink-settings',
+  namespace: KubernetesSettingsObjects.namespace,
+  overlay: KubernetesSettingsObjects.siteOverlay,
 } as const;
 
 /** Where the client secret comes from, in the order the wizard looks. */
@@ -30,14 +30,14 @@ export interface ActivateOptions {
   readonly racUrl: string;
   readonly apiUrl: string;
   readonly showSecret: boolean;
-  readonly secretName: string;
-  readonly configMapName: string;
-  readonly namespace: string | undefined;
+  readonly namespace: string;
+  readonly overlay: string;
 }
 
 export const ACTIVATE_USAGE = `Activates this Smart Link Client for a tenant, like RM's "Ativação Totvs Apps" wizard: checks the clientId and
 clientSecret TOTVS provisioning sent against RAC, shows the tenant, sets up the tenant queue with the commands to
-subscribe, and prints the Kubernetes Secret and ConfigMap the services read.
+subscribe, and prints the Kubernetes Secret and ConfigMaps the manifests (docker/k8s) read, with the steps to put
+them in place.
 
 Usage: npm run cli -- activate [options]
 
@@ -48,9 +48,9 @@ Usage: npm run cli -- activate [options]
   --commands <A,B,...>      every command the tenant queue subscribes to (SMARTLINK_SUBSCRIPTIONS); asked when unset
   --rac-url <url>           RAC host (SMARTLINK_RAC_URL; default ${ActivateDefaults.racUrl})
   --api-url <url>           link API base (SMARTLINK_API_URL; default ${ActivateDefaults.apiUrl})
-  --secret-name <name>      the Kubernetes Secret (default ${ActivateDefaults.secretName})
-  --config-map-name <name>  the Kubernetes ConfigMap (default ${ActivateDefaults.configMapName})
-  --namespace <namespace>   the namespace for the printed kubectl commands (default: kubectl's current one)
+  --namespace <namespace>   the namespace of the Secret (default ${ActivateDefaults.namespace}, the manifests' one)
+  --overlay <dir>           the kustomize overlay to write the ConfigMaps' env files into
+                            (default ${ActivateDefaults.overlay})
   --show-secret             print the clientSecret in the Secret's contents (the kubectl command never holds it)
   -h, --help                this text
 
@@ -59,9 +59,10 @@ services read them.
 
 Exit codes: 0 activated, 1 failed, 2 bad usage, 3 credentials refused, 4 cloud unreachable (try again), 130 cancelled.`;
 
-/** Kubernetes object names (RFC 1123 subdomain) and namespaces (RFC 1123 label). */
-const K8S_NAME = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+/** Kubernetes namespaces (RFC 1123 label). */
 const K8S_NAMESPACE = /^(?=.{1,63}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** The overlay path goes unquoted into the printed shell commands. */
+const SHELL_SAFE_PATH = /^[A-Za-z0-9._/-]+$/;
 
 const unsetIfEmpty = (value: string | undefined) => (value === undefined || value === '' ? undefined : value);
 
@@ -71,18 +72,11 @@ export function parseActivateOptions(argv: readonly string[], env: SettingsSourc
   if (values['client-secret'] !== undefined && values['client-secret-stdin']) {
     throw new CliUsageError('give the clientSecret once: --client-secret or --client-secret-stdin');
   }
-  const secretName = values['secret-name'] ?? ActivateDefaults.secretName;
-  const configMapName = values['config-map-name'] ?? ActivateDefaults.configMapName;
-  for (const [flag, name] of [
-    ['--secret-name', secretName],
-    ['--config-map-name', configMapName],
-  ] as const) {
-    if (!K8S_NAME.test(name)) {
-      throw new CliUsageError(`${flag}: not a Kubernetes name (lower case letters, digits, '-' and '.')`);
-    }
-  }
   if (values.namespace !== undefined && !K8S_NAMESPACE.test(values.namespace)) {
     throw new CliUsageError('--namespace: not a Kubernetes namespace (lower case letters, digits and -)');
+  }
+  if (values.overlay !== undefined && !SHELL_SAFE_PATH.test(values.overlay)) {
+    throw new CliUsageError('--overlay: a directory path of letters, digits and . _ - / only');
   }
   const envSecret = unsetIfEmpty(env['SMARTLINK_CLIENT_SECRET']);
   let secret: SecretSource;
@@ -98,9 +92,8 @@ export function parseActivateOptions(argv: readonly string[], env: SettingsSourc
     racUrl: unsetIfEmpty(values['rac-url'] ?? env['SMARTLINK_RAC_URL']) ?? ActivateDefaults.racUrl,
     apiUrl: unsetIfEmpty(values['api-url'] ?? env['SMARTLINK_API_URL']) ?? ActivateDefaults.apiUrl,
     showSecret: values['show-secret'] ?? false,
-    secretName,
-    configMapName,
-    namespace: values.namespace,
+    namespace: values.namespace ?? ActivateDefaults.namespace,
+    overlay: (values.overlay ?? ActivateDefaults.overlay).replace(/\/+$/, ''),
   };
 }
 
@@ -112,9 +105,8 @@ function readArgs(argv: readonly string[]) {
     commands: { type: 'string' },
     'rac-url': { type: 'string' },
     'api-url': { type: 'string' },
-    'secret-name': { type: 'string' },
-    'config-map-name': { type: 'string' },
     namespace: { type: 'string' },
+    overlay: { type: 'string' },
     'show-secret': { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });

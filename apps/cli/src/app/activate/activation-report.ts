@@ -1,10 +1,15 @@
-import type { SecretValue } from '@smartlink/common';
-import { shellQuote } from '../output/shell-quote';
+import { KubernetesSettingsObjects, type KubernetesSecretKey, type SecretValue } from '@smartlink/common';
 
-/** The env var of the client secret: the name the services read, and the shell variable the kubectl line expands. */
-const SECRET_KEY = 'SMARTLINK_CLIENT_SECRET';
+const K8S = KubernetesSettingsObjects;
 
-/** What an activation established, and where the services' settings go. */
+/** What goes in each key of the Secret; the kubectl command takes each from a shell variable of the key's name. */
+const SECRET_VALUE_HINTS: Record<KubernetesSecretKey, string> = {
+  SMARTLINK_CLIENT_SECRET: 'the clientSecret just checked',
+  DB_PASSWORD: 'the password of DB_USER, the login of the RM database',
+  REDRIVE_HTTP_TOKEN: 'a token of 16 or more characters for POST /redrive, e.g. $(openssl rand -hex 32)',
+};
+
+/** What an activation established, and what the services need to run with it. */
 export interface Activation {
   readonly tenantId: string;
   readonly clientId: string;
@@ -12,59 +17,77 @@ export interface Activation {
   /** The commands set up on the tenant queue, in order. */
   readonly subscriptions: readonly string[];
   /**
-   * The non-secret settings the services need, env var name to value, in print order: SMARTLINK_RAC_URL,
-   * SMARTLINK_API_URL, SMARTLINK_SUBSCRIPTIONS and any other SMARTLINK_* setting the activation ran with.
+   * The cloud settings, env var name to value, in print order: SMARTLINK_RAC_URL, SMARTLINK_API_URL,
+   * SMARTLINK_CLIENT_ID and any other SMARTLINK_* setting the activation ran with.
    */
-  readonly settings: readonly (readonly [string, string])[];
+  readonly cloud: readonly (readonly [string, string])[];
 }
 
 /** How to print it. */
 export interface ActivationReportOptions {
   /** Print the client secret in the Secret's contents; the kubectl command never holds it. */
   readonly showSecret: boolean;
-  readonly secretName: string;
-  readonly configMapName: string;
-  readonly namespace: string | undefined;
+  /** The namespace of the Secret; the overlay's namespace unless told otherwise. */
+  readonly namespace: string;
+  /** The kustomize overlay whose env files the ConfigMaps are generated from. */
+  readonly overlay: string;
 }
 
 /**
- * The report the wizard ends with: the tenant, what goes into the Kubernetes Secret and ConfigMap (the env var names
- * the services read), and kubectl commands that create or update both. The secret shows as a placeholder unless
- * `showSecret`; in the kubectl command it is always the shell variable `$SMARTLINK_CLIENT_SECRET`, so the command can
- * be pasted without the secret landing in shell history.
+ * The report the wizard ends with: the tenant, then the Secret and the ConfigMaps the manifests read
+ * ({@link KubernetesSettingsObjects}: the same names and keys), and the steps that put them in place: a kubectl
+ * command for the Secret that takes every value from a shell variable of the key's name, so no secret lands in the
+ * command or the shell history; the env files of the overlay's ConfigMaps as shell here-documents; the apply.
+ * The client secret shows as a placeholder unless `showSecret`.
  */
 export function formatActivationReport(activation: Activation, options: ActivationReportOptions): string {
-  const secretEntries: [string, string][] = [
-    ['SMARTLINK_CLIENT_ID', activation.clientId],
-    [
-      SECRET_KEY,
-      options.showSecret ? activation.clientSecret.reveal() : '<redacted: --show-secret prints it>',
-    ],
+  const { secret, configMaps } = K8S;
+  const cloudFile = `${options.overlay}/${configMaps.cloud.envFile}`;
+  const pollerFile = `${options.overlay}/${configMaps.poller.envFile}`;
+  const poller: (readonly [string, string])[] = [
+    ['SMARTLINK_SUBSCRIPTIONS', activation.subscriptions.join(',')],
   ];
-  const namespace = options.namespace === undefined ? '' : ` --namespace ${options.namespace}`;
-  const apply = `--dry-run=client -o yaml | kubectl apply${namespace} -f -`;
-  const literal = (key: string, value: string) => `    --from-literal=${key}=${shellQuote(value)} \\`;
+  const shown = (key: KubernetesSecretKey) =>
+    key !== 'SMARTLINK_CLIENT_SECRET'
+      ? `<${SECRET_VALUE_HINTS[key]}>`
+      : options.showSecret
+        ? activation.clientSecret.reveal()
+        : '<redacted: --show-secret prints it>';
+  const entries = (pairs: readonly (readonly [string, string])[]) =>
+    pairs.map(([key, value]) => `${key}=${value}`);
+  const hereDoc = (file: string, pairs: readonly (readonly [string, string])[]) => [
+    `cat > ${file} <<'EOF'`,
+    ...entries(pairs),
+    'EOF',
+  ];
+  const namespace = `--namespace ${options.namespace}`;
   return [
     `Activated: tenant ${activation.tenantId}`,
     `The tenant queue is set up with ${activation.subscriptions.length} command(s): ${activation.subscriptions.join(', ')}`,
     '',
-    `Kubernetes Secret ${options.secretName} (env vars the poller and executor read):`,
-    ...secretEntries.map(([key, value]) => `  ${key}=${value}`),
+    `Kubernetes Secret ${secret.name} (namespace ${options.namespace}):`,
+    ...secret.keys.map((key) => `  ${key}=${shown(key)}`),
     '',
-    `Kubernetes ConfigMap ${options.configMapName}:`,
-    ...activation.settings.map(([key, value]) => `  ${key}=${value}`),
+    `ConfigMap ${configMaps.cloud.name}, generated from ${cloudFile}:`,
+    ...entries(activation.cloud).map((line) => `  ${line}`),
+    `ConfigMap ${configMaps.poller.name}, generated from ${pollerFile}:`,
+    ...entries(poller).map((line) => `  ${line}`),
     '',
-    `To create or update both, with the clientSecret in $${SECRET_KEY} (e.g. read -rs ${SECRET_KEY}; export ${SECRET_KEY}):`,
+    `1. Create the Secret, with each value in a shell variable of the key's name (e.g. read -rs DB_PASSWORD; export DB_PASSWORD):`,
     '',
-    `  kubectl create secret generic ${options.secretName}${namespace} \\`,
-    literal('SMARTLINK_CLIENT_ID', activation.clientId),
-    `    --from-literal=${SECRET_KEY}="$${SECRET_KEY}" \\`,
-    `    ${apply}`,
-    `  kubectl create configmap ${options.configMapName}${namespace} \\`,
-    ...activation.settings.map(([key, value]) => literal(key, value)),
-    `    ${apply}`,
+    `kubectl create namespace ${options.namespace} --dry-run=client -o yaml | kubectl apply -f -`,
+    `kubectl create secret generic ${secret.name} ${namespace} \\`,
+    ...secret.keys.map((key) => `  --from-literal=${key}="$${key}" \\`),
+    `  --dry-run=client -o yaml | kubectl apply ${namespace} -f -`,
     '',
-    `Then give each service both through envFrom (secretRef: ${options.secretName}, configMapRef: ${options.configMapName}).`,
+    `2. Write the ConfigMaps' settings into the overlay, from the repository's root:`,
+    '',
+    ...hereDoc(cloudFile, activation.cloud),
+    ...hereDoc(pollerFile, poller),
+    '',
+    `3. Set your registry, Kafka and database in ${options.overlay} (kustomization.yaml, client.env), then:`,
+    '',
+    `kubectl apply -k ${options.overlay}`,
     '',
   ].join('\n');
 }
