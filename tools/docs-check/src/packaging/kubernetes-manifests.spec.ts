@@ -3,9 +3,8 @@ import { tmpdir } from 'node:os';
 import { basename, join, relative } from 'node:path';
 import { KubernetesSettingsObjects } from '@smartlink/common';
 import { parse } from 'yaml';
-import { minimalEnv } from '../settings/minimal-env';
 import { SERVICES, type ServiceName } from '../settings/service-entry-points';
-import { readServiceSettings, type ServiceSettings } from '../settings/settings-reader';
+import { portSetting, serviceSettingsView } from '../settings/service-settings-view';
 import type { Container, K8sObject } from './kubernetes-object';
 import { schemaProblems } from './kubernetes-schemas';
 import { kustomizationDirs, kustomizeBuild } from './kustomize-build';
@@ -81,7 +80,6 @@ const inBoth = (services: readonly ServiceName[]) =>
       .filter((service) => deployments(r).some((d) => d.metadata.name === service))
       .map((service) => [r.name, service, r] as const),
   );
-const portSetting = (service: ServiceName) => (service === SIMULATOR ? 'SIM_PORT' : 'HTTP_PORT');
 
 interface BenchResults {
   readonly resources: Record<string, { idle?: { rssMbMax: number }; load?: { rssMbMax: number } }>;
@@ -91,15 +89,9 @@ const BENCH = JSON.parse(
 ) as BenchResults;
 
 describe('the Kubernetes manifests, as kubectl kustomize renders them', () => {
-  let code: ServiceSettings;
-  const defaultPort = (service: ServiceName) => Number(code[service].get(portSetting(service))?.defaultValue);
-  const reads = (service: ServiceName, name: string) => code[service].has(name);
-  const required = (service: ServiceName) =>
-    [...code[service]].filter(([, setting]) => setting.required).map(([name]) => name);
+  const { load, defaultPort, reads, required } = serviceSettingsView(ROOT);
 
-  beforeAll(() => {
-    code = readServiceSettings(ROOT, minimalEnv);
-  });
+  beforeAll(load);
 
   it('renders the base, the site overlay and the demo', () => {
     expect(rendered.map((r) => r.name)).toEqual(expect.arrayContaining(['base', 'site', 'demo']));

@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parse } from 'yaml';
-import { SERVICES, type ServiceName } from '../settings/service-entry-points';
-import { minimalEnv } from '../settings/minimal-env';
-import { readServiceSettings, type ServiceSettings } from '../settings/settings-reader';
+import { SERVICES } from '../settings/service-entry-points';
+import { serviceSettingsView } from '../settings/service-settings-view';
 import { readDockerfile, stageChain } from './dockerfile';
 
 // Static checks of docker/: the images and the compose file, held against the code (the settings each service really
@@ -18,18 +17,10 @@ const PACKAGE = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as 
 /** The Node the project pins: the npm registry's `node` package, which the tests and `npm start` run on. */
 const PINNED_NODE = PACKAGE.devDependencies['node'] ?? '';
 
-const portSetting = (service: ServiceName) => (service === 'smartlink-sim' ? 'SIM_PORT' : 'HTTP_PORT');
-
 describe('docker/', () => {
-  let code: ServiceSettings;
-  const defaultPort = (service: ServiceName) => Number(code[service].get(portSetting(service))?.defaultValue);
-  const reads = (service: ServiceName, name: string) => code[service].has(name);
-  const required = (service: ServiceName) =>
-    [...code[service]].filter(([, setting]) => setting.required).map(([name]) => name);
+  const { load, defaultPort, reads, required } = serviceSettingsView(ROOT);
 
-  beforeAll(() => {
-    code = readServiceSettings(ROOT, minimalEnv);
-  });
+  beforeAll(load);
 
   describe('one Node line', () => {
     const major = PINNED_NODE.split('.')[0];
