@@ -40,7 +40,7 @@ describe.each(TEST_DATABASES)('the executor upstream on $name', ({ create }) => 
   });
 
   const sentOf = async (ids: readonly string[]): Promise<SimSent[]> =>
-    (await sim.sent()).entries.filter((s) => ids.includes(String(s.body['id'])));
+    (await sim.sent()).entries.filter((s) => ids.includes(String(s.envelope?.id)));
   const history = (ids: readonly string[]) => executor.tables.attempts.findByMessageIds(ids);
 
   it('is ready only with its outbound consumer in the group <ns>.executor.outbound', async () => {
@@ -52,7 +52,7 @@ describe.each(TEST_DATABASES)('the executor upstream on $name', ({ create }) => 
   });
 
   describe('when segments publish messages', () => {
-    it('sends each to send/{type}/{audience} in a CloudEvents envelope, records it and deletes the row', async () => {
+    it('sends each to send/{type}/{audience} in a TOTVS envelope, records it and deletes the row', async () => {
       const [a, b] = [uniqueName('up'), uniqueName('up')];
       await executor.collect(executor.topics.events);
       await executor.publish(
@@ -67,27 +67,25 @@ describe.each(TEST_DATABASES)('the executor upstream on $name', ({ create }) => 
         },
         { description: 'both sends at the simulator', timeoutMs: 45_000 },
       );
-      const byId = new Map(sent.map((s) => [String(s.body['id']), s]));
+      const byId = new Map(sent.map((s) => [String(s.envelope?.id), s]));
       expect(byId.get(a)).toMatchObject({
         tenantId: TENANT,
         type: 'DemoPong',
         audience: 'demo-app',
         body: {
-          specversion: '1.0',
-          id: a,
-          type: 'DemoPong',
-          correlationid: 'cloud-msg-1',
-          tenantid: TENANT,
-          source: 'smartlink-client',
-          data: { reply: a, texto: 'ação 日本' },
+          header: { type: 'DemoPong', tenantId: TENANT, transactionId: a, correlationId: 'cloud-msg-1' },
+          content: { reply: a, texto: 'ação 日本' },
         },
+        envelope: { style: 'totvs', id: a, correlationId: 'cloud-msg-1', problems: [] },
         headers: expect.objectContaining({ authorization: 'Bearer [redacted]' }),
       });
       expect(byId.get(b)).toMatchObject({
         type: 'DemoNotice',
         audience: 'other-app',
-        body: { id: b, correlationid: null, data: 'plain text' },
+        body: { header: { transactionId: b }, content: 'plain text' },
+        envelope: { correlationId: null, problems: [] },
       });
+      expect(byId.get(b)?.body['header']).not.toHaveProperty('correlationId');
 
       const rows = await waitFor(
         async () => {
@@ -374,7 +372,7 @@ describe('the executor upstream, stopped while a send hangs', () => {
 
     const second = await ExecutorHarness.start(database.settings, env);
     running.push(second);
-    await waitFor(async () => (await sim.sent()).entries.some((s) => s.body['id'] === id), {
+    await waitFor(async () => (await sim.sent()).entries.some((s) => s.envelope?.id === id), {
       description: 'the send made by the next instance',
       timeoutMs: 45_000,
     });

@@ -336,12 +336,12 @@ describe('reliability: kills, infrastructure faults and bad input lose no messag
     };
     await waitFor(
       async () => {
-        const correlated = new Set((await pongsOf()).map((s) => String(s.body['correlationid'])));
+        const correlated = new Set((await pongsOf()).map((s) => String(s.envelope?.correlationId)));
         return pingIds.every((id) => correlated.has(id));
       },
       { description: 'a DemoPong sent for every DemoPing', timeoutMs: 180_000, intervalMs: 1_000 },
     ).catch(withLogs);
-    const pongIds = [...new Set((await pongsOf()).map((s) => String(s.body['id'])))];
+    const pongIds = [...new Set((await pongsOf()).map((s) => String(s.envelope?.id)))];
     await waitFor(async () => (await successCounts(pongIds)).size === pongIds.length, {
       description: 'a success row for every DemoPong',
       timeoutMs: 120_000,
@@ -498,7 +498,7 @@ describe('reliability: kills, infrastructure faults and bad input lose no messag
         deliveriesRedelivered: redelivered,
         acked: acked.total,
         pongSends: pongSends.length,
-        duplicatePongSends: pongSends.length - new Set(pongSends.map((s) => String(s.body['id']))).size,
+        duplicatePongSends: pongSends.length - new Set(pongSends.map((s) => String(s.envelope?.id))).size,
       },
       segment: {
         handlerRunsCounted: [...handlerRuns.values()].reduce((sum, n) => sum + n, 0),

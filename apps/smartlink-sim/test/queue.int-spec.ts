@@ -184,7 +184,7 @@ describe('setup, get, ack and send against the simulator', () => {
       results.map((r) =>
         r.ok ? 'ok' : `${r.error.code}:${r.error instanceof MalformedMessageError ? r.error.field : ''}`,
       ),
-    ).toEqual(['ok', 'MALFORMED_MESSAGE:body', 'MALFORMED_MESSAGE:type', 'PAYLOAD_TOO_LARGE:', 'ok', 'ok']);
+    ).toEqual(['ok', 'MALFORMED_MESSAGE:body', 'ILLEGAL_COMMAND_NAME:', 'PAYLOAD_TOO_LARGE:', 'ok', 'ok']);
     const refused = results[3];
     expect(refused?.ok === false && refused.error).toBeInstanceOf(PayloadTooLargeError);
     expect(refused?.ok === false && refused.messageId).toBe(published[3]?.messageId);
@@ -200,13 +200,13 @@ describe('setup, get, ack and send against the simulator', () => {
     });
   });
 
-  it('records sends with type, audience, body and headers, the token redacted', async () => {
+  it('records sends with type, audience, body, its TOTVS envelope and headers, the token redacted', async () => {
     const client = sim.client();
     await client.setup([]);
-    const body = JSON.stringify({
-      header: { type: 'SGDPMaskResponse', tenantId: TENANT },
-      content: { masked: true },
-    });
+    // The body GRR sends (P1 GRRSyncbySL), as text: header tenantId, type, transactionId; content.
+    const body =
+      `{"header":{"tenantId":"${TENANT}","type":"SGDPMaskResponse",` +
+      '"transactionId":"0f8d4c2e-51a7-4b8e-9d1c-7a3e2b6f4c10"},"content":{"masked":true}}';
     await client.send('SGDPMaskResponse', 'SGDP', body);
     const sent = await sim.admin<{ total: number; entries: Record<string, unknown>[] }>(
       'GET',
@@ -219,6 +219,15 @@ describe('setup, get, ack and send against the simulator', () => {
       audience: 'SGDP',
       bodyText: body,
       body: JSON.parse(body),
+      envelope: {
+        style: 'totvs',
+        id: '0f8d4c2e-51a7-4b8e-9d1c-7a3e2b6f4c10',
+        type: 'SGDPMaskResponse',
+        tenantId: TENANT,
+        correlationId: null,
+        time: null,
+        problems: [],
+      },
       queueSetUp: true,
       headers: expect.objectContaining({
         authorization: 'Bearer [redacted]',
@@ -230,8 +239,9 @@ describe('setup, get, ack and send against the simulator', () => {
 
   it('accepts a send before setup but marks it lost, as the cloud does', async () => {
     await sim.client().send('T', 'LinkProxy', '{}');
-    const sent = await sim.admin<{ entries: { queueSetUp: boolean }[] }>('GET', '/admin/sent');
+    const sent = await sim.admin<{ entries: { queueSetUp: boolean; envelope: unknown }[] }>('GET', '/admin/sent');
     expect(sent.entries.map((e) => e.queueSetUp)).toEqual([false]);
+    expect(sent.entries[0]?.envelope).toBeNull();
   });
 
   it('drains 50,000 queued 1 KB messages in batches without loss or duplicates', async () => {

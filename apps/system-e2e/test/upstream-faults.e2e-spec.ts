@@ -79,7 +79,7 @@ describe.each<DatabaseKind>(['postgres', 'sqlite'])(
         intervalMs: 500,
       }).catch(withLogs);
       const sent = await system.sim.sent(TENANT);
-      const sentIds = sent.entries.map((s) => String(s.body['id']));
+      const sentIds = sent.entries.map((s) => String(s.envelope?.id));
 
       // Every message has its successful attempt recorded...
       await waitFor(async () => (await system.successRows(sentIds)).length >= PINGS + NOTICES, {
@@ -91,7 +91,7 @@ describe.each<DatabaseKind>(['postgres', 'sqlite'])(
       // ...the cloud got each once (faulted requests never reach it), the replies and the notices all there...
       expect((await system.sim.sent(TENANT)).total).toBe(PINGS + NOTICES);
       expect(new Set(sentIds).size).toBe(PINGS + NOTICES);
-      const correlations = new Set(sent.entries.map((s) => s.body['correlationid']));
+      const correlations = new Set(sent.entries.map((s) => s.envelope?.correlationId));
       for (const p of pings) expect(correlations.has(p.id)).toBe(true);
       for (const id of noticeIds) expect(sentIds).toContain(id);
 

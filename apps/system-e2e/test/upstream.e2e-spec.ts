@@ -57,7 +57,7 @@ describe.each<DatabaseKind>(['postgres', 'sqlite'])('upstream, end to end, on %s
       { description: `${PINGS} downstream successes`, timeoutMs: 120_000, intervalMs: 500 },
     ).catch(withLogs);
     const sent = await system.sim.sent(TENANT);
-    const sentIds = sent.entries.map((s) => String(s.body['id']));
+    const sentIds = sent.entries.map((s) => String(s.envelope?.id));
     const upstream = await waitFor(
       async () => {
         const rows = await system.successRows(sentIds);
@@ -70,32 +70,35 @@ describe.each<DatabaseKind>(['postgres', 'sqlite'])('upstream, end to end, on %s
     expect((await system.sim.sent(TENANT)).total).toBe(PINGS + NOTICES);
     expect(new Set(sentIds).size).toBe(PINGS + NOTICES);
 
-    // One reply per ping, on send/DemoPong/demo-app, correlated to the ping, echoing its data.
+    // One reply per ping, on send/DemoPong/demo-app, in the TOTVS envelope (the default), correlated to the ping,
+    // echoing its data.
     const replies = sent.entries.filter((s) => s.type === 'DemoPong');
     expect(replies).toHaveLength(PINGS);
-    const replyTo = new Map<string, SimSent>(replies.map((r) => [String(r.body['correlationid']), r]));
+    const replyTo = new Map<string, SimSent>(replies.map((r) => [String(r.envelope?.correlationId), r]));
     pingIds.forEach((pingId, i) => {
       const reply = replyTo.get(pingId);
       expect(reply).toMatchObject({
         tenantId: TENANT,
         audience: 'demo-app',
         body: {
-          specversion: '1.0',
-          type: 'DemoPong',
-          correlationid: pingId,
-          tenantid: TENANT,
-          data: { pong: pingId, echo: { n: i, texto: 'ação 日本' } },
+          header: { type: 'DemoPong', tenantId: TENANT, correlationId: pingId },
+          content: { pong: pingId, echo: { n: i, texto: 'ação 日本' } },
         },
+        envelope: { style: 'totvs', problems: [] },
       });
     });
 
     // The segment's own messages, on send/DemoNotice/demo-app, under the ids the publisher returned.
     const notices = sent.entries.filter((s) => s.type === 'DemoNotice');
-    expect(new Set(notices.map((n) => String(n.body['id'])))).toEqual(new Set(noticeIds));
+    expect(new Set(notices.map((n) => String(n.envelope?.id)))).toEqual(new Set(noticeIds));
     for (const notice of notices) {
-      expect(notice).toMatchObject({ audience: 'demo-app', body: { correlationid: null, tenantid: TENANT } });
+      expect(notice).toMatchObject({
+        audience: 'demo-app',
+        body: { header: { tenantId: TENANT } },
+        envelope: { style: 'totvs', correlationId: null, problems: [] },
+      });
     }
-    expect(notices.map((n) => (n.body['data'] as { notice: number }).notice).sort((a, b) => a - b)).toEqual(
+    expect(notices.map((n) => (n.body['content'] as { notice: number }).notice).sort((a, b) => a - b)).toEqual(
       Array.from({ length: NOTICES }, (_, i) => i + 1),
     );
 

@@ -8,6 +8,7 @@ export {
   type SimEnqueued,
   type SimMessage,
   type SimSent,
+  type SimSentEnvelope,
   type SimStats,
   type SimTenantStats,
 } from './lib/sim/sim-admin';

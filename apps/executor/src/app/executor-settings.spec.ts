@@ -52,7 +52,7 @@ describe('loadExecutorSettings', () => {
     );
   });
 
-  it('sends upstream with CloudEvents envelopes and bounded concurrency unless told otherwise', () => {
+  it('sends upstream in the TOTVS envelope with bounded concurrency unless told otherwise', () => {
     expect(loadExecutorSettings(minimal).upstream).toEqual({
       outbound: {
         maxBatchSize: EXECUTOR_DEFAULTS.outboundBatchSize,
@@ -61,21 +61,21 @@ describe('loadExecutorSettings', () => {
       sendConcurrency: EXECUTOR_DEFAULTS.sendConcurrency,
       maxSendPauseMs: EXECUTOR_DEFAULTS.maxSendPauseMs,
       shutdownGraceMs: EXECUTOR_DEFAULTS.shutdownGraceMs,
-      envelope: 'cloudevents',
+      envelope: 'totvs',
       envelopeSource: 'smartlink-client',
     });
     const tuned = loadExecutorSettings({
       ...minimal,
       EXECUTOR_OUTBOUND_BATCH_SIZE: '10',
       EXECUTOR_SEND_CONCURRENCY: '4',
-      EXECUTOR_ENVELOPE: 'TOTVS',
+      EXECUTOR_ENVELOPE: 'CloudEvents',
       EXECUTOR_ENVELOPE_SOURCE: 'rm-acme',
       EXECUTOR_SHUTDOWN_GRACE_MS: '5000',
     });
     expect(tuned.upstream).toMatchObject({
       outbound: { maxBatchSize: 10 },
       sendConcurrency: 4,
-      envelope: 'totvs',
+      envelope: 'cloudevents',
       envelopeSource: 'rm-acme',
       shutdownGraceMs: 5000,
     });

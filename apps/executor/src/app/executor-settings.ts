@@ -52,9 +52,12 @@ export const EXECUTOR_DEFAULTS = {
    * then is handed back uncommitted. Well under the 20 s Kubernetes gives, leaving room to record what finished.
    */
   shutdownGraceMs: 10_000,
-  /** The envelope style of sends: CloudEvents, the style RM's newer clients and most TOTVS Apps read. */
-  envelope: 'cloudevents',
-  /** CloudEvents `source` of what this client sends. */
+  /**
+   * The envelope style of sends: TOTVS ("Padrão Totvs", `{header, content}`), the only send body seen in TOTVS' own
+   * code (docs/smartlink-rest-contract.md §4.4). CloudEvents by `EXECUTOR_ENVELOPE=cloudevents`.
+   */
+  envelope: 'totvs',
+  /** CloudEvents `source` of what this client sends (CloudEvents style only). */
   envelopeSource: 'smartlink-client',
 } as const;
 
@@ -76,9 +79,9 @@ export interface UpstreamSettings {
   readonly maxSendPauseMs: number;
   /** On shutdown, how long the sends of the chunk in flight may still finish. */
   readonly shutdownGraceMs: number;
-  /** Envelope style of the body sent: `cloudevents` or `totvs` ("Padrão Totvs"). */
+  /** Envelope style of the body sent: `totvs` ("Padrão Totvs", the default) or `cloudevents`. */
   readonly envelope: EnvelopeStyle;
-  /** CloudEvents `source` attribute. */
+  /** CloudEvents `source` attribute; unused in the TOTVS style. */
   readonly envelopeSource: string;
 }
 
@@ -132,15 +135,15 @@ const executorSchema = z.object({
   EXECUTOR_ENVELOPE: z
     .preprocess(
       (v) => (v === '' || v === undefined ? undefined : typeof v === 'string' ? v.trim().toLowerCase() : v),
-      z.enum(['cloudevents', 'totvs']).default(EXECUTOR_DEFAULTS.envelope),
+      z.enum(['totvs', 'cloudevents']).default(EXECUTOR_DEFAULTS.envelope),
     )
-    .describe('envelope style of sends: cloudevents (default) or totvs'),
+    .describe('envelope style of sends: totvs (default) or cloudevents'),
   EXECUTOR_ENVELOPE_SOURCE: z
     .preprocess(
       (v) => (v === '' ? undefined : v),
       z.string().trim().min(1).max(512).default(EXECUTOR_DEFAULTS.envelopeSource),
     )
-    .describe('CloudEvents source of sends, 1-512 characters'),
+    .describe('CloudEvents source of sends (cloudevents style only), 1-512 characters'),
 });
 
 /** Reads and validates the executor's settings; a bad value throws a SettingsError that says how to fix it. */

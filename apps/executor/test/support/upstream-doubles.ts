@@ -39,9 +39,7 @@ export class CloudDouble implements Pick<SmartLinkTransport, 'send' | 'tenantId'
 
   async send(type: string, audience: string, body: string): Promise<void> {
     const parsed = JSON.parse(body) as Record<string, unknown>;
-    const id = String(
-      parsed['id'] ?? (parsed['header'] as Record<string, unknown> | undefined)?.['transactionId'],
-    );
+    const id = idOf(parsed);
     this.journal?.add(`cloud:send ${id}`);
     this.inFlight += 1;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
@@ -57,11 +55,17 @@ export class CloudDouble implements Pick<SmartLinkTransport, 'send' | 'tenantId'
 
   /** The ids sent, in order. */
   sentIds(): string[] {
-    return this.sends.map((s) => String(s.body['id']));
+    return this.sends.map((s) => idOf(s.body));
   }
 }
 
-export const ENVELOPE = new CloudEnvelope('cloudevents', 'smartlink-client');
+/** The message id a send carries: TOTVS `header.transactionId`, or CloudEvents `id`. */
+function idOf(body: Record<string, unknown>): string {
+  return String((body['header'] as Record<string, unknown> | undefined)?.['transactionId'] ?? body['id']);
+}
+
+/** The executor's default envelope style. */
+export const ENVELOPE = new CloudEnvelope('totvs', 'smartlink-client');
 
 /** A consumed outbound record, as a segment publishes it. */
 export function consumedOutbound(

@@ -1,9 +1,4 @@
-import {
-  buildCloudEventsEnvelope,
-  buildTotvsEnvelope,
-  type EnvelopeStyle,
-  type JsonValue,
-} from '@smartlink/contract';
+import { buildCloudEventsEnvelope, buildTotvsEnvelope, type EnvelopeStyle } from '@smartlink/contract';
 
 /** What the envelope of a send is built from: the upstream row. */
 export interface EnvelopeSource {
@@ -11,16 +6,15 @@ export interface EnvelopeSource {
   readonly command: string;
   readonly correlatedId: string | null;
   readonly data: string;
-  /** When the segment published the message; the envelope's `time` / `generatedOn`, the same on every attempt. */
+  /** When the segment published the message; the envelope's `generatedOn` / `time`, the same on every attempt. */
   readonly createdAt: Date;
 }
 
 /**
- * Builds the body of `send/{type}/{audience}` with the contract lib's builders, in the configured style.
- * CloudEvents: `id` = message id, `type` = command, `correlationid` = CorrelatedId, `tenantid`, `time`, `source`,
- * `data`. TOTVS: `header.transactionId` = message id, `type`, `tenantId`, `correlationId`, `generatedOn`, and
- * `content`. The payload is RM's `Data`, text in any format: text that is JSON travels as that JSON value, so the
- * app reads structured data; any other text travels as a JSON string.
+ * Builds the body of `send/{type}/{audience}` with the contract lib's builders, in the configured style
+ * (`EXECUTOR_ENVELOPE`). TOTVS, the default: `header.type` = command, `tenantId`, `generatedOn`, `transactionId` =
+ * message id, `correlationId`, and `content`. CloudEvents: `id` = message id, `type`, `correlationid`, `tenantid`,
+ * `time`, `source`, `data`. The payload is RM's `Data`: JSON text travels as that JSON, any other text as a string.
  */
 export class CloudEnvelope {
   constructor(
@@ -30,13 +24,12 @@ export class CloudEnvelope {
   ) {}
 
   build(message: EnvelopeSource, tenantId: string): string {
-    const payload = payloadOf(message.data);
     return this.style === 'cloudevents'
       ? buildCloudEventsEnvelope({
           id: message.id,
           type: message.command,
           tenantId,
-          data: payload,
+          data: message.data,
           time: message.createdAt,
           source: this.source,
           correlationId: message.correlatedId,
@@ -44,19 +37,10 @@ export class CloudEnvelope {
       : buildTotvsEnvelope({
           type: message.command,
           tenantId,
-          content: payload,
+          data: message.data,
           generatedOn: message.createdAt,
           transactionId: message.id,
           correlationId: message.correlatedId,
         });
-  }
-}
-
-/** The payload as a JSON value: parsed when the text is JSON, the text itself otherwise. */
-export function payloadOf(data: string): JsonValue {
-  try {
-    return JSON.parse(data) as JsonValue;
-  } catch {
-    return data;
   }
 }

@@ -119,7 +119,7 @@ describe('OutboundHandler', () => {
       ]);
     });
 
-    it('sends it to send/{type}/{audience} in a CloudEvents envelope carrying its id, correlation and tenant', async () => {
+    it('sends it to send/{type}/{audience} in a TOTVS envelope carrying its id, correlation and tenant', async () => {
       const { cloud, handle } = setup();
 
       await handle(consumedOutbound('up-1', { data: '{"pong":true,"n":1}', correlatedId: 'cloud-msg-7' }));
@@ -129,14 +129,14 @@ describe('OutboundHandler', () => {
           type: 'DemoPong',
           audience: 'demo-app',
           body: {
-            specversion: '1.0',
-            id: 'up-1',
-            type: 'DemoPong',
-            source: 'smartlink-client',
-            time: PUBLISHED_AT,
-            correlationid: 'cloud-msg-7',
-            tenantid: 'tenant-of-token',
-            data: { pong: true, n: 1 },
+            header: {
+              type: 'DemoPong',
+              tenantId: 'tenant-of-token',
+              generatedOn: PUBLISHED_AT,
+              transactionId: 'up-1',
+              correlationId: 'cloud-msg-7',
+            },
+            content: { pong: true, n: 1 },
           },
         },
       ]);

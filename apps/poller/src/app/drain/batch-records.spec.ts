@@ -1,4 +1,4 @@
-import { MalformedMessageError, type ReceivedMessage } from '@smartlink/contract';
+import { IllegalCommandNameError, MalformedMessageError, type ReceivedMessage } from '@smartlink/contract';
 import { deadLetterCodec, logRecordCodec, type EventRecord } from '@smartlink/messaging';
 import { batchRecords, type BatchRecordsContext } from './batch-records';
 import { recordSize } from './record-size';
@@ -50,7 +50,7 @@ describe('batchRecords', () => {
       receipt: 'rc-1',
       messageId: 'broker-1',
       raw,
-      error: new MalformedMessageError('type', 'Illegal command name'),
+      error: new IllegalCommandNameError('"../etc/passwd" may hold only A-Z a-z 0-9 . _ -'),
     };
 
     const records = batchRecords([refused], CONTEXT);

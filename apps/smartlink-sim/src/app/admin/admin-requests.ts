@@ -28,8 +28,8 @@ const RawBytesSpecSchema = z.object({
 });
 
 /**
- * `POST /admin/tenants/:tenantId/messages`: publish a batch. Structured messages are built into envelopes by the
- * contract lib; raw ones go as given. `direct` skips routing by the setup bindings.
+ * `POST /admin/tenants/:tenantId/messages`: publish a batch. Structured messages are built into envelopes by
+ * `SimEnvelope`; raw ones go as given. `direct` skips routing by the setup bindings.
  */
 export const EnqueueRequestSchema = z.object({
   messages: z

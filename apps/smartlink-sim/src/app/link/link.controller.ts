@@ -31,6 +31,7 @@ import { ZodBodyPipe } from '../http/zod-body.pipe';
 import { QueueRegistry } from '../queues/queue-registry';
 import { TokenTenant } from './authenticated-request';
 import { BearerAuthGuard } from './bearer-auth.guard';
+import { readSentEnvelope } from './sent-envelope';
 
 /** Headers recorded with a send, minus the ones that carry credentials. */
 function recordedHeaders(request: FastifyRequest): Record<string, string> {
@@ -121,6 +122,7 @@ export class LinkController {
       audience,
       body: request.body,
       bodyText,
+      envelope: readSentEnvelope(request.body, { type, tenantId }),
       headers: recordedHeaders(request),
     });
     // GRR reads the literal `false` as a refusal ([C P1]); the simulator accepts every well-formed send.

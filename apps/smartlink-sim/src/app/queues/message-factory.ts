@@ -1,12 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import {
-  buildCloudEventsEnvelope,
-  buildTotvsEnvelope,
-  decodeUtf8KeepingInvalidBytes,
-  type EnvelopeStyle,
-  type JsonValue,
-} from '@smartlink/contract';
+import { decodeUtf8KeepingInvalidBytes, type EnvelopeStyle, type JsonValue } from '@smartlink/contract';
 import type { PublishItem } from './queue-registry';
+import { SimEnvelope } from './sim-envelope';
 
 /** A structured message in CloudEvents style, as the admin API takes it. */
 export interface CloudEventsMessageSpec {
@@ -51,7 +46,7 @@ export interface BuiltMessage {
   readonly id: string;
 }
 
-/** Turns admin and demo message specs into envelopes published by the simulated broker. */
+/** Turns admin and demo message specs into envelopes ({@link SimEnvelope}) published by the simulated broker. */
 export class MessageFactory {
   static build(tenantId: string, spec: MessageSpec, now: Date): BuiltMessage {
     const messageId = randomUUID();
@@ -62,7 +57,7 @@ export class MessageFactory {
     }
     if (spec.style === 'cloudevents') {
       const id = spec.id ?? messageId;
-      const body = buildCloudEventsEnvelope({
+      const body = SimEnvelope.cloudEvents({
         id,
         type: spec.type,
         tenantId,
@@ -73,7 +68,7 @@ export class MessageFactory {
       });
       return { item: { body, type: spec.type, messageId }, id };
     }
-    const body = buildTotvsEnvelope({
+    const body = SimEnvelope.totvs({
       type: spec.type,
       tenantId,
       content: spec.content,

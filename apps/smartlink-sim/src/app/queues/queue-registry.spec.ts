@@ -79,6 +79,7 @@ describe('QueueRegistry', () => {
       audience: 'A',
       body: {},
       bodyText: '{}',
+      envelope: null,
       headers: {},
     });
     expect(record.queueSetUp).toBe(false);
@@ -89,6 +90,7 @@ describe('QueueRegistry', () => {
       audience: 'A',
       body: {},
       bodyText: '{}',
+      envelope: null,
       headers: {},
     });
     expect(registry.sent(TENANT).entries.map((r) => r.queueSetUp)).toEqual([false, true]);

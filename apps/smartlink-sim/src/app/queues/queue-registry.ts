@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK, type Clock } from '../clock/clock';
+import type { SentEnvelope } from '../link/sent-envelope';
 import { SIM_SETTINGS, type SimSettings } from '../settings/sim-settings';
 import { BoundedLog } from './bounded-log';
 import { TenantQueue, type TakenMessage, type TenantQueueStats } from './tenant-queue';
@@ -36,6 +37,8 @@ export interface SentRecord {
   /** The body as parsed JSON, and exactly as received. */
   readonly body: unknown;
   readonly bodyText: string;
+  /** The envelope as the simulated cloud read it; null when the body is neither style. */
+  readonly envelope: SentEnvelope | null;
   /** Request headers, with the bearer token redacted. */
   readonly headers: Readonly<Record<string, string>>;
   readonly sentAt: string;

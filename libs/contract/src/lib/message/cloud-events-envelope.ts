@@ -8,7 +8,7 @@ import {
   MessageIdSchema,
   TenantIdSchema,
 } from './envelope-fields';
-import type { JsonValue } from './json-value';
+import { payloadJson, withJsonMember } from './payload-json';
 
 /**
  * "Padrão CloudEvents" (smartlink-domain.md §1.6, [C S13]): `specversion`, `id`, `type`, `time`, `source`,
@@ -32,7 +32,8 @@ export interface CloudEventsEnvelopeInput {
   readonly id: string;
   readonly type: string;
   readonly tenantId: string;
-  readonly data: JsonValue;
+  /** The payload text (RM's `Data`); see {@link payloadJson}. */
+  readonly data: string;
   readonly time: Date;
   readonly source?: string | null;
   readonly correlationId?: string | null;
@@ -40,7 +41,7 @@ export interface CloudEventsEnvelopeInput {
 
 /** Serialises a CloudEvents 1.0 envelope in the attribute spelling S13 documents (`tenantid`, `correlationid`). */
 export function buildCloudEventsEnvelope(input: CloudEventsEnvelopeInput): string {
-  return JSON.stringify({
+  const attributes = JSON.stringify({
     specversion: '1.0',
     id: input.id,
     type: parseCommandName(input.type),
@@ -48,6 +49,6 @@ export function buildCloudEventsEnvelope(input: CloudEventsEnvelopeInput): strin
     time: input.time.toISOString(),
     correlationid: input.correlationId ?? null,
     tenantid: input.tenantId,
-    data: input.data,
   });
+  return withJsonMember(attributes, 'data', payloadJson(input.data));
 }

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { IllegalCommandNameError, parseCommandName } from '../command/command-name';
 import { MalformedMessageError } from '../errors/malformed-message-error';
 import { PayloadTooLargeError } from '../errors/payload-too-large-error';
 import type { WireDelivery } from '../wire/get-response';
@@ -50,7 +51,13 @@ function serverMessageId(delivery: Delivery): string | undefined {
   return parsed.data;
 }
 
+/** A type that is a string but no legal command name is refused as such, before any other check. */
+function refuseIllegalType(type: unknown): void {
+  if (typeof type === 'string') parseCommandName(type);
+}
+
 function fromCloudEvents(raw: string, json: object, delivery: Delivery, tenant: string): CloudMessage {
+  refuseIllegalType((json as Record<string, unknown>)['type']);
   const parsed = CloudEventsEnvelopeSchema.safeParse(json);
   if (!parsed.success) throw firstIssue(parsed.error);
   const envelope = parsed.data;
@@ -75,6 +82,10 @@ function fromCloudEvents(raw: string, json: object, delivery: Delivery, tenant: 
 }
 
 function fromTotvs(raw: string, json: object, delivery: Delivery, tenant: string): CloudMessage {
+  const rawHeader = (json as Record<string, unknown>)['header'];
+  if (typeof rawHeader === 'object' && rawHeader !== null) {
+    refuseIllegalType((rawHeader as Record<string, unknown>)['type']);
+  }
   const parsed = TotvsEnvelopeSchema.safeParse(json);
   if (!parsed.success) throw firstIssue(parsed.error);
   const { header } = parsed.data;
@@ -132,14 +143,19 @@ function toCloudMessage(delivery: Delivery, options: ParseDeliveryOptions): Clou
 
 /**
  * Turns one delivery into a {@link CloudMessage}, or into a refusal carrying the receipt, the raw text and a
- * non-retriable error naming the bad field. Never throws for bad input, so one broken message cannot cost the
+ * non-retriable error: `PAYLOAD_TOO_LARGE`, `ILLEGAL_COMMAND_NAME` (a type that may not become a topic) or
+ * `MALFORMED_MESSAGE` naming the bad field. Never throws for bad input, so one broken message cannot cost the
  * rest of its batch.
  */
 export function parseDelivery(delivery: Delivery, options: ParseDeliveryOptions): ReceivedMessage {
   try {
     return { ok: true, message: toCloudMessage(delivery, options) };
   } catch (error) {
-    if (error instanceof MalformedMessageError || error instanceof PayloadTooLargeError) {
+    if (
+      error instanceof MalformedMessageError ||
+      error instanceof PayloadTooLargeError ||
+      error instanceof IllegalCommandNameError
+    ) {
       return {
         ok: false,
         receipt: delivery.receipt,

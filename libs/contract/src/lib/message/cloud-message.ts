@@ -1,3 +1,4 @@
+import type { IllegalCommandNameError } from '../command/command-name';
 import type { MalformedMessageError } from '../errors/malformed-message-error';
 import type { PayloadTooLargeError } from '../errors/payload-too-large-error';
 
@@ -44,7 +45,7 @@ export interface RefusedMessage {
   readonly messageId: string | null;
   /** The body exactly as received, for the dead letter. */
   readonly raw: string;
-  readonly error: MalformedMessageError | PayloadTooLargeError;
+  readonly error: MalformedMessageError | PayloadTooLargeError | IllegalCommandNameError;
 }
 
 /** Result for one delivery of a batch: each message succeeds or fails on its own. */

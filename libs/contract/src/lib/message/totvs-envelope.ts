@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { CommandNameSchema } from '../command/command-name-schema';
 import { parseCommandName } from '../command/command-name';
 import { CorrelatedIdSchema, EnvelopeTimeSchema, MessageIdSchema, TenantIdSchema } from './envelope-fields';
-import type { JsonValue } from './json-value';
+import { payloadJson, withJsonMember } from './payload-json';
 
 /**
  * "Padrão Totvs" (smartlink-domain.md §1.6, [C S13]): `header` {`type`, `tenantId`, `erpTenant`, `generatedOn`,
@@ -26,22 +26,25 @@ export type TotvsEnvelope = z.infer<typeof TotvsEnvelopeSchema>;
 export interface TotvsEnvelopeInput {
   readonly type: string;
   readonly tenantId: string;
-  readonly content: JsonValue;
+  /** The payload text (RM's `Data`); see {@link payloadJson}. */
+  readonly data: string;
   readonly generatedOn: Date;
   readonly transactionId?: string | null;
   readonly correlationId?: string | null;
 }
 
-/** Serialises a "Padrão Totvs" envelope: the S13 header fields plus `transactionId` as GRR sends it. */
+/**
+ * Serialises a "Padrão Totvs" envelope: `header` {`type`, `tenantId`, `generatedOn`} as S13 shows it, `transactionId`
+ * as GRR sends it ([C P1]), `correlationId` when given ([I]); then `content`, the payload text (see
+ * docs/smartlink-rest-contract.md §4.4 for which field is confirmed by which source).
+ */
 export function buildTotvsEnvelope(input: TotvsEnvelopeInput): string {
-  return JSON.stringify({
-    header: {
-      type: parseCommandName(input.type),
-      tenantId: input.tenantId,
-      generatedOn: input.generatedOn.toISOString(),
-      ...(input.transactionId ? { transactionId: input.transactionId } : {}),
-      ...(input.correlationId ? { correlationId: input.correlationId } : {}),
-    },
-    content: input.content,
+  const header = JSON.stringify({
+    type: parseCommandName(input.type),
+    tenantId: input.tenantId,
+    generatedOn: input.generatedOn.toISOString(),
+    ...(input.transactionId ? { transactionId: input.transactionId } : {}),
+    ...(input.correlationId ? { correlationId: input.correlationId } : {}),
   });
+  return withJsonMember(`{"header":${header}}`, 'content', payloadJson(input.data));
 }

@@ -54,8 +54,26 @@ export interface SimSent {
   readonly audience: string;
   /** The envelope as parsed JSON. */
   readonly body: Record<string, unknown>;
+  /** The body exactly as received. */
+  readonly bodyText: string;
+  /** The envelope as the simulator read it; null when the body is neither style. */
+  readonly envelope: SimSentEnvelope | null;
   readonly headers: Record<string, string>;
   readonly sentAt: string;
+}
+
+/** A send's envelope as the simulator read it (apps/smartlink-sim/README.md, `GET /admin/sent`). */
+export interface SimSentEnvelope {
+  readonly style: 'totvs' | 'cloudevents';
+  /** TOTVS `header.transactionId`, CloudEvents `id`. */
+  readonly id: string | null;
+  readonly type: string | null;
+  readonly tenantId: string | null;
+  readonly correlationId: string | null;
+  /** TOTVS `header.generatedOn`, CloudEvents `time`. */
+  readonly time: string | null;
+  /** Where the envelope disagrees with the path type or the token's tenant, or has no payload. */
+  readonly problems: readonly string[];
 }
 
 /**
