@@ -38,6 +38,8 @@ export interface TestSystemOptions {
   readonly namespace?: string;
   /** Extra node options per service name, e.g. `{ executor: ['--cpu-prof'] }` to profile it. */
   readonly nodeArgs?: Readonly<Record<string, readonly string[]>>;
+  /** Services not to start, e.g. `['example-segment']` for a test that brings a segment of its own. */
+  readonly without?: readonly string[];
 }
 
 /**
@@ -65,6 +67,7 @@ export class TestSystem {
     const services: ServiceProcess[] = [];
     try {
       const ports = new Map<string, number>();
+      const started = SYSTEM_SERVICES.filter((service) => !options.without?.includes(service.name));
       for (const service of SYSTEM_SERVICES) ports.set(service.name, await freePort());
       const simUrl = `http://127.0.0.1:${ports.get('smartlink-sim')}`;
       const context: SystemContext = {
@@ -91,7 +94,7 @@ export class TestSystem {
           },
         },
       };
-      for (const service of SYSTEM_SERVICES) {
+      for (const service of started) {
         const port = ports.get(service.name) as number;
         const env = { ...service.env(context, port), ...context.overrides[service.name] };
         const readyUrl = service.readyUrl?.(context, port) ?? `http://127.0.0.1:${port}/health/ready`;
