@@ -120,6 +120,39 @@ describe.each(TEST_DATABASES)('the executor upstream on $name', ({ create }) => 
       );
     });
 
+    it('sends in a CloudEvents envelope with EXECUTOR_ENVELOPE=cloudevents', async () => {
+      const cloudEvents = await ExecutorHarness.start(database.settings, {
+        ...sim.clientEnv(CLIENT_TIMEOUTS),
+        EXECUTOR_ENVELOPE: 'cloudevents',
+        EXECUTOR_ENVELOPE_SOURCE: 'rm-acme',
+      });
+      try {
+        const id = uniqueName('ce');
+        await cloudEvents.publish(PUBLISHED(id, { correlatedId: 'cloud-msg-2' }));
+        const [sent] = await waitFor(
+          async () => {
+            const found = await sentOf([id]);
+            return found.length === 1 && found;
+          },
+          { description: 'the send at the simulator', timeoutMs: 45_000 },
+        );
+        expect(sent).toMatchObject({
+          body: {
+            specversion: '1.0',
+            id,
+            type: 'DemoPong',
+            source: 'rm-acme',
+            correlationid: 'cloud-msg-2',
+            tenantid: TENANT,
+            data: { reply: id, texto: 'ação 日本' },
+          },
+          envelope: { style: 'cloudevents', problems: [] },
+        });
+      } finally {
+        await cloudEvents.stop();
+      }
+    });
+
     it('renews the token when the cloud answers 401, and the send goes through', async () => {
       const first = uniqueName('before');
       await executor.publish(PUBLISHED(first));
