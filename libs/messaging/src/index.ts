@@ -21,6 +21,7 @@ export { EventProducer } from './lib/producer/event-producer';
 export type { EventRecord, TopicRecords } from './lib/producer/event-record';
 export {
   BatchConsumer,
+  type AssignedPartitions,
   type BatchConsumerOptions,
   type BatchHandler,
   type BatchContext,

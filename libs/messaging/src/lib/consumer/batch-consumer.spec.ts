@@ -311,6 +311,53 @@ describe('BatchConsumer', () => {
     });
   });
 
+  describe('assignment and group leadership', () => {
+    const joined = (isLeader: boolean, memberAssignment: Record<string, number[]>) => ({
+      groupId: 'executor',
+      memberId: 'm-1',
+      leaderId: isLeader ? 'm-1' : 'm-2',
+      isLeader,
+      memberAssignment,
+      groupProtocol: 'RoundRobinAssigner',
+      duration: 3,
+    });
+
+    it('holds the partitions and the leadership of the last join, void from a rebalance to the next join', async () => {
+      const c = consumer({ handler: async () => undefined });
+      await c.start();
+      expect(c.assignment()).toEqual([]);
+      expect(c.isGroupLeader()).toBe(false);
+
+      fake.emit(EVENTS.GROUP_JOIN, joined(true, { orders: [4, 0, 2], invoices: [] }));
+      expect(c.assignment()).toEqual([
+        { topic: 'orders', partitions: [0, 2, 4] },
+        { topic: 'invoices', partitions: [] },
+      ]);
+      expect(c.isGroupLeader()).toBe(true);
+
+      fake.emit(EVENTS.REBALANCING, { groupId: 'executor', memberId: 'm-1' });
+      expect(c.assignment()).toEqual([]);
+      expect(c.isGroupLeader()).toBe(false);
+
+      fake.emit(EVENTS.GROUP_JOIN, joined(false, { orders: [1] }));
+      expect(c.assignment()).toEqual([{ topic: 'orders', partitions: [1] }]);
+      expect(c.isGroupLeader()).toBe(false);
+    });
+
+    it.each([
+      ['a crash', () => Promise.resolve(fake.emit(EVENTS.CRASH))],
+      ['a stop', (c: BatchConsumer) => c.stop()],
+    ])('forgets both on %s', async (_case, end) => {
+      const c = consumer({ handler: async () => undefined });
+      await c.start();
+      fake.emit(EVENTS.GROUP_JOIN, joined(true, { orders: [0] }));
+      await end(c);
+      expect(c.assignment()).toEqual([]);
+      expect(c.isGroupLeader()).toBe(false);
+      await c.stop();
+    });
+  });
+
   describe('after kafkajs gave up on the consumer (a crash it does not restart)', () => {
     const gaveUp = { error: new Error('group authorization failed'), groupId: 'executor', restart: false };
 

@@ -1,5 +1,11 @@
 import { Logger } from '@nestjs/common';
-import type { Consumer, ConsumerCrashEvent, ConsumerRunConfig, EachBatchPayload } from 'kafkajs';
+import type {
+  Consumer,
+  ConsumerCrashEvent,
+  ConsumerGroupJoinEvent,
+  ConsumerRunConfig,
+  EachBatchPayload,
+} from 'kafkajs';
 import type { ConsumerTuning } from '../client/kafka-client-factory';
 import { toKafkaError } from '../errors/to-kafka-error';
 import { BatchConsumerUsageError } from './batch-consumer-usage-error';
@@ -40,6 +46,12 @@ export interface BatchConsumerOptions extends ConsumerTuning {
 
 const DEFAULT_RECOVERY_DELAY_MS = 5_000;
 
+/** Partitions of one topic the group assigned to this member. */
+export interface AssignedPartitions {
+  readonly topic: string;
+  readonly partitions: readonly number[];
+}
+
 /** The part of a kafkajs consumer this wrapper uses. */
 export type ConsumerPort = Pick<
   Consumer,
@@ -66,6 +78,9 @@ export type ConsumerPort = Pick<
 export class BatchConsumer {
   private state: 'new' | 'starting' | 'started' | 'stopped' = 'new';
   private inGroup = false;
+  /** What the group gave this member at its last join; void from a rebalance, crash or stop to the next join. */
+  private joined: { readonly leader: boolean; readonly assignment: readonly AssignedPartitions[] } | null =
+    null;
   private stopping: Promise<void> | null = null;
   private recovery: NodeJS.Timeout | null = null;
   private readonly logger = new Logger(BatchConsumer.name);
@@ -99,16 +114,29 @@ export class BatchConsumer {
     this.state = 'starting';
     const { events } = this.consumer;
     this.removeListeners.push(
-      this.consumer.on(events.GROUP_JOIN, () => {
+      this.consumer.on(events.GROUP_JOIN, (event?: ConsumerGroupJoinEvent) => {
         this.inGroup = true;
+        const payload = event?.payload;
+        this.joined = {
+          leader: payload?.isLeader ?? false,
+          assignment: Object.entries(payload?.memberAssignment ?? {}).map(([topic, partitions]) => ({
+            topic,
+            partitions: [...partitions].sort((a, b) => a - b),
+          })),
+        };
+      }),
+      this.consumer.on(events.REBALANCING, () => {
+        this.joined = null;
       }),
       // A crash leaves the group; kafkajs may restart the consumer, and GROUP_JOIN marks it running again.
       this.consumer.on(events.CRASH, (event?: ConsumerCrashEvent) => {
         this.inGroup = false;
+        this.joined = null;
         if (event?.payload.restart === false) this.recoverLater(event.payload.error);
       }),
       this.consumer.on(events.STOP, () => {
         this.inGroup = false;
+        this.joined = null;
       }),
     );
     try {
@@ -161,6 +189,23 @@ export class BatchConsumer {
     return this.state === 'started' && this.inGroup;
   }
 
+  /**
+   * The partitions the group assigned to this member at its last join, per topic; empty before the first join and
+   * from a rebalance, crash or stop until the next join. Each partition is assigned to one member of the group.
+   */
+  assignment(): readonly AssignedPartitions[] {
+    return this.joined?.assignment ?? [];
+  }
+
+  /**
+   * True while this member is the leader of its group's current generation: one member of the group at a time, so a
+   * replica can use it to take on a task for all of them (e.g. reporting a figure of a shared table). False from a
+   * rebalance, crash or stop until the next join says otherwise.
+   */
+  isGroupLeader(): boolean {
+    return this.joined?.leader ?? false;
+  }
+
   /** Stops fetching from the given topics (default: all subscribed) until {@link resume}. Needs a started consumer. */
   pause(topics: readonly string[] = this.options.topics): void {
     try {
@@ -194,6 +239,7 @@ export class BatchConsumer {
         throw toKafkaError(error, `stopping consumer group ${this.groupId}`);
       } finally {
         this.inGroup = false;
+        this.joined = null;
         this.removeListeners.splice(0).forEach((remove) => remove());
       }
     })();
