@@ -6,7 +6,9 @@ export {
   registerConsumerLag,
   DEFAULT_LAG_CACHE_MS,
   type ConsumerLagSource,
-  type ConsumedTopics,
+  type GroupMember,
+  type TopicPartitions,
 } from './lib/consumer-lag-metric';
+export { SharedGauge, type SharedGaugeConfiguration } from './lib/shared-gauge';
 export { CachedRead } from './lib/cached-read';
 export type { Counter, Gauge, Histogram } from 'prom-client';

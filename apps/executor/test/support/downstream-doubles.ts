@@ -232,12 +232,11 @@ export class LoggerDouble implements LoggerService {
   }
 }
 
-/** The executor's metrics on a registry of their own, the table empty. */
+/** The executor's metrics on a registry of their own. */
 export function executorMetrics(counters: ExecutorCounters): ExecutorMetrics {
   return new ExecutorMetrics(
     new MetricsRegistry({ service: 'executor', defaultMetrics: false }),
     counters,
-    { countByCommand: async () => [] },
     () => NOW.getTime(),
   );
 }

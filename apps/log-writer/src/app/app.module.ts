@@ -2,7 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { flagCheck, HealthModule } from '@smartlink/health';
-import { ConsumerGroupLag, KafkaHealthIndicator, KafkaModule, TopicNames } from '@smartlink/messaging';
+import { ConsumerGroupLag, KafkaHealthIndicator, KafkaModule } from '@smartlink/messaging';
 import { MetricsModule as PrometheusModule, MetricsRegistry, registerConsumerLag } from '@smartlink/metrics';
 import { RmTablesHealthIndicator, RmTablesModule } from '@smartlink/rm-tables';
 import type { LogWriterSettings } from './log-writer-settings';
@@ -86,14 +86,11 @@ export class AppModule {
             counters: LogWriterCounters,
             lag: ConsumerGroupLag,
             consumer: LogWriterConsumer,
-            topics: TopicNames,
           ) => {
             exposeLogWriterCounters(registry, counters);
-            return registerConsumerLag(registry, lag, () => [
-              { groupId: consumer.groupId, topics: [topics.logs] },
-            ]);
+            return registerConsumerLag(registry, lag, () => consumer.members());
           },
-          inject: [MetricsRegistry, LogWriterCounters, ConsumerGroupLag, LogWriterConsumer, TopicNames],
+          inject: [MetricsRegistry, LogWriterCounters, ConsumerGroupLag, LogWriterConsumer],
         },
       ],
     };

@@ -45,16 +45,9 @@ export class SchedulerModule {
         },
         {
           provide: SCHEDULER_LAG_METRIC,
-          useFactory: (
-            registry: MetricsRegistry,
-            lag: ConsumerGroupLag,
-            consumer: FailureConsumer,
-            topics: TopicNames,
-          ) =>
-            registerConsumerLag(registry, lag, () => [
-              { groupId: consumer.groupId, topics: [topics.events] },
-            ]),
-          inject: [MetricsRegistry, ConsumerGroupLag, FailureConsumer, TopicNames],
+          useFactory: (registry: MetricsRegistry, lag: ConsumerGroupLag, consumer: FailureConsumer) =>
+            registerConsumerLag(registry, lag, () => consumer.members()),
+          inject: [MetricsRegistry, ConsumerGroupLag, FailureConsumer],
         },
         { provide: REDRIVE_SETTINGS, useValue: redrive },
         {

@@ -9,6 +9,7 @@ import {
   type HistogramConfiguration,
 } from 'prom-client';
 import { MetricNameError } from './metric-name-error';
+import { SharedGauge, type SharedGaugeConfiguration } from './shared-gauge';
 
 /** Our own metrics are named `smartlink_...`, in snake case; counters end in `_total`. */
 const OWN_NAME = /^smartlink_[a-z][a-z0-9_]*$/;
@@ -44,6 +45,18 @@ export class MetricsRegistry {
   gauge<L extends string = string>(config: Omit<GaugeConfiguration<L>, 'registers'>): Gauge<L> {
     checkName(config.name);
     return new Gauge<L>({ ...config, registers: [this.registry] });
+  }
+
+  /**
+   * A gauge of something all replicas see alike (a table, a consumer group), exported only while `reporting()` is
+   * true, so that `sum()` over replicas counts it once. See {@link SharedGauge}.
+   *
+   * @example
+   * registry.sharedGauge({ name: 'smartlink_pending_messages', help: '...', reporting: () => lease.isHeld() })
+   */
+  sharedGauge<L extends string = string>(config: SharedGaugeConfiguration<L>): SharedGauge<L> {
+    checkName(config.name);
+    return new SharedGauge<L>({ ...config, registers: [this.registry] });
   }
 
   /** A histogram; name it after its unit, e.g. `smartlink_critical_time_seconds`. */

@@ -8,14 +8,15 @@ import { OutcomeHandler } from '../downstream/outcome-handler';
 import { ReceivedEventHandler } from '../downstream/received-event-handler';
 import type { ExecutorSettings } from '../executor-settings';
 import { ExecutorCounters } from '../metrics/executor-counters';
+import { registerMessageTableMetrics } from '../metrics/message-table-metrics';
 import { MessageLog } from '../records/message-log';
 import { RetryDueHandler } from '../retry/retry-due-handler';
 import { OutboundHandler } from '../upstream/outbound-handler';
 import { UpstreamSender } from '../upstream/upstream-sender';
 import { ExecutorConsumers } from './executor-consumers';
 
-/** The consumer lag gauge of the executor's three groups. */
-const EXECUTOR_LAG_METRIC = Symbol('EXECUTOR_LAG_METRIC');
+/** The consumer lag gauge of the executor's three groups, and the figures of GTOTVSLINKMESSAGE. */
+const EXECUTOR_SHARED_METRICS = Symbol('EXECUTOR_SHARED_METRICS');
 
 /**
  * The executor's consumers and the retry path, which needs both halves: retries of downstream messages are published
@@ -99,10 +100,18 @@ export class ConsumersModule {
           ],
         },
         {
-          provide: EXECUTOR_LAG_METRIC,
-          useFactory: (registry: MetricsRegistry, lag: ConsumerGroupLag, consumers: ExecutorConsumers) =>
-            registerConsumerLag(registry, lag, () => consumers.consumedTopics()),
-          inject: [MetricsRegistry, ConsumerGroupLag, ExecutorConsumers],
+          provide: EXECUTOR_SHARED_METRICS,
+          useFactory: (
+            registry: MetricsRegistry,
+            lag: ConsumerGroupLag,
+            consumers: ExecutorConsumers,
+            messages: MessageStore,
+          ) => {
+            registerConsumerLag(registry, lag, () => consumers.members());
+            registerMessageTableMetrics(registry, messages, () => consumers.leadsEventsGroup());
+            return true;
+          },
+          inject: [MetricsRegistry, ConsumerGroupLag, ExecutorConsumers, MessageStore],
         },
       ],
       exports: [ExecutorConsumers],

@@ -90,14 +90,17 @@ export class ExecutorConsumers implements OnApplicationBootstrap {
     );
   }
 
-  /** The groups and the topics they read, for the consumer lag metric. */
-  consumedTopics(): { groupId: string; topics: string[] }[] {
-    const { topics } = this.deps.client;
-    return [
-      { groupId: this.eventsGroupId, topics: [topics.events] },
-      { groupId: this.outcomesGroupId, topics: [topics.outcomes] },
-      { groupId: this.outboundGroupId, topics: [topics.outbound] },
-    ];
+  /** This replica's members of the three groups, for the consumer lag metric; none before start-up. */
+  members(): readonly BatchConsumer[] {
+    return [this.events, this.outcomes, this.outbound].filter((c): c is BatchConsumer => c !== null);
+  }
+
+  /**
+   * True while this replica leads the group on the event log: one executor at a time, the one that reports the
+   * figures of GTOTVSLINKMESSAGE every replica would read alike.
+   */
+  leadsEventsGroup(): boolean {
+    return this.events?.isGroupLeader() ?? false;
   }
 
   /** The consumer of the event log, for readiness; not running before start-up. */

@@ -28,9 +28,9 @@ export class DownstreamModule {
         ExecutorCounters,
         {
           provide: ExecutorMetrics,
-          useFactory: (registry: MetricsRegistry, counters: ExecutorCounters, messages: MessageStore) =>
-            new ExecutorMetrics(registry, counters, messages),
-          inject: [MetricsRegistry, ExecutorCounters, MessageStore],
+          useFactory: (registry: MetricsRegistry, counters: ExecutorCounters) =>
+            new ExecutorMetrics(registry, counters),
+          inject: [MetricsRegistry, ExecutorCounters],
         },
         { provide: MessageLog, useFactory: () => new MessageLog(new Logger('Executor')) },
         {

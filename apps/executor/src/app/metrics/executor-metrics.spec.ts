@@ -1,6 +1,5 @@
 import type { AttemptFinishedEvent } from '@smartlink/messaging';
 import { MetricsRegistry } from '@smartlink/metrics';
-import { MessageDirection, MessageStatus, type MessageCount } from '@smartlink/rm-tables';
 import { ExecutorCounters } from './executor-counters';
 import { ExecutorMetrics } from './executor-metrics';
 
@@ -20,10 +19,10 @@ function finished(messageId: string, type: AttemptFinishedEvent['type'], attempt
   };
 }
 
-function setup(table: MessageCount[] = []) {
+function setup() {
   const registry = new MetricsRegistry({ service: 'executor', defaultMetrics: false });
   const counters = new ExecutorCounters();
-  const metrics = new ExecutorMetrics(registry, counters, { countByCommand: async () => table }, () => NOW);
+  const metrics = new ExecutorMetrics(registry, counters, () => NOW);
   return { registry, counters, metrics };
 }
 
@@ -38,8 +37,6 @@ describe('ExecutorMetrics', () => {
         'smartlink_messages_total counter',
         'smartlink_message_attempts histogram',
         'smartlink_critical_time_seconds histogram',
-        'smartlink_pending_messages gauge',
-        'smartlink_oldest_pending_message_age_seconds gauge',
         'smartlink_executor_received_total counter',
         'smartlink_executor_retries_due_total counter',
       ]),
@@ -70,28 +67,5 @@ describe('ExecutorMetrics', () => {
     expect(text).toMatch(/^smartlink_critical_time_seconds_count\{[^}]*\} 1$/m);
     expect(text).toMatch(/^smartlink_message_attempts_bucket\{le="1",[^}]*outcome="succeeded"[^}]*\} 0$/m);
     expect(text).toMatch(/^smartlink_message_attempts_bucket\{le="2",[^}]*outcome="succeeded"[^}]*\} 2$/m);
-  });
-
-  it('reads the pending messages and the age of the oldest one not dead from the table', async () => {
-    const { registry } = setup([
-      {
-        direction: MessageDirection.Downstream,
-        command: 'DemoPing',
-        status: MessageStatus.WaitingRetry,
-        count: 3,
-        oldestCreatedAt: new Date(NOW - 42_000),
-      },
-      {
-        direction: MessageDirection.Downstream,
-        command: 'DemoPing',
-        status: MessageStatus.Dead,
-        count: 1,
-        oldestCreatedAt: new Date(NOW - 999_000),
-      },
-    ]);
-    await expect(registry.value('smartlink_oldest_pending_message_age_seconds')).resolves.toBe(42);
-    await expect(
-      registry.value('smartlink_pending_messages', { command: 'DemoPing', status: 'waiting-retry' }),
-    ).resolves.toBe(3);
   });
 });

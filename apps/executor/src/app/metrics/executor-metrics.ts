@@ -1,32 +1,18 @@
 import type { AttemptFinishedEvent, ReceivedEvent } from '@smartlink/messaging';
-import {
-  CachedRead,
-  exposeCounters,
-  type Counter,
-  type Histogram,
-  type MetricsRegistry,
-} from '@smartlink/metrics';
-import { MessageDirection, MessageStatus, type MessageCount } from '@smartlink/rm-tables';
+import { exposeCounters, type Counter, type Histogram, type MetricsRegistry } from '@smartlink/metrics';
 import type { ExecutorCounters } from './executor-counters';
 
-/** How long a reading of GTOTVSLINKMESSAGE serves scrapes. */
-const TABLE_READ_CACHE_MS = 5_000;
 /** Messages whose cloud enqueue time is remembered until they succeed; the oldest are forgotten first. */
 const CRITICAL_TIME_CAPACITY = 100_000;
 /** From a message handled at once to one that waited out retries for an hour. */
 const CRITICAL_TIME_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600];
 const ATTEMPT_BUCKETS = [1, 2, 3, 4, 5, 7, 10, 15, 20];
 
-/** What the gauges read from GTOTVSLINKMESSAGE; `MessageStore` fits. */
-export interface MessageTableReader {
-  countByCommand(): Promise<MessageCount[]>;
-}
-
 /**
- * The executor's Prometheus metrics. Its counters (`ExecutorCounters`, also on readiness and in tests) are shown as
- * they are; what they do not hold is counted here: attempts by command and outcome, the attempt a message ended on,
- * the critical time (cloud enqueue → success recorded), and, read from GTOTVSLINKMESSAGE every few seconds, the
- * messages not yet done and the age of the oldest.
+ * The executor's Prometheus metrics of its own work. Its counters (`ExecutorCounters`, also on readiness and in
+ * tests) are shown as they are; what they do not hold is counted here: attempts by command and outcome, the attempt
+ * a message ended on, and the critical time (cloud enqueue → success recorded). The figures of GTOTVSLINKMESSAGE are
+ * `MessageTableMetrics`'.
  *
  * The critical time is known for messages whose `received` event and successful outcome this replica both handled:
  * the enqueue time travels in the event only.
@@ -40,7 +26,6 @@ export class ExecutorMetrics {
   constructor(
     registry: MetricsRegistry,
     counters: ExecutorCounters,
-    table: MessageTableReader,
     private readonly now: () => number = Date.now,
   ) {
     this.messages = registry.counter({
@@ -59,35 +44,6 @@ export class ExecutorMetrics {
       help: 'From the cloud accepting a downstream message to its success recorded here',
       labelNames: ['command'],
       buckets: CRITICAL_TIME_BUCKETS,
-    });
-    const reading = new CachedRead(() => table.countByCommand(), TABLE_READ_CACHE_MS, now);
-    registry.gauge({
-      name: 'smartlink_pending_messages',
-      help: 'Messages in GTOTVSLINKMESSAGE (not yet done), by command and status',
-      labelNames: ['command', 'direction', 'status'],
-      async collect() {
-        this.reset();
-        for (const group of await reading.get()) {
-          this.inc(
-            {
-              command: group.command,
-              direction: directionName(group.direction),
-              status: statusName(group.status),
-            },
-            group.count,
-          );
-        }
-      },
-    });
-    registry.gauge({
-      name: 'smartlink_oldest_pending_message_age_seconds',
-      help: 'Age of the oldest message in GTOTVSLINKMESSAGE that is not dead (0 when there is none)',
-      async collect() {
-        const oldest = (await reading.get())
-          .filter((group) => group.status !== MessageStatus.Dead)
-          .reduce((min, group) => Math.min(min, group.oldestCreatedAt.getTime()), Number.POSITIVE_INFINITY);
-        this.set(Number.isFinite(oldest) ? Math.max(0, (now() - oldest) / 1000) : 0);
-      },
     });
     exposeCounters(registry, () => counters, EXECUTOR_COUNTER_METRICS);
   }
@@ -120,21 +76,6 @@ export class ExecutorMetrics {
       }
     }
   }
-}
-
-function directionName(direction: number): string {
-  return direction === MessageDirection.Upstream ? 'upstream' : 'downstream';
-}
-
-const STATUS_NAMES: Record<number, string> = {
-  [MessageStatus.Pending]: 'pending',
-  [MessageStatus.Dispatched]: 'dispatched',
-  [MessageStatus.WaitingRetry]: 'waiting-retry',
-  [MessageStatus.Dead]: 'dead',
-};
-
-function statusName(status: number): string {
-  return STATUS_NAMES[status] ?? String(status);
 }
 
 /** Every field of `ExecutorCounters` as `smartlink_executor_<field>_total`. */

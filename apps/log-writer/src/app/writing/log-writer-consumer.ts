@@ -59,4 +59,9 @@ export class LogWriterConsumer implements OnApplicationBootstrap, OnModuleDestro
     const groupId = this.groupId;
     return this.consumer ?? { groupId, isRunning: () => false };
   }
+
+  /** This replica's member of the group, for the consumer lag metric; none before start-up. */
+  members(): readonly BatchConsumer[] {
+    return this.consumer ? [this.consumer] : [];
+  }
 }

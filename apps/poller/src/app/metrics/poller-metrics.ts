@@ -7,12 +7,14 @@ const LEASE_STATES: readonly LeaseState[] = ['stopped', 'joining', 'active', 'st
 
 /**
  * The poller's Prometheus metrics: its counters (`PollerStatus`) as `smartlink_poller_<field>_total`, the lease
- * state (1 for the state it is in), and the backlog that drives backpressure.
+ * state (1 for the state it is in: `sum(smartlink_poller_lease_state{state="active"})` over replicas is the number of
+ * lease holders), and the backlog that drives backpressure, reported by the lease holder only (a standby's reading is
+ * from when it last held the lease).
  */
 export function registerPollerMetrics(
   registry: MetricsRegistry,
   status: PollerStatus,
-  lease: Pick<KafkaLease, 'state'>,
+  lease: Pick<KafkaLease, 'state' | 'isHeld'>,
   backpressure: Pick<Backpressure, 'snapshot'>,
 ): void {
   exposeCounters(registry, () => status.snapshot(), {
@@ -37,9 +39,10 @@ export function registerPollerMetrics(
       for (const state of LEASE_STATES) this.set({ state }, state === current ? 1 : 0);
     },
   });
-  registry.gauge({
+  registry.sharedGauge({
     name: 'smartlink_poller_backlog_messages',
-    help: 'Messages received and not yet done, as backpressure estimates them (the executor lag plus undone rows)',
+    help: 'Messages received and not yet done, as backpressure estimates them (the executor lag plus undone rows); the lease holder reports it',
+    reporting: () => lease.isHeld(),
     collect() {
       const { backlog } = backpressure.snapshot();
       if (backlog !== null) this.set(backlog);

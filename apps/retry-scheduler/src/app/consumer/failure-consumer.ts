@@ -47,4 +47,9 @@ export class FailureConsumer implements OnApplicationBootstrap {
   get state(): ConsumerState {
     return this.consumer ?? { groupId: this.groupId, isRunning: () => false };
   }
+
+  /** This replica's member of the group, for the consumer lag metric; none before start-up. */
+  members(): readonly BatchConsumer[] {
+    return this.consumer ? [this.consumer] : [];
+  }
 }

@@ -3,17 +3,24 @@ import { SegmentStats } from '../stats/segment-stats';
 import { registerSegmentMetrics } from './segment-metrics';
 
 describe('registerSegmentMetrics', () => {
-  it('shows the attempts handled by command and outcome, the other counters, and the group lag', async () => {
+  it('shows the attempts handled by command and outcome, the other counters, and the lag of its partitions', async () => {
     const registry = new MetricsRegistry({ service: 'segment:hr', defaultMetrics: false });
     const stats = new SegmentStats('hr');
     registerSegmentMetrics(
       registry,
       stats,
-      { read: async (groupId, topic) => ({ groupId, topic, total: 7, partitions: [] }) },
-      () => ({
-        groupId: 'ns.segment.hr',
-        topics: ['ns.cmd.DemoPing'],
-      }),
+      {
+        read: async (groupId, topic) => ({
+          groupId,
+          topic,
+          total: 10,
+          partitions: [
+            { partition: 0, latest: '7', committed: null, lag: 7 },
+            { partition: 1, latest: '3', committed: null, lag: 3 },
+          ],
+        }),
+      },
+      () => [{ groupId: 'ns.segment.hr', assignment: () => [{ topic: 'ns.cmd.DemoPing', partitions: [0] }] }],
     );
     stats.recordHandled('DemoPing', 'succeeded');
     stats.recordHandled('DemoPing', 'succeeded');

@@ -1,17 +1,17 @@
 import type { ConsumerGroupLag } from '@smartlink/messaging';
-import { registerConsumerLag, type MetricsRegistry } from '@smartlink/metrics';
+import { registerConsumerLag, type GroupMember, type MetricsRegistry } from '@smartlink/metrics';
 import type { SegmentStats } from '../stats/segment-stats';
 
 /**
  * A segment's Prometheus metrics, read from its {@link SegmentStats} at scrape time: attempts handled by command and
  * outcome, redeliveries absorbed, undecodable records, messages published for the cloud, handlers running, and the
- * lag of the segment's group on its command topics.
+ * lag of the segment's group on the command topic partitions this replica is assigned.
  */
 export function registerSegmentMetrics(
   registry: MetricsRegistry,
   stats: SegmentStats,
   lag: Pick<ConsumerGroupLag, 'read'>,
-  consumed: () => { groupId: string; topics: string[] },
+  members: () => readonly GroupMember[],
 ): void {
   registry.counter({
     name: 'smartlink_segment_handled_total',
@@ -55,5 +55,5 @@ export function registerSegmentMetrics(
       this.set(stats.snapshot().running);
     },
   });
-  registerConsumerLag(registry, lag, () => [consumed()]);
+  registerConsumerLag(registry, lag, members);
 }

@@ -90,13 +90,8 @@ export class SegmentModule {
             stats: SegmentStats,
             lag: ConsumerGroupLag,
             runtime: SegmentRuntime,
-            kafka: KafkaClient,
-          ) =>
-            registerSegmentMetrics(registry, stats, lag, () => ({
-              groupId: runtime.groupId,
-              topics: runtime.commands().map((command) => kafka.topics.command(command)),
-            })),
-          inject: [MetricsRegistry, SegmentStats, ConsumerGroupLag, SegmentRuntime, KafkaClient],
+          ) => registerSegmentMetrics(registry, stats, lag, () => runtime.members()),
+          inject: [MetricsRegistry, SegmentStats, ConsumerGroupLag, SegmentRuntime],
         },
       ],
       exports: [SEGMENT_SETTINGS, CommandRegistry, SegmentPublisher, SegmentStats, SegmentHealthIndicator],

@@ -125,6 +125,11 @@ export class SegmentRuntime implements OnApplicationBootstrap, OnModuleDestroy {
     return this.consumer?.isRunning() ?? false;
   }
 
+  /** This replica's member of the segment's group, for the consumer lag metric; none before start-up. */
+  members(): readonly BatchConsumer[] {
+    return this.consumer ? [this.consumer] : [];
+  }
+
   /** The commands this segment serves. */
   commands(): string[] {
     return this.registry.commands();
