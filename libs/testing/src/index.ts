@@ -2,6 +2,7 @@ export { waitFor, type WaitForOptions } from './lib/wait-for';
 export { uniqueName } from './lib/unique-name';
 export { freePort } from './lib/free-port';
 export { TcpProxy } from './lib/tcp-proxy';
+export { promqlSelectors, grafanaQueryAsPromql, type PromqlSelector } from './lib/promql-selectors';
 export {
   SimAdmin,
   type SimAcked,
