@@ -4,8 +4,6 @@ import { parseAllDocuments } from 'yaml';
 
 /** The repository root. */
 export const ROOT = join(__dirname, '../../../..');
-/** The monitoring kustomization: PodMonitor, PrometheusRule, Grafana dashboard. */
-export const MONITORING = join(ROOT, 'docker/k8s/monitoring');
 
 /** An alerting rule of the PrometheusRule. */
 export interface AlertRule {
@@ -50,18 +48,26 @@ export interface Dashboard {
 }
 
 /**
- * The monitoring kustomization as kubectl renders it (kustomize built into kubectl is the real renderer). Throws
- * with what to install when kubectl is missing.
+ * A kustomization of docker/k8s (`monitoring`, `base`, `demo`) as kubectl renders it: kustomize built into kubectl is
+ * the real renderer. Throws with what to install when kubectl is missing.
  */
-export function renderMonitoring(): K8sObject[] {
-  const result = spawnSync('kubectl', ['kustomize', MONITORING], { encoding: 'utf8' });
+export function renderKustomization(name: string): K8sObject[] {
+  const dir = join(ROOT, 'docker/k8s', name);
+  const result = spawnSync('kubectl', ['kustomize', dir], { encoding: 'utf8' });
   if (result.error || result.status !== 0) {
     throw new Error(
-      `kubectl kustomize ${MONITORING} failed: ${result.error?.message ?? result.stderr}. ` +
+      `kubectl kustomize ${dir} failed: ${result.error?.message ?? result.stderr}. ` +
         'kubectl (with its built-in kustomize) is needed to render the manifests.',
     );
   }
-  return parseAllDocuments(result.stdout).map((doc) => doc.toJS() as K8sObject);
+  return parseAllDocuments(result.stdout)
+    .map((doc) => doc.toJS() as K8sObject)
+    .filter((object) => object !== null);
+}
+
+/** The monitoring kustomization: PodMonitor, PrometheusRule, Grafana dashboard. */
+export function renderMonitoring(): K8sObject[] {
+  return renderKustomization('monitoring');
 }
 
 /** The rule groups of the rendered PrometheusRule. */

@@ -48,7 +48,8 @@ export function ensurePromtool(): string {
       );
     }
     const unpacked = run('dpkg-deb', ['-x', join(download, deb), join(download, 'root')]);
-    if (unpacked.status !== 0) throw new Error(`could not unpack promtool from ${deb}: ${unpacked.output.trim()}`);
+    if (unpacked.status !== 0)
+      throw new Error(`could not unpack promtool from ${deb}: ${unpacked.output.trim()}`);
     // Moved into place whole, so test files asking at the same time never see half a binary.
     mkdirSync(dirname(LOCAL_PREFIX), { recursive: true });
     try {
