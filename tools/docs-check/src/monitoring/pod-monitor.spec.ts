@@ -10,11 +10,20 @@ interface PodMonitorSpec {
 interface Deployment {
   kind: string;
   metadata: { name: string };
-  spec: { template: { spec: { containers: { ports?: { name?: string }[] }[] } } };
+  spec: {
+    template: {
+      metadata: { labels?: Record<string, string> };
+      spec: { containers: { ports?: { name?: string }[] }[] };
+    };
+  };
 }
 
-/** The cloud simulator is a test double with no /metrics; every other Deployment is scraped. */
-const UNSCRAPED = ['smartlink-sim'];
+/**
+ * The cloud simulator is a test double with no /metrics. The demo's example segment is labelled part-of
+ * smartlink-demo (its own network policy), so this PodMonitor leaves it out, as it leaves out any segment not
+ * labelled as part of the client (docs/alerts.md). Every other Deployment is scraped.
+ */
+const UNSCRAPED = ['smartlink-sim', 'example-segment'];
 
 function deploymentsOf(kustomization: string): Deployment[] {
   return renderKustomization(kustomization).filter((o) => o.kind === 'Deployment') as unknown as Deployment[];
@@ -48,6 +57,20 @@ describe('the PodMonitor (docker/k8s/monitoring/pod-monitor.yaml)', () => {
         )
         .map((d) => d.metadata.name);
       expect(without).toEqual([]);
+    },
+  );
+
+  it.each(['base', 'demo'])(
+    'selects the pods of every scraped Deployment of docker/k8s/%s',
+    (kustomization) => {
+      const unselected = deploymentsOf(kustomization)
+        .filter((d) => !UNSCRAPED.includes(d.metadata.name))
+        .filter((d) => {
+          const labels = d.spec.template.metadata.labels ?? {};
+          return Object.entries(spec.selector.matchLabels).some(([key, value]) => labels[key] !== value);
+        })
+        .map((d) => d.metadata.name);
+      expect(unselected).toEqual([]);
     },
   );
 });
