@@ -572,7 +572,11 @@ function assertDataDirNotShared(s) {
 }
 
 function formatStorage(java, libDir, s) {
-  const clusterId = randomBytes(16).toString('base64url'); // what `kafka-storage random-uuid` prints, minus its log noise
+  // What `kafka-storage random-uuid` prints, minus its log noise. Like Kafka's Uuid.randomUuid(), never an id that
+  // starts with '-': the storage tool's argument parser would take it for an option (1 format in 64 failed so).
+  let clusterId;
+  do clusterId = randomBytes(16).toString('base64url');
+  while (clusterId.startsWith('-'));
   const result = spawnSync(
     java.bin,
     [
