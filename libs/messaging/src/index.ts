@@ -34,6 +34,10 @@ export {
   type ClusterInfo,
 } from './lib/admin/topic-admin';
 
+// Start-up: retriable Kafka errors retried within KAFKA_STARTUP_RETRY_MS
+export { StartupRetry } from './lib/startup/startup-retry';
+export { KafkaStartupTimeoutError } from './lib/startup/kafka-startup-timeout-error';
+
 // Errors (callers decide from `code` and `retriable`)
 export { KafkaUnavailableError } from './lib/errors/kafka-unavailable-error';
 export { KafkaRequestError } from './lib/errors/kafka-request-error';

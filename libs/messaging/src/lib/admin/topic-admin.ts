@@ -1,6 +1,7 @@
 import type { Admin, ITopicConfig } from 'kafkajs';
 import { KafkaUnavailableError } from '../errors/kafka-unavailable-error';
 import { toKafkaError } from '../errors/to-kafka-error';
+import type { StartupRetry } from '../startup/startup-retry';
 
 /** A topic the services need. */
 export interface TopicSpec {
@@ -43,6 +44,7 @@ export class TopicAdmin {
   constructor(
     private readonly admin: AdminPort,
     private readonly timeoutMs: number,
+    private readonly startup: Pick<StartupRetry, 'run'>,
   ) {}
 
   /**
@@ -76,6 +78,16 @@ export class TopicAdmin {
     } catch (error) {
       throw toKafkaError(error, `creating topics ${names.join(', ')}`);
     }
+  }
+
+  /**
+   * {@link ensureTopics} for a service's start-up: while the cluster is not ready (a broker still starting, topics
+   * just created by another service not hosted yet) it tries again with back-off, within KAFKA_STARTUP_RETRY_MS
+   * (`StartupRetry`). Errors that are not retriable fail at once.
+   */
+  ensureTopicsAtStartup(specs: readonly TopicSpec[]): Promise<EnsureTopicsResult> {
+    const names = specs.map((spec) => spec.name).join(', ');
+    return this.startup.run(`creating topics ${names}`, () => this.ensureTopics(specs));
   }
 
   /**

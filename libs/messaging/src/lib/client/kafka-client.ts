@@ -6,6 +6,7 @@ import { DEFAULT_LEASE_SESSION_TIMEOUT_MS, KafkaLease, type KafkaLeaseOptions } 
 import { leaseGroupName, leaseTiming } from '../lease/lease-layout';
 import { EventProducer } from '../producer/event-producer';
 import type { KafkaSettings } from '../settings/kafka-settings';
+import { StartupRetry } from '../startup/startup-retry';
 import { TopicNames } from '../topics/topic-names';
 import { KafkaClientFactory, type KafkaClientOptions } from './kafka-client-factory';
 
@@ -17,6 +18,11 @@ import { KafkaClientFactory, type KafkaClientOptions } from './kafka-client-fact
 export class KafkaClient {
   /** The topic names under the configured namespace. */
   readonly topics: TopicNames;
+  /**
+   * Retries the start-up steps of everything this client hands out (producer connect, topics, consumer groups,
+   * leases) while Kafka is not ready yet, within KAFKA_STARTUP_RETRY_MS; wrap other start-up steps in it too.
+   */
+  readonly startup: StartupRetry;
   private readonly factory: KafkaClientFactory;
   private readonly kafka: Kafka;
   private readonly consumers = new Set<BatchConsumer>();
@@ -28,6 +34,10 @@ export class KafkaClient {
     this.topics = new TopicNames(settings.topicNamespace);
     this.factory = new KafkaClientFactory(settings, options);
     this.kafka = this.factory.createKafka();
+    this.startup = new StartupRetry({
+      budgetMs: settings.startupRetryMs,
+      ...(options.logger !== undefined && { logger: options.logger }),
+    });
   }
 
   /**
@@ -51,12 +61,17 @@ export class KafkaClient {
 
   /** An admin client for topic creation and health checks, with the request timeout as its default timeout. */
   createAdmin(): TopicAdmin {
-    return new TopicAdmin(this.kafka.admin(), this.settings.requestTimeoutMs); // kafkajs applies the client's retry
+    // kafkajs applies the client's retry to each request; `startup` retries whole steps at start-up.
+    return new TopicAdmin(this.kafka.admin(), this.settings.requestTimeoutMs, this.startup);
   }
 
   /** A batch consumer for a consumer group; call `start()` on it. {@link stopConsumers} stops it at shutdown. */
   createConsumer(options: BatchConsumerOptions): BatchConsumer {
-    const consumer = new BatchConsumer(this.kafka.consumer(this.factory.consumerConfig(options)), options);
+    const consumer = new BatchConsumer(
+      this.kafka.consumer(this.factory.consumerConfig(options)),
+      options,
+      this.startup,
+    );
     this.consumers.add(consumer);
     return consumer;
   }
@@ -80,6 +95,7 @@ export class KafkaClient {
       groupId,
       topic: { ...this.topicSpec(groupId), partitions: 1 },
       admin: this.createAdmin(),
+      startup: this.startup,
       createConsumer: (assigner) =>
         this.kafka.consumer({
           ...config,

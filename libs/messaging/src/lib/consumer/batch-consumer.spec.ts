@@ -1,6 +1,7 @@
 import {
   Kafka,
   KafkaJSConnectionError,
+  KafkaJSProtocolError,
   type ConsumerRunConfig,
   type ConsumerSubscribeTopics,
   type EachBatchPayload,
@@ -8,6 +9,7 @@ import {
   type Offsets,
 } from 'kafkajs';
 import { BatchConsumer, type BatchConsumerOptions, type ConsumerPort } from './batch-consumer';
+import { StartupRetry } from '../startup/startup-retry';
 import { BatchConsumerUsageError } from './batch-consumer-usage-error';
 import type { ConsumedMessage } from './consumed-message';
 
@@ -21,14 +23,20 @@ class FakeConsumer {
   runConfig: ConsumerRunConfig | undefined;
   subscription: ConsumerSubscribeTopics | undefined;
   connectError: Error | null = null;
+  /** Thrown by the next calls of connect and subscribe, one each, before `connectError`. */
+  readonly connectErrors: Error[] = [];
+  readonly subscribeErrors: Error[] = [];
   private readonly listeners = new Map<string, Array<(event?: unknown) => void>>();
 
   async connect() {
     this.calls.push('connect');
-    if (this.connectError) throw this.connectError;
+    const error = this.connectErrors.shift() ?? this.connectError;
+    if (error) throw error;
   }
   async subscribe(subscription: ConsumerSubscribeTopics) {
     this.subscription = subscription;
+    const error = this.subscribeErrors.shift();
+    if (error) throw error;
   }
   async run(config: ConsumerRunConfig) {
     this.calls.push('run');
@@ -100,12 +108,16 @@ function fetchedBatch(
 describe('BatchConsumer', () => {
   let fake: FakeConsumer;
 
-  function consumer(options: Partial<BatchConsumerOptions> & Pick<BatchConsumerOptions, 'handler'>) {
-    return new BatchConsumer(fake as unknown as ConsumerPort, {
-      groupId: 'executor',
-      topics: ['orders'],
-      ...options,
-    });
+  /** A consumer whose start-up never retries, unless given a `StartupRetry`. */
+  function consumer(
+    options: Partial<BatchConsumerOptions> & Pick<BatchConsumerOptions, 'handler'>,
+    startup = new StartupRetry({ budgetMs: 0 }),
+  ) {
+    return new BatchConsumer(
+      fake as unknown as ConsumerPort,
+      { groupId: 'executor', topics: ['orders'], ...options },
+      startup,
+    );
   }
 
   async function deliver(c: BatchConsumer, payload: EachBatchPayload) {
@@ -408,11 +420,7 @@ describe('BatchConsumer', () => {
   });
 
   it('pauses and resumes all its topics by default', async () => {
-    const c = new BatchConsumer(fake as unknown as ConsumerPort, {
-      groupId: 'executor',
-      topics: ['a', 'b'],
-      handler: async () => undefined,
-    });
+    const c = consumer({ topics: ['a', 'b'], handler: async () => undefined });
     await c.start();
 
     c.pause();
@@ -438,6 +446,71 @@ describe('BatchConsumer', () => {
       retriable: true,
     });
     expect(fake.calls).toEqual(['connect', 'disconnect']);
+  });
+
+  describe('when the cluster is not ready at start-up', () => {
+    const refused = () => new KafkaJSConnectionError('Connection error: connect ECONNREFUSED 127.0.0.1:1');
+    const notHosted = () =>
+      Object.assign(new KafkaJSProtocolError('This server does not host this topic-partition'), {
+        type: 'UNKNOWN_TOPIC_OR_PARTITION',
+        retriable: true,
+      });
+
+    function retrying(budgetMs: number, onSleep: () => void = () => undefined) {
+      const clock = { now: 0 };
+      const warnings: string[] = [];
+      const startup = new StartupRetry({
+        budgetMs,
+        logger: { warn: (message: string) => warnings.push(message) },
+        now: () => clock.now,
+        sleep: async (ms) => {
+          clock.now += ms;
+          onSleep();
+        },
+        random: () => 0.5,
+      });
+      return { startup, warnings };
+    }
+
+    it('connects and subscribes again until the cluster answers, then runs', async () => {
+      fake.connectErrors.push(refused(), refused());
+      fake.subscribeErrors.push(notHosted());
+      const { startup, warnings } = retrying(60_000);
+      const c = consumer({ handler: async () => undefined }, startup);
+
+      await c.start();
+      fake.emit(EVENTS.GROUP_JOIN);
+
+      expect(fake.calls).toEqual(['connect', 'connect', 'connect', 'connect', 'run']);
+      expect(warnings).toHaveLength(3);
+      expect(warnings[2]).toContain('This server does not host this topic-partition');
+      expect(c.isRunning()).toBe(true);
+    });
+
+    it('gives up after KAFKA_STARTUP_RETRY_MS with KAFKA_STARTUP_TIMED_OUT, and cleans up', async () => {
+      fake.connectError = refused();
+      const { startup } = retrying(5_000);
+
+      await expect(consumer({ handler: async () => undefined }, startup).start()).rejects.toMatchObject({
+        code: 'KAFKA_STARTUP_TIMED_OUT',
+        message: expect.stringContaining('while starting consumer group executor'),
+      });
+      expect(fake.calls.at(-1)).toBe('disconnect');
+      expect(fake.calls).not.toContain('run');
+    });
+
+    it('stops retrying, and never runs, once stopped meanwhile', async () => {
+      fake.connectError = refused();
+      let stopping: Promise<void> | undefined;
+      const { startup } = retrying(60_000, () => {
+        stopping ??= c.stop();
+      });
+      const c = consumer({ handler: async () => undefined }, startup);
+
+      await expect(c.start()).rejects.toMatchObject({ code: 'KAFKA_UNAVAILABLE' });
+      await stopping;
+      expect(fake.calls).toEqual(['connect', 'disconnect']);
+    });
   });
 
   it('refuses a subscription without topics, and a second start', async () => {

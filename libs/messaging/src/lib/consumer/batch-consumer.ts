@@ -8,6 +8,7 @@ import type {
 } from 'kafkajs';
 import type { ConsumerTuning } from '../client/kafka-client-factory';
 import { toKafkaError } from '../errors/to-kafka-error';
+import type { StartupRetry } from '../startup/startup-retry';
 import { BatchConsumerUsageError } from './batch-consumer-usage-error';
 import { BatchHandlerError } from './batch-handler-error';
 import { toConsumedMessage, type ConsumedMessage } from './consumed-message';
@@ -92,6 +93,7 @@ export class BatchConsumer {
   constructor(
     private readonly consumer: ConsumerPort,
     private readonly options: BatchConsumerOptions,
+    private readonly startup: Pick<StartupRetry, 'run'>,
   ) {
     if (options.topics.length === 0) throw new BatchConsumerUsageError('at least one topic is needed');
     if (options.maxBatchSize !== undefined && !(options.maxBatchSize >= 1)) {
@@ -104,8 +106,10 @@ export class BatchConsumer {
   }
 
   /**
-   * Connects, subscribes, joins the group and starts consuming; call once. If joining fails, kafkajs keeps
-   * retrying in the background and {@link isRunning} stays false until it succeeds.
+   * Connects, subscribes, joins the group and starts consuming; call once, at start-up. While the cluster is not ready
+   * (unreachable, topics not hosted yet) connecting and subscribing are tried again within KAFKA_STARTUP_RETRY_MS
+   * (`StartupRetry`). If joining fails, kafkajs keeps retrying in the background and {@link isRunning} stays false
+   * until it succeeds.
    */
   async start(): Promise<void> {
     if (this.state !== 'new') {
@@ -139,18 +143,33 @@ export class BatchConsumer {
         this.joined = null;
       }),
     );
+    const operation = `starting consumer group ${this.groupId}`;
     try {
-      await this.consumer.connect();
-      await this.consumer.subscribe({
-        topics: [...this.options.topics],
-        fromBeginning: this.options.fromBeginning ?? true,
-      });
+      // Each step may be repeated: kafkajs' connect returns at once when connected, and a failed subscribe left
+      // the consumer not running.
+      await this.startup.run(
+        operation,
+        async () => {
+          await this.consumer.connect();
+          await this.consumer.subscribe({
+            topics: [...this.options.topics],
+            fromBeginning: this.options.fromBeginning ?? true,
+          });
+        },
+        () => this.isStopped(),
+      );
+      // stop() came while connecting: the consumer was disconnected, and run() would connect it again.
+      if (this.isStopped()) return;
       await this.consumer.run(this.runConfig());
       this.state = 'started';
     } catch (error) {
       await this.stop().catch(() => undefined);
-      throw toKafkaError(error, `starting consumer group ${this.groupId}`);
+      throw toKafkaError(error, operation);
     }
+  }
+
+  private isStopped(): boolean {
+    return this.state === 'stopped';
   }
 
   private runConfig(): ConsumerRunConfig {

@@ -1,6 +1,7 @@
 import type { LoggerService } from '@nestjs/common';
 import { AssignerProtocol, Kafka, type Cluster, type Logger, type PartitionAssigner } from 'kafkajs';
 import type { TopicSpec } from '../admin/topic-admin';
+import { StartupRetry } from '../startup/startup-retry';
 import { KafkaLease, type LeaseConsumerPort } from './kafka-lease';
 
 // The real event names, taken from a kafkajs consumer that never connects.
@@ -55,12 +56,17 @@ class SilentLogger implements LoggerService {
   }
 }
 
-function setup() {
+/** A lease on fakes; its start-up retries (on the fake clock) within `startupBudgetMs`, by default never. */
+function setup({ startupBudgetMs = 0 } = {}) {
   const consumer = new FakeConsumer();
   const clock = { now: 1_000_000 };
   const admin = {
     ensured: [] as string[],
+    /** Thrown by the next calls of ensureTopics, one each. */
+    errors: [] as Error[],
     ensureTopics: async (specs: readonly TopicSpec[]) => {
+      const error = admin.errors.shift();
+      if (error) throw error;
       admin.ensured.push(...specs.map((s) => s.name));
       return { created: [], existing: [] };
     },
@@ -75,6 +81,14 @@ function setup() {
     sessionTimeoutMs: SESSION_MS,
     logger,
     now: () => clock.now,
+    startup: new StartupRetry({
+      budgetMs: startupBudgetMs,
+      logger,
+      now: () => clock.now,
+      sleep: async (ms) => {
+        clock.now += ms;
+      },
+    }),
     createConsumer: (a) => {
       assigner = a;
       return consumer as unknown as LeaseConsumerPort;
@@ -189,6 +203,37 @@ describe('KafkaLease', () => {
     consumer.joined([0]);
     expect(changes).toEqual([true]);
     expect(logger.lines.some((line) => line.includes('listener bug'))).toBe(true);
+  });
+
+  describe('when the cluster is not ready at start-up', () => {
+    const notHosted = () =>
+      Object.assign(new Error('This server does not host this topic-partition'), {
+        name: 'KafkaJSProtocolError',
+        type: 'UNKNOWN_TOPIC_OR_PARTITION',
+        retriable: true,
+      });
+
+    it('creates its topic and joins again until the cluster answers', async () => {
+      const { consumer, admin, lease, logger } = setup({ startupBudgetMs: 60_000 });
+      admin.errors.push(notHosted());
+      let refusals = 1;
+      const connect = consumer.connect.bind(consumer);
+      consumer.connect = async () => {
+        await connect();
+        if (refusals-- > 0)
+          throw Object.assign(new Error('connect ECONNREFUSED'), { name: 'KafkaJSConnectionError' });
+      };
+
+      await lease.start();
+
+      expect(admin.ensured).toEqual([TOPIC.name]);
+      expect(consumer.calls).toEqual(['connect', 'connect', `subscribe ${TOPIC.name}`, 'run']);
+      expect(logger.lines.filter((line) => line.startsWith('warn '))).toEqual([
+        expect.stringContaining(`start-up tries creating topics ${TOPIC.name} again`),
+        expect.stringContaining(`start-up tries joining lease group ${TOPIC.name} again`),
+      ]);
+      expect(lease.state()).toBe('joining');
+    });
   });
 
   it('fails start with our error and ends up stopped when the cluster is unreachable', async () => {

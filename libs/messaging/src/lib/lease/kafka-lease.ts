@@ -2,6 +2,7 @@ import { Logger, type LoggerService } from '@nestjs/common';
 import type { Consumer, PartitionAssigner } from 'kafkajs';
 import type { TopicAdmin, TopicSpec } from '../admin/topic-admin';
 import { toKafkaError } from '../errors/to-kafka-error';
+import type { StartupRetry } from '../startup/startup-retry';
 import { leaseAssigner } from './lease-assigner';
 
 /**
@@ -38,6 +39,8 @@ export interface KafkaLeaseParts extends KafkaLeaseOptions {
   readonly topic: TopicSpec;
   /** Creates the topic when missing; disconnected once it has. */
   readonly admin: Pick<TopicAdmin, 'ensureTopics' | 'disconnect'>;
+  /** Retries the steps of {@link KafkaLease.start} while Kafka is not ready yet. */
+  readonly startup: Pick<StartupRetry, 'run'>;
   /** Builds the group member with the lease's partition assigner. */
   readonly createConsumer: (assigner: PartitionAssigner) => LeaseConsumerPort;
 }
@@ -98,8 +101,9 @@ export class KafkaLease {
 
   /**
    * Ensures the lease topic, joins the group and waits for the first assignment; after that kafkajs keeps the
-   * membership in the background. Calling it again returns the same start. Throws a `KAFKA_*` error when the
-   * cluster cannot be reached; the lease is then stopped.
+   * membership in the background. Calling it again returns the same start. While the cluster is not ready, the
+   * steps are tried again within KAFKA_STARTUP_RETRY_MS (`StartupRetry`); then, or on an error that is not
+   * retriable, it throws a `KAFKA_*` error and the lease is stopped.
    */
   start(): Promise<void> {
     this.starting ??= this.join();
@@ -138,24 +142,27 @@ export class KafkaLease {
   }
 
   private async join(): Promise<void> {
+    const { admin, topic, startup } = this.parts;
+    const stopping = () => this.stopping !== null;
     try {
-      await this.parts.admin.ensureTopics([this.parts.topic]);
-      await this.parts.admin.disconnect();
+      await startup.run(`creating topics ${topic.name}`, () => admin.ensureTopics([topic]), stopping);
+      await admin.disconnect();
       if (this.stopping) return;
       const consumer = this.parts.createConsumer(leaseAssigner(() => this.claimsLease()));
       this.consumer = consumer;
       this.listen(consumer);
       this.running = true;
-      const steps = [
-        () => consumer.connect(),
-        () => consumer.subscribe({ topics: [this.parts.topic.name], fromBeginning: false }),
-        // Nothing is ever written to the lease topic; the member only has to stay in its group.
-        () => consumer.run({ autoCommit: false, eachMessage: async () => undefined }),
-      ];
-      for (const step of steps) {
-        if (this.stopping) break;
-        await step();
-      }
+      // Repeatable: kafkajs' connect returns at once when connected, and a failed subscribe left it not running.
+      await startup.run(
+        `joining lease group ${this.groupId}`,
+        async () => {
+          if (!this.stopping) await consumer.connect();
+          if (!this.stopping) await consumer.subscribe({ topics: [topic.name], fromBeginning: false });
+        },
+        stopping,
+      );
+      // Nothing is ever written to the lease topic; the member only has to stay in its group.
+      if (!this.stopping) await consumer.run({ autoCommit: false, eachMessage: async () => undefined });
       // stop() came while joining: it may have disconnected before connect() reconnected.
       if (this.stopping) await consumer.disconnect().catch(() => undefined);
     } catch (error) {

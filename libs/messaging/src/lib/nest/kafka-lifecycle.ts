@@ -10,7 +10,8 @@ import { KafkaClient } from '../client/kafka-client';
 import { EventProducer } from '../producer/event-producer';
 
 /**
- * Connects the producer at start-up and closes Kafka in order at shutdown: consumers first, while the producer
+ * Connects the producer at start-up (retrying within KAFKA_STARTUP_RETRY_MS while Kafka is not ready) and closes
+ * Kafka in order at shutdown: consumers first, while the producer
  * is still up (a handler in flight may still publish), then the producer and the admin clients. The producer is
  * closed in `onApplicationShutdown`, which Nest calls after every module's `onModuleDestroy` and
  * `beforeApplicationShutdown`, so apps can still publish from their own shutdown hooks.
@@ -25,7 +26,7 @@ export class KafkaLifecycle implements OnModuleInit, BeforeApplicationShutdown, 
   ) {}
 
   async onModuleInit(): Promise<void> {
-    await this.producer.connect();
+    await this.client.startup.run('connecting the producer', () => this.producer.connect());
   }
 
   async beforeApplicationShutdown(): Promise<void> {

@@ -36,8 +36,8 @@ const EXPORTS = [
 /**
  * Kafka for a Nest app: provides the `KafkaClient` (create consumers with it), `TopicNames`, a connected
  * `EventProducer`, `TopicAdmin`, `ConsumerGroupLag` (for lag metrics; connects on first read) and
- * `KafkaHealthIndicator`. The producer connects during module init, so an
- * unreachable cluster fails start-up; consumers, producer and admin are closed on shutdown (`app.close()` or,
+ * `KafkaHealthIndicator`. The producer connects during module init, so a cluster still unreachable after
+ * KAFKA_STARTUP_RETRY_MS fails start-up; consumers, producer and admin are closed on shutdown (`app.close()` or,
  * with `enableShutdownHooks()`, SIGTERM). Global: import it once, in the app module.
  *
  * @example

@@ -27,6 +27,7 @@ describe('parseKafkaSettings', () => {
       retry: { retries: 5, initialRetryTimeMs: 300, maxRetryTimeMs: 30_000 },
       logLevel: 'info',
       sessionTimeoutMs: 30_000,
+      startupRetryMs: 120_000,
       topics: { partitions: 6 },
     });
   });
@@ -57,6 +58,7 @@ describe('parseKafkaSettings', () => {
       KAFKA_RETRY_MAX_MS: '10000',
       KAFKA_LOG_LEVEL: 'WARN',
       KAFKA_SESSION_TIMEOUT_MS: '10000',
+      KAFKA_STARTUP_RETRY_MS: '300000',
     });
 
     expect(settings).toMatchObject({
@@ -70,6 +72,7 @@ describe('parseKafkaSettings', () => {
       retry: { retries: 8, initialRetryTimeMs: 100, maxRetryTimeMs: 10_000 },
       logLevel: 'warn',
       sessionTimeoutMs: 10_000,
+      startupRetryMs: 300_000,
     });
     expect(settings.sasl?.password.reveal()).toBe('hunter2-but-longer');
   });
@@ -81,6 +84,14 @@ describe('parseKafkaSettings', () => {
     expect(badKeys(settingsError({ KAFKA_SESSION_TIMEOUT_MS: '300001' }))).toEqual([
       'KAFKA_SESSION_TIMEOUT_MS',
     ]);
+  });
+
+  it('takes 0 for a start-up that never retries, and refuses a negative or fractional time', () => {
+    expect(parseKafkaSettings({ KAFKA_STARTUP_RETRY_MS: '0' }).startupRetryMs).toBe(0);
+    expect(badKeys(settingsError({ KAFKA_STARTUP_RETRY_MS: '-1' }))).toEqual(['KAFKA_STARTUP_RETRY_MS']);
+    expect(settingsError({ KAFKA_STARTUP_RETRY_MS: '1.5' }).message).toContain(
+      'KAFKA_STARTUP_RETRY_MS: not a whole number',
+    );
   });
 
   it('verifies TLS certificates unless told otherwise', () => {

@@ -22,6 +22,11 @@ export const DEFAULT_RETRY_MAX_MS = 30_000;
  * another member: the pause a crashed consumer costs its group. kafkajs' (and Kafka's) default of 30 s.
  */
 export const DEFAULT_SESSION_TIMEOUT_MS = 30_000;
+/**
+ * How long start-up keeps retrying retriable Kafka errors (a broker still starting, partitions not hosted yet) before
+ * the service exits: 2 minutes, well inside the 5 minutes the Kubernetes startup probes allow.
+ */
+export const DEFAULT_STARTUP_RETRY_MS = 120_000;
 /** Partitions of each topic we create: the most consumers of one group that can share the work. */
 export const DEFAULT_TOPIC_PARTITIONS = 6;
 
@@ -120,6 +125,13 @@ export const kafkaSettingsSchema = z
     }).describe(
       "consumer session timeout in milliseconds, 6000-300000, within the broker's group.min/max.session.timeout.ms",
     ),
+    KAFKA_STARTUP_RETRY_MS: numberSetting({
+      min: 0,
+      max: 1_800_000,
+      default: DEFAULT_STARTUP_RETRY_MS,
+    }).describe(
+      'milliseconds start-up keeps retrying retriable Kafka errors before the service exits, 0-1800000 (0: exit at the first)',
+    ),
     KAFKA_TOPIC_PARTITIONS: numberSetting({ min: 1, max: 1000, default: DEFAULT_TOPIC_PARTITIONS }).describe(
       'partitions of each topic the services create, 1-1000 (existing topics are left as they are)',
     ),
@@ -188,6 +200,8 @@ export interface KafkaSettings {
   readonly logLevel: KafkaLogLevel;
   /** Consumer session timeout: how long a dead consumer holds its partitions (heartbeats go at a tenth of it). */
   readonly sessionTimeoutMs: number;
+  /** How long start-up retries retriable Kafka errors, from the first one, before it gives up; see `StartupRetry`. */
+  readonly startupRetryMs: number;
   /** How topics the services create are laid out. */
   readonly topics: { readonly partitions: number; readonly replicationFactor?: number };
 }
@@ -226,6 +240,7 @@ export function parseKafkaSettings(env: SettingsSource): KafkaSettings {
     },
     logLevel: s.KAFKA_LOG_LEVEL ?? 'info',
     sessionTimeoutMs: s.KAFKA_SESSION_TIMEOUT_MS,
+    startupRetryMs: s.KAFKA_STARTUP_RETRY_MS,
     topics: {
       partitions: s.KAFKA_TOPIC_PARTITIONS,
       ...(s.KAFKA_TOPIC_REPLICATION_FACTOR !== undefined && {
