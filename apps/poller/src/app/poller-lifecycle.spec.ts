@@ -13,7 +13,7 @@ function setup({ drainFinishes = true } = {}) {
   };
   const lifecycle = new PollerLifecycle({
     admin: {
-      ensureTopics: async (specs: readonly TopicSpec[]) => {
+      ensureTopicsAtStartup: async (specs: readonly TopicSpec[]) => {
         journal.push(`ensure ${specs.map((s) => s.name).join(',')}`);
         return { created: [], existing: [] };
       },

@@ -7,7 +7,7 @@ import type { PollScheduler } from './poll/poll-scheduler';
 
 /** What the poller starts at boot and stops at shutdown. */
 export interface PollerLifecycleParts {
-  readonly admin: Pick<TopicAdmin, 'ensureTopics'>;
+  readonly admin: Pick<TopicAdmin, 'ensureTopicsAtStartup'>;
   /** The topics the poller produces to: event log, dead letters, logs. */
   readonly topics: readonly TopicSpec[];
   readonly lease: Pick<KafkaLease, 'start' | 'stop' | 'groupId'>;
@@ -34,7 +34,7 @@ export class PollerLifecycle implements OnApplicationBootstrap, BeforeApplicatio
 
   async onApplicationBootstrap(): Promise<void> {
     const { admin, topics, lease, setup, scheduler, logger } = this.parts;
-    await admin.ensureTopics(topics);
+    await admin.ensureTopicsAtStartup(topics);
     await lease.start();
     setup.start();
     scheduler.start();

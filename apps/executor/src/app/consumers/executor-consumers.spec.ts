@@ -55,7 +55,7 @@ function setup() {
       },
     },
     admin: {
-      ensureTopics: async (specs: readonly TopicSpec[]) => {
+      ensureTopicsAtStartup: async (specs: readonly TopicSpec[]) => {
         journal.push(`ensure ${specs.map((s) => s.name).join(' ')}`);
         return { created: [], existing: [] };
       },

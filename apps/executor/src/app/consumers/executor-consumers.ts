@@ -22,7 +22,7 @@ type ChunkHandler = (
 /** What {@link ExecutorConsumers} works with. */
 export interface ExecutorConsumersDeps {
   readonly client: Pick<KafkaClient, 'topics' | 'topicSpec' | 'createConsumer'>;
-  readonly admin: Pick<TopicAdmin, 'ensureTopics'>;
+  readonly admin: Pick<TopicAdmin, 'ensureTopicsAtStartup'>;
   readonly received: { readonly handle: ChunkHandler };
   readonly retryDue: { readonly handle: ChunkHandler };
   readonly outcomes: { readonly handle: ChunkHandler };
@@ -60,7 +60,7 @@ export class ExecutorConsumers implements OnApplicationBootstrap {
   async onApplicationBootstrap(): Promise<void> {
     const { client, admin, settings, logger } = this.deps;
     const { topics } = client;
-    await admin.ensureTopics(
+    await admin.ensureTopicsAtStartup(
       [topics.events, topics.outcomes, topics.outbound, topics.logs, topics.deadletter].map((name) =>
         client.topicSpec(name),
       ),

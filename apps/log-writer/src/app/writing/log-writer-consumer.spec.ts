@@ -21,7 +21,7 @@ function setup() {
       },
     },
     admin: {
-      ensureTopics: async (specs) => {
+      ensureTopicsAtStartup: async (specs) => {
         ensured.push([...specs]);
         return { created: [] } as never;
       },

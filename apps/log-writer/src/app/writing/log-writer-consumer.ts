@@ -10,7 +10,7 @@ export type ConsumerState = Pick<BatchConsumer, 'isRunning' | 'groupId'>;
 /** What {@link LogWriterConsumer} works with. */
 export interface LogWriterConsumerDeps {
   readonly client: Pick<KafkaClient, 'topics' | 'topicSpec' | 'createConsumer'>;
-  readonly admin: Pick<TopicAdmin, 'ensureTopics'>;
+  readonly admin: Pick<TopicAdmin, 'ensureTopicsAtStartup'>;
   readonly handler: Pick<LogBatchHandler, 'handle' | 'stop'>;
   readonly gate: Pick<DatabaseWriteGate, 'attach'>;
   readonly settings: Pick<WriterSettings, 'maxBatchSize' | 'partitionsConsumedConcurrently'>;
@@ -34,7 +34,7 @@ export class LogWriterConsumer implements OnApplicationBootstrap, OnModuleDestro
   async onApplicationBootstrap(): Promise<void> {
     const { client, admin, handler, gate, settings, logger } = this.deps;
     const topic = client.topics.logs;
-    await admin.ensureTopics([client.topicSpec(topic)]);
+    await admin.ensureTopicsAtStartup([client.topicSpec(topic)]);
     const consumer = client.createConsumer({
       groupId: this.groupId,
       topics: [topic],

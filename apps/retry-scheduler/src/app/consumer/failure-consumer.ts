@@ -8,7 +8,7 @@ export type ConsumerState = Pick<BatchConsumer, 'isRunning' | 'groupId'>;
 /** What {@link FailureConsumer} works with. */
 export interface FailureConsumerDeps {
   readonly client: Pick<KafkaClient, 'topics' | 'topicSpec' | 'createConsumer'>;
-  readonly admin: Pick<TopicAdmin, 'ensureTopics'>;
+  readonly admin: Pick<TopicAdmin, 'ensureTopicsAtStartup'>;
   readonly handler: Pick<FailureEventHandler, 'handle'>;
   readonly settings: { readonly maxBatchSize: number; readonly partitionsConsumedConcurrently: number };
   readonly logger: LoggerService;
@@ -30,7 +30,7 @@ export class FailureConsumer implements OnApplicationBootstrap {
   async onApplicationBootstrap(): Promise<void> {
     const { client, admin, settings, logger } = this.deps;
     const { topics } = client;
-    await admin.ensureTopics(
+    await admin.ensureTopicsAtStartup(
       [topics.events, topics.logs, topics.deadletter].map((name) => client.topicSpec(name)),
     );
     this.consumer = client.createConsumer({

@@ -93,7 +93,7 @@ export class SegmentRuntime implements OnApplicationBootstrap, OnModuleDestroy {
     }
     const { topics } = this.kafka;
     const commandTopics = commands.map((command) => topics.command(command));
-    await this.admin.ensureTopics(
+    await this.admin.ensureTopicsAtStartup(
       [...commandTopics, topics.outbound, topics.outcomes, topics.logs].map((name) =>
         this.kafka.topicSpec(name),
       ),
