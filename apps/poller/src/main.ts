@@ -15,7 +15,8 @@ async function bootstrap(): Promise<void> {
     new FastifyAdapter(),
     { logger },
   );
-  app.enableShutdownHooks();
+  // Exit 0 once the shutdown hooks are done; by default Nest raises the signal again (exit code 143).
+  app.enableShutdownHooks([], { useProcessExit: true });
   await app.listen(settings.http.port, settings.http.host);
   Logger.log(`poller listening on ${await app.getUrl()}`, 'Bootstrap');
 }

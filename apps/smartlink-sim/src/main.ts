@@ -9,7 +9,8 @@ async function bootstrap(): Promise<void> {
   Logger.overrideLogger(logger);
   const settings = parseSimSettings(process.env);
   const app = await createSimApp(settings, { logger });
-  app.enableShutdownHooks();
+  // Exit 0 once the shutdown hooks are done; by default Nest raises the signal again (exit code 143).
+  app.enableShutdownHooks([], { useProcessExit: true });
   await app.listen(settings.SIM_PORT, settings.SIM_HOST);
   Logger.log(`smartlink-sim listening on ${await app.getUrl()}`, 'Bootstrap');
 }

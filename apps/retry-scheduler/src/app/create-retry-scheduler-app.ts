@@ -27,6 +27,7 @@ export async function createRetrySchedulerApp(
       logger: options.logger ?? ['log', 'warn', 'error'],
     },
   );
-  app.enableShutdownHooks();
+  // Exit 0 once the shutdown hooks are done; by default Nest raises the signal again (exit code 143).
+  app.enableShutdownHooks([], { useProcessExit: true });
   return app;
 }

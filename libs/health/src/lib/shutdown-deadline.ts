@@ -27,7 +27,8 @@ type HookOwner = Partial<Record<ShutdownHook, (...args: unknown[]) => unknown>>;
  * taking work, finish or hand back what it holds, commit and disconnect: Nest's shutdown hooks, which
  * `enableShutdownHooks()` runs. If they are not done by then, it logs which hooks were still running (e.g.
  * `SegmentRuntime.onModuleDestroy`) and exits with code 1, before Kubernetes' SIGKILL makes the same decision
- * without saying why.
+ * without saying why. A shutdown done in time exits with code 0: the services enable the hooks with
+ * `enableShutdownHooks([], { useProcessExit: true })`, so Nest exits instead of raising the signal again (143).
  *
  * It knows what is still open by wrapping the shutdown hooks of every provider and controller once the app has
  * started. `app.close()` without a signal (tests) marks the service as stopping but arms no deadline.
@@ -61,8 +62,8 @@ export class ShutdownDeadline implements OnApplicationBootstrap, OnModuleDestroy
   }
 
   /**
-   * Last of the hooks: stop listening, so the signal Nest raises again once it is done ends the process. The timer
-   * stays armed (and unref'd) in case a later hook or open handle still holds the process.
+   * Last of the hooks: stop listening; Nest ends the process once it is done. The timer stays armed (and unref'd) in
+   * case a later hook or open handle still holds the process.
    */
   onApplicationShutdown(): void {
     for (const signal of SIGNALS) process.off(signal, this.onSignal);
