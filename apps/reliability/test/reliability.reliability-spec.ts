@@ -21,9 +21,8 @@ import {
   parseDatabaseSettings,
   type RmTables,
 } from '@smartlink/rm-tables';
-import { CLIENT_SECRET, TENANT, TestSystem, TopicObserver } from '@smartlink/system-harness';
+import { CLIENT_SECRET, PrivateBroker, TENANT, TestSystem, TopicObserver } from '@smartlink/system-harness';
 import { TcpProxy, freePort, uniqueName, waitFor, type SimEnqueued } from '@smartlink/testing';
-import { PrivateBroker } from './support/private-broker';
 import { ServiceSupervisor } from './support/service-supervisor';
 import { COMMANDS, badInputs, oddButValid, validMessage } from './support/workload';
 
@@ -105,7 +104,8 @@ describe('reliability: kills, infrastructure faults and bad input lose no messag
   beforeAll(async () => {
     rmSync(LOGS_DIR, { recursive: true, force: true });
     rmSync(join(RESULTS_DIR, 'progress.log'), { force: true });
-    broker = await PrivateBroker.start(await freePort(), await freePort(), join(workDir, 'kafka'));
+    broker = new PrivateBroker(await freePort(), await freePort(), join(workDir, 'kafka'));
+    await broker.start();
     process.env['KAFKA_BROKERS'] = broker.brokers;
 
     const adminUrl = process.env['TEST_POSTGRES_URL'] ?? DEFAULT_ADMIN_POSTGRES_URL;
@@ -300,7 +300,7 @@ describe('reliability: kills, infrastructure faults and bad input lose no messag
     await broker.kill();
     infrastructure.brokerKills += 1;
     await supervisor.killRandomly(['executor', 'example-segment', 'poller']);
-    await broker.restart();
+    await broker.start();
     await progressBy(STEP / 2, 'progress after the broker came back');
 
     // Random kills under load: one per step, at a random point of its progress, each service in turn.

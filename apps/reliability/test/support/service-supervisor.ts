@@ -105,7 +105,7 @@ export class ServiceSupervisor {
     const old = this.system.service(name);
     const exit = await old.stop();
     await this.keepLife(name, old.logFile, this.randomKills.has(old), exit);
-    // The broker or the database may be down right now (a service that cannot reach Kafka at boot exits): keep
+    // The database may be down right now (a service that cannot reach it at boot exits; Kafka it waits for): keep
     // trying until the suite stops, backing off as Kubernetes' CrashLoopBackOff does. Not a test waiting on time:
     // the delay models the platform.
     for (let attempt = 1; this.timer !== null; attempt += 1) {

@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { waitFor } from '@smartlink/testing';
+import { workspaceRoot } from './workspace-root';
 
 const WORKSPACE = workspaceRoot();
 
@@ -14,7 +15,11 @@ export interface ServiceSpec {
   readonly readyUrl: string;
   /** Extra options for node itself, e.g. `--cpu-prof` (which NODE_OPTIONS does not take). */
   readonly nodeArgs?: readonly string[];
+  /** How long it may take to become ready. Default 90 s. */
+  readonly readyTimeoutMs?: number;
 }
+
+const DEFAULT_READY_TIMEOUT_MS = 90_000;
 
 /**
  * One service running as a child process, as in production: its own process, its own environment, its output in
@@ -59,7 +64,7 @@ export class ServiceProcess {
         },
         {
           description: `${spec.name} to be ready at ${spec.readyUrl}`,
-          timeoutMs: 90_000,
+          timeoutMs: spec.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS,
           intervalMs: 200,
           // A process that exited will never be ready: say so now rather than after the timeout.
           abortIf: () =>
@@ -103,19 +108,4 @@ export class ServiceProcess {
     }
     return this.exit ?? { code: null, signal: null };
   }
-}
-
-/**
- * The Nx workspace root: the nearest directory above this file, or else above the working directory, that holds
- * nx.json. Found by looking rather than by a fixed number of `..`, so the harness also works bundled into a tool
- * (the benchmark runs from dist/).
- */
-function workspaceRoot(): string {
-  for (const start of [__dirname, process.cwd()]) {
-    for (let dir = start; ; dir = dirname(dir)) {
-      if (existsSync(join(dir, 'nx.json'))) return dir;
-      if (dirname(dir) === dir) break;
-    }
-  }
-  throw new Error(`no nx.json above ${__dirname} or ${process.cwd()}: run from the workspace`);
 }

@@ -12,7 +12,7 @@ import {
   type RmTables,
 } from '@smartlink/rm-tables';
 import { SimAdmin, freePort, uniqueName } from '@smartlink/testing';
-import { ServiceProcess } from './service-process';
+import { ServiceProcess, type ServiceSpec } from './service-process';
 import { SYSTEM_SERVICES, type SystemContext } from './system-services';
 
 /** The one cloud client of these tests: what the simulator accepts and the poller and executor present. */
@@ -40,6 +40,15 @@ export interface TestSystemOptions {
   readonly nodeArgs?: Readonly<Record<string, readonly string[]>>;
   /** Services not to start, e.g. `['example-segment']` for a test that brings a segment of its own. */
   readonly without?: readonly string[];
+  /** The Kafka cluster; default KAFKA_BROKERS (from the global setup). */
+  readonly brokers?: string;
+  /**
+   * Start the services all at the same moment, as Kubernetes does on a first install, instead of each once the one
+   * before is ready. The simulator, which plays the cloud, still starts first.
+   */
+  readonly startAtOnce?: boolean;
+  /** How long each service may take to become ready. Default 90 s. */
+  readonly readyTimeoutMs?: number;
 }
 
 /**
@@ -60,7 +69,7 @@ export class TestSystem {
   ) {}
 
   static async start(options: TestSystemOptions): Promise<TestSystem> {
-    const brokers = process.env['KAFKA_BROKERS'];
+    const brokers = options.brokers ?? process.env['KAFKA_BROKERS'];
     if (!brokers) throw new Error('KAFKA_BROKERS is not set: run through the e2e target (its global setup)');
     const logDir = mkdtempSync(join(tmpdir(), 'smartlink-e2e-'));
     const database = await databaseFor(options.database);
@@ -94,12 +103,22 @@ export class TestSystem {
           },
         },
       };
-      for (const service of started) {
+      const specs = started.map((service): ServiceSpec => {
         const port = ports.get(service.name) as number;
-        const env = { ...service.env(context, port), ...context.overrides[service.name] };
-        const readyUrl = service.readyUrl?.(context, port) ?? `http://127.0.0.1:${port}/health/ready`;
-        const nodeArgs = options.nodeArgs?.[service.name] ?? [];
-        services.push(await ServiceProcess.start({ name: service.name, env, readyUrl, nodeArgs }, logDir));
+        return {
+          name: service.name,
+          env: { ...service.env(context, port), ...context.overrides[service.name] },
+          readyUrl: service.readyUrl?.(context, port) ?? `http://127.0.0.1:${port}/health/ready`,
+          nodeArgs: options.nodeArgs?.[service.name] ?? [],
+          ...(options.readyTimeoutMs !== undefined && { readyTimeoutMs: options.readyTimeoutMs }),
+        };
+      });
+      if (options.startAtOnce) {
+        const [sim, ...rest] = specs as [ServiceSpec, ...ServiceSpec[]];
+        services.push(await ServiceProcess.start(sim, logDir));
+        await startAll(rest, logDir, services);
+      } else {
+        for (const spec of specs) services.push(await ServiceProcess.start(spec, logDir));
       }
 
       const tables = await openRmTables(
@@ -178,6 +197,21 @@ export class TestSystem {
     await this.dropDatabase();
     return exits;
   }
+}
+
+/** Starts every service at once; adds those that became ready to `started`, and fails if any did not. */
+async function startAll(
+  specs: readonly ServiceSpec[],
+  logDir: string,
+  started: ServiceProcess[],
+): Promise<void> {
+  const results = await Promise.allSettled(specs.map((spec) => ServiceProcess.start(spec, logDir)));
+  const failures: string[] = [];
+  for (const result of results) {
+    if (result.status === 'fulfilled') started.push(result.value);
+    else failures.push((result.reason as Error).message);
+  }
+  if (failures.length > 0) throw new Error(failures.join('\n'));
 }
 
 async function databaseFor(

@@ -19,6 +19,13 @@ describe('freePort', () => {
     });
   });
 
+  it('gives only ports of the range it is asked for', async () => {
+    const ports = new Set<number>();
+    for (let i = 0; i < 50; i++) ports.add(await freePort([], { from: 32_100, to: 32_103 }));
+    expect([...ports].every((port) => port >= 32_100 && port <= 32_103)).toBe(true);
+    expect(ports.size).toBeGreaterThan(1);
+  });
+
   it('never gives a port that is excluded or already taken', async () => {
     const taken = await freePort();
     const server = createServer();

@@ -3,13 +3,24 @@ import { createServer } from 'node:net';
 // Ports come from below the kernel's ephemeral range (32768+ on Linux, 49152+ elsewhere). A port the OS hands out
 // for listen(0) is free only until another process of a parallel run (a Kafka client's outgoing socket, a
 // service on port 0) is given the same number, and the service a test starts on it then dies on EADDRINUSE.
-const LOWEST = 20_000;
-const RANGE = 12_000;
+const BELOW_EPHEMERAL: PortRange = { from: 20_000, to: 31_999 };
 
-/** A TCP port nothing listens on right now (on any address), for a process a test starts; never one of `exclude`. */
-export async function freePort(exclude: readonly number[] = []): Promise<number> {
+/** TCP ports from `from` to `to`, both included. */
+export interface PortRange {
+  readonly from: number;
+  readonly to: number;
+}
+
+/**
+ * A TCP port nothing listens on right now (on any address), for a process a test starts; never one of `exclude`.
+ * Taken from `range` (default 20000-31999), e.g. the ports a test suite was given for its own brokers.
+ */
+export async function freePort(
+  exclude: readonly number[] = [],
+  range: PortRange = BELOW_EPHEMERAL,
+): Promise<number> {
   for (;;) {
-    const port = LOWEST + Math.floor(Math.random() * RANGE);
+    const port = range.from + Math.floor(Math.random() * (range.to - range.from + 1));
     if (!exclude.includes(port) && (await canListen(port))) return port;
   }
 }

@@ -1,31 +1,34 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { waitFor } from '@smartlink/testing';
+import { workspaceRoot } from './workspace-root';
 
 const BROKER_SCRIPT = join(workspaceRoot(), 'tools', 'kafka', 'kafka-broker.mjs');
 
 /**
- * A Kafka broker of the suite's own (tools/kafka, its own port and data directory), so the suite can SIGKILL it and
- * start it again on the same data without touching the shared broker other test runs use.
+ * A Kafka broker of a test's own (tools/kafka, its own port and data directory), so the test can start it fresh, or
+ * SIGKILL it and start it again on the same data, without touching the shared broker other test runs use.
  */
 export class PrivateBroker {
-  private constructor(
+  constructor(
     readonly port: number,
     readonly controllerPort: number,
     readonly dataDir: string,
   ) {}
 
+  /** `localhost:<port>`, known before the broker answers, for services started at the same moment. */
   get brokers(): string {
     return `localhost:${this.port}`;
   }
 
-  static async start(port: number, controllerPort: number, dataDir: string): Promise<PrivateBroker> {
-    const broker = new PrivateBroker(port, controllerPort, dataDir);
-    await broker.run('start');
-    return broker;
+  /**
+   * Starts the broker (formatting `dataDir` first if it is new; again on the same data after {@link kill}) and
+   * resolves once it answers.
+   */
+  async start(): Promise<void> {
+    await this.run('start');
   }
 
   /** The JVM's pid, from the tool's status. */
@@ -46,11 +49,6 @@ export class PrivateBroker {
       timeoutMs: 20_000,
       intervalMs: 100,
     });
-  }
-
-  /** Starts it again on the same data directory; resolves once it answers. */
-  async restart(): Promise<void> {
-    await this.run('start');
   }
 
   /** Stops it for good (SIGTERM, then SIGKILL). */
@@ -87,11 +85,4 @@ function reachable(port: number): Promise<boolean> {
     socket.once('connect', () => done(true));
     socket.once('error', () => done(false));
   });
-}
-
-function workspaceRoot(): string {
-  for (let dir = __dirname; ; dir = dirname(dir)) {
-    if (existsSync(join(dir, 'nx.json'))) return dir;
-    if (dirname(dir) === dir) throw new Error(`no nx.json above ${__dirname}`);
-  }
 }
