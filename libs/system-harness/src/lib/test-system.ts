@@ -22,6 +22,9 @@ export const TENANT = '7f3c2a10-5b6d-4e8f-9a0b-1c2d3e4f5a6b';
 
 export type DatabaseKind = 'postgres' | 'sqlite';
 
+/** The simulator's service name: it plays the cloud, not a part of the client. */
+const SIM = 'smartlink-sim';
+
 /** How a service process ended. */
 export interface ServiceExit {
   readonly code: number | null;
@@ -78,7 +81,7 @@ export class TestSystem {
       const ports = new Map<string, number>();
       const started = SYSTEM_SERVICES.filter((service) => !options.without?.includes(service.name));
       for (const service of SYSTEM_SERVICES) ports.set(service.name, await freePort());
-      const simUrl = `http://127.0.0.1:${ports.get('smartlink-sim')}`;
+      const simUrl = `http://127.0.0.1:${ports.get(SIM)}`;
       const context: SystemContext = {
         shared: {
           KAFKA_BROKERS: brokers,
@@ -97,9 +100,9 @@ export class TestSystem {
         redriveToken: randomBytes(24).toString('hex'),
         overrides: {
           ...options.overrides,
-          'smartlink-sim': {
+          [SIM]: {
             SIM_CLIENTS: `${CLIENT_ID}:${CLIENT_SECRET}:${TENANT}`,
-            ...options.overrides?.['smartlink-sim'],
+            ...options.overrides?.[SIM],
           },
         },
       };
@@ -114,9 +117,13 @@ export class TestSystem {
         };
       });
       if (options.startAtOnce) {
-        const [sim, ...rest] = specs as [ServiceSpec, ...ServiceSpec[]];
-        services.push(await ServiceProcess.start(sim, logDir));
-        await startAll(rest, logDir, services);
+        const isCloud = (spec: ServiceSpec) => spec.name === SIM;
+        for (const spec of specs.filter(isCloud)) services.push(await ServiceProcess.start(spec, logDir));
+        await startAll(
+          specs.filter((spec) => !isCloud(spec)),
+          logDir,
+          services,
+        );
       } else {
         for (const spec of specs) services.push(await ServiceProcess.start(spec, logDir));
       }
