@@ -155,7 +155,7 @@ describe('reliability: kills, infrastructure faults and bad input lose no messag
       },
     });
     tables = await openRmTables(
-      parseDatabaseSettings({ DB_TYPE: 'postgres', DB_URL: direct.toString(), DB_MIGRATIONS_RUN: 'false' }),
+      parseDatabaseSettings({ DB_TYPE: 'postgres', DB_URL: direct.toString(), DB_SCHEMA: 'verify' }),
     );
     mkdirSync(crashStateDir, { recursive: true });
     supervisor = new ServiceSupervisor(system);

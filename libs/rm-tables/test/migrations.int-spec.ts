@@ -1,6 +1,7 @@
-import type { DataSource } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { DEFAULT_ADMIN_POSTGRES_URL, MessageStore, createScratchPostgresDatabase } from '../src';
 import { openRmDataSource } from '../src/lib/data-source/open-rm-data-source';
+import { rmDataSourceOptions } from '../src/lib/data-source/rm-data-source-options';
 import { runRmMigrations } from '../src/lib/data-source/run-rm-migrations';
 import { T0, TEST_DATABASES, listObjects, newMessage, type TestDatabase } from './support/test-databases';
 
@@ -75,13 +76,15 @@ describe.each(TEST_DATABASES)('RM migrations on $name', ({ name, create }) => {
     await dataSource.query('DELETE FROM "GTOTVSLINKMESSAGE"');
   });
 
-  it('leaves migrations alone when DB_MIGRATIONS_RUN is off', async () => {
+  it('runs no migration with DB_SCHEMA=verify, and refuses the missing tables', async () => {
     for (const _ of MIGRATIONS) await dataSource.undoLastMigration();
-    const noMigrations = await openRmDataSource({ ...database.settings, migrationsRun: false });
     try {
-      expect((await listObjects(noMigrations)).tables).toEqual(['GTOTVSLINKMIGRATIONS']);
+      await expect(openRmDataSource({ ...database.settings, schemaMode: 'verify' })).rejects.toMatchObject({
+        code: 'RM_SCHEMA_MISMATCH',
+        retriable: false,
+      });
+      expect((await listObjects(dataSource)).tables).toEqual(['GTOTVSLINKMIGRATIONS']);
     } finally {
-      await noMigrations.destroy();
       await runRmMigrations(dataSource);
     }
   });
@@ -114,8 +117,9 @@ describe.each(TEST_DATABASES)('RM migrations on $name', ({ name, create }) => {
     it('lets replicas booting together migrate once, one after the other', async () => {
       const fresh = await create();
       try {
+        // Connected only: the three then race to migrate.
         const opened = await Promise.all(
-          [1, 2, 3].map(() => openRmDataSource({ ...fresh.settings, migrationsRun: false })),
+          [1, 2, 3].map(() => new DataSource(rmDataSourceOptions(fresh.settings)).initialize()),
         );
         try {
           const runs = await Promise.all(opened.map((ds) => runRmMigrations(ds)));
@@ -144,7 +148,7 @@ describe.each(TEST_DATABASES)('RM migrations on $name', ({ name, create }) => {
       }
     });
 
-    it('creates and uses the schema named by DB_SCHEMA', async () => {
+    it('creates and uses the schema named by DB_TABLE_SCHEMA', async () => {
       if (database.settings.type !== 'postgres') throw new Error('expected PostgreSQL settings');
       const inSchema = await openRmDataSource({ ...database.settings, schema: 'smartlink_rm' });
       try {

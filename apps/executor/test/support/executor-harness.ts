@@ -83,7 +83,7 @@ export class ExecutorHarness {
     const settings = testSettings(database, env);
     const app = await createExecutorApp(settings, { logger: false });
     await app.listen(settings.http.port, settings.http.host);
-    const tables = await openRmTables({ ...database, migrationsRun: false });
+    const tables = await openRmTables({ ...database, schemaMode: 'verify' });
     const harness = new ExecutorHarness(
       app,
       await app.getUrl(),

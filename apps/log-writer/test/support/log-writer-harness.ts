@@ -93,7 +93,7 @@ export class LogWriterHarness {
     const settings = testSettings(database, options.env);
     const app = await createLogWriterApp(settings, { logger: false });
     await app.listen(settings.http.port, settings.http.host);
-    const tables = await openRmTables({ ...(options.tables ?? database), migrationsRun: false });
+    const tables = await openRmTables({ ...(options.tables ?? database), schemaMode: 'verify' });
     const harness = new LogWriterHarness(
       app,
       await app.getUrl(),

@@ -117,7 +117,7 @@ export class SchedulerHarness {
     };
     const app = await createRetrySchedulerApp(settings, { logger: false });
     await app.listen(settings.http.port, settings.http.host);
-    const tables = await openRmTables({ ...database, migrationsRun: false });
+    const tables = await openRmTables({ ...database, schemaMode: 'verify' });
     const harness = new SchedulerHarness(
       app,
       await app.getUrl(),

@@ -1,4 +1,4 @@
-import { openRmDataSource } from './data-source/open-rm-data-source';
+import { openRmDataSource, type OpenRmDataSourceOptions } from './data-source/open-rm-data-source';
 import type { DatabaseSettings } from './settings/database-settings';
 import { LogStore } from './stores/log.store';
 import { MessageExecStore } from './stores/message-exec.store';
@@ -13,9 +13,15 @@ export interface RmTables {
   close(): Promise<void>;
 }
 
-/** Connects, migrates when `settings.migrationsRun`, and returns the stores. Nest apps use `RmTablesModule` instead. */
-export async function openRmTables(settings: DatabaseSettings): Promise<RmTables> {
-  const dataSource = await openRmDataSource(settings);
+/**
+ * Connects, creates or verifies the tables as `settings.schemaMode` says (see `openRmDataSource`), and returns the
+ * stores. Nest apps use `RmTablesModule` instead.
+ */
+export async function openRmTables(
+  settings: DatabaseSettings,
+  options: OpenRmDataSourceOptions = {},
+): Promise<RmTables> {
+  const dataSource = await openRmDataSource(settings, options);
   return {
     messages: new MessageStore(dataSource),
     attempts: new MessageExecStore(dataSource),

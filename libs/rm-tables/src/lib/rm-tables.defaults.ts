@@ -9,6 +9,11 @@ export const RM_TABLES_DEFAULTS = {
   sqlitePath: '.local/data/smartlink.sqlite',
   /** `DB_SQLITE_BUSY_TIMEOUT_MS`: how long a writer waits for another process's write lock on the shared file. */
   sqliteBusyTimeoutMs: 5_000,
+  /**
+   * `DB_SCHEMA` when unset, per database: RM runs on SQL Server, so a SQL Server database is RM's own (CorporeRM) and
+   * is only verified; PostgreSQL and SQLite are never RM's, so the client creates its tables there.
+   */
+  schemaMode: { mssql: 'verify', postgres: 'create', sqlite: 'create' },
   /** `DB_PORT` when unset, per database. */
   postgresPort: 5432,
   mssqlPort: 1433,

@@ -1,6 +1,7 @@
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule, getDataSourceToken } from '@nestjs/typeorm';
+import { isRetriable } from '@smartlink/common';
 import type { DataSource } from 'typeorm';
 import { openRmDataSource } from './data-source/open-rm-data-source';
 import { rmDataSourceOptions } from './data-source/rm-data-source-options';
@@ -18,7 +19,7 @@ const storeProviders: Provider[] = [MessageStore, MessageExecStore, LogStore].ma
 
 /**
  * The RM tables for a Nest app: `RmTablesModule.forRoot(parseDatabaseSettings(process.env))` connects at boot
- * (retrying while the database comes up), runs the migrations when enabled, and provides {@link MessageStore},
+ * (retrying while the database comes up), creates or verifies the tables (`DB_SCHEMA`), and provides {@link MessageStore},
  * {@link MessageExecStore}, {@link LogStore} and {@link RmTablesHealthIndicator}. The connection closes on app shutdown.
  */
 @Module({})
@@ -32,8 +33,10 @@ export class RmTablesModule {
             ...rmDataSourceOptions(settings),
             retryAttempts: settings.connectRetryAttempts,
             retryDelay: settings.connectRetryDelayMs,
+            // A schema mismatch stays until a DBA acts: fail the start at once instead of retrying it.
+            toRetry: (error: unknown) => isRetriable(error),
           }),
-          // Our factory, not TypeORM's initialize(): it also creates the SQLite directory and migrates under a lock.
+          // Our factory, not TypeORM's initialize(): it creates (migrating under a lock) or verifies the tables.
           dataSourceFactory: () => openRmDataSource(settings),
         }),
         TerminusModule,

@@ -129,7 +129,7 @@ export class TestSystem {
       }
 
       const tables = await openRmTables(
-        parseDatabaseSettings({ ...database.env, DB_MIGRATIONS_RUN: 'false' }),
+        parseDatabaseSettings({ ...database.env, DB_SCHEMA: 'verify' }),
       );
       return new TestSystem(
         new SimAdmin(simUrl),

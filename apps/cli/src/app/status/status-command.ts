@@ -16,7 +16,7 @@ import { STATUS_USAGE, parseStatusOptions, type StatusOptions } from './status-o
 import { FAILURE_WINDOW_MS, buildStatusReport, formatStatusText } from './status-report';
 
 /**
- * `status`: opens the RM tables with the services' DB_* settings (never migrating), counts the messages not done by
+ * `status`: opens the RM tables with the services' DB_* settings (verifying them, never creating them), counts the messages not done by
  * command and status and the attempts failed in the last hour, and prints them as tables or JSON. Resolves with the
  * exit code.
  */
@@ -50,8 +50,16 @@ export async function runStatus(argv: readonly string[], env: SettingsSource, io
 
   let tables: RmTables;
   try {
-    tables = await openRmTables({ ...settings, migrationsRun: false });
+    // Verified, never created: a report of tables that do not fit would mislead.
+    tables = await openRmTables(
+      { ...settings, schemaMode: 'verify' },
+      { warn: (message) => io.stderr(`${message}\n`) },
+    );
   } catch (error) {
+    if (error instanceof SmartLinkError && !error.retriable) {
+      io.stderr(`${error.message}\n`);
+      return CliExitCode.Failed;
+    }
     io.stderr(`Could not connect to ${database}: ${messageOf(error)}\n`);
     return isRetriableDatabaseError(error) ? CliExitCode.Unreachable : CliExitCode.Failed;
   }

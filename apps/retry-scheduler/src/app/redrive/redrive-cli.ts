@@ -88,13 +88,14 @@ export async function runRedriveCli(
   const kafka = new KafkaClient(settings.kafka, { logger });
   const producer = kafka.createProducer();
   const admin = kafka.createAdmin();
-  // The CLI never migrates: the services own the schema.
-  const tables = await openRmTables({ ...settings.database, migrationsRun: false }).catch(
-    (error: unknown) => {
-      out.stderr(`Could not open the RM tables: ${messageOf(error)}\n`);
-      return null;
-    },
-  );
+  // The CLI never changes the schema (the services own it); it verifies it before writing.
+  const tables = await openRmTables(
+    { ...settings.database, schemaMode: 'verify' },
+    { warn: (message) => logger.warn(message) },
+  ).catch((error: unknown) => {
+    out.stderr(`Could not open the RM tables: ${messageOf(error)}\n`);
+    return null;
+  });
   if (!tables) return EXIT_FAILED;
   try {
     await admin.ensureTopics([kafka.topics.events, kafka.topics.logs].map((name) => kafka.topicSpec(name)));

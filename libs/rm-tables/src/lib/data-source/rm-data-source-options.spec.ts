@@ -32,7 +32,7 @@ describe('rmDataSourceOptions', () => {
       parseDatabaseSettings({
         DB_TYPE: 'postgres',
         DB_URL: 'postgres://u:pw@h:1/d',
-        DB_SCHEMA: 'rm',
+        DB_TABLE_SCHEMA: 'rm',
         DB_POOL_SIZE: '3',
       }),
     ) as PostgresDataSourceOptions;

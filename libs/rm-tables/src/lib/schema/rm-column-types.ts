@@ -2,7 +2,7 @@ import type { EntitySchemaColumnOptions, ValueTransformer } from 'typeorm';
 import type { RmDatabaseType } from './rm-database-type';
 
 /** The parts of a TypeORM column definition that differ between databases. */
-export type RmColumnType = Pick<EntitySchemaColumnOptions, 'type' | 'length' | 'precision'>;
+export type RmColumnType = Pick<EntitySchemaColumnOptions, 'type' | 'length' | 'precision' | 'transformer'>;
 
 /** The column types one database uses for the RM tables. */
 export interface RmColumnTypes {
@@ -65,4 +65,13 @@ export const RM_COLUMN_TYPES: Readonly<Record<RmDatabaseType, RmColumnTypes>> = 
 export const BIG_ID_AS_STRING: ValueTransformer = {
   to: (value: unknown) => value,
   from: (value: unknown) => (value === null || value === undefined ? value : String(value)),
+};
+
+/**
+ * Counters and codes are read as numbers whatever the column's width: a DBA's table may hold them in `bigint`, which
+ * pg and tedious return as strings.
+ */
+export const INTEGER_AS_NUMBER: ValueTransformer = {
+  to: (value: unknown) => value,
+  from: (value: unknown) => (value === null || value === undefined ? value : Number(value)),
 };

@@ -10,6 +10,9 @@ export const RmTableName = {
   Migrations: 'GTOTVSLINKMIGRATIONS',
 } as const;
 
+/** The three RM tables, in the order the migrations make them. */
+export const RM_TABLES: readonly string[] = [RmTableName.Message, RmTableName.MessageExec, RmTableName.Log];
+
 /** Constraint and index names, shared by the entity schemas and the migration DDL so the two never drift. */
 export const RmConstraintName = {
   MessagePrimaryKey: 'PK_GTOTVSLINKMESSAGE',

@@ -19,12 +19,12 @@ const problemKeys = (env: Record<string, string>) =>
 
 describe('parseDatabaseSettings', () => {
   describe('with nothing set', () => {
-    it('uses the SQLite file under .local with migrations on and logging off', () => {
+    it('uses the SQLite file under .local, creating the tables, with logging off', () => {
       expect(parseDatabaseSettings({})).toEqual({
         type: 'sqlite',
         path: '.local/data/smartlink.sqlite',
         busyTimeoutMs: 5000,
-        migrationsRun: true,
+        schemaMode: 'create',
         logging: false,
         connectRetryAttempts: 10,
         connectRetryDelayMs: 3000,
@@ -38,21 +38,21 @@ describe('parseDatabaseSettings', () => {
         DB_TYPE: 'sqlite',
         DB_SQLITE_PATH: '/var/lib/smartlink/db.sqlite',
         DB_SQLITE_BUSY_TIMEOUT_MS: '250',
-        DB_MIGRATIONS_RUN: 'false',
+        DB_SCHEMA: 'verify',
         DB_LOGGING: 'yes',
       });
       expect(settings).toMatchObject({
         type: 'sqlite',
         path: '/var/lib/smartlink/db.sqlite',
         busyTimeoutMs: 250,
-        migrationsRun: false,
+        schemaMode: 'verify',
         logging: true,
       });
     });
 
     it('rejects server settings that suggest DB_TYPE was forgotten', () => {
-      const error = settingsError({ DB_URL: 'postgres://u@h/db', DB_SCHEMA: 'rm' });
-      expect(error.problems.map((p) => p.key).sort()).toEqual(['DB_SCHEMA', 'DB_URL']);
+      const error = settingsError({ DB_URL: 'postgres://u@h/db', DB_TABLE_SCHEMA: 'rm' });
+      expect(error.problems.map((p) => p.key).sort()).toEqual(['DB_TABLE_SCHEMA', 'DB_URL']);
       expect(error.message).toContain(
         'DB_URL: set, but DB_TYPE is sqlite: set DB_TYPE=postgres or mssql, or unset DB_URL',
       );
@@ -64,7 +64,7 @@ describe('parseDatabaseSettings', () => {
       const settings = parseDatabaseSettings({
         DB_TYPE: 'postgres',
         DB_URL: 'postgresql://smart%20link:p%40ss@db.example:6543/rm_db',
-        DB_SCHEMA: 'smartlink',
+        DB_TABLE_SCHEMA: 'smartlink',
         DB_POOL_SIZE: '4',
       });
       expect(settings).toMatchObject({
@@ -173,14 +173,50 @@ describe('parseDatabaseSettings', () => {
     });
   });
 
+  describe('DB_SCHEMA', () => {
+    const mssql = { DB_TYPE: 'mssql', DB_HOST: 'h', DB_USER: 'u', DB_PASSWORD: 'p', DB_NAME: 'CorporeRM' };
+    const postgres = { DB_TYPE: 'postgres', DB_URL: 'postgres://u@h/d' };
+
+    it("verifies on SQL Server, RM's own database, and creates on PostgreSQL and SQLite by default", () => {
+      expect(parseDatabaseSettings(mssql).schemaMode).toBe('verify');
+      expect(parseDatabaseSettings(postgres).schemaMode).toBe('create');
+      expect(parseDatabaseSettings({}).schemaMode).toBe('create');
+    });
+
+    it('takes create or verify on any database', () => {
+      expect(parseDatabaseSettings({ ...mssql, DB_SCHEMA: 'create' }).schemaMode).toBe('create');
+      expect(parseDatabaseSettings({ ...postgres, DB_SCHEMA: 'verify' }).schemaMode).toBe('verify');
+      expect(parseDatabaseSettings({ DB_SCHEMA: 'verify' }).schemaMode).toBe('verify');
+    });
+
+    it('refuses a schema name, pointing at DB_TABLE_SCHEMA', () => {
+      const error = settingsError({ ...mssql, DB_SCHEMA: 'dbo' });
+      expect(error.problems.map((p) => p.key)).toEqual(['DB_SCHEMA']);
+      expect(error.message).toContain('DB_SCHEMA: neither create nor verify');
+      expect(error.message).toContain('The schema that holds the tables is DB_TABLE_SCHEMA');
+    });
+
+    it('refuses the retired DB_MIGRATIONS_RUN, saying what replaces it', () => {
+      for (const value of ['true', 'false']) {
+        const error = settingsError({ DB_MIGRATIONS_RUN: value });
+        expect(error.problems.map((p) => p.key)).toEqual(['DB_MIGRATIONS_RUN']);
+        expect(error.message).toContain(
+          'DB_MIGRATIONS_RUN: no longer read: DB_SCHEMA replaces it (expected: unset; write DB_SCHEMA=create where it ' +
+            'was true, DB_SCHEMA=verify where it was false)',
+        );
+      }
+    });
+  });
+
   describe('with bad values', () => {
     it.each([
       ['DB_TYPE', 'oracle'],
       ['DB_PORT', '70000'],
       ['DB_PORT', 'abc'],
       ['DB_POOL_SIZE', '0'],
-      ['DB_SCHEMA', 'rm; DROP TABLE x'],
-      ['DB_MIGRATIONS_RUN', 'maybe'],
+      ['DB_TABLE_SCHEMA', 'rm; DROP TABLE x'],
+      ['DB_SCHEMA', 'maybe'],
+      ['DB_MIGRATIONS_RUN', 'true'],
       ['DB_ENCRYPT', 'sometimes'],
     ])('names %s=%s and says what is expected', (key, value) => {
       const error = settingsError({
@@ -250,7 +286,7 @@ describe('describeDatabaseSettings', () => {
       DB_USER: 'rm',
       DB_PASSWORD: 'x',
       DB_NAME: 'CorporeRM',
-      DB_SCHEMA: 'dbo',
+      DB_TABLE_SCHEMA: 'dbo',
     });
     expect(describeDatabaseSettings(settings)).toBe('mssql rm@sql01:1444/CorporeRM schema dbo');
   });

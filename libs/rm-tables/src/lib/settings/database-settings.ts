@@ -7,12 +7,16 @@ import {
 } from '@smartlink/common';
 import { z } from 'zod';
 import { RM_DATABASE_TYPES } from '../schema/rm-database-type';
+import { RM_SCHEMA_MODES, type RmSchemaMode } from '../schema/rm-schema-mode';
 import { RM_TABLES_DEFAULTS as D } from '../rm-tables.defaults';
 
 /** Settings every database has. */
 export interface BaseDatabaseSettings {
-  /** Run pending migrations at boot (`DB_MIGRATIONS_RUN`). */
-  readonly migrationsRun: boolean;
+  /**
+   * `DB_SCHEMA`: `create` runs the migrations at boot (an empty database); `verify` checks the tables a DBA made and
+   * changes nothing (RM's database). Default `verify` on SQL Server, `create` on PostgreSQL and SQLite.
+   */
+  readonly schemaMode: RmSchemaMode;
   /** Log every SQL statement with its parameters (`DB_LOGGING`); for debugging only, payloads end up in the log. */
   readonly logging: boolean;
   /** Start-up connection retries (`DB_CONNECT_RETRY_ATTEMPTS`, `DB_CONNECT_RETRY_DELAY_MS`). */
@@ -36,7 +40,7 @@ export interface ServerDatabaseSettings extends BaseDatabaseSettings {
   readonly user: string;
   readonly password?: SecretValue;
   readonly database: string;
-  /** `DB_SCHEMA`: where the tables live; the login's default schema when unset. */
+  /** `DB_TABLE_SCHEMA`: the schema that holds the tables; the login's default schema when unset. */
   readonly schema?: string;
   readonly poolSize: number;
   readonly connectTimeoutMs: number;
@@ -73,7 +77,7 @@ const SERVER_KEYS = [
   'DB_USER',
   'DB_PASSWORD',
   'DB_NAME',
-  'DB_SCHEMA',
+  'DB_TABLE_SCHEMA',
 ] as const;
 
 /**
@@ -102,6 +106,13 @@ export const databaseSettingsSchema = z
     ),
     DB_NAME: optionalText('database name; required for mssql, and for postgres without DB_URL'),
     DB_SCHEMA: z
+      .preprocess(unsetIfEmpty, z.enum(RM_SCHEMA_MODES, { error: 'neither create nor verify' }).optional())
+      .describe(
+        'create (make or upgrade the tables: an empty database) or verify (check the tables a DBA made, change ' +
+          "nothing: RM's database); default verify for mssql, create for postgres and sqlite. The schema that " +
+          'holds the tables is DB_TABLE_SCHEMA',
+      ),
+    DB_TABLE_SCHEMA: z
       .preprocess(unsetIfEmpty, z.string().regex(SCHEMA_NAME, 'not a plain schema name').optional())
       .describe(
         'schema of the tables (letters, digits, _; up to 128), postgres or mssql; default: the login default',
@@ -128,7 +139,10 @@ export const databaseSettingsSchema = z
       max: 600_000,
       default: D.connectRetryDelayMs,
     }).describe('milliseconds between start-up connection retries, 0-600000'),
-    DB_MIGRATIONS_RUN: booleanSetting(true).describe('true or false: create or upgrade the tables at boot'),
+    // Retired: refused rather than ignored, so an installation that set it learns that DB_SCHEMA decides now.
+    DB_MIGRATIONS_RUN: z
+      .preprocess(unsetIfEmpty, z.undefined({ error: 'no longer read: DB_SCHEMA replaces it' }))
+      .describe('unset; write DB_SCHEMA=create where it was true, DB_SCHEMA=verify where it was false'),
     DB_LOGGING: booleanSetting(false).describe('true or false: log every SQL statement (debugging only)'),
     DB_SSL: booleanSetting(false).describe('true or false: TLS to PostgreSQL, certificate verified'),
     DB_ENCRYPT: booleanSetting(true).describe('true or false: TLS to SQL Server'),
@@ -178,14 +192,14 @@ export const databaseSettingsSchema = z
 export function parseDatabaseSettings(env: SettingsSource): DatabaseSettings {
   const s = parseSettings('database', databaseSettingsSchema, env);
   const base: BaseDatabaseSettings = {
-    migrationsRun: s.DB_MIGRATIONS_RUN,
+    schemaMode: s.DB_SCHEMA ?? D.schemaMode[s.DB_TYPE],
     logging: s.DB_LOGGING,
     connectRetryAttempts: s.DB_CONNECT_RETRY_ATTEMPTS,
     connectRetryDelayMs: s.DB_CONNECT_RETRY_DELAY_MS,
   };
   const server = {
     ...base,
-    ...(s.DB_SCHEMA === undefined ? {} : { schema: s.DB_SCHEMA }),
+    ...(s.DB_TABLE_SCHEMA === undefined ? {} : { schema: s.DB_TABLE_SCHEMA }),
     poolSize: s.DB_POOL_SIZE,
     connectTimeoutMs: s.DB_CONNECT_TIMEOUT_MS,
   };
