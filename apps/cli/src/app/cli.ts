@@ -2,6 +2,7 @@ import type { SettingsSource } from '@smartlink/common';
 import { runActivate } from './activate/activate-command';
 import { CliExitCode } from './cli-exit-code';
 import type { CliIo } from './cli-io';
+import { runSchema } from './schema/schema-command';
 import { runStatus } from './status/status-command';
 
 export const CLI_USAGE = `The Smart Link Client's operator CLI.
@@ -12,6 +13,7 @@ Commands:
   activate   check the clientId/clientSecret with RAC, show the tenant, set up the tenant queue with the commands
              to subscribe, and print the Kubernetes Secret and ConfigMap the services read
   status     messages not done per command, failed attempts in the last hour and dead letters, from the RM tables
+  schema     check that the RM tables of a database fit the client, or print the SQL that makes them (--ddl mssql)
   help       this text; \`<command> --help\` tells more about a command
 
 Exit codes: 0 ok, 1 failed, 2 bad usage, 3 credentials refused, 4 cloud or database unreachable, 130 cancelled.`;
@@ -21,6 +23,7 @@ type Command = (argv: readonly string[], env: SettingsSource, io: CliIo) => Prom
 const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
   ['activate', (argv, env, io) => runActivate(argv, env, io)],
   ['status', runStatus],
+  ['schema', runSchema],
 ]);
 
 /** Runs one CLI command; resolves with the process exit code. */
