@@ -420,6 +420,26 @@ describe.each(TEST_DATABASES)('DB_SCHEMA=verify on $name', ({ name, create }) =>
     });
   }
 
+  if (kind === 'postgres') {
+    it('finds the tables in DB_TABLE_SCHEMA, and only there', async () => {
+      await makeTables([]);
+      const inSchema = { ...database.settings, schema: 'rm_verify' } as DatabaseSettings;
+      const created = await openRmDataSource(inSchema);
+      await created.destroy();
+      const verified = await openRmDataSource(
+        { ...inSchema, schemaMode: 'verify' },
+        { warn: () => undefined },
+      );
+      await verified.destroy();
+      const error = await mismatch();
+      expect(error.findings.map((f) => `${f.table}: ${f.problem}`)).toEqual([
+        'GTOTVSLINKMESSAGE: missing',
+        'GTOTVSLINKMESSAGEEXEC: missing',
+        'GTOTVSLINKLOG: missing',
+      ]);
+    });
+  }
+
   it('passes on the tables the migrations make', async () => {
     await makeTables([]);
     const created = await openRmDataSource(database.settings);
