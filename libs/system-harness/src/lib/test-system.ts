@@ -128,8 +128,10 @@ export class TestSystem {
         for (const spec of specs) services.push(await ServiceProcess.start(spec, logDir));
       }
 
+      // The scratch database is the harness's own: create, as the services did on it. A suite that points the
+      // services at another database (the reliability suite, through its proxy) leaves this one unused and empty.
       const tables = await openRmTables(
-        parseDatabaseSettings({ ...database.env, DB_SCHEMA: 'verify' }),
+        parseDatabaseSettings({ ...database.env, DB_SCHEMA: 'create' }),
       );
       return new TestSystem(
         new SimAdmin(simUrl),
