@@ -121,8 +121,6 @@ describe('reliability: kills, infrastructure faults and bad input lose no messag
     proxied.port = String(dbProxy.port);
     const database = { DB_TYPE: 'postgres', DB_URL: proxied.toString() };
 
-    const policyFile = join(workDir, 'totvsAppConfig_v2.json');
-    writeFileSync(policyFile, JSON.stringify(POLICY));
     const faults = (service: string) => ({
       // A SIGKILLed consumer holds its partitions until its session times out: 6 s (the broker's minimum) instead
       // of 30 s keeps the many kills of the run from costing minutes of stalled groups.
@@ -137,6 +135,7 @@ describe('reliability: kills, infrastructure faults and bad input lose no messag
       database: 'postgres',
       commands: COMMANDS,
       namespace,
+      retryPolicy: POLICY,
       overrides: {
         'smartlink-sim': { SIM_VISIBILITY_TIMEOUT_MS: '5000' },
         poller: { ...database, ...faults('poller'), SMARTLINK_HTTP_TIMEOUT_MS: '3000' },
@@ -144,7 +143,6 @@ describe('reliability: kills, infrastructure faults and bad input lose no messag
         'retry-scheduler': {
           ...database,
           ...faults('retry-scheduler'),
-          RETRY_POLICY_FILE: policyFile,
           // Kafka is at least once, and a broker killed mid-handover can leave a dispatch without its outcome;
           // the timeout is what recovers it, so a short one keeps the run short.
           DISPATCH_TIMEOUT_MS: '20000',

@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KafkaClient, parseKafkaSettings } from '@smartlink/messaging';
 import { MessageStatus } from '@smartlink/rm-tables';
@@ -109,7 +108,6 @@ function metricsUsedByMonitoring(): Map<string, string> {
 
 describe('metrics over replicas, end to end, on postgres', () => {
   const namespace = uniqueName('e2e_metrics');
-  const policyDir = mkdtempSync(join(tmpdir(), 'smartlink-e2e-policy-'));
   const replicas: ServiceProcess[] = [];
   let system: TestSystem;
 
@@ -144,13 +142,11 @@ describe('metrics over replicas, end to end, on postgres', () => {
   };
 
   beforeAll(async () => {
-    const policyFile = join(policyDir, 'totvsAppConfig_v2.json');
-    writeFileSync(policyFile, JSON.stringify(POLICY));
     system = await TestSystem.start({
       database: 'postgres',
       commands: COMMANDS,
       namespace,
-      overrides: { 'retry-scheduler': { RETRY_POLICY_FILE: policyFile } },
+      retryPolicy: POLICY,
     });
     await secondReplica('executor');
     await secondReplica('poller');
@@ -159,7 +155,6 @@ describe('metrics over replicas, end to end, on postgres', () => {
   afterAll(async () => {
     await Promise.all(replicas.map((replica) => replica.stop()));
     await system?.stop();
-    rmSync(policyDir, { recursive: true, force: true });
   });
 
   const executors = () => [

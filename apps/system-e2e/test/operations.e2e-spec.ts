@@ -1,6 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { uniqueName, waitFor } from '@smartlink/testing';
 import {
   publishFromSegment,
@@ -55,25 +53,21 @@ function messages(count: number, tag: string) {
 
 describe('operating the services (probes, metrics, SIGTERM), end to end, on postgres', () => {
   const namespace = uniqueName('e2e_ops');
-  const policyDir = mkdtempSync(join(tmpdir(), 'smartlink-e2e-policy-'));
   const restarted: ServiceProcess[] = [];
   let system: TestSystem;
 
   beforeAll(async () => {
-    const policyFile = join(policyDir, 'totvsAppConfig_v2.json');
-    writeFileSync(policyFile, JSON.stringify(POLICY));
     system = await TestSystem.start({
       database: 'postgres',
       commands: COMMANDS,
       namespace,
-      overrides: { 'retry-scheduler': { RETRY_POLICY_FILE: policyFile } },
+      retryPolicy: POLICY,
     });
   });
 
   afterAll(async () => {
     await Promise.all(restarted.map((service) => service.stop()));
     await system?.stop();
-    rmSync(policyDir, { recursive: true, force: true });
   });
 
   const withLogs = (error: Error) => Promise.reject(new Error(`${error.message}\n${system.logs()}`));

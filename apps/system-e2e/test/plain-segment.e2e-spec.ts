@@ -1,6 +1,4 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AttemptStatus, LogType, MessageStatus } from '@smartlink/rm-tables';
 import { uniqueName, waitFor } from '@smartlink/testing';
@@ -40,22 +38,21 @@ async function startPlainSegment(namespace: string, log: string[]): Promise<Chil
 
 describe('a segment without the SDK, end to end, on sqlite', () => {
   const namespace = uniqueName('e2e_plain');
-  const policyDir = mkdtempSync(join(tmpdir(), 'smartlink-e2e-plain-'));
   const segmentLog: string[] = [];
   let system: TestSystem;
   let segment: ChildProcess | undefined;
   const fail = (error: Error) =>
-    Promise.reject(new Error(`${error.message}\n--- plain segment ---\n${segmentLog.join('')}\n${system.logs()}`));
+    Promise.reject(
+      new Error(`${error.message}\n--- plain segment ---\n${segmentLog.join('')}\n${system.logs()}`),
+    );
 
   beforeAll(async () => {
-    const policyFile = join(policyDir, 'totvsAppConfig_v2.json');
-    writeFileSync(policyFile, JSON.stringify(POLICY));
     system = await TestSystem.start({
       database: 'sqlite',
       commands: [COMMAND],
       namespace,
       without: ['example-segment'],
-      overrides: { 'retry-scheduler': { RETRY_POLICY_FILE: policyFile } },
+      retryPolicy: POLICY,
     });
     segment = await startPlainSegment(namespace, segmentLog);
   });
@@ -67,7 +64,6 @@ describe('a segment without the SDK, end to end, on sqlite', () => {
       await exited;
     }
     await system?.stop();
-    rmSync(policyDir, { recursive: true, force: true });
   });
 
   it('executes, retries, dead-letters, logs and replies through the topics alone', async () => {
@@ -126,7 +122,8 @@ describe('a segment without the SDK, end to end, on sqlite', () => {
 
     // The reply reaches the simulated cloud, in the TOTVS envelope, correlated to the message it answers.
     const reply = await waitFor(
-      async () => (await system.sim.sent(TENANT)).entries.find((s) => s.envelope?.correlationId === repliesId),
+      async () =>
+        (await system.sim.sent(TENANT)).entries.find((s) => s.envelope?.correlationId === repliesId),
       { description: 'the reply at the simulator', timeoutMs: 60_000, intervalMs: 500 },
     ).catch(fail);
     expect(reply).toMatchObject({

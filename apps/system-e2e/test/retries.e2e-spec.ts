@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { AttemptStatus, LogType, MessageStatus } from '@smartlink/rm-tables';
 import { uniqueName, waitFor } from '@smartlink/testing';
 import type { SimMessage } from '@smartlink/testing';
@@ -61,7 +58,6 @@ describe.each<DatabaseKind>(['postgres', 'sqlite'])(
   'retries, dead letters and redrive, end to end, on %s',
   (database) => {
     const namespace = uniqueName('e2e_retries');
-    const policyDir = mkdtempSync(join(tmpdir(), 'smartlink-e2e-policy-'));
     let system: TestSystem;
     let observer: TopicObserver;
     const ids = new Map<string, string[]>();
@@ -73,13 +69,11 @@ describe.each<DatabaseKind>(['postgres', 'sqlite'])(
     const fail = (error: Error) => Promise.reject(new Error(`${error.message}\n${system.logs()}`));
 
     beforeAll(async () => {
-      const policyFile = join(policyDir, 'totvsAppConfig_v2.json');
-      writeFileSync(policyFile, JSON.stringify(POLICY));
       system = await TestSystem.start({
         database,
         commands: [COMMAND],
         namespace,
-        overrides: { 'retry-scheduler': { RETRY_POLICY_FILE: policyFile } },
+        retryPolicy: POLICY,
       });
       observer = new TopicObserver(process.env['KAFKA_BROKERS'] ?? '', namespace);
       const { topics } = observer;
@@ -89,7 +83,6 @@ describe.each<DatabaseKind>(['postgres', 'sqlite'])(
     afterAll(async () => {
       await observer?.stop();
       await system?.stop();
-      rmSync(policyDir, { recursive: true, force: true });
     });
 
     it('retries failed attempts on the policy, dead-letters the exhausted and the fatal, with history and logs', async () => {

@@ -1,6 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { AttemptStatus, MessageStatus } from '@smartlink/rm-tables';
 import { uniqueName, waitFor } from '@smartlink/testing';
 import {
@@ -61,17 +59,15 @@ async function issueToken(simUrl: string): Promise<string> {
 
 describe('secrets and tokens, end to end, on postgres', () => {
   const namespace = uniqueName('e2e_secrets');
-  const policyDir = mkdtempSync(join(tmpdir(), 'smartlink-e2e-policy-'));
   let system: TestSystem;
   let observer: TopicObserver;
 
   beforeAll(async () => {
-    const policyFile = join(policyDir, 'totvsAppConfig_v2.json');
-    writeFileSync(policyFile, JSON.stringify(POLICY));
     system = await TestSystem.start({
       database: 'postgres',
       commands: COMMANDS,
       namespace,
+      retryPolicy: POLICY,
       overrides: {
         'smartlink-sim': {
           SIM_CLIENTS: `${CLIENT_ID}:${SECRET}:${TENANT}`,
@@ -79,7 +75,7 @@ describe('secrets and tokens, end to end, on postgres', () => {
         },
         poller: { SMARTLINK_CLIENT_SECRET: SECRET, LOG_LEVEL: 'verbose' },
         executor: { SMARTLINK_CLIENT_SECRET: SECRET, LOG_LEVEL: 'verbose' },
-        'retry-scheduler': { LOG_LEVEL: 'verbose', RETRY_POLICY_FILE: policyFile },
+        'retry-scheduler': { LOG_LEVEL: 'verbose' },
         'log-writer': { LOG_LEVEL: 'verbose' },
         'example-segment': { LOG_LEVEL: 'verbose' },
       },
@@ -92,7 +88,6 @@ describe('secrets and tokens, end to end, on postgres', () => {
   afterAll(async () => {
     await observer?.stop();
     await system?.stop();
-    rmSync(policyDir, { recursive: true, force: true });
   });
 
   const withLogs = (error: Error) => Promise.reject(new Error(`${error.message}\n${system.logs()}`));

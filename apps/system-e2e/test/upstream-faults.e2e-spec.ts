@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { AttemptStatus, MessageDirection, type MessageExecEntity } from '@smartlink/rm-tables';
 import { waitFor } from '@smartlink/testing';
 import { publishFromSegment } from '@smartlink/system-harness';
@@ -34,7 +31,6 @@ describe.each<DatabaseKind>(['postgres', 'sqlite'])(
   'upstream with cloud faults, end to end, on %s',
   (database) => {
     let system: TestSystem;
-    let policyDir: string;
 
     beforeAll(async () => {
       if (!SYSTEM_SERVICES.some((service) => service.name === 'retry-scheduler')) {
@@ -42,23 +38,19 @@ describe.each<DatabaseKind>(['postgres', 'sqlite'])(
           'this test needs the retry-scheduler in test/support/system-services.ts: failed sends wait for it',
         );
       }
-      policyDir = mkdtempSync(join(tmpdir(), 'smartlink-e2e-policy-'));
-      const policyFile = join(policyDir, 'totvsAppConfig_v2.json');
-      writeFileSync(policyFile, JSON.stringify(POLICY));
       system = await TestSystem.start({
         database,
         commands: ['DemoPing'],
+        retryPolicy: POLICY,
         overrides: {
           'smartlink-sim': { SIM_FAULTS: JSON.stringify(FAULTS) },
           executor: { SMARTLINK_HTTP_TIMEOUT_MS: String(CLIENT_TIMEOUT_MS) },
-          'retry-scheduler': { RETRY_POLICY_FILE: policyFile },
         },
       });
     });
 
     afterAll(async () => {
       await system?.stop();
-      if (policyDir) rmSync(policyDir, { recursive: true, force: true });
     });
 
     const withLogs = (error: Error) => Promise.reject(new Error(`${error.message}\n${system.logs()}`));

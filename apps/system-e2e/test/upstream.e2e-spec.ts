@@ -98,9 +98,9 @@ describe.each<DatabaseKind>(['postgres', 'sqlite'])('upstream, end to end, on %s
         envelope: { style: 'totvs', correlationId: null, problems: [] },
       });
     }
-    expect(notices.map((n) => (n.body['content'] as { notice: number }).notice).sort((a, b) => a - b)).toEqual(
-      Array.from({ length: NOTICES }, (_, i) => i + 1),
-    );
+    expect(
+      notices.map((n) => (n.body['content'] as { notice: number }).notice).sort((a, b) => a - b),
+    ).toEqual(Array.from({ length: NOTICES }, (_, i) => i + 1));
 
     // The history rows match: direction, one first attempt each.
     expect(downstream).toHaveLength(PINGS);

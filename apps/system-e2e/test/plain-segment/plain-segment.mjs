@@ -5,7 +5,14 @@
 // It executes one command. Each message's `data` is JSON naming what to do: {"act": "succeed" | "fail-first" |
 // "fatal" | "reply", "log"?: "<text>"}. Settings come from its environment: KAFKA_BROKERS, NAMESPACE, COMMAND,
 // SEGMENT_NAME, TOPIC_PARTITIONS.
-import { Admin, Consumer, Producer, ProduceAcks, stringDeserializers, stringSerializers } from '@platformatic/kafka';
+import {
+  Admin,
+  Consumer,
+  Producer,
+  ProduceAcks,
+  stringDeserializers,
+  stringSerializers,
+} from '@platformatic/kafka';
 
 const env = (name) => {
   const value = process.env[name];
@@ -142,7 +149,9 @@ function answer(record) {
     if (!id || !Number.isInteger(attempt) || attempt < 1) return [];
     const now = new Date().toISOString();
     const error = `plain segment: unreadable command record (${problem.message})`;
-    return [outcomeRecord({ messageId: id, attempt, status: 'fatal', error, startedAt: now, finishedAt: now })];
+    return [
+      outcomeRecord({ messageId: id, attempt, status: 'fatal', error, startedAt: now, finishedAt: now }),
+    ];
   }
   const key = `${message.id}#${message.attempt}`;
   const known = finished.get(key);

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -24,6 +24,7 @@ export type DatabaseKind = 'postgres' | 'sqlite';
 
 /** The simulator's service name: it plays the cloud, not a part of the client. */
 const SIM = 'smartlink-sim';
+const RETRY_SCHEDULER = 'retry-scheduler';
 
 /** How a service process ended. */
 export interface ServiceExit {
@@ -52,6 +53,11 @@ export interface TestSystemOptions {
   readonly startAtOnce?: boolean;
   /** How long each service may take to become ready. Default 90 s. */
   readonly readyTimeoutMs?: number;
+  /**
+   * The retry scheduler's `totvsAppConfig_v2.json`, written to the system's log directory and given as
+   * RETRY_POLICY_FILE; the built-in defaults when not given.
+   */
+  readonly retryPolicy?: unknown;
 }
 
 /**
@@ -100,6 +106,12 @@ export class TestSystem {
         redriveToken: randomBytes(24).toString('hex'),
         overrides: {
           ...options.overrides,
+          ...(options.retryPolicy !== undefined && {
+            [RETRY_SCHEDULER]: {
+              RETRY_POLICY_FILE: writePolicy(logDir, options.retryPolicy),
+              ...options.overrides?.[RETRY_SCHEDULER],
+            },
+          }),
           [SIM]: {
             SIM_CLIENTS: `${CLIENT_ID}:${CLIENT_SECRET}:${TENANT}`,
             ...options.overrides?.[SIM],
@@ -130,9 +142,7 @@ export class TestSystem {
 
       // The scratch database is the harness's own: create, as the services did on it. A suite that points the
       // services at another database (the reliability suite, through its proxy) leaves this one unused and empty.
-      const tables = await openRmTables(
-        parseDatabaseSettings({ ...database.env, DB_SCHEMA: 'create' }),
-      );
+      const tables = await openRmTables(parseDatabaseSettings({ ...database.env, DB_SCHEMA: 'create' }));
       return new TestSystem(
         new SimAdmin(simUrl),
         tables,
@@ -234,4 +244,10 @@ async function databaseFor(
   const url = new URL(adminUrl);
   url.pathname = `/${scratch.name}`;
   return { env: { DB_TYPE: 'postgres', DB_URL: url.toString() }, drop: scratch.drop };
+}
+
+function writePolicy(dir: string, policy: unknown): string {
+  const file = join(dir, 'totvsAppConfig_v2.json');
+  writeFileSync(file, JSON.stringify(policy));
+  return file;
 }
