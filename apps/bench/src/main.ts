@@ -37,7 +37,7 @@ async function main(argv: string[]): Promise<number> {
     brokers,
     brokerPid: localBrokerPid(workspace, brokers),
     postgresAdminUrl: process.env['TEST_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres',
-    command: `npm run bench${argv.length > 0 ? ` -- ${argv.join(' ')}` : ''}`,
+    command: `npm run bench${argv.length > 0 ? ` -- ${argv.map(shellQuoted).join(' ')}` : ''}`,
     progress,
   });
   const files = writeBenchOutput(result, resolve(workspace, options.outDir));
@@ -55,3 +55,8 @@ main(process.argv.slice(2)).then(
     process.exit(error instanceof BenchUsageError ? 2 : 1);
   },
 );
+
+/** An argument as a POSIX shell reads it back: quoted when it holds anything but safe characters. */
+function shellQuoted(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}

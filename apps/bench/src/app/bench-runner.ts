@@ -128,7 +128,13 @@ export async function runBench(options: BenchOptions, env: BenchEnvironment): Pr
     system.service('executor').spec.env['DB_URL'] ?? '',
   )?.[1];
   const watched = (): WatchedProcess[] => [
-    ...system.processes.map((p) => ({ name: p.spec.name, pids: () => single(p.pid) })),
+    ...system.processes.map((p) => ({
+      name: p.spec.name,
+      pids: () => single(p.pid),
+      ...(p.spec.readyUrl.endsWith('/health/ready') && {
+        metricsUrl: p.spec.readyUrl.replace(/\/health\/ready$/, '/metrics'),
+      }),
+    })),
     ...(env.brokerPid === null ? [] : [{ name: 'kafka-broker', pids: () => single(env.brokerPid) }]),
     ...(scratchDb === undefined ? [] : [{ name: 'postgres', pids: () => backends() }]),
   ];

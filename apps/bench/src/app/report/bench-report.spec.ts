@@ -18,6 +18,7 @@ const usage = (rssMbMax: number, cpuPercentMean: number) => ({
   rssMbMax,
   cpuSeconds: cpuPercentMean / 10,
   samples: 10,
+  heapMbMax: rssMbMax / 2,
 });
 
 function result(overrides: Partial<BenchResult> = {}): BenchResult {
@@ -207,7 +208,7 @@ describe('renderBenchReport', () => {
   it('links the chart and lists the bars and the processes', () => {
     expect(markdown).toContain('![downstream throughput](downstream.svg)');
     expect(markdown).toContain('| downstream stretch ≥ 10,000 msg/s | 6,000 msg/s | **no** |');
-    expect(markdown).toContain('| executor | 110 MB | 2.0 % | 180 MB | 80 / 160 % | 0.16 ms |');
+    expect(markdown).toContain('| executor | 110 MB | 2.0 % | 180 MB | 90 MB | 80 / 160 % | 0.16 ms |');
   });
 
   it('lists the problems of a run that could not measure everything', () => {

@@ -149,17 +149,19 @@ export function renderBenchReport(result: BenchResult, chartFile: string): strin
     '',
     '## Processes',
     '',
-    '| service | idle RSS | idle CPU | load RSS (max) | load CPU (mean / max) | CPU per message |',
-    '|---|---|---|---|---|---|',
+    '| service | idle RSS | idle CPU | load RSS (max) | load heap used (max) | load CPU (mean / max) | CPU per message |',
+    '|---|---|---|---|---|---|---|',
     ...Object.entries(result.resources).map(
       ([service, u]) =>
         `| ${service} | ${mb(u.idle?.rssMbMax)} | ${num(u.idle?.cpuPercentMean, 1)} % | ` +
-        `${mb(u.load?.rssMbMax)} | ${num(u.load?.cpuPercentMean)} / ${num(u.load?.cpuPercentMax)} % | ` +
+        `${mb(u.load?.rssMbMax)} | ${mb(u.load?.heapMbMax)} | ` +
+        `${num(u.load?.cpuPercentMean)} / ${num(u.load?.cpuPercentMax)} % | ` +
         `${cpuPerMessage(u.load?.cpuSeconds, result.downstream?.messages)} |`,
     ),
     '',
     `CPU is % of one core (the machine has ${machine.cpus}); load = the downstream throughput run. CPU per ` +
-      'message = CPU time over that run ÷ its messages: what each message costs a service, whatever else runs.',
+      'message = CPU time over that run ÷ its messages: what each message costs a service, whatever else runs. Heap ' +
+      "used = V8's heap in use as the service's /metrics reported it (`nodejs_heap_size_used_bytes`), once a second.",
   ];
   if (result.problems.length > 0) {
     lines.push('', '## Problems', '', ...result.problems.map((p) => `- ${p}`));

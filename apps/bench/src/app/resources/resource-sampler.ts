@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
+import { heapUsedBytesOfExposition } from './heap-used';
 import { cpuTicksOfStat, rssBytesOfStatus } from './proc-stat';
 import { summarizeUsage, type TimedSample, type UsageSummary } from './usage-summary';
 
@@ -11,6 +12,8 @@ import { summarizeUsage, type TimedSample, type UsageSummary } from './usage-sum
 export interface WatchedProcess {
   readonly name: string;
   pids(): readonly number[];
+  /** The service's Prometheus endpoint, to read V8's heap in use from; none for a process without one. */
+  readonly metricsUrl?: string;
 }
 
 /** The kernel's clock ticks per second, in which /proc reports CPU time; 100 on every Linux we run. */
@@ -53,10 +56,14 @@ function read(pid: number, at: number): TimedSample | null {
   }
 }
 
-/** One stretch of the run: readings per process (keyed name#pid), and the machine's busy ticks at each tick. */
+/**
+ * One stretch of the run: readings per process (keyed name#pid), the machine's busy ticks at each tick, and the heap
+ * in use each service reported (bytes, by name).
+ */
 interface Stretch {
   readonly processes: Map<string, TimedSample[]>;
   readonly machine: Array<{ at: number; busy: number }>;
+  readonly heap: Map<string, number[]>;
 }
 
 /**
@@ -81,7 +88,7 @@ export class ResourceSampler {
 
   /** Opens a stretch: readings from now on count for `name`, starting with one now. */
   begin(name: string): void {
-    this.current = { processes: new Map(), machine: [] };
+    this.current = { processes: new Map(), machine: [], heap: new Map() };
     this.stretches.set(name, this.current);
     this.tick();
   }
@@ -110,7 +117,10 @@ export class ResourceSampler {
         .filter(([key]) => key.slice(0, key.lastIndexOf('#')) === watched.name)
         .map(([, samples]) => summarizeUsage(samples, this.ticksPerSecond))
         .filter((u): u is UsageSummary => u !== null);
-      result[watched.name] = members.length <= 1 ? (members[0] ?? null) : sumGroup(members);
+      const usage = members.length <= 1 ? (members[0] ?? null) : sumGroup(members);
+      const heap = stretch?.heap.get(watched.name) ?? [];
+      result[watched.name] =
+        usage && heap.length > 0 ? { ...usage, heapMbMax: Math.max(...heap) / (1024 * 1024) } : usage;
     }
     return result;
   }
@@ -144,6 +154,7 @@ export class ResourceSampler {
       // not Linux
     }
     for (const watched of this.processes()) {
+      if (watched.metricsUrl) void readHeap(watched.metricsUrl, stretch.heap, watched.name);
       for (const pid of watched.pids()) {
         const sample = read(pid, at);
         if (!sample) continue;
@@ -153,6 +164,20 @@ export class ResourceSampler {
         else stretch.processes.set(key, [sample]);
       }
     }
+  }
+}
+
+/** Adds the heap in use the service reports to `into`; a scrape that fails or times out adds nothing. */
+async function readHeap(url: string, into: Map<string, number[]>, name: string): Promise<void> {
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(900) });
+    const bytes = heapUsedBytesOfExposition(await response.text());
+    if (bytes === null) return;
+    const readings = into.get(name);
+    if (readings) readings.push(bytes);
+    else into.set(name, [bytes]);
+  } catch {
+    // the service is busy or gone: this second goes without a heap reading
   }
 }
 

@@ -11,6 +11,8 @@ export interface UsageSummary {
   /** CPU time used over the stretch, in seconds: divided by the messages of a run, what each one costs. */
   readonly cpuSeconds: number;
   readonly samples: number;
+  /** The most V8 heap in use the service reported over the stretch (its /metrics), in MB; absent without one. */
+  readonly heapMbMax?: number;
 }
 
 /** One reading of a process, with the wall clock it was taken at. */
