@@ -8,7 +8,7 @@ import { portSetting, serviceSettingsView } from '../settings/service-settings-v
 import type { Container, K8sObject } from './kubernetes-object';
 import { schemaProblems } from './kubernetes-schemas';
 import { kustomizationDirs, kustomizeBuild } from './kustomize-build';
-import { maxOldSpaceMiB, memoryBudgetProblems, quantityMiB } from './memory-budget';
+import { maxOldSpaceMiB, maxSemiSpaceMiB, memoryBudgetProblems, quantityMiB } from './memory-budget';
 
 // The Kubernetes manifests as `kubectl kustomize` renders them (what `kubectl apply -k` sends), held against the
 // Kubernetes schemas, the code (the settings each service reads, its default port), the one definition of the
@@ -82,7 +82,10 @@ const inBoth = (services: readonly ServiceName[]) =>
   );
 
 interface BenchResults {
-  readonly resources: Record<string, { idle?: { rssMbMax: number }; load?: { rssMbMax: number } }>;
+  readonly resources: Record<
+    string,
+    { idle?: { rssMbMax: number }; load?: { rssMbMax: number; heapMbMax?: number } }
+  >;
 }
 const BENCH = JSON.parse(
   readFileSync(join(ROOT, 'apps/bench/results/bench-results.json'), 'utf8'),
@@ -223,11 +226,16 @@ describe('the Kubernetes manifests, as kubectl kustomize renders them', () => {
         expect(measured?.idle?.rssMbMax).toBeGreaterThan(0);
         const idle = measured?.idle?.rssMbMax ?? 0;
         const problems = memoryBudgetProblems(
-          { idleMiB: idle, peakMiB: Math.max(idle, measured?.load?.rssMbMax ?? 0) },
+          {
+            idleMiB: idle,
+            peakMiB: Math.max(idle, measured?.load?.rssMbMax ?? 0),
+            ...(measured?.load?.heapMbMax !== undefined && { heapMiB: measured.load.heapMbMax }),
+          },
           {
             requestMiB: quantityMiB(c.resources?.requests?.['memory'] ?? '0'),
             limitMiB: quantityMiB(c.resources?.limits?.['memory'] ?? '0'),
             maxOldSpaceMiB: maxOldSpaceMiB(c.env?.find((e) => e.name === 'NODE_OPTIONS')?.value),
+            maxSemiSpaceMiB: maxSemiSpaceMiB(c.env?.find((e) => e.name === 'NODE_OPTIONS')?.value),
           },
         );
         expect(problems).toEqual([]);

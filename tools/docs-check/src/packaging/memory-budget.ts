@@ -4,6 +4,8 @@ export interface MeasuredRss {
   readonly idleMiB: number;
   /** The highest RSS seen, idle or under load. */
   readonly peakMiB: number;
+  /** The most V8 heap in use the service reported under load (its /metrics); unknown for the simulator. */
+  readonly heapMiB?: number;
 }
 
 /** What a container's manifest gives a service. */
@@ -12,6 +14,8 @@ export interface MemorySettings {
   readonly limitMiB: number;
   /** `--max-old-space-size` in NODE_OPTIONS, when there is one. */
   readonly maxOldSpaceMiB: number | undefined;
+  /** `--max-semi-space-size` in NODE_OPTIONS, when there is one. */
+  readonly maxSemiSpaceMiB?: number | undefined;
 }
 
 /** The rule the manifests' memory follows; docker/README.md, "Resources", explains it. */
@@ -19,19 +23,28 @@ export const MemoryBudgetRule = {
   /** The limit is at least this times the highest RSS measured: the benchmark is one shape of load among many. */
   headroom: 1.25,
   /**
-   * What V8's young generation may take beside the old space: 64 MiB (three 16 MiB semi-spaces with their pages,
-   * as Node 26 reported it under the benchmark's load).
+   * What V8's young generation may take beside the old space. Node 26 sizes it itself at 3 × 32 MiB semi-spaces
+   * (heap_size_limit = old space + 96 MiB), so the manifests set --max-semi-space-size=16 (3 × 16 = 48 MiB, and the
+   * benchmark measured no cost for it: apps/bench/results/heap-capped); 64 leaves room for the pages around it.
    */
   youngGenerationMiB: 64,
+  /** The old space is at least this times the heap in use under load, so that V8 is never collecting near its cap. */
+  heapHeadroom: 2,
+  /**
+   * No cap below this (MiB): at 96 the idle retry scheduler spent 1.85 cores collecting, at 112 and up 0.06
+   * (apps/bench/results/heap-capped-too-small/old-space-trial.txt).
+   */
+  minOldSpaceMiB: 128,
 } as const;
 
 /**
  * The ways `settings` break the rule for a service measured at `rss`: the limit below the peak RSS with headroom, the
- * request below the idle RSS, no heap cap, a heap cap too small for what the load added to the idle RSS, or one
- * that leaves less beside it than the service holds idle plus a young generation. Empty when the budget holds.
+ * request below the idle RSS, no heap cap, a heap cap too small for what the load added to the idle RSS or for the
+ * heap in use with headroom, or below the floor, or one that leaves less beside it than the service holds idle plus
+ * a young generation. Empty when the budget holds.
  */
 export function memoryBudgetProblems(rss: MeasuredRss, settings: MemorySettings): string[] {
-  const { headroom, youngGenerationMiB } = MemoryBudgetRule;
+  const { headroom, youngGenerationMiB, heapHeadroom, minOldSpaceMiB } = MemoryBudgetRule;
   const problems: string[] = [];
   const mib = (value: number) => `${Math.ceil(value)} MiB`;
   if (settings.limitMiB < rss.peakMiB * headroom) {
@@ -50,6 +63,25 @@ export function memoryBudgetProblems(rss: MeasuredRss, settings: MemorySettings)
   if (oldSpace < rss.peakMiB - rss.idleMiB) {
     problems.push(
       `--max-old-space-size=${oldSpace} is below what the load added to the idle RSS (${mib(rss.peakMiB - rss.idleMiB)})`,
+    );
+  }
+  if (rss.heapMiB !== undefined && oldSpace < rss.heapMiB * heapHeadroom) {
+    problems.push(
+      `--max-old-space-size=${oldSpace} is below ${heapHeadroom} × the heap in use under load (${mib(rss.heapMiB)})`,
+    );
+  }
+  if (oldSpace < minOldSpaceMiB) {
+    problems.push(
+      `--max-old-space-size=${oldSpace} is below ${minOldSpaceMiB} MiB, where V8 collects without end`,
+    );
+  }
+  const semiSpace = settings.maxSemiSpaceMiB;
+  if (semiSpace === undefined) {
+    problems.push('no --max-semi-space-size in NODE_OPTIONS: V8 would size the young generation itself');
+  } else if (semiSpace * 3 > youngGenerationMiB) {
+    problems.push(
+      `--max-semi-space-size=${semiSpace} makes a young generation of ${semiSpace * 3} MiB, over the ` +
+        `${youngGenerationMiB} MiB the rule leaves for it`,
     );
   }
   const beside = settings.limitMiB - oldSpace;
@@ -72,6 +104,15 @@ export function quantityMiB(quantity: string): number {
 
 /** The `--max-old-space-size` (MiB) of a NODE_OPTIONS value. */
 export function maxOldSpaceMiB(nodeOptions: string | undefined): number | undefined {
-  const match = /(?:^|\s)--max-old-space-size=(\d+)(?:\s|$)/.exec(nodeOptions ?? '');
+  return nodeFlagMiB(nodeOptions, 'max-old-space-size');
+}
+
+/** The `--max-semi-space-size` (MiB) of a NODE_OPTIONS value. */
+export function maxSemiSpaceMiB(nodeOptions: string | undefined): number | undefined {
+  return nodeFlagMiB(nodeOptions, 'max-semi-space-size');
+}
+
+function nodeFlagMiB(nodeOptions: string | undefined, flag: string): number | undefined {
+  const match = new RegExp(`(?:^|\\s)--${flag}=(\\d+)(?:\\s|$)`).exec(nodeOptions ?? '');
   return match ? Number(match[1]) : undefined;
 }
