@@ -57,6 +57,10 @@ function moduleBoundaries({ forTests = false } = {}) {
   };
 }
 
+// Every kind of test file: unit (`.spec.ts`) and every ring named `.<ring>-spec.ts` (int, e2e, reliability...), so a
+// new ring gets the test rules without anyone remembering to list it here.
+const TEST_FILES = ['**/*.spec.ts', '**/*-spec.ts'];
+
 export default [
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
@@ -69,7 +73,7 @@ export default [
     rules: { '@nx/enforce-module-boundaries': ['error', moduleBoundaries()] },
   },
   {
-    files: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts', '**/test/**/*.ts'],
+    files: [...TEST_FILES, '**/test/**/*.ts'],
     rules: { '@nx/enforce-module-boundaries': ['error', moduleBoundaries({ forTests: true })] },
   },
   {
@@ -87,7 +91,7 @@ export default [
     },
   },
   {
-    files: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts'],
+    files: TEST_FILES,
     ...jest.configs['flat/recommended'],
     rules: {
       ...jest.configs['flat/recommended'].rules,

@@ -12,6 +12,8 @@ export interface ServiceDeath {
   readonly code: number | null;
   /** The log of the life that ended, kept beside the others. */
   readonly logFile: string;
+  /** When the supervisor saw the process gone (epoch ms; at most a watch interval after the death). */
+  readonly at: number;
 }
 
 /**
@@ -102,9 +104,10 @@ export class ServiceSupervisor {
   }
 
   private async restart(name: string): Promise<void> {
+    const seenDeadAt = Date.now();
     const old = this.system.service(name);
     const exit = await old.stop();
-    await this.keepLife(name, old.logFile, this.randomKills.has(old), exit);
+    await this.keepLife(name, old.logFile, this.randomKills.has(old), exit, seenDeadAt);
     // The database may be down right now (a service that cannot reach it at boot exits; Kafka it waits for): keep
     // trying until the suite stops, backing off as Kubernetes' CrashLoopBackOff does. Not a test waiting on time:
     // the delay models the platform.
@@ -116,7 +119,7 @@ export class ServiceSupervisor {
         this.restartFailures.push(`${name} restart ${attempt}: ${(error as Error).message.split('\n')[0]}`);
         // A life that ended before it was ready (a crash point hit at once, on redelivered work) is a death too;
         // its log is in the same file, which the next start truncates.
-        await this.keepLife(name, old.logFile, false, { signal: null, code: null });
+        await this.keepLife(name, old.logFile, false, { signal: null, code: null }, Date.now());
         await new Promise((resolve) => setTimeout(resolve, Math.min(250 * 2 ** attempt, 10_000)));
       }
     }
@@ -128,6 +131,7 @@ export class ServiceSupervisor {
     logFile: string,
     killedRandomly: boolean,
     exit: { signal: string | null; code: number | null },
+    at: number,
   ): Promise<void> {
     const life = (this.lives.get(name) ?? 0) + 1;
     this.lives.set(name, life);
@@ -140,6 +144,6 @@ export class ServiceSupervisor {
     copyFileSync(logFile, kept);
     const point = this.firedBy(kept);
     const cause = killedRandomly ? 'random' : point ? `crash-point:${point}` : 'exit';
-    this.deaths.push({ service: name, cause, signal: exit.signal, code: exit.code, logFile: kept });
+    this.deaths.push({ service: name, cause, signal: exit.signal, code: exit.code, logFile: kept, at });
   }
 }

@@ -8,7 +8,6 @@ import {
   readFileSync,
   readdirSync,
   rmSync,
-  writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +22,14 @@ import {
 } from '@smartlink/rm-tables';
 import { CLIENT_SECRET, PrivateBroker, TENANT, TestSystem, TopicObserver } from '@smartlink/system-harness';
 import { TcpProxy, freePort, uniqueName, waitFor, type SimEnqueued } from '@smartlink/testing';
+import { count, writeCaseResults } from './support/case-results';
+import {
+  attemptsRunTwice,
+  handlerRunsIn,
+  repeatedRuns,
+  unexplainedRepeats,
+  type Disruption,
+} from './support/duplicates';
 import { ServiceSupervisor } from './support/service-supervisor';
 import { COMMANDS, badInputs, oddButValid, validMessage } from './support/workload';
 
@@ -36,6 +43,10 @@ import { COMMANDS, badInputs, oddButValid, validMessage } from './support/worklo
 const MESSAGES = Number(process.env['RELIABILITY_MESSAGES'] ?? 1_000);
 /** Messages per step of load; the suite waits for progress between steps. */
 const STEP = Math.max(40, Math.min(200, Math.floor(MESSAGES / 20)));
+/** The poller's batch (SMARTLINK_GET_BATCH_SIZE default): the most deliveries one disruption can leave un-acked. */
+const POLL_BATCH = 100;
+/** Clocks of different processes and a death seen up to a watch interval late: how far a cause may precede a run. */
+const CAUSE_SLACK_MS = 10_000;
 const RESULTS_DIR = join(__dirname, '..', 'results');
 /** Every life's log of every service and the broker's log, kept after the run (pass or fail) for whoever reads it. */
 const LOGS_DIR = join(RESULTS_DIR, 'logs');
@@ -100,6 +111,9 @@ describe('reliability: kills, infrastructure faults and bad input lose no messag
   const startedAt = Date.now();
   const enqueued: Enqueued[] = [];
   const infrastructure = { brokerKills: 0, databaseOutages: 0, tokenRotations: 0 };
+  /** What the suite broke and when, besides service deaths (the supervisor keeps those). */
+  const disruptions: Disruption[] = [];
+  const disrupt = (what: string) => disruptions.push({ what, at: Date.now() });
 
   beforeAll(async () => {
     rmSync(LOGS_DIR, { recursive: true, force: true });
@@ -284,6 +298,7 @@ describe('reliability: kills, infrastructure faults and bad input lose no messag
     // PostgreSQL goes away (every connection cut, the port refusing) until the executor reports it, then returns.
     await enqueueValid(STEP);
     await dbProxy.cut();
+    disrupt('database cut');
     infrastructure.databaseOutages += 1;
     await waitFor(async () => !(await executorReady()), {
       description: 'the executor to see the database gone',
@@ -291,14 +306,17 @@ describe('reliability: kills, infrastructure faults and bad input lose no messag
       intervalMs: 250,
     });
     await dbProxy.restore();
+    disrupt('database back');
     await progressBy(STEP / 2, 'progress after the database came back');
 
     // The broker is SIGKILLed and started again on the same data, with a random service killed meanwhile.
     await enqueueValid(STEP);
     await broker.kill();
+    disrupt('broker SIGKILL');
     infrastructure.brokerKills += 1;
     await supervisor.killRandomly(['executor', 'example-segment', 'poller']);
     await broker.start();
+    disrupt('broker back');
     await progressBy(STEP / 2, 'progress after the broker came back');
 
     // Random kills under load: one per step, at a random point of its progress, each service in turn.
@@ -319,6 +337,7 @@ describe('reliability: kills, infrastructure faults and bad input lose no messag
       timeoutMs: 300_000,
       intervalMs: 1_000,
     }).catch(withLogs);
+    expect(infrastructure).toMatchObject({ brokerKills: 1, databaseOutages: 1 });
   });
 
   it('loses no message, acks nothing before it is durable, refuses bad input, leaks no secret', async () => {
@@ -434,23 +453,44 @@ describe('reliability: kills, infrastructure faults and bad input lose no messag
       .map((o) => o.where);
     expect(leaks).toEqual([]);
 
-    // Duplicates that reached the segment: handler runs beyond the first, per message, over all its lives.
-    const handlerRuns = new Map<string, number>();
-    const segmentLogs = supervisor.logFiles().filter((f) => f.includes('example-segment'));
-    for (const file of segmentLogs) {
-      for (const match of readFileSync(file, 'utf8').matchAll(
-        /(?:DemoPing|DemoEmployeeUpdated|DemoInvoiceIssued) (\S+) attempt \d+: (?:pong|employee update applied|invoice issued)/g,
-      )) {
-        handlerRuns.set(match[1] as string, (handlerRuns.get(match[1] as string) ?? 0) + 1);
-      }
-    }
-    const duplicateRuns = [...handlerRuns.values()].reduce((sum, n) => sum + n - 1, 0);
+    // Duplicates that reached the segment, judged against what the suite caused: every handler run of a message
+    // after its first must follow a disruption that can repeat work (a death of the executor, the segment or the
+    // retry scheduler, the broker killed, the database cut) which came after the run it repeats.
+    const runs = supervisor
+      .logFiles()
+      .filter((f) => f.includes('example-segment'))
+      .flatMap((file) => handlerRunsIn(readFileSync(file, 'utf8')));
+    const deaths = supervisor.deaths;
+    const causes: Disruption[] = [
+      ...disruptions.filter((d) => d.what === 'broker SIGKILL' || d.what === 'database cut'),
+      ...deaths
+        .filter((d) => ['executor', 'example-segment', 'retry-scheduler'].includes(d.service))
+        .map((d) => ({ what: `${d.service} ${d.cause}`, at: d.at })),
+    ];
+    const unexplained = unexplainedRepeats(runs, causes, CAUSE_SLACK_MS);
+    expect(unexplained.slice(0, 10)).toEqual([]);
+    const duplicateRuns = repeatedRuns(runs);
+    const distinctHandled = new Set(runs.map((r) => r.messageId)).size;
+    expect(distinctHandled).toBe(ids.length);
     const segmentStats = await system.segmentStats();
     const sent = await system.sim.sent(TENANT);
     const pongSends = sent.entries.filter((s) => s.type === 'DemoPong');
     const simStats = await system.sim.stats();
 
-    const deaths = supervisor.deaths;
+    // Cloud redeliveries, bounded by what can leave a delivery un-acked: a poller death or a broker kill (a batch
+    // each at most) and every fault injected on get or ack (one batch each at most).
+    const faultsOn = (endpoint: string) =>
+      Object.entries(simStats.http.faults)
+        .filter(([key]) => key.startsWith(`${endpoint}:`))
+        .reduce((sum, [, n]) => sum + n, 0);
+    const pollerDeaths = deaths.filter((d) => d.service === 'poller').length;
+    const redeliveryCauses = pollerDeaths + infrastructure.brokerKills + faultsOn('get') + faultsOn('ack');
+    expect(redelivered).toBeLessThanOrEqual(redeliveryCauses * POLL_BATCH);
+    // A repeated send to the cloud needs an executor death or a send whose answer was lost (a timeout or a reset).
+    const duplicatePongSends = pongSends.length - new Set(pongSends.map((s) => String(s.envelope?.id))).size;
+    const executorDeaths = deaths.filter((d) => d.service === 'executor').length;
+    expect(duplicatePongSends).toBeLessThanOrEqual(executorDeaths + faultsOn('send'));
+
     const kills: Record<string, number> = {};
     for (const death of deaths) {
       const key = `${death.service} ${death.cause}`;
@@ -473,9 +513,6 @@ describe('reliability: kills, infrastructure faults and bad input lose no messag
     ]);
 
     const summary = {
-      finishedAt: new Date().toISOString(),
-      runtimeS: Math.round((Date.now() - startedAt) / 1_000),
-      command: 'NX_DAEMON=false npx nx run reliability:reliability',
       messages: {
         enqueuedValid: ids.length,
         enqueuedBad: bad.length,
@@ -496,18 +533,82 @@ describe('reliability: kills, infrastructure faults and bad input lose no messag
         deliveriesRedelivered: redelivered,
         acked: acked.total,
         pongSends: pongSends.length,
-        duplicatePongSends: pongSends.length - new Set(pongSends.map((s) => String(s.envelope?.id))).size,
+        duplicatePongSends,
+        redeliveryBound: redeliveryCauses * POLL_BATCH,
       },
       segment: {
-        handlerRunsCounted: [...handlerRuns.values()].reduce((sum, n) => sum + n, 0),
-        distinctMessagesHandled: handlerRuns.size,
+        handlerRunsCounted: runs.length,
+        distinctMessagesHandled: distinctHandled,
         duplicateHandlerRuns: duplicateRuns,
+        attemptsRunTwice: attemptsRunTwice(runs).length,
+        unexplainedRepeats: unexplained.length,
+        causesOfRepeats: causes.length,
         lastLifeStats: segmentStats,
       },
       secretsFound: leaks.length,
     };
-    mkdirSync(RESULTS_DIR, { recursive: true });
-    writeFileSync(join(RESULTS_DIR, 'latest.json'), `${JSON.stringify(summary, null, 2)}\n`);
-    process.stdout.write(`reliability summary: ${JSON.stringify(summary)}\n`);
+    const faultsInjected = Object.values(simStats.http.faults).reduce((sum, n) => sum + n, 0);
+    const byCause = (cause: string) => deaths.filter((d) => d.cause.startsWith(cause)).length;
+    const file = writeCaseResults({
+      case: 'kills-and-faults',
+      title: 'Kills at every crash point and at random, broker and database outages, cloud faults, bad input',
+      command: 'NX_DAEMON=false npx nx run reliability:reliability',
+      passed: true,
+      durationS: Math.round((Date.now() - startedAt) / 1_000),
+      settings: {
+        RELIABILITY_MESSAGES: MESSAGES,
+        step: STEP,
+        retryPolicy: POLICY,
+        cloudFaults: CLOUD_FAULTS,
+      },
+      table: [
+        [
+          'valid messages enqueued in the cloud',
+          `${count(ids.length)}, plus ${summary.messages.duplicateIdsEnqueued} ids enqueued a second time`,
+        ],
+        ['upstream replies (DemoPong for each DemoPing)', count(pongIds.length)],
+        ['**lost** (valid message without a success row)', `**${lost.length}**`],
+        [
+          'succeeded twice (more than one success row for a message)',
+          String(summary.messages.succeededTwice),
+        ],
+        [
+          'bad input refused and dead-lettered, each with an error log naming it',
+          `${summary.messages.badDeadLettered} of ${bad.length}`,
+        ],
+        [
+          'service deaths',
+          `**${deaths.length}**: ${byCause('crash-point')} at crash points, ${byCause('random')} SIGKILLs at random moments, ${byCause('exit')} other exits (starts that failed and were retried)`,
+        ],
+        ['broker SIGKILLed and restarted on its data', String(infrastructure.brokerKills)],
+        [
+          'database outages (every connection cut, port refusing, then back)',
+          String(infrastructure.databaseOutages),
+        ],
+        ['signing-key rotations (every token in hand answers 401)', String(infrastructure.tokenRotations)],
+        [
+          'cloud faults injected',
+          `${faultsInjected}: ${Object.entries(simStats.http.faults)
+            .map(([k, n]) => `${k} ×${n}`)
+            .join(', ')}`,
+        ],
+        [
+          'cloud deliveries redelivered (un-acked at a kill, visibility timeout)',
+          `${redelivered} (bound from the causes: ${summary.cloud.redeliveryBound})`,
+        ],
+        [
+          'duplicate handler runs reaching the segment',
+          `**${duplicateRuns}** of ${runs.length} runs (${distinctHandled} distinct messages); each follows a kill or an outage (${causes.length} such causes), none unexplained`,
+        ],
+        ['an attempt whose handler ran to success twice', String(summary.segment.attemptsRunTwice)],
+        [
+          'duplicate sends to the cloud (same envelope id)',
+          `${duplicatePongSends} of ${pongSends.length} (bound: executor deaths + send faults = ${executorDeaths + faultsOn('send')})`,
+        ],
+        ['client secret or bearer token in any output', String(leaks.length)],
+      ],
+      raw: { ...summary, disruptions, deaths: deaths.map(({ logFile: _log, ...death }) => death) },
+    });
+    process.stdout.write(`reliability summary (${file}): ${JSON.stringify(summary)}\n`);
   });
 });
