@@ -14,3 +14,4 @@ export {
   type SimTenantStats,
 } from './lib/sim/sim-admin';
 export { SimProcess, type SimClient } from './lib/sim/sim-process';
+export { createTestCertificates, type TestCertificateFiles } from './lib/tls/test-certificates';
