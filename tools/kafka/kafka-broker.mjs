@@ -17,6 +17,14 @@ import path from 'node:path';
 import tls from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import {
+  readSecurity,
+  scramFormatArgs,
+  securedAddresses,
+  securedListeners,
+  securityProperties,
+  securityProtocolMap,
+} from './security.mjs';
 
 const TOOL_DIR = path.dirname(fileURLToPath(import.meta.url));
 const REPO_ROOT = path.resolve(TOOL_DIR, '..', '..');
@@ -78,7 +86,13 @@ Options:
   --data-dir DIR       data directory (env KAFKA_DATA_DIR, default .local/kafka/data)
   --timeout-ms N       how long start waits for the broker to answer (env KAFKA_START_TIMEOUT_MS, default ${DEFAULT_START_TIMEOUT_MS})
   --fresh              start: stop the broker if running and wipe its data directory first
-  --json               start/ensure/status: print the result as one JSON line`;
+  --json               start/ensure/status: print the result as one JSON line
+
+Secured listeners (start; see README.md), beside the plaintext one:
+  --ssl-port N         add an SSL listener on localhost:N
+  --sasl-ssl-port N    add a SASL_SSL listener on localhost:N (SCRAM-SHA-256 and SCRAM-SHA-512)
+  --ssl-keystore FILE  PEM file: unencrypted PKCS#8 private key, then the certificate chain
+  --scram-users FILE   lines of user:password, stored for both SCRAM mechanisms when the data dir is formatted`;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Settings
@@ -119,11 +133,15 @@ function readSettings(values, env) {
       'KAFKA_START_TIMEOUT_MS (--timeout-ms) must be a whole number of milliseconds >= 1000.',
     );
   }
+  const security = readSecurity(values, { port, controllerPort }, (message) => {
+    throw new CliError(EXIT.USAGE, message);
+  });
   // State files sit next to the data dir and carry the port, so two brokers on different ports never clash.
   const stateDir = path.dirname(dataDir);
   return {
     port,
     controllerPort,
+    security,
     brokers: `localhost:${port}`,
     dataDir,
     stateDir,
@@ -520,10 +538,10 @@ function serverProperties(s) {
 process.roles=broker,controller
 node.id=1
 controller.quorum.bootstrap.servers=localhost:${s.controllerPort}
-listeners=PLAINTEXT://localhost:${s.port},CONTROLLER://localhost:${s.controllerPort}
-advertised.listeners=PLAINTEXT://localhost:${s.port}
+listeners=${[`PLAINTEXT://localhost:${s.port}`, `CONTROLLER://localhost:${s.controllerPort}`, ...securedListeners(s.security)].join(',')}
+advertised.listeners=${[`PLAINTEXT://localhost:${s.port}`, ...securedListeners(s.security)].join(',')}
 controller.listener.names=CONTROLLER
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+listener.security.protocol.map=${['CONTROLLER:PLAINTEXT', 'PLAINTEXT:PLAINTEXT', ...securityProtocolMap(s.security)].join(',')}
 inter.broker.listener.name=PLAINTEXT
 log.dirs=${escape(s.dataDir)}
 # Topics are created explicitly by the services; a typo must fail, not create a topic.
@@ -539,7 +557,7 @@ share.coordinator.state.topic.min.isr=1
 offsets.topic.num.partitions=8
 transaction.state.log.num.partitions=4
 group.initial.rebalance.delay.ms=0
-`;
+${securityProperties(s.security, escape)}`;
 }
 
 function looksLikeKafkaDataDir(dir) {
@@ -590,6 +608,7 @@ function formatStorage(java, libDir, s) {
       '-c',
       s.configFile,
       '--standalone',
+      ...scramFormatArgs(s.security),
     ],
     { encoding: 'utf8' },
   );
@@ -616,7 +635,7 @@ async function waitUntilAnswering(s, pid, child) {
         `The Kafka broker (pid ${pid}) exited during start-up (${exit ?? 'gone'}).`,
       );
     }
-    const probe = await probeKafka('localhost', s.port);
+    const probe = await probeSecured(s, await probeKafka('localhost', s.port));
     if (probe.ok) return;
     last = probe.detail;
     if (Date.now() >= deadline) {
@@ -627,6 +646,21 @@ async function waitUntilAnswering(s, pid, child) {
     }
     await sleep(250);
   }
+}
+
+/** Once the plaintext listener answers, each secured listener must answer too (ApiVersions needs no SASL yet). */
+async function probeSecured(s, plaintext) {
+  if (!plaintext.ok) return plaintext;
+  const { ssl, saslSsl } = securedAddresses(s.security);
+  for (const [name, address] of [
+    ['SSL', ssl],
+    ['SASL_SSL', saslSsl],
+  ]) {
+    if (address === null) continue;
+    const probe = await probeKafka('localhost', Number(address.split(':')[1]), { useTls: true });
+    if (!probe.ok) return { ok: false, detail: `${name} listener on ${address}: ${probe.detail}` };
+  }
+  return plaintext;
 }
 
 async function start(s, { fresh = false } = {}) {
@@ -655,6 +689,8 @@ async function start(s, { fresh = false } = {}) {
     for (const [name, port] of [
       ['KAFKA_PORT', s.port],
       ['KAFKA_CONTROLLER_PORT', s.controllerPort],
+      ...(s.security?.sslPort ? [['--ssl-port', s.security.sslPort]] : []),
+      ...(s.security?.saslSslPort ? [['--sasl-ssl-port', s.security.saslSslPort]] : []),
     ]) {
       if (await isPortOpen(port)) {
         throw new CliError(
@@ -796,8 +832,16 @@ const commands = {
 
   async start(s, flags) {
     const { started, pid } = await start(s, flags);
-    if (flags.json) print(JSON.stringify({ brokers: s.brokers, started, external: false }));
-    else print(`Kafka broker ${started ? 'started' : 'already running'} on ${s.brokers} (pid ${pid}).`);
+    const secured = s.security ? securedAddresses(s.security) : {};
+    if (flags.json) print(JSON.stringify({ brokers: s.brokers, started, external: false, ...secured }));
+    else {
+      const extra = Object.entries(secured)
+        .filter(([, address]) => address)
+        .map(([name, address]) => `, ${name} ${address}`);
+      print(
+        `Kafka broker ${started ? 'started' : 'already running'} on ${s.brokers}${extra.join('')} (pid ${pid}).`,
+      );
+    }
     return EXIT.OK;
   },
 
@@ -863,6 +907,10 @@ async function main(argv) {
         'timeout-ms': { type: 'string' },
         fresh: { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
+        'ssl-port': { type: 'string' },
+        'sasl-ssl-port': { type: 'string' },
+        'ssl-keystore': { type: 'string' },
+        'scram-users': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });

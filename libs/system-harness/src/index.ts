@@ -11,4 +11,4 @@ export { ServiceProcess, type ServiceSpec } from './lib/service-process';
 export { SYSTEM_SERVICES, type SystemContext, type SystemService } from './lib/system-services';
 export { publishFromSegment } from './lib/segment-demo';
 export { TopicObserver } from './lib/topic-observer';
-export { PrivateBroker } from './lib/private-broker';
+export { PrivateBroker, type PrivateBrokerSecurity } from './lib/private-broker';

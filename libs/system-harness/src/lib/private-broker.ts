@@ -7,6 +7,18 @@ import { workspaceRoot } from './workspace-root';
 
 const BROKER_SCRIPT = join(workspaceRoot(), 'tools', 'kafka', 'kafka-broker.mjs');
 
+/** Secured listeners the tool adds beside the plaintext one (tools/kafka/README.md, "Secured listeners"). */
+export interface PrivateBrokerSecurity {
+  /** An SSL listener on this port. */
+  readonly sslPort?: number;
+  /** A SASL_SSL listener (SCRAM-SHA-256 and SCRAM-SHA-512) on this port; needs `scramUsersFile`. */
+  readonly saslSslPort?: number;
+  /** PEM: unencrypted PKCS#8 key, then the certificate chain (see `createTestCertificates`). */
+  readonly keystoreFile: string;
+  /** Lines of `user:password`, stored when the data dir is formatted. */
+  readonly scramUsersFile?: string;
+}
+
 /**
  * A Kafka broker of a test's own (tools/kafka, its own port and data directory), so the test can start it fresh, or
  * SIGKILL it and start it again on the same data, without touching the shared broker other test runs use.
@@ -16,6 +28,7 @@ export class PrivateBroker {
     readonly port: number,
     readonly controllerPort: number,
     readonly dataDir: string,
+    readonly security: PrivateBrokerSecurity | null = null,
   ) {}
 
   /** `localhost:<port>`, known before the broker answers, for services started at the same moment. */
@@ -61,6 +74,7 @@ export class PrivateBroker {
     delete env['KAFKA_BROKERS'];
     const args = [BROKER_SCRIPT, command, '--json', '--port', String(this.port)];
     args.push('--controller-port', String(this.controllerPort), '--data-dir', this.dataDir);
+    if (command === 'start' && this.security) args.push(...securityArgs(this.security));
     try {
       const { stdout } = await promisify(execFile)(process.execPath, args, { env, timeout: 180_000 });
       return stdout;
@@ -72,6 +86,16 @@ export class PrivateBroker {
       });
     }
   }
+}
+
+function securityArgs(security: PrivateBrokerSecurity): string[] {
+  return [
+    ...(security.sslPort === undefined ? [] : ['--ssl-port', String(security.sslPort)]),
+    ...(security.saslSslPort === undefined ? [] : ['--sasl-ssl-port', String(security.saslSslPort)]),
+    '--ssl-keystore',
+    security.keystoreFile,
+    ...(security.scramUsersFile === undefined ? [] : ['--scram-users', security.scramUsersFile]),
+  ];
 }
 
 function reachable(port: number): Promise<boolean> {
