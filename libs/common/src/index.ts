@@ -35,3 +35,5 @@ export {
   KubernetesSettingsObjects,
   type KubernetesSecretKey,
 } from './lib/settings/kubernetes-settings-objects';
+export { tlsFailure, type TlsFailure } from './lib/tls/tls-failure';
+export { pemCertificatesProblem } from './lib/tls/pem-certificates';
