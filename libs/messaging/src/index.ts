@@ -42,6 +42,7 @@ export { KafkaStartupTimeoutError } from './lib/startup/kafka-startup-timeout-er
 export { KafkaUnavailableError } from './lib/errors/kafka-unavailable-error';
 export { KafkaRequestError } from './lib/errors/kafka-request-error';
 export { KafkaAuthenticationError } from './lib/errors/kafka-authentication-error';
+export { KafkaTlsError } from './lib/errors/kafka-tls-error';
 export { BatchHandlerError } from './lib/consumer/batch-handler-error';
 export { BatchConsumerUsageError } from './lib/consumer/batch-consumer-usage-error';
 

@@ -1,3 +1,7 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createTestCertificates } from '@smartlink/testing';
 import type { LoggerService } from '@nestjs/common';
 import { SettingsError } from '@smartlink/common';
 import { logLevel } from 'kafkajs';
@@ -41,8 +45,10 @@ describe('KafkaClientFactory', () => {
       expect(config.sasl).toBeUndefined();
     });
 
-    it('verifies TLS with the CA file it reads', () => {
-      const ca = Buffer.from('-----BEGIN CERTIFICATE-----');
+    it('verifies TLS with the CA file it reads', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'kafka-ca-'));
+      const ca = Buffer.from((await createTestCertificates(dir)).pem.ca);
+      rmSync(dir, { recursive: true, force: true });
       const read: string[] = [];
       const settings = parseKafkaSettings({ KAFKA_SSL: 'true', KAFKA_SSL_CA_FILE: '/etc/kafka/ca.pem' });
 
@@ -69,6 +75,16 @@ describe('KafkaClientFactory', () => {
 
       expect(() => factory.kafkaConfig()).toThrow(SettingsError);
       expect(() => factory.kafkaConfig()).toThrow(/KAFKA_SSL_CA_FILE: cannot be read \(ENOENT\)/);
+    });
+
+    it('stops start-up with a settings error when the CA file holds no certificate', () => {
+      const settings = parseKafkaSettings({ KAFKA_SSL: 'true', KAFKA_SSL_CA_FILE: '/etc/kafka/key.pem' });
+      const factory = new KafkaClientFactory(settings, {
+        logger: silentLogger,
+        readFile: () => Buffer.from('-----BEGIN PRIVATE KEY-----\nMIGH\n-----END PRIVATE KEY-----\n'),
+      });
+
+      expect(() => factory.kafkaConfig()).toThrow(/KAFKA_SSL_CA_FILE: holds no PEM certificate/);
     });
 
     it.each(['plain', 'scram-sha-256', 'scram-sha-512'])('hands kafkajs the %s credentials', (mechanism) => {

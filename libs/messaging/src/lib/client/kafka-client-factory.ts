@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Logger, type LoggerService } from '@nestjs/common';
-import { SettingsError } from '@smartlink/common';
+import { SettingsError, pemCertificatesProblem } from '@smartlink/common';
 import {
   Kafka,
   logLevel,
@@ -133,17 +133,18 @@ export class KafkaClientFactory {
     try {
       ca = this.readFile(tls.caFile);
     } catch (error) {
-      const reason = (error as NodeJS.ErrnoException).code ?? 'unreadable';
-      throw new SettingsError('Kafka', [
-        {
-          key: 'KAFKA_SSL_CA_FILE',
-          problem: `cannot be read (${reason})`,
-          hint: 'path to a readable PEM file',
-        },
-      ]);
+      throw caFileError(`cannot be read (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`);
     }
+    const problem = pemCertificatesProblem(ca.toString('utf8'));
+    if (problem) throw caFileError(problem);
     return { rejectUnauthorized: tls.rejectUnauthorized, ca: [ca] };
   }
+}
+
+function caFileError(problem: string): SettingsError {
+  return new SettingsError('Kafka', [
+    { key: 'KAFKA_SSL_CA_FILE', problem, hint: 'path to a readable PEM file of CA certificates' },
+  ]);
 }
 
 function saslOptions(sasl: NonNullable<KafkaSettings['sasl']>): SASLOptions {

@@ -5,7 +5,8 @@ export class KafkaAuthenticationError extends SmartLinkError {
   constructor(operation: string, detail: string, options?: { cause?: unknown }) {
     super(
       'KAFKA_AUTHENTICATION_FAILED',
-      `Kafka authentication failed while ${operation}: ${detail}`,
+      `Kafka authentication failed while ${operation}: ${detail}; check KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME ` +
+        'and KAFKA_SASL_PASSWORD',
       false,
       options,
     );

@@ -94,7 +94,43 @@ describe('toKafkaError', () => {
       code: 'KAFKA_AUTHENTICATION_FAILED',
       retriable: false,
       message:
-        'Kafka authentication failed while connecting the producer: SASL Plain: Invalid username or password',
+        'Kafka authentication failed while connecting the producer: SASL Plain: Invalid username or password; ' +
+        'check KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD',
+    });
+  });
+
+  describe('when the TLS handshake fails', () => {
+    // What kafkajs' connection throws when the socket fails (src/network/connection.js), here after its retries.
+    const handshakeFailure = (code: string, message: string) =>
+      new KafkaJSNumberOfRetriesExceeded(
+        new KafkaJSConnectionError(`Connection error: ${message}`, { broker: 'kafka-0:9093', code }),
+        { retryCount: 1, retryTime: 100 },
+      );
+
+    it('maps an untrusted certificate to a non-retriable KAFKA_TLS_FAILED naming the broker and the cause', () => {
+      const error = toKafkaError(
+        handshakeFailure('UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'unable to verify the first certificate'),
+        'connecting the producer',
+      );
+      expect(error).toMatchObject({ code: 'KAFKA_TLS_FAILED', retriable: false, broker: 'kafka-0:9093' });
+      expect(error.message).toBe(
+        "Kafka TLS handshake with kafka-0:9093 failed while connecting the producer: the server's certificate is " +
+          'not signed by a trusted CA (certificate verify failed) (UNABLE_TO_VERIFY_LEAF_SIGNATURE: Connection ' +
+          "error: unable to verify the first certificate); check KAFKA_SSL_CA_FILE and the broker's certificate",
+      );
+    });
+
+    it('says an expired certificate has expired', () => {
+      expect(
+        toKafkaError(handshakeFailure('CERT_HAS_EXPIRED', 'certificate has expired'), 'creating topics')
+          .message,
+      ).toContain("the server's certificate has expired (CERT_HAS_EXPIRED");
+    });
+
+    it('leaves other connection errors retriable', () => {
+      expect(
+        toKafkaError(handshakeFailure('ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:9093'), 'sending'),
+      ).toMatchObject({ code: 'KAFKA_UNAVAILABLE', retriable: true });
     });
   });
 

@@ -1,6 +1,7 @@
-import { SmartLinkError } from '@smartlink/common';
+import { SmartLinkError, tlsFailure } from '@smartlink/common';
 import { KafkaAuthenticationError } from './kafka-authentication-error';
 import { KafkaRequestError } from './kafka-request-error';
+import { KafkaTlsError } from './kafka-tls-error';
 import { KafkaUnavailableError } from './kafka-unavailable-error';
 
 // kafkajs error names (matched by name rather than instanceof, so a second copy of kafkajs cannot break it)
@@ -47,6 +48,9 @@ interface ErrorShape {
   readonly message?: unknown;
   readonly retriable?: unknown;
   readonly cause?: unknown;
+  /** Set by kafkajs on a KafkaJSConnectionError: Node's socket error code and `host:port`. */
+  readonly code?: unknown;
+  readonly broker?: unknown;
 }
 
 function rootCause(error: unknown): unknown {
@@ -77,6 +81,12 @@ export function toKafkaError(error: unknown, operation: string): SmartLinkError 
   const detail = describe(root);
   if (names.includes('KafkaJSSASLAuthenticationError')) {
     return new KafkaAuthenticationError(operation, detail, { cause: error });
+  }
+  // A refused certificate arrives as a connection error, which kafkajs retries; retrying cannot fix it.
+  const tls = tlsFailure(root.code);
+  if (tls) {
+    const broker = typeof root.broker === 'string' ? root.broker : 'the broker';
+    return new KafkaTlsError(broker, tls, operation, detail, { cause: error });
   }
   if (
     names.some((name) => UNAVAILABLE.has(name)) ||
