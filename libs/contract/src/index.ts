@@ -92,6 +92,7 @@ export {
 export type { SmartLinkEndpoint } from './lib/errors/smartlink-endpoint';
 export { SmartLinkTimeoutError } from './lib/errors/smartlink-timeout-error';
 export { SmartLinkNetworkError } from './lib/errors/smartlink-network-error';
+export { SmartLinkTlsError } from './lib/errors/smartlink-tls-error';
 export { SmartLinkUnauthorizedError } from './lib/errors/smartlink-unauthorized-error';
 export { SmartLinkThrottledError } from './lib/errors/smartlink-throttled-error';
 export { SmartLinkServerError } from './lib/errors/smartlink-server-error';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
-import { SettingsError } from '@smartlink/common';
+import { SettingsError, pemCertificatesProblem } from '@smartlink/common';
 import { Agent, type Dispatcher } from 'undici';
 import { RacTokenProvider } from '../auth/rac-token-provider';
 import { HttpExchange } from '../http/http-exchange';
@@ -24,19 +24,22 @@ export interface SmartLinkClientOverrides {
 
 function trustedCas(caFile: string | undefined): string[] | undefined {
   if (!caFile) return undefined;
+  let text: string;
   try {
-    // Node replaces its default trust store when `ca` is given, so the extra CA is added to it, not swapped in.
-    return [...rootCertificates, readFileSync(caFile, 'utf8')];
+    text = readFileSync(caFile, 'utf8');
   } catch (error) {
-    const code = (error as { code?: string }).code ?? 'unreadable';
-    throw new SettingsError('Smart Link', [
-      {
-        key: 'SMARTLINK_TLS_CA_FILE',
-        problem: `cannot read the file (${code})`,
-        hint: 'a readable PEM file',
-      },
-    ]);
+    throw caFileError(`cannot read the file (${(error as { code?: string }).code ?? 'unreadable'})`);
   }
+  const problem = pemCertificatesProblem(text);
+  if (problem) throw caFileError(problem);
+  // Node replaces its default trust store when `ca` is given, so the extra CA is added to it, not swapped in.
+  return [...rootCertificates, text];
+}
+
+function caFileError(problem: string): SettingsError {
+  return new SettingsError('Smart Link', [
+    { key: 'SMARTLINK_TLS_CA_FILE', problem, hint: 'a readable PEM file of CA certificates' },
+  ]);
 }
 
 function buildPool(settings: SmartLinkSettings): Agent {

@@ -1,10 +1,11 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { SmartLinkError } from '@smartlink/common';
+import { SmartLinkError, tlsFailure } from '@smartlink/common';
 import { request, type Dispatcher } from 'undici';
 import type { SmartLinkEndpoint } from '../errors/smartlink-endpoint';
 import { ResponseTooLargeError } from '../errors/response-too-large-error';
 import { SmartLinkNetworkError } from '../errors/smartlink-network-error';
 import { SmartLinkTimeoutError } from '../errors/smartlink-timeout-error';
+import { SmartLinkTlsError } from '../errors/smartlink-tls-error';
 import { decodeUtf8KeepingInvalidBytes } from '../text/utf8-escaping';
 
 /** One request to the cloud. Headers may carry the bearer token: they never reach an error or a log. */
@@ -34,7 +35,7 @@ function errorCode(error: unknown): string | undefined {
 /**
  * Sends one HTTP request on undici under a whole-call deadline (connect + headers + body) and reads the body
  * up to a bound. Transport failures become {@link SmartLinkTimeoutError} or {@link SmartLinkNetworkError}, both
- * retriable; statuses are left to the caller.
+ * retriable, or {@link SmartLinkTlsError} when the server's certificate is refused; statuses are left to the caller.
  */
 export class HttpExchange {
   constructor(
@@ -61,6 +62,17 @@ export class HttpExchange {
       const code = errorCode(error);
       if (deadline.signal.aborted || (code && TIMEOUT_CODES.has(code))) {
         throw new SmartLinkTimeoutError(req.endpoint, this.timeoutMs, { cause: error });
+      }
+      const tls = tlsFailure(code);
+      if (tls) {
+        throw new SmartLinkTlsError(
+          req.endpoint,
+          tls,
+          error instanceof Error ? error.message : String(error),
+          {
+            cause: error,
+          },
+        );
       }
       const reason = error instanceof Error ? `${code ?? error.name}: ${error.message}` : String(error);
       throw new SmartLinkNetworkError(req.endpoint, reason, { cause: error });

@@ -149,7 +149,9 @@ describe('parseDelivery', () => {
 }`;
 
     it('reads the "Padrão Totvs" sample, its content kept as the exact text', () => {
-      expect(accepted(parseDelivery({ receipt: 'r', messageId: 'b-1', body: padraoTotvs }, options))).toMatchObject({
+      expect(
+        accepted(parseDelivery({ receipt: 'r', messageId: 'b-1', body: padraoTotvs }, options)),
+      ).toMatchObject({
         id: 'b-1',
         command: 'Financeiro',
         tenantId: 'e21c8e75-9dfc-4169-a599-e233538d72a4',

@@ -21,9 +21,9 @@ describe('buildTotvsEnvelope', () => {
   });
 
   it('leaves out a correlation and a transaction id it was not given', () => {
-    expect(buildTotvsEnvelope({ type: 'T', tenantId: 't', data: '1', generatedOn, correlationId: null })).toBe(
-      '{"header":{"type":"T","tenantId":"t","generatedOn":"2026-11-28T10:00:00.000Z"},"content":1}',
-    );
+    expect(
+      buildTotvsEnvelope({ type: 'T', tenantId: 't', data: '1', generatedOn, correlationId: null }),
+    ).toBe('{"header":{"type":"T","tenantId":"t","generatedOn":"2026-11-28T10:00:00.000Z"},"content":1}');
   });
 
   it('keeps JSON payload text byte for byte: integers above 2^53 and spacing survive', () => {
@@ -35,9 +35,11 @@ describe('buildTotvsEnvelope', () => {
   it('sends text that is not JSON as a JSON string', () => {
     const body = buildTotvsEnvelope({ type: 'T', tenantId: 't', data: '<nota n="1"/>', generatedOn });
     expect(body.endsWith('"content":"<nota n=\\"1\\"/>"}')).toBe(true);
-    expect(JSON.parse(buildTotvsEnvelope({ type: 'T', tenantId: 't', data: '', generatedOn }))).toMatchObject({
-      content: '',
-    });
+    expect(JSON.parse(buildTotvsEnvelope({ type: 'T', tenantId: 't', data: '', generatedOn }))).toMatchObject(
+      {
+        content: '',
+      },
+    );
   });
 
   it('refuses an illegal type before anything is written', () => {
