@@ -8,6 +8,7 @@ export {
   type TestSystemOptions,
 } from './lib/test-system';
 export { ServiceProcess, type ServiceSpec } from './lib/service-process';
+export type { ReplicaCounts } from './lib/replica-plan';
 export { SYSTEM_SERVICES, type SystemContext, type SystemService } from './lib/system-services';
 export { publishFromSegment } from './lib/segment-demo';
 export { TopicObserver } from './lib/topic-observer';

@@ -6,6 +6,8 @@ import { waitFor } from '@smartlink/testing';
 /** One death of a service process and what caused it. */
 export interface ServiceDeath {
   readonly service: string;
+  /** The process among the service's replicas, e.g. `executor-2`; the service name when it runs once. */
+  readonly instance: string;
   /** `crash-point:<name>` when a fault hook fired, `random` for a kill by the suite, else `exit`. */
   readonly cause: string;
   readonly signal: string | null;
@@ -18,7 +20,7 @@ export interface ServiceDeath {
 
 /**
  * Plays Kubernetes for the suite: whenever a service process dies (a crash point, a kill by the suite, or an exit
- * of its own) it keeps that life's log and starts the service again with the same settings. Every death is
+ * of its own) it keeps that life's log and starts that instance (that replica, as a pod) again with the same settings. Every death is
  * recorded with its cause, so the report can count kills per service and per crash point.
  */
 export class ServiceSupervisor {
@@ -37,14 +39,15 @@ export class ServiceSupervisor {
   }
 
   /**
-   * SIGKILLs one of `candidates` that is running now, chosen at random among those killed at random least often, so
-   * a series of kills reaches every service: a kill at a random moment under load.
+   * SIGKILLs a running process of one of the `candidates` services, chosen at random among the services killed at
+   * random least often (and, with replicas, among their running replicas), so a series of kills reaches every
+   * service: a kill at a random moment under load. Resolves with the instance killed.
    */
   async killRandomly(candidates: readonly string[]): Promise<string> {
     const killed = (name: string) => [...this.randomKills].filter((p) => p.spec.name === name).length;
     const running = await waitFor(
       () => {
-        const up = candidates.filter((name) => this.system.service(name).pid !== null);
+        const up = candidates.filter((name) => this.system.replicasOf(name).some((p) => p.pid !== null));
         if (up.length === 0) return null;
         const fewest = Math.min(...up.map(killed));
         return up.filter((name) => killed(name) === fewest);
@@ -52,10 +55,17 @@ export class ServiceSupervisor {
       { description: `one of ${candidates.join(', ')} running`, timeoutMs: 120_000, intervalMs: 100 },
     );
     const name = running[Math.floor(Math.random() * running.length)] as string;
-    const target = this.system.service(name);
+    const replicas = this.system.replicasOf(name).filter((p) => p.pid !== null);
+    const target = replicas[Math.floor(Math.random() * replicas.length)] as ServiceProcess;
+    this.kill(target);
+    return target.instance;
+  }
+
+  /** SIGKILLs this running process now, counted as a kill by the suite (cause `random`). */
+  kill(target: ServiceProcess): void {
+    if (target.pid === null) throw new Error(`${target.instance} is not running`);
     this.randomKills.add(target);
-    process.kill(target.pid as number, 'SIGKILL');
-    return name;
+    process.kill(target.pid, 'SIGKILL');
   }
 
   /** True once no service is dead or restarting. */
@@ -77,7 +87,7 @@ export class ServiceSupervisor {
 
   private check(): void {
     for (const process of this.system.processes) {
-      const name = process.spec.name;
+      const name = process.instance;
       if (process.running || this.restarting.has(name)) continue;
       this.restarting.add(name);
       const restart = this.restart(name).finally(() => this.restarting.delete(name));
@@ -103,23 +113,25 @@ export class ServiceSupervisor {
     return /^crash point (\S+) \(hit \d+\): SIGKILL$/m.exec(readFileSync(logFile, 'utf8'))?.[1] ?? null;
   }
 
-  private async restart(name: string): Promise<void> {
+  private async restart(instance: string): Promise<void> {
     const seenDeadAt = Date.now();
-    const old = this.system.service(name);
+    const old = this.system.service(instance);
     const exit = await old.stop();
-    await this.keepLife(name, old.logFile, this.randomKills.has(old), exit, seenDeadAt);
+    await this.keepLife(old, this.randomKills.has(old), exit, seenDeadAt);
     // The database may be down right now (a service that cannot reach it at boot exits; Kafka it waits for): keep
     // trying until the suite stops, backing off as Kubernetes' CrashLoopBackOff does. Not a test waiting on time:
     // the delay models the platform.
     for (let attempt = 1; this.timer !== null; attempt += 1) {
       try {
-        await this.system.restart(name);
+        await this.system.restart(instance);
         return;
       } catch (error) {
-        this.restartFailures.push(`${name} restart ${attempt}: ${(error as Error).message.split('\n')[0]}`);
+        this.restartFailures.push(
+          `${instance} restart ${attempt}: ${(error as Error).message.split('\n')[0]}`,
+        );
         // A life that ended before it was ready (a crash point hit at once, on redelivered work) is a death too;
         // its log is in the same file, which the next start truncates.
-        await this.keepLife(name, old.logFile, false, { signal: null, code: null }, Date.now());
+        await this.keepLife(old, false, { signal: null, code: null }, Date.now());
         await new Promise((resolve) => setTimeout(resolve, Math.min(250 * 2 ** attempt, 10_000)));
       }
     }
@@ -127,23 +139,31 @@ export class ServiceSupervisor {
 
   /** Keeps the log of a life that ended and records the death, with the crash point that caused it if one did. */
   private async keepLife(
-    name: string,
-    logFile: string,
+    process: ServiceProcess,
     killedRandomly: boolean,
     exit: { signal: string | null; code: number | null },
     at: number,
   ): Promise<void> {
-    const life = (this.lives.get(name) ?? 0) + 1;
-    this.lives.set(name, life);
-    const kept = join(this.system.logDir, `${name}.life-${life}.log`);
+    const { instance, logFile } = process;
+    const life = (this.lives.get(instance) ?? 0) + 1;
+    this.lives.set(instance, life);
+    const kept = join(this.system.logDir, `${instance}.life-${life}.log`);
     // The last output of the dead process may still be on its way from the pipe to the file.
     await waitFor(() => this.stableSize(logFile), {
-      description: `${name}'s log to settle`,
+      description: `${instance}'s log to settle`,
       intervalMs: 100,
     });
     copyFileSync(logFile, kept);
     const point = this.firedBy(kept);
     const cause = killedRandomly ? 'random' : point ? `crash-point:${point}` : 'exit';
-    this.deaths.push({ service: name, cause, signal: exit.signal, code: exit.code, logFile: kept, at });
+    this.deaths.push({
+      service: process.spec.name,
+      instance,
+      cause,
+      signal: exit.signal,
+      code: exit.code,
+      logFile: kept,
+      at,
+    });
   }
 }

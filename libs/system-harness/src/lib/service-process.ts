@@ -10,6 +10,8 @@ const WORKSPACE = workspaceRoot();
 export interface ServiceSpec {
   /** The Nx project name; its bundle is dist/apps/<name>/main.js (built by the e2e target's dependsOn). */
   readonly name: string;
+  /** This process's name among the replicas of its service (its log file is `<instance>.log`); default `name`. */
+  readonly instance?: string;
   readonly env: Readonly<Record<string, string>>;
   /** The URL that answers 2xx once the service is ready to take work. */
   readonly readyUrl: string;
@@ -46,7 +48,7 @@ export class ServiceProcess {
   static async start(spec: ServiceSpec, logDir: string): Promise<ServiceProcess> {
     const main = join(WORKSPACE, 'dist', 'apps', spec.name, 'main.js');
     if (!existsSync(main)) throw new Error(`${main} is missing: build it with nx run ${spec.name}:build`);
-    const logFile = join(logDir, `${spec.name}.log`);
+    const logFile = join(logDir, `${spec.instance ?? spec.name}.log`);
     const log = createWriteStream(logFile);
     const child = spawn(process.execPath, ['--enable-source-maps', ...(spec.nodeArgs ?? []), main], {
       cwd: WORKSPACE,
@@ -63,21 +65,31 @@ export class ServiceProcess {
           return response.ok;
         },
         {
-          description: `${spec.name} to be ready at ${spec.readyUrl}`,
+          description: `${spec.instance ?? spec.name} to be ready at ${spec.readyUrl}`,
           timeoutMs: spec.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS,
           intervalMs: 200,
           // A process that exited will never be ready: say so now rather than after the timeout.
           abortIf: () =>
-            service.exit ? new Error(`${spec.name} exited early (${JSON.stringify(service.exit)})`) : null,
+            service.exit
+              ? new Error(`${spec.instance ?? spec.name} exited early (${JSON.stringify(service.exit)})`)
+              : null,
         },
       );
     } catch (error) {
       await service.stop();
-      throw new Error(`${(error as Error).message}\n--- ${spec.name} log ---\n${service.logTail()}`, {
-        cause: error,
-      });
+      throw new Error(
+        `${(error as Error).message}\n--- ${spec.instance ?? spec.name} log ---\n${service.logTail()}`,
+        {
+          cause: error,
+        },
+      );
     }
     return service;
+  }
+
+  /** This process's name among the replicas of its service, e.g. `executor-2`; the service name when it runs once. */
+  get instance(): string {
+    return this.spec.instance ?? this.spec.name;
   }
 
   /** The operating system's id of the process, e.g. to read its CPU time and RSS from /proc; null once it exited. */

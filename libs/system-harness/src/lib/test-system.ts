@@ -12,8 +12,9 @@ import {
   type RmTables,
 } from '@smartlink/rm-tables';
 import { SimAdmin, freePort, uniqueName } from '@smartlink/testing';
+import { replicaPlan, type ReplicaCounts } from './replica-plan';
 import { ServiceProcess, type ServiceSpec } from './service-process';
-import { SYSTEM_SERVICES, type SystemContext } from './system-services';
+import { SYSTEM_SERVICES, type SystemContext, type SystemService } from './system-services';
 
 /** The one cloud client of these tests: what the simulator accepts and the poller and executor present. */
 export const CLIENT_ID = 'e2e-client';
@@ -58,6 +59,13 @@ export interface TestSystemOptions {
    * RETRY_POLICY_FILE; the built-in defaults when not given.
    */
   readonly retryPolicy?: unknown;
+  /**
+   * Processes per service, as Kubernetes replicas: a number for every client service (the simulator, which plays
+   * the cloud, always runs once) or a count per service name. Each replica has its own process, HTTP port, log file
+   * and instance name (`executor-1`, `executor-2`; HOSTNAME, as a pod's), and the same settings otherwise. Default 1,
+   * where the instance name is the service name.
+   */
+  readonly replicas?: ReplicaCounts;
 }
 
 /**
@@ -84,10 +92,16 @@ export class TestSystem {
     const database = await databaseFor(options.database);
     const services: ServiceProcess[] = [];
     try {
+      const slots = replicaPlan(
+        SYSTEM_SERVICES.map((service) => service.name),
+        options.replicas,
+        [SIM],
+      );
       const ports = new Map<string, number>();
-      const started = SYSTEM_SERVICES.filter((service) => !options.without?.includes(service.name));
-      for (const service of SYSTEM_SERVICES) ports.set(service.name, await freePort());
-      const simUrl = `http://127.0.0.1:${ports.get(SIM)}`;
+      for (const slot of slots) ports.set(slot.instance, await freePort());
+      const firstPort = (name: string) =>
+        ports.get(slots.find((slot) => slot.service === name)?.instance ?? '');
+      const simUrl = `http://127.0.0.1:${firstPort(SIM)}`;
       const context: SystemContext = {
         shared: {
           KAFKA_BROKERS: brokers,
@@ -118,16 +132,24 @@ export class TestSystem {
           },
         },
       };
-      const specs = started.map((service): ServiceSpec => {
-        const port = ports.get(service.name) as number;
-        return {
-          name: service.name,
-          env: { ...service.env(context, port), ...context.overrides[service.name] },
-          readyUrl: service.readyUrl?.(context, port) ?? `http://127.0.0.1:${port}/health/ready`,
-          nodeArgs: options.nodeArgs?.[service.name] ?? [],
-          ...(options.readyTimeoutMs !== undefined && { readyTimeoutMs: options.readyTimeoutMs }),
-        };
-      });
+      const specs = slots
+        .filter((slot) => !options.without?.includes(slot.service))
+        .map((slot): ServiceSpec => {
+          const service = SYSTEM_SERVICES.find((s) => s.name === slot.service) as SystemService;
+          const port = ports.get(slot.instance) as number;
+          return {
+            name: service.name,
+            instance: slot.instance,
+            env: {
+              ...service.env(context, port),
+              ...(slot.instance !== service.name && { HOSTNAME: slot.instance }),
+              ...context.overrides[service.name],
+            },
+            readyUrl: service.readyUrl?.(context, port) ?? `http://127.0.0.1:${port}/health/ready`,
+            nodeArgs: options.nodeArgs?.[service.name] ?? [],
+            ...(options.readyTimeoutMs !== undefined && { readyTimeoutMs: options.readyTimeoutMs }),
+          };
+        });
       if (options.startAtOnce) {
         const isCloud = (spec: ServiceSpec) => spec.name === SIM;
         for (const spec of specs.filter(isCloud)) services.push(await ServiceProcess.start(spec, logDir));
@@ -146,7 +168,7 @@ export class TestSystem {
       return new TestSystem(
         new SimAdmin(simUrl),
         tables,
-        `http://127.0.0.1:${ports.get('example-segment')}`,
+        `http://127.0.0.1:${firstPort('example-segment')}`,
         services,
         database.drop,
         logDir,
@@ -173,7 +195,7 @@ export class TestSystem {
 
   /** The last lines of every service's log, for a failure message. */
   logs(): string {
-    return this.services.map((s) => `--- ${s.spec.name} ---\n${s.logTail(30)}`).join('\n');
+    return this.services.map((s) => `--- ${s.instance} ---\n${s.logTail(30)}`).join('\n');
   }
 
   private stopping: Promise<Record<string, ServiceExit>> | null = null;
@@ -183,16 +205,35 @@ export class TestSystem {
     return this.services;
   }
 
-  /** The process of one service, e.g. to kill or restart it. */
-  service(name: string): ServiceProcess {
-    const found = this.services.find((s) => s.spec.name === name);
-    if (!found) throw new Error(`no service ${name} in this system`);
-    return found;
+  /**
+   * The process of one instance, e.g. to kill or restart it: by instance name (`executor-2`), by service name when
+   * the service runs once (`executor`), or by service name and 1-based replica index (`service('executor', 2)`).
+   */
+  service(name: string, replica?: number): ServiceProcess {
+    if (replica !== undefined) {
+      const found = this.replicasOf(name)[replica - 1];
+      if (!found) throw new Error(`no replica ${replica} of ${name} in this system`);
+      return found;
+    }
+    const byInstance = this.services.find((s) => s.instance === name);
+    if (byInstance) return byInstance;
+    const replicas = this.replicasOf(name);
+    if (replicas.length > 1) {
+      throw new Error(
+        `${name} runs ${replicas.length} replicas: name one (${replicas.map((r) => r.instance).join(', ')})`,
+      );
+    }
+    throw new Error(`no service ${name} in this system`);
+  }
+
+  /** Every running process of one service, in replica order. */
+  replicasOf(name: string): ServiceProcess[] {
+    return this.services.filter((s) => s.spec.name === name);
   }
 
   /**
-   * Stops one service (SIGTERM) and starts it again with the same settings, running `whileDown` in between (e.g. to
-   * build up a backlog for it); resolves once the new process is ready.
+   * Stops one instance (SIGTERM) and starts it again with the same settings, running `whileDown` in between (e.g. to
+   * build up a backlog for it); resolves once the new process is ready. `name` as in {@link service}.
    */
   async restart(name: string, whileDown?: () => Promise<void>): Promise<ServiceProcess> {
     const old = this.service(name);
@@ -203,7 +244,10 @@ export class TestSystem {
     return fresh;
   }
 
-  /** SIGTERM to every service, in reverse start order (the poller feeds the rest); returns how each exited. */
+  /**
+   * SIGTERM to every service, in reverse start order (the poller feeds the rest); returns how each exited, by instance
+   * name.
+   */
   stop(): Promise<Record<string, ServiceExit>> {
     this.stopping ??= this.stopAll();
     return this.stopping;
@@ -211,7 +255,7 @@ export class TestSystem {
 
   private async stopAll(): Promise<Record<string, ServiceExit>> {
     const exits: Record<string, ServiceExit> = {};
-    for (const service of [...this.services].reverse()) exits[service.spec.name] = await service.stop();
+    for (const service of [...this.services].reverse()) exits[service.instance] = await service.stop();
     await this.tables.close();
     await this.dropDatabase();
     return exits;
