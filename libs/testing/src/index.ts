@@ -8,6 +8,7 @@ export {
   type SimAcked,
   type SimEnqueued,
   type SimMessage,
+  type SimGet,
   type SimSent,
   type SimSentEnvelope,
   type SimStats,

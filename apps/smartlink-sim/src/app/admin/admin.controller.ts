@@ -78,6 +78,11 @@ export class AdminController {
     return this.queues.sent(tenantId);
   }
 
+  @Get('gets')
+  gets(@Query('tenantId') tenantId?: string) {
+    return this.queues.gets(tenantId);
+  }
+
   @Get('stats')
   stats() {
     return {

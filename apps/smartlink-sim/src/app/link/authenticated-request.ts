@@ -13,3 +13,10 @@ export const TokenTenant = createParamDecorator((_data: unknown, context: Execut
   if (!tenantId) throw new Error('TokenTenant used on a route without BearerAuthGuard');
   return tenantId;
 });
+
+/** The `jti` of the verified bearer token: which client process is asking. */
+export const TokenId = createParamDecorator((_data: unknown, context: ExecutionContext): string => {
+  const token = context.switchToHttp().getRequest<AuthenticatedRequest>().simToken;
+  if (!token) throw new Error('TokenId used on a route without BearerAuthGuard');
+  return token.tokenId;
+});

@@ -29,7 +29,7 @@ import {
 import type { FastifyRequest } from 'fastify';
 import { ZodBodyPipe } from '../http/zod-body.pipe';
 import { QueueRegistry } from '../queues/queue-registry';
-import { TokenTenant } from './authenticated-request';
+import { TokenId, TokenTenant } from './authenticated-request';
 import { BearerAuthGuard } from './bearer-auth.guard';
 import { readSentEnvelope } from './sent-envelope';
 
@@ -72,7 +72,11 @@ export class LinkController {
   }
 
   @Get('get')
-  get(@TokenTenant() tenantId: string, @Query(GET_MAX_PARAM) maxParam: string | undefined): GetResponse {
+  get(
+    @TokenTenant() tenantId: string,
+    @TokenId() tokenId: string,
+    @Query(GET_MAX_PARAM) maxParam: string | undefined,
+  ): GetResponse {
     // Without `max`, one message per call, the behaviour the Protheus API suggests ([I S12]).
     const max = maxParam === undefined ? 1 : Number(maxParam);
     if (!Number.isInteger(max) || max < 1 || max > MAX_GET_BATCH) {
@@ -82,7 +86,7 @@ export class LinkController {
       });
     }
     return {
-      messages: this.queues.take(tenantId, max).map(({ message, receipt }) => ({
+      messages: this.queues.take(tenantId, max, tokenId).map(({ message, receipt }) => ({
         receipt,
         messageId: message.id,
         body: message.body,

@@ -67,6 +67,31 @@ describe('QueueRegistry', () => {
     });
   });
 
+  describe('gets', () => {
+    it('records each get with the token that asked and what it handed out, empty ones too', () => {
+      const { registry, advance } = rig();
+      registry.publish(TENANT, [{ body: '{}', type: null }], true);
+      registry.take(TENANT, 10, 'token-a');
+      advance(5);
+      registry.take(TENANT, 10, 'token-b');
+      expect(registry.gets(TENANT)).toEqual({
+        total: 2,
+        entries: [
+          { tenantId: TENANT, tokenId: 'token-a', messages: 1, at: '2024-05-01T12:00:00.000Z' },
+          { tenantId: TENANT, tokenId: 'token-b', messages: 0, at: '2024-05-01T12:00:00.005Z' },
+        ],
+      });
+    });
+
+    it('keeps the gets of each tenant apart', () => {
+      const { registry } = rig();
+      registry.take(TENANT, 1, 'token-a');
+      registry.take('tenant-2', 1, 'token-c');
+      expect(registry.gets('tenant-2').entries.map((g) => g.tokenId)).toEqual(['token-c']);
+      expect(registry.gets().total).toBe(2);
+    });
+  });
+
   it('ignores acks for a tenant it never heard of', () => {
     expect(rig().registry.ack('nobody', ['r'])).toEqual({ acked: 0, ignored: 1 });
   });

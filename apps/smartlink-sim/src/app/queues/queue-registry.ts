@@ -6,7 +6,7 @@ import { SIM_SETTINGS, type SimSettings } from '../settings/sim-settings';
 import { BoundedLog } from './bounded-log';
 import { TenantQueue, type TakenMessage, type TenantQueueStats } from './tenant-queue';
 
-/** How many acked and sent records the admin API keeps (counts stay exact beyond it). */
+/** How many acked, sent and get records the admin API keeps (counts stay exact beyond it). */
 export const MAX_LOG_ENTRIES = 100_000;
 
 /** A message to publish to a tenant. */
@@ -27,6 +27,17 @@ export interface AckRecord {
   readonly receipt: string;
   readonly deliveryCount: number;
   readonly ackedAt: string;
+}
+
+/**
+ * One get the link API answered, for the admin API: which token asked (its `jti`; every client process fetches its
+ * own token, so tests can tell replicas apart) and how many messages it handed out, 0 included.
+ */
+export interface GetRecord {
+  readonly tenantId: string;
+  readonly tokenId: string;
+  readonly messages: number;
+  readonly at: string;
 }
 
 /** One message the client sent up, for the admin API. */
@@ -75,6 +86,7 @@ interface TenantState {
 export class QueueRegistry {
   private readonly tenants = new Map<string, TenantState>();
   private sentLog = new BoundedLog<SentRecord>(MAX_LOG_ENTRIES);
+  private getLog = new BoundedLog<GetRecord>(MAX_LOG_ENTRIES);
   private visibilityTimeoutMs: number;
   // Receipts carry a per-boot prefix so a receipt from an earlier run can never match a delivery of this one.
   private readonly receiptPrefix = randomBytes(4).toString('hex');
@@ -130,8 +142,14 @@ export class QueueRegistry {
     });
   }
 
-  take(tenantId: string, max: number): TakenMessage[] {
-    return this.tenants.get(tenantId)?.queue.take(max, this.clock.now()) ?? [];
+  /** Hands out up to `max` messages; a get with the `jti` of its token is recorded (see {@link gets}). */
+  take(tenantId: string, max: number, tokenId?: string): TakenMessage[] {
+    const now = this.clock.now();
+    const taken = this.tenants.get(tenantId)?.queue.take(max, now) ?? [];
+    if (tokenId !== undefined) {
+      this.getLog.append({ tenantId, tokenId, messages: taken.length, at: new Date(now).toISOString() });
+    }
+    return taken;
   }
 
   ack(tenantId: string, receipts: readonly string[]): { acked: number; ignored: number } {
@@ -172,6 +190,12 @@ export class QueueRegistry {
     };
   }
 
+  /** The gets answered (of one tenant, or all), oldest first; the list keeps the latest 100,000. */
+  gets(tenantId?: string): { total: number; entries: GetRecord[] } {
+    const entries = this.getLog.list().filter((r) => tenantId === undefined || r.tenantId === tenantId);
+    return { total: tenantId === undefined ? this.getLog.total : entries.length, entries };
+  }
+
   stats(): Record<string, TenantStats> {
     const now = this.clock.now();
     const result: Record<string, TenantStats> = {};
@@ -191,6 +215,7 @@ export class QueueRegistry {
   reset(): void {
     this.tenants.clear();
     this.sentLog = new BoundedLog<SentRecord>(MAX_LOG_ENTRIES);
+    this.getLog = new BoundedLog<GetRecord>(MAX_LOG_ENTRIES);
     this.visibilityTimeoutMs = this.settings.SIM_VISIBILITY_TIMEOUT_MS;
   }
 

@@ -28,7 +28,11 @@ describe('TokenIssuer', () => {
     const claims = decodeJwt(response.access_token);
     expect(claims[RAC_TENANT_CLAIM]).toBe('tenant-1');
     expect(claims['client_id']).toBe('c-1');
-    expect(await issuer.verify(response.access_token)).toEqual({ tenantId: 'tenant-1', clientId: 'c-1' });
+    expect(await issuer.verify(response.access_token)).toEqual({
+      tenantId: 'tenant-1',
+      clientId: 'c-1',
+      tokenId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+    });
   });
 
   it('never lets a token die before the expires_in it announced', async () => {

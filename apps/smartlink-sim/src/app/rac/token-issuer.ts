@@ -13,6 +13,8 @@ export const SIM_TOKEN_ISSUER = 'smartlink-sim';
 export interface VerifiedToken {
   readonly tenantId: string;
   readonly clientId: string;
+  /** The token's `jti`: tells apart the processes of one client, each of which fetches its own token. */
+  readonly tokenId: string;
 }
 
 /**
@@ -60,7 +62,10 @@ export class TokenIssuer {
       });
       const tenantId = payload[RAC_TENANT_CLAIM];
       const clientId = payload['client_id'];
-      return typeof tenantId === 'string' && typeof clientId === 'string' ? { tenantId, clientId } : null;
+      const tokenId = payload.jti ?? '';
+      return typeof tenantId === 'string' && typeof clientId === 'string'
+        ? { tenantId, clientId, tokenId }
+        : null;
     } catch {
       return null;
     }

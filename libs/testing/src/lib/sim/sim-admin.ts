@@ -47,6 +47,14 @@ export interface SimAcked {
   readonly deliveryCount: number;
 }
 
+/** One get the simulated cloud answered: `tokenId` is the `jti` of the token that asked (one per client process). */
+export interface SimGet {
+  readonly tenantId: string;
+  readonly tokenId: string;
+  readonly messages: number;
+  readonly at: string;
+}
+
 /** One send the simulated cloud recorded: `type` and `audience` come from the request path. */
 export interface SimSent {
   readonly tenantId: string;
@@ -135,6 +143,12 @@ export class SimAdmin {
   sent(tenantId?: string): Promise<{ total: number; entries: SimSent[] }> {
     const query = tenantId === undefined ? '' : `?tenantId=${encodeURIComponent(tenantId)}`;
     return this.call('GET', `/admin/sent${query}`);
+  }
+
+  /** The gets answered so far (of one tenant, or all), oldest first; the list keeps the latest 100,000. */
+  gets(tenantId?: string): Promise<{ total: number; entries: SimGet[] }> {
+    const query = tenantId === undefined ? '' : `?tenantId=${encodeURIComponent(tenantId)}`;
+    return this.call('GET', `/admin/gets${query}`);
   }
 
   /** Replaces the fault configuration (see the simulator's README); `{}` clears it. */
