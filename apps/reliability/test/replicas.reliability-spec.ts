@@ -1,0 +1,527 @@
+import { execSync } from 'node:child_process';
+import { appendFileSync, cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { AttemptStatus } from '@smartlink/rm-tables';
+import { TENANT, TestSystem, TopicObserver, type ServiceProcess } from '@smartlink/system-harness';
+import { uniqueName, waitFor, type SimEnqueued, type SimMessage } from '@smartlink/testing';
+import {
+  leaseIntervals,
+  longestFlat,
+  percentile,
+  takeover,
+  tokenRuns,
+  type CounterSample,
+} from './support/replica-measures';
+import { ServiceSupervisor } from './support/service-supervisor';
+import { COMMANDS } from './support/workload';
+
+// Two replicas of every service under steady load while one replica at a time is SIGKILLed and restarted, as
+// Kubernetes restarts a pod. Measures how long the standby poller takes to take over and how long each kill stalls
+// the surviving replica of a consumer group; asserts nothing is lost, nothing is acked before it is durable and the
+// poller's lease is never held by two replicas at once.
+
+const CASE = 'replicas';
+/** Unset: the settings of docker/k8s (30 s consumer session, 10 s poller lease session). */
+const SESSION_TIMEOUT_MS = process.env['REPLICAS_SESSION_TIMEOUT_MS'];
+/** Messages enqueued per load tick; a tick every TICK_MS. */
+const PER_TICK = 10;
+const TICK_MS = 500;
+/** How often each replica's work counters are read. */
+const SAMPLE_MS = 250;
+/** The consumer-group services killed once each; the active poller is killed twice. */
+const CONSUMERS = ['executor', 'example-segment', 'retry-scheduler', 'log-writer'] as const;
+const RESULTS_DIR = join(__dirname, '..', 'results');
+const LOGS_DIR = join(RESULTS_DIR, 'logs', CASE);
+const COMMAND =
+  'NX_DAEMON=false npx nx run reliability:reliability -- replicas' +
+  (SESSION_TIMEOUT_MS ? ` (with REPLICAS_SESSION_TIMEOUT_MS=${SESSION_TIMEOUT_MS})` : '');
+
+/** The counters that grow only when the replica processes records of its consumer groups. */
+const WORK_COUNTERS: Record<string, RegExp> = {
+  executor: /^smartlink_executor_\w+_total$/,
+  'example-segment': /^smartlink_segment_handled_total$/,
+  'retry-scheduler':
+    /^smartlink_(retry_scheduler_(retries_scheduled|retries_rescheduled_again|stale_events|malformed_events)|dead_letters)_total$/,
+  'log-writer': /^smartlink_log_writer_consumed_total$/,
+};
+
+/** Fast retries: a failed first attempt is retried within a second. */
+const POLICY = {
+  retry: { maxAttempts: 10, strategy: 'fixed', initialDelayMs: 300, maxDelayMs: 300, jitter: 0 },
+};
+
+function note(text: string): void {
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  appendFileSync(join(RESULTS_DIR, `progress-${CASE}.log`), `${new Date().toISOString()} ${text}\n`);
+}
+
+/** The n-th message: pings (answered upstream), employee updates, invoices of which three in ten fail once. */
+function message(run: string, n: number): SimMessage {
+  const id = `${run}-${n}`;
+  const kind = n % 10;
+  if (kind <= 1) return { style: 'cloudevents', type: 'DemoPing', id, data: { n } };
+  if (kind <= 4) return { style: 'cloudevents', type: 'DemoEmployeeUpdated', id, data: { n, name: `e${n}` } };
+  return {
+    style: 'cloudevents',
+    type: 'DemoInvoiceIssued',
+    id,
+    data: { n, failAttempts: kind >= 7 ? 1 : 0 },
+  };
+}
+
+/** A kill by the suite and what it measured. */
+interface Kill {
+  readonly service: string;
+  readonly instance: string;
+  readonly at: number;
+  /** Poller kills: the killed one held the lease. */
+  readonly active?: boolean;
+}
+
+/** Reads one replica's work counter from its /metrics: the sum of its WORK_COUNTERS samples. */
+async function workCounter(process: ServiceProcess): Promise<number | null> {
+  const url = `${new URL(process.spec.readyUrl).origin}/metrics`;
+  const response = await fetch(url, { signal: AbortSignal.timeout(1_000) }).catch(() => null);
+  if (!response?.ok) return null;
+  const pattern = WORK_COUNTERS[process.spec.name] as RegExp;
+  let total = 0;
+  for (const line of (await response.text()).split('\n')) {
+    const sample = /^([a-zA-Z_:][\w:]*)(?:\{.*\})? (\S+)$/.exec(line);
+    if (sample && pattern.test(sample[1] as string)) total += Number(sample[2]);
+  }
+  return total;
+}
+
+async function leaseHeld(process: ServiceProcess): Promise<boolean> {
+  const url = `${new URL(process.spec.readyUrl).origin}/metrics`;
+  const response = await fetch(url, { signal: AbortSignal.timeout(2_000) }).catch(() => null);
+  if (!response?.ok) return false;
+  return /^smartlink_poller_lease_state\{[^}]*state="active"[^}]*\} 1$/m.test(await response.text());
+}
+
+/** The JSON lines of a service log with their time, for the lease log lines. */
+function logLines(file: string): { at: number; message: string }[] {
+  const lines: { at: number; message: string }[] = [];
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    if (!line.startsWith('{')) continue;
+    try {
+      const parsed = JSON.parse(line) as { timestamp?: string | number; message?: unknown };
+      const at =
+        typeof parsed.timestamp === 'number' ? parsed.timestamp : Date.parse(String(parsed.timestamp));
+      if (Number.isFinite(at) && typeof parsed.message === 'string')
+        lines.push({ at, message: parsed.message });
+    } catch {
+      // a line cut by the kill
+    }
+  }
+  return lines;
+}
+
+const seconds = (ms: number | null) => (ms === null ? null : Math.round(ms / 100) / 10);
+
+describe('replicas: two of every service under random kills', () => {
+  const run = uniqueName('rep');
+  const namespace = uniqueName('replicas');
+  const startedAt = Date.now();
+  let system: TestSystem;
+  let supervisor: ServiceSupervisor;
+  let reader: TopicObserver | undefined;
+  const enqueued: SimEnqueued[] = [];
+  const kills: Kill[] = [];
+  /** Work counter samples per process life (instance + pid). */
+  const samples = new Map<string, { instance: string; service: string; samples: CounterSample[] }>();
+  let sampling: NodeJS.Timeout | undefined;
+  let feeding: Promise<void> | undefined;
+  let feed = true;
+  let result: Record<string, unknown> = {};
+  let passed = false;
+
+  beforeAll(async () => {
+    rmSync(LOGS_DIR, { recursive: true, force: true });
+    rmSync(join(RESULTS_DIR, `progress-${CASE}.log`), { force: true });
+    const session: Record<string, string> = SESSION_TIMEOUT_MS
+      ? { KAFKA_SESSION_TIMEOUT_MS: SESSION_TIMEOUT_MS }
+      : {};
+    note(`starting two replicas of every service (session timeout ${SESSION_TIMEOUT_MS ?? 'default'})`);
+    system = await TestSystem.start({
+      database: 'postgres',
+      commands: COMMANDS,
+      namespace,
+      retryPolicy: POLICY,
+      replicas: 2,
+      startAtOnce: true,
+      readyTimeoutMs: 180_000,
+      overrides: {
+        executor: session,
+        'retry-scheduler': session,
+        'log-writer': session,
+        'example-segment': session,
+        poller: session,
+      },
+    });
+    supervisor = new ServiceSupervisor(system);
+    supervisor.start();
+    note('system up');
+  }, 400_000);
+
+  afterAll(async () => {
+    feed = false;
+    clearInterval(sampling);
+    await feeding;
+    await supervisor?.stop();
+    await reader?.stop();
+    await system?.stop();
+    if (system) {
+      mkdirSync(LOGS_DIR, { recursive: true });
+      cpSync(system.logDir, LOGS_DIR, { recursive: true });
+      rmSync(system.logDir, { recursive: true, force: true });
+    }
+    const finishedAt = new Date();
+    const report = {
+      case: CASE,
+      title: 'Two replicas of every service under random SIGKILLs: takeover, rebalance pauses, nothing lost',
+      command: COMMAND,
+      commit: execSync('git rev-parse HEAD', { encoding: 'utf8' }).trim(),
+      finishedAt: finishedAt.toISOString(),
+      durationS: Math.round((finishedAt.getTime() - startedAt) / 1_000),
+      passed,
+      ...result,
+    };
+    mkdirSync(join(RESULTS_DIR, 'latest'), { recursive: true });
+    writeFileSync(join(RESULTS_DIR, 'latest', `${CASE}.json`), `${JSON.stringify(report, null, 2)}\n`);
+  }, 180_000);
+
+  const withLogs = (error: Error) => Promise.reject(new Error(`${error.message}\n${system.logs()}`));
+
+  function startSampling(): void {
+    sampling = setInterval(() => {
+      for (const process of system.processes) {
+        if (!(process.spec.name in WORK_COUNTERS) || process.pid === null) continue;
+        const key = `${process.instance}#${process.pid}`;
+        void workCounter(process).then((value) => {
+          if (value === null) return;
+          const life = samples.get(key) ?? {
+            instance: process.instance,
+            service: process.spec.name,
+            samples: [],
+          };
+          life.samples.push({ at: Date.now(), value });
+          samples.set(key, life);
+        });
+      }
+    }, SAMPLE_MS);
+  }
+
+  /** Steady load: PER_TICK messages every TICK_MS, so every consumer group always has work while kills land. */
+  async function feedLoad(): Promise<void> {
+    let n = 0;
+    while (feed) {
+      const tick = Date.now();
+      const batch = Array.from({ length: PER_TICK }, () => message(run, n++));
+      enqueued.push(...(await system.sim.enqueue(TENANT, batch)));
+      // Pacing the load generator, not waiting on an outcome.
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, TICK_MS - (Date.now() - tick))));
+    }
+  }
+
+  const idsOf = () => [...new Set(enqueued.map((e) => e.id))];
+
+  async function successCounts(ids: readonly string[]): Promise<Map<string, number>> {
+    const counts = new Map<string, number>();
+    for (let start = 0; start < ids.length; start += 1_000) {
+      for (const row of await system.tables.attempts.findByMessageIds(ids.slice(start, start + 1_000))) {
+        if (row.status === AttemptStatus.Success)
+          counts.set(row.messageId, (counts.get(row.messageId) ?? 0) + 1);
+      }
+    }
+    return counts;
+  }
+
+  /** The work counter of the current life of `instance`, once it has processed something. */
+  const lifeOf = (instance: string) => {
+    const pid = system.service(instance).pid;
+    return samples.get(`${instance}#${pid}`)?.samples ?? [];
+  };
+
+  /** Every replica running, ready, and (consumers) the restarted one processing: the group is whole again. */
+  async function settled(after: Kill | undefined): Promise<void> {
+    await waitFor(() => supervisor.settled, { description: 'every replica running', timeoutMs: 180_000 });
+    if (after && after.service !== 'poller') {
+      await waitFor(
+        () => {
+          const life = lifeOf(after.instance);
+          return life.length > 1 && (life.at(-1)?.value ?? 0) > (life[0]?.value ?? 0);
+        },
+        { description: `${after.instance} to process again after its restart`, timeoutMs: 180_000 },
+      ).catch(withLogs);
+    }
+    if (after?.service === 'poller') {
+      await waitFor(
+        async () => (await Promise.all(system.replicasOf('poller').map(leaseHeld))).some(Boolean),
+        {
+          description: 'a poller to hold the lease',
+          timeoutMs: 120_000,
+        },
+      ).catch(withLogs);
+    }
+  }
+
+  it('keeps working through a SIGKILL of one replica of each service, the active poller twice', async () => {
+    startSampling();
+    feeding = feedLoad();
+    // A calm stretch first: each replica's longest flat counter here is the noise floor of the pause figures.
+    await waitFor(
+      () => system.processes.every((p) => !(p.spec.name in WORK_COUNTERS) || lifeOf(p.instance).length > 0),
+      {
+        description: 'a counter sample of every replica',
+        timeoutMs: 60_000,
+      },
+    );
+    const calmFrom = Date.now();
+    await waitFor(async () => (await successCounts(idsOf())).size >= 200, {
+      description: '200 messages to succeed before the first kill',
+      timeoutMs: 180_000,
+      intervalMs: 500,
+    }).catch(withLogs);
+    const calmUntil = Date.now();
+    result['calm'] = { from: calmFrom, until: calmUntil };
+
+    // The consumer services in random order, the active poller killed after the first and the third of them, so
+    // each takeover starts from a standby that has been up for a while.
+    const consumers = [...CONSUMERS].sort(() => Math.random() - 0.5);
+    const order = [consumers[0], 'poller', consumers[1], consumers[2], 'poller', consumers[3]] as string[];
+    let last: Kill | undefined;
+    for (const service of order) {
+      await settled(last);
+      // A random moment of the steady load.
+      await new Promise((resolve) => setTimeout(resolve, 1_000 + Math.random() * 3_000));
+      let target: ServiceProcess;
+      let active: boolean | undefined;
+      if (service === 'poller') {
+        const held = await Promise.all(system.replicasOf('poller').map(leaseHeld));
+        target = system.replicasOf('poller')[held.indexOf(true)] as ServiceProcess;
+        active = held.includes(true);
+        if (!active) throw new Error('no poller holds the lease');
+      } else {
+        const replicas = system.replicasOf(service);
+        target = replicas[Math.floor(Math.random() * replicas.length)] as ServiceProcess;
+      }
+      const kill: Kill = { service, instance: target.instance, at: Date.now(), ...(active && { active }) };
+      supervisor.kill(target);
+      kills.push(kill);
+      note(`killed ${kill.instance}${active ? ' (active poller)' : ''}`);
+      last = kill;
+    }
+    await settled(last);
+    feed = false;
+    await feeding;
+    note(`load stopped at ${idsOf().length} messages`);
+    const ids = idsOf();
+    await waitFor(async () => (await successCounts(ids)).size === ids.length, {
+      description: `all ${ids.length} messages to succeed`,
+      timeoutMs: 180_000,
+      intervalMs: 1_000,
+    }).catch(withLogs);
+    clearInterval(sampling);
+  });
+
+  it('loses nothing, acks nothing before it is durable, and lets one poller at a time drain the queue', async () => {
+    const ids = idsOf();
+    const counts = await successCounts(ids);
+    const lost = ids.filter((id) => !counts.has(id));
+    const succeededTwice = [...counts].filter(([, n]) => n > 1).map(([id]) => id);
+
+    // The cloud: everything acked; every acked delivery on the event log as `received`.
+    await waitFor(async () => (await system.sim.tenantStats(TENANT))?.inFlight === 0, {
+      description: 'nothing in flight in the cloud',
+      timeoutMs: 60_000,
+    });
+    const tenant = await system.sim.tenantStats(TENANT);
+    const acked = await system.sim.acked(TENANT);
+    reader = new TopicObserver(process.env['KAFKA_BROKERS'] as string, namespace);
+    await reader.collect(reader.topics.events);
+    const received = new Set(
+      reader
+        .records(reader.topics.events)
+        .filter((r) => (JSON.parse(r.value.toString('utf8')) as { type?: string }).type === 'received')
+        .map((r) => r.key),
+    );
+    const byBroker = new Map(enqueued.map((e) => [e.messageId, e.id]));
+    const ackedNotDurable = acked.entries.filter(
+      (a) => !received.has(byBroker.get(a.messageId) ?? a.messageId),
+    );
+
+    // Duplicate handler runs over every life of both segment replicas: successful runs beyond the first, per message.
+    const handlerRuns = new Map<string, number>();
+    for (const file of supervisor.logFiles().filter((f) => f.includes('example-segment'))) {
+      for (const match of readFileSync(file, 'utf8').matchAll(
+        /(?:DemoPing|DemoEmployeeUpdated|DemoInvoiceIssued) (\S+) attempt \d+: (?:pong|employee update applied|invoice issued)/g,
+      )) {
+        handlerRuns.set(match[1] as string, (handlerRuns.get(match[1] as string) ?? 0) + 1);
+      }
+    }
+    const duplicateRuns = [...handlerRuns.values()].reduce((sum, n) => sum + n - 1, 0);
+
+    // (a) Takeover: the active poller's death → the first get by another token (another process).
+    const gets = (await system.sim.gets(TENANT)).entries.map((g) => ({
+      tokenId: g.tokenId,
+      at: Date.parse(g.at),
+    }));
+    const pollerKills = kills.filter((k) => k.service === 'poller');
+    const takeovers = pollerKills.map((k) => {
+      const next = takeover(gets, k.at);
+      return {
+        killed: k.instance,
+        killedAt: new Date(k.at).toISOString(),
+        takeoverMs: next ? next.at - k.at : null,
+      };
+    });
+    // Lease log lines: when the new holder logged "taken", for the same kills.
+    const pollerLogs = supervisor.deaths
+      .filter((d) => d.service === 'poller')
+      .map((d) => ({
+        instance: d.instance,
+        file: d.logFile,
+        diedAt: kills.find((k) => k.instance === d.instance)?.at,
+      }))
+      .concat(
+        system
+          .replicasOf('poller')
+          .map((p) => ({ instance: p.instance, file: p.logFile, diedAt: Date.now() })),
+      );
+    const leaseHolds = pollerLogs.flatMap(({ instance, file, diedAt }) =>
+      leaseIntervals(logLines(file), diedAt ?? Date.now()).map((i) => ({ instance, file, ...i })),
+    );
+    const leaseTakenAfter = pollerKills.map((k) => {
+      const taken = leaseHolds.filter((h) => h.from > k.at).sort((a, b) => a.from - b.from)[0];
+      return taken ? taken.from - k.at : null;
+    });
+    const overlaps = leaseHolds.flatMap((a, i) =>
+      leaseHolds
+        .slice(i + 1)
+        .filter((b) => b.file !== a.file && a.from < b.to && b.from < a.to)
+        .map((b) => `${a.instance} [${a.from}, ${a.to}] and ${b.instance} [${b.from}, ${b.to}]`),
+    );
+    const runs = tokenRuns(gets);
+    const tokensInTwoRuns = [...new Set(runs.map((r) => r.tokenId))].filter(
+      (t) => runs.filter((r) => r.tokenId === t).length > 1,
+    );
+
+    // (b) Rebalance pauses: per consumer kill, the surviving replica's longest flat stretch of its work counter from
+    // the kill until the restarted replica processed again.
+    const calm = result['calm'] as { from: number; until: number };
+    const noise: Record<string, number> = {};
+    for (const { instance, samples: s } of samples.values()) {
+      const flat = longestFlat(s, calm.from, calm.until);
+      noise[instance] = Math.max(noise[instance] ?? 0, flat.to - flat.from);
+    }
+    const pauses = kills
+      .filter((k) => k.service !== 'poller')
+      .map((k) => {
+        const survivor = system
+          .replicasOf(k.service)
+          .find((p) => p.instance !== k.instance) as ServiceProcess;
+        const lives = [...samples.values()].filter((l) => l.instance === survivor.instance);
+        const survivorLife = lives.find(
+          (l) => (l.samples[0]?.at ?? Infinity) < k.at && (l.samples.at(-1)?.at ?? 0) > k.at,
+        );
+        const restarted = [...samples.values()]
+          .filter((l) => l.instance === k.instance && (l.samples[0]?.at ?? 0) > k.at)
+          .map((l) => l.samples.find((s, i) => i > 0 && s.value > (l.samples[0]?.value ?? 0))?.at)
+          .find((at) => at !== undefined);
+        const until = restarted ?? k.at + 120_000;
+        const flat = survivorLife ? longestFlat(survivorLife.samples, k.at, until) : null;
+        return {
+          service: k.service,
+          killed: k.instance,
+          survivor: survivor.instance,
+          killedAt: new Date(k.at).toISOString(),
+          pauseMs: flat ? flat.to - flat.from : null,
+          pauseStartsAfterKillMs: flat ? flat.from - k.at : null,
+          stillFlatAtWindowEnd: flat?.open ?? null,
+          restartedReplicaProcessedAfterMs: restarted ? restarted - k.at : null,
+          survivorNoiseFloorMs: noise[survivor.instance] ?? null,
+        };
+      });
+
+    const takeoverMs = takeovers.map((t) => t.takeoverMs).filter((t): t is number => t !== null);
+    const pauseMs = pauses.map((p) => p.pauseMs).filter((t): t is number => t !== null);
+    const settings = {
+      replicas: 2,
+      consumerSessionTimeoutMs: SESSION_TIMEOUT_MS ? Number(SESSION_TIMEOUT_MS) : 30_000,
+      pollerLeaseSessionTimeoutMs: 10_000,
+      loadMessagesPerSecond: (PER_TICK * 1_000) / TICK_MS,
+      failingFirstAttempt: '3 in 10 messages (invoices)',
+      counterSampleIntervalMs: SAMPLE_MS,
+      brokers: 'the shared single-node broker',
+      database: 'PostgreSQL, a scratch database',
+    };
+    result = {
+      settings,
+      table: [
+        ['messages enqueued', String(ids.length)],
+        ['lost', String(lost.length)],
+        ['succeeded twice (more than one success row)', String(succeededTwice.length)],
+        ['duplicate handler runs at the segments', String(duplicateRuns)],
+        ['acked before durable', String(ackedNotDurable.length)],
+        ['kills', kills.map((k) => `${k.instance}${k.active ? ' (active)' : ''}`).join(', ')],
+        [
+          'standby poller takeover, p50 / max',
+          `${seconds(percentile(takeoverMs, 50))} / ${seconds(percentile(takeoverMs, 100))} s`,
+        ],
+        ...pauses.map((p): [string, string] => [
+          `pause of ${p.survivor} after ${p.killed} died`,
+          `${seconds(p.pauseMs)} s${p.stillFlatAtWindowEnd ? ' (not resumed)' : ''}`,
+        ]),
+        [
+          'rebalance pause over all kills, p50 / max',
+          `${seconds(percentile(pauseMs, 50))} / ${seconds(percentile(pauseMs, 100))} s`,
+        ],
+        ['lease held by two pollers at once', String(overlaps.length + tokensInTwoRuns.length)],
+      ],
+      raw: {
+        enqueued: ids.length,
+        lost: lost.length,
+        lostIds: lost.slice(0, 20),
+        succeededTwice: succeededTwice.length,
+        duplicateHandlerRuns: duplicateRuns,
+        ackedTotal: acked.total,
+        redelivered: acked.entries.filter((a) => a.deliveryCount > 1).length,
+        ackedNotDurable: ackedNotDurable.length,
+        cloud: tenant,
+        kills,
+        takeovers: takeovers.map((t, i) => ({ ...t, leaseTakenLogAfterMs: leaseTakenAfter[i] ?? null })),
+        takeoverMsP50: percentile(takeoverMs, 50),
+        takeoverMsMax: percentile(takeoverMs, 100),
+        pauses,
+        pauseMsP50: percentile(pauseMs, 50),
+        pauseMsMax: percentile(pauseMs, 100),
+        noiseFloorMs: noise,
+        getRuns: runs.map((r) => ({
+          ...r,
+          from: new Date(r.from).toISOString(),
+          to: new Date(r.to).toISOString(),
+        })),
+        leaseHolds: leaseHolds.map(({ instance, from, to }) => ({
+          instance,
+          from: new Date(from).toISOString(),
+          to: new Date(to).toISOString(),
+        })),
+        leaseOverlaps: overlaps,
+        tokensInTwoRuns,
+        deaths: supervisor.deaths.map((d) => `${d.instance} ${d.cause}`),
+        restartFailures: supervisor.restartFailures,
+      },
+    };
+    process.stdout.write(`${CASE}: ${JSON.stringify(result['table'])}\n`);
+
+    expect(lost).toEqual([]);
+    expect(ackedNotDurable.map((a) => a.messageId)).toEqual([]);
+    expect({ overlaps, tokensInTwoRuns }).toEqual({ overlaps: [], tokensInTwoRuns: [] });
+    expect(takeovers.filter((t) => t.takeoverMs === null)).toEqual([]);
+    expect(pauses.filter((p) => p.pauseMs === null)).toEqual([]);
+    expect(new Set(kills.map((k) => k.service))).toEqual(new Set([...CONSUMERS, 'poller']));
+    expect(pollerKills.filter((k) => k.active).length).toBeGreaterThanOrEqual(2);
+    passed = true;
+  });
+});
