@@ -76,6 +76,8 @@ interface Kill {
   readonly at: number;
   /** Poller kills: the killed one held the lease. */
   readonly active?: boolean;
+  /** The process killed (not in the report). */
+  readonly process: ServiceProcess;
 }
 
 /** Reads one replica's work counter from its /metrics: the sum of its WORK_COUNTERS samples. */
@@ -245,6 +247,13 @@ describe('replicas: two of every service under random kills', () => {
 
   /** Every replica running, ready, and (consumers) the restarted one processing: the group is whole again. */
   async function settled(after: Kill | undefined): Promise<void> {
+    // The exit of a SIGKILLed process is seen a moment later: until then it still looks running.
+    if (after) {
+      await waitFor(() => !after.process.running && system.service(after.instance) !== after.process, {
+        description: `${after.instance} to be restarted`,
+        timeoutMs: 180_000,
+      });
+    }
     await waitFor(() => supervisor.settled, { description: 'every replica running', timeoutMs: 180_000 });
     if (after && after.service !== 'poller') {
       await waitFor(
@@ -277,9 +286,19 @@ describe('replicas: two of every service under random kills', () => {
         timeoutMs: 60_000,
       },
     );
+    // Replicas that joined their groups last get work only once the first rebalances are over.
+    await waitFor(
+      () =>
+        system.processes.every((p) => {
+          if (!(p.spec.name in WORK_COUNTERS)) return true;
+          const life = lifeOf(p.instance);
+          return life.length > 1 && (life.at(-1)?.value ?? 0) > (life[0]?.value ?? 0);
+        }),
+      { description: 'every replica to process records', timeoutMs: 180_000 },
+    ).catch(withLogs);
     const calmFrom = Date.now();
-    await waitFor(async () => (await successCounts(idsOf())).size >= 200, {
-      description: '200 messages to succeed before the first kill',
+    await waitFor(async () => (await successCounts(idsOf())).size >= 400, {
+      description: '400 messages to succeed before the first kill',
       timeoutMs: 180_000,
       intervalMs: 500,
     }).catch(withLogs);
@@ -306,7 +325,13 @@ describe('replicas: two of every service under random kills', () => {
         const replicas = system.replicasOf(service);
         target = replicas[Math.floor(Math.random() * replicas.length)] as ServiceProcess;
       }
-      const kill: Kill = { service, instance: target.instance, at: Date.now(), ...(active && { active }) };
+      const kill: Kill = {
+        service,
+        instance: target.instance,
+        at: Date.now(),
+        process: target,
+        ...(active && { active }),
+      };
       supervisor.kill(target);
       kills.push(kill);
       note(`killed ${kill.instance}${active ? ' (active poller)' : ''}`);
@@ -339,17 +364,25 @@ describe('replicas: two of every service under random kills', () => {
     const tenant = await system.sim.tenantStats(TENANT);
     const acked = await system.sim.acked(TENANT);
     reader = new TopicObserver(process.env['KAFKA_BROKERS'] as string, namespace);
-    await reader.collect(reader.topics.events);
-    const received = new Set(
-      reader
-        .records(reader.topics.events)
-        .filter((r) => (JSON.parse(r.value.toString('utf8')) as { type?: string }).type === 'received')
-        .map((r) => r.key),
-    );
+    const events = reader.topics.events;
+    await reader.collect(events);
     const byBroker = new Map(enqueued.map((e) => [e.messageId, e.id]));
-    const ackedNotDurable = acked.entries.filter(
-      (a) => !received.has(byBroker.get(a.messageId) ?? a.messageId),
-    );
+    // The observer reads the event log from the start in the background: wait until it has caught up.
+    const notOnEventLog = () => {
+      const received = new Set(
+        (reader as TopicObserver)
+          .records(events)
+          .filter((r) => (JSON.parse(r.value.toString('utf8')) as { type?: string }).type === 'received')
+          .map((r) => r.key),
+      );
+      return acked.entries.filter((a) => !received.has(byBroker.get(a.messageId) ?? a.messageId));
+    };
+    await waitFor(() => notOnEventLog().length === 0, {
+      description: 'every acked delivery on the event log',
+      timeoutMs: 90_000,
+      intervalMs: 1_000,
+    }).catch(() => undefined);
+    const ackedNotDurable = notOnEventLog();
 
     // Duplicate handler runs over every life of both segment replicas: successful runs beyond the first, per message.
     const handlerRuns = new Map<string, number>();
@@ -489,7 +522,10 @@ describe('replicas: two of every service under random kills', () => {
         redelivered: acked.entries.filter((a) => a.deliveryCount > 1).length,
         ackedNotDurable: ackedNotDurable.length,
         cloud: tenant,
-        kills,
+        kills: kills.map(({ process: _process, ...kill }) => ({
+          ...kill,
+          at: new Date(kill.at).toISOString(),
+        })),
         takeovers: takeovers.map((t, i) => ({ ...t, leaseTakenLogAfterMs: leaseTakenAfter[i] ?? null })),
         takeoverMsP50: percentile(takeoverMs, 50),
         takeoverMsMax: percentile(takeoverMs, 100),
