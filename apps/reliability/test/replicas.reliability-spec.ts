@@ -33,7 +33,7 @@ const CONSUMERS = ['executor', 'example-segment', 'retry-scheduler', 'log-writer
 const RESULTS_DIR = join(__dirname, '..', 'results');
 const LOGS_DIR = join(RESULTS_DIR, 'logs', CASE);
 const COMMAND =
-  'NX_DAEMON=false npx nx run reliability:reliability -- replicas' +
+  'NX_DAEMON=false npx nx run reliability:reliability -- replicas.reliability' +
   (SESSION_TIMEOUT_MS ? ` (with REPLICAS_SESSION_TIMEOUT_MS=${SESSION_TIMEOUT_MS})` : '');
 
 /** The counters that grow only when the replica processes records of its consumer groups. */
