@@ -13,3 +13,4 @@ export { SYSTEM_SERVICES, type SystemContext, type SystemService } from './lib/s
 export { publishFromSegment } from './lib/segment-demo';
 export { TopicObserver } from './lib/topic-observer';
 export { PrivateBroker, type PrivateBrokerSecurity } from './lib/private-broker';
+export { PrivatePostgres, type PostgresLife, type PrivatePostgresOptions } from './lib/private-postgres';

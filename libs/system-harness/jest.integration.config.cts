@@ -1,0 +1,1 @@
+module.exports = require('../../jest.preset.js').integration(__dirname, 'system-harness');
