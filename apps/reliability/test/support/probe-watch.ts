@@ -1,0 +1,84 @@
+/** One answer (or non-answer) of a probe. */
+export interface ProbeSample {
+  /** When the request was sent, ms since the epoch. */
+  readonly at: number;
+  /** 2xx within the timeout. */
+  readonly ok: boolean;
+}
+
+/** A service's probe endpoints, as a kubelet would call them. */
+export interface ProbeTarget {
+  readonly service: string;
+  readonly readyUrl: string;
+  readonly liveUrl: string;
+}
+
+/**
+ * Calls every service's readiness and liveness endpoints over and over, as the kubelet does, and keeps every
+ * answer, so a test can say when each service went not ready, when it came back, and that liveness never failed.
+ * A request that errors or takes longer than the timeout counts as a failed probe, as for Kubernetes.
+ */
+export class ProbeWatch {
+  private readonly samples = new Map<string, { ready: ProbeSample[]; live: ProbeSample[] }>();
+  private running = false;
+  private loops: Promise<void>[] = [];
+
+  constructor(
+    private readonly targets: readonly ProbeTarget[],
+    private readonly options: { intervalMs: number; timeoutMs: number },
+  ) {
+    for (const target of targets) this.samples.set(target.service, { ready: [], live: [] });
+  }
+
+  start(): void {
+    this.running = true;
+    this.loops = this.targets.flatMap((target) => [
+      this.loop(target.readyUrl, this.of(target.service).ready),
+      this.loop(target.liveUrl, this.of(target.service).live),
+    ]);
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await Promise.all(this.loops);
+  }
+
+  /** Readiness answers of `service` sent in [from, to). */
+  ready(service: string, from = 0, to = Number.POSITIVE_INFINITY): ProbeSample[] {
+    return this.of(service).ready.filter((s) => s.at >= from && s.at < to);
+  }
+
+  /** Liveness answers of `service` sent in [from, to). */
+  live(service: string, from = 0, to = Number.POSITIVE_INFINITY): ProbeSample[] {
+    return this.of(service).live.filter((s) => s.at >= from && s.at < to);
+  }
+
+  /** The first readiness probe sent at or after `from` that passed, and after which every probe passed. */
+  readyFrom(service: string, from: number): number | null {
+    const samples = this.ready(service, from);
+    const lastFailure = samples.findLastIndex((s) => !s.ok);
+    return samples[lastFailure + 1]?.at ?? null;
+  }
+
+  private of(service: string): { ready: ProbeSample[]; live: ProbeSample[] } {
+    const found = this.samples.get(service);
+    if (!found) throw new Error(`no probes of ${service} are watched`);
+    return found;
+  }
+
+  private async loop(url: string, into: ProbeSample[]): Promise<void> {
+    while (this.running) {
+      const at = Date.now();
+      const ok = await fetch(url, { signal: AbortSignal.timeout(this.options.timeoutMs) })
+        .then(async (response) => {
+          await response.arrayBuffer();
+          return response.ok;
+        })
+        .catch(() => false);
+      into.push({ at, ok });
+      // Paces the polling, like the kubelet's periodSeconds; nothing waits on it.
+      const rest = this.options.intervalMs - (Date.now() - at);
+      if (rest > 0 && this.running) await new Promise((resolve) => setTimeout(resolve, rest));
+    }
+  }
+}
