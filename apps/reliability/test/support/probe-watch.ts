@@ -53,11 +53,25 @@ export class ProbeWatch {
     return this.of(service).live.filter((s) => s.at >= from && s.at < to);
   }
 
-  /** The first readiness probe sent at or after `from` that passed, and after which every probe passed. */
-  readyFrom(service: string, from: number): number | null {
-    const samples = this.ready(service, from);
+  /**
+   * When `service` was ready again for good after `from`: the first passing readiness probe sent in [from, until)
+   * after which every probe in that window passed; null if the window ends with a failing probe (or has none).
+   */
+  readyFrom(service: string, from: number, until = Number.POSITIVE_INFINITY): number | null {
+    const samples = this.ready(service, from, until);
     const lastFailure = samples.findLastIndex((s) => !s.ok);
     return samples[lastFailure + 1]?.at ?? null;
+  }
+
+  /** The most liveness probes of `service` that failed in a row: the kubelet restarts a pod at its failureThreshold. */
+  longestLiveFailureRun(service: string): number {
+    let longest = 0;
+    let current = 0;
+    for (const sample of this.live(service)) {
+      current = sample.ok ? 0 : current + 1;
+      longest = Math.max(longest, current);
+    }
+    return longest;
   }
 
   private of(service: string): { ready: ProbeSample[]; live: ProbeSample[] } {
