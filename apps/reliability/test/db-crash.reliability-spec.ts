@@ -55,7 +55,10 @@ interface Crash {
   drainedAt: number | null;
   life: PostgresLife | null;
   /** Per service: when readiness first failed after the kill, and when it passed again for good after `backAt`. */
-  readiness: Record<string, { notReadyAt: number | null; readyAgainAt: number | null }>;
+  readiness: Record<
+    string,
+    { notReadyAt: number | null; readyAgainAt: number | null; failuresAfterReadyAgain: number }
+  >;
 }
 
 describe('db-crash: PostgreSQL SIGKILLed under load and restarted through crash recovery', () => {
@@ -281,13 +284,16 @@ describe('db-crash: PostgreSQL SIGKILLed under load and restarted through crash 
   it('loses nothing, acks nothing before it is durable, restarts no service, and its probes tell the outage', async () => {
     // Readiness of each crash, from the probe samples.
     crashes.forEach((event, index) => {
-      // Ready again for good before the next kill (or the end of the run).
+      // Ready again (three passing probes in a row) before the next kill, or by the end of the run.
       const until = crashes[index + 1]?.killedAt ?? Number.POSITIVE_INFINITY;
       for (const service of system.processes.map((p) => p.spec.name).filter((n) => n !== 'smartlink-sim')) {
         const failed = probes.ready(service, event.killedAt, event.backAt).find((s) => !s.ok);
+        const readyAgainAt = probes.readyFrom(service, event.backAt, until);
         event.readiness[service] = {
           notReadyAt: failed?.at ?? null,
-          readyAgainAt: probes.readyFrom(service, event.backAt, until),
+          readyAgainAt,
+          failuresAfterReadyAgain:
+            readyAgainAt === null ? 0 : probes.readyFailures(service, readyAgainAt, until),
         };
       }
     });
@@ -425,7 +431,7 @@ describe('db-crash: PostgreSQL SIGKILLed under load and restarted through crash 
           `${event.label}: ${service} not ready after kill / ready after DB back`,
           `${r.notReadyAt === null ? 'stayed ready' : `${seconds(r.notReadyAt - event.killedAt)} s`} / ${
             r.readyAgainAt === null ? 'never' : `${seconds(r.readyAgainAt - event.backAt)} s`
-          }`,
+          }${r.failuresAfterReadyAgain > 0 ? ` (then ${r.failuresAfterReadyAgain} lone failed probe(s))` : ''}`,
         ]);
       }
       table.push([

@@ -54,13 +54,22 @@ export class ProbeWatch {
   }
 
   /**
-   * When `service` was ready again for good after `from`: the first passing readiness probe sent in [from, until)
-   * after which every probe in that window passed; null if the window ends with a failing probe (or has none).
+   * When `service` was ready again after `from`: the first passing readiness probe sent in [from, until) that starts
+   * `settle` passing probes in a row (fewer if the window ends first); null if there is none. A lone failure later
+   * (a probe that timed out on a machine starved of CPU) does not move it; {@link readyFailures} counts those.
    */
-  readyFrom(service: string, from: number, until = Number.POSITIVE_INFINITY): number | null {
+  readyFrom(service: string, from: number, until = Number.POSITIVE_INFINITY, settle = 3): number | null {
     const samples = this.ready(service, from, until);
-    const lastFailure = samples.findLastIndex((s) => !s.ok);
-    return samples[lastFailure + 1]?.at ?? null;
+    for (let i = 0; i < samples.length; i += 1) {
+      const run = samples.slice(i, i + settle);
+      if (run.every((s) => s.ok)) return (samples[i] as ProbeSample).at;
+    }
+    return null;
+  }
+
+  /** Failed readiness probes of `service` sent in [from, until). */
+  readyFailures(service: string, from: number, until = Number.POSITIVE_INFINITY): number {
+    return this.ready(service, from, until).filter((s) => !s.ok).length;
   }
 
   /** The most liveness probes of `service` that failed in a row: the kubelet restarts a pod at its failureThreshold. */
