@@ -1,7 +1,7 @@
 import { Logger, Module, type DynamicModule } from '@nestjs/common';
 import { ConsumerGroupLag, EventProducer, KafkaClient, TopicAdmin, TopicNames } from '@smartlink/messaging';
 import { MetricsRegistry, registerConsumerLag } from '@smartlink/metrics';
-import { MessageStore } from '@smartlink/rm-tables';
+import { MessageStore, RmTablesHealthIndicator } from '@smartlink/rm-tables';
 import { SYSTEM_CLOCK } from '@smartlink/common';
 import { CommandDispatcher } from '../downstream/command-dispatcher';
 import { OutcomeHandler } from '../downstream/outcome-handler';
@@ -13,6 +13,7 @@ import { MessageLog } from '../records/message-log';
 import { RetryDueHandler } from '../retry/retry-due-handler';
 import { OutboundHandler } from '../upstream/outbound-handler';
 import { UpstreamSender } from '../upstream/upstream-sender';
+import { DATABASE_OUTAGE_HOLD_TIMING, DatabaseOutageHold } from './database-outage-hold';
 import { ExecutorConsumers } from './executor-consumers';
 
 /** The consumer lag gauge of the executor's three groups, and the figures of GTOTVSLINKMESSAGE. */
@@ -67,6 +68,17 @@ export class ConsumersModule {
           ],
         },
         {
+          provide: DatabaseOutageHold,
+          useFactory: (database: RmTablesHealthIndicator) =>
+            new DatabaseOutageHold({
+              probe: async () => (await database.isHealthy('database')).database.status === 'up',
+              logger: new Logger(DatabaseOutageHold.name),
+              now: Date.now,
+              timing: DATABASE_OUTAGE_HOLD_TIMING,
+            }),
+          inject: [RmTablesHealthIndicator],
+        },
+        {
           provide: ExecutorConsumers,
           useFactory: (
             client: KafkaClient,
@@ -75,6 +87,7 @@ export class ConsumersModule {
             retryDue: RetryDueHandler,
             outcomes: OutcomeHandler,
             outbound: OutboundHandler,
+            hold: DatabaseOutageHold,
           ) =>
             new ExecutorConsumers({
               client,
@@ -88,6 +101,7 @@ export class ConsumersModule {
                 outcomes: settings.outcomes,
                 outbound: settings.upstream.outbound,
               },
+              hold,
               logger: new Logger(ExecutorConsumers.name),
             }),
           inject: [
@@ -97,6 +111,7 @@ export class ConsumersModule {
             RetryDueHandler,
             OutcomeHandler,
             OutboundHandler,
+            DatabaseOutageHold,
           ],
         },
         {

@@ -41,6 +41,7 @@ const context = { topic: 'ns.events', partition: 0, heartbeat: async () => undef
 
 function setup() {
   const journal: string[] = [];
+  const held: string[] = [];
   const consumers: ConsumerDouble[] = [];
   const handled: string[] = [];
   const executor = new ExecutorConsumers({
@@ -77,9 +78,16 @@ function setup() {
       outcomes: { maxBatchSize: 200, partitionsConsumedConcurrently: 2 },
       outbound: { maxBatchSize: 50, partitionsConsumedConcurrently: 1 },
     },
+    hold: {
+      run: async (work: () => Promise<void>) => {
+        held.push('run');
+        await work();
+      },
+      stop: () => void held.push('stop'),
+    },
     logger: new LoggerDouble(),
   });
-  return { executor, journal, consumers, handled };
+  return { executor, journal, consumers, handled, held };
 }
 
 describe('ExecutorConsumers', () => {
@@ -137,5 +145,15 @@ describe('ExecutorConsumers', () => {
     await consumers[2]?.options.handler([record('h')], context);
 
     expect(handled).toEqual(['received:a,c,d', 'retry-due:b,e', 'received:f', 'outcomes:g', 'outbound:h']);
+  });
+
+  it('runs every chunk of its three groups through the database outage hold, and lets go of it on shutdown', async () => {
+    const { executor, consumers, held } = setup();
+    await executor.onApplicationBootstrap();
+
+    for (const consumer of consumers) await consumer.options.handler([record('a')], context);
+    executor.onModuleDestroy();
+
+    expect(held).toEqual(['run', 'run', 'run', 'stop']);
   });
 });

@@ -1,4 +1,4 @@
-import type { LoggerService, OnApplicationBootstrap } from '@nestjs/common';
+import type { LoggerService, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import {
   SmartLinkHeaders,
   type BatchConsumer,
@@ -8,6 +8,7 @@ import {
   type TopicAdmin,
 } from '@smartlink/messaging';
 import type { ExecutorConsumerSettings } from '../executor-settings';
+import type { DatabaseOutageHold } from './database-outage-hold';
 import { RETRY_DUE_EVENT_SCHEMA } from '../retry/read-retry-due-events';
 
 /** What readiness needs to know of a consumer. */
@@ -32,6 +33,8 @@ export interface ExecutorConsumersDeps {
     readonly outcomes: ExecutorConsumerSettings;
     readonly outbound: ExecutorConsumerSettings;
   };
+  /** Holds a chunk that failed while the database is down until it answers, instead of crashing the consumer. */
+  readonly hold: Pick<DatabaseOutageHold, 'run' | 'stop'>;
   readonly logger: LoggerService;
 }
 
@@ -41,8 +44,10 @@ export interface ExecutorConsumersDeps {
  * `<ns>.executor.outbound` (segments' messages → rows and sends to the cloud). At start-up it ensures the topics the
  * executor consumes and produces to, then joins all three groups. Stopping is `KafkaModule`'s: at shutdown it stops
  * every consumer first, waiting for the chunk in flight; what was not committed is redelivered to the next member.
+ * A chunk that fails while the database is down waits in the {@link DatabaseOutageHold} and runs again once it
+ * answers; at shutdown the hold lets go first, so the consumers can stop.
  */
-export class ExecutorConsumers implements OnApplicationBootstrap {
+export class ExecutorConsumers implements OnApplicationBootstrap, OnModuleDestroy {
   readonly eventsGroupId: string;
   readonly outcomesGroupId: string;
   readonly outboundGroupId: string;
@@ -68,19 +73,19 @@ export class ExecutorConsumers implements OnApplicationBootstrap {
     this.events = client.createConsumer({
       groupId: this.eventsGroupId,
       topics: [topics.events],
-      handler: (messages, context) => this.handleEvents(messages, context),
+      handler: (messages, context) => this.held(() => this.handleEvents(messages, context), context),
       ...settings.events,
     });
     this.outcomes = client.createConsumer({
       groupId: this.outcomesGroupId,
       topics: [topics.outcomes],
-      handler: (messages, context) => this.deps.outcomes.handle(messages, context),
+      handler: (messages, context) => this.held(() => this.deps.outcomes.handle(messages, context), context),
       ...settings.outcomes,
     });
     this.outbound = client.createConsumer({
       groupId: this.outboundGroupId,
       topics: [topics.outbound],
-      handler: (messages, context) => this.deps.outbound.handle(messages, context),
+      handler: (messages, context) => this.held(() => this.deps.outbound.handle(messages, context), context),
       ...settings.outbound,
     });
     await Promise.all([this.events.start(), this.outcomes.start(), this.outbound.start()]);
@@ -88,6 +93,11 @@ export class ExecutorConsumers implements OnApplicationBootstrap {
       `Consuming ${topics.events} as ${this.eventsGroupId}, ${topics.outcomes} as ${this.outcomesGroupId} and ` +
         `${topics.outbound} as ${this.outboundGroupId}`,
     );
+  }
+
+  /** Runs before the consumers stop (KafkaModule stops them in beforeApplicationShutdown): held chunks let go. */
+  onModuleDestroy(): void {
+    this.deps.hold.stop();
   }
 
   /** This replica's members of the three groups, for the consumer lag metric; none before start-up. */
@@ -116,6 +126,10 @@ export class ExecutorConsumers implements OnApplicationBootstrap {
   /** The consumer of the outbound messages, for readiness; not running before start-up. */
   get outboundConsumer(): ConsumerState {
     return this.outbound ?? notStarted(this.outboundGroupId);
+  }
+
+  private held(work: () => Promise<void>, context: Pick<BatchContext, 'heartbeat'>): Promise<void> {
+    return this.deps.hold.run(work, () => context.heartbeat());
   }
 
   /**
