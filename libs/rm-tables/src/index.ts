@@ -33,6 +33,14 @@ export { MessageEntity, type NewMessage } from './lib/entities/message.entity';
 export { MessageExecEntity, type NewAttempt, type InsertedAttempt } from './lib/entities/message-exec.entity';
 export { LogEntity, type NewLog } from './lib/entities/log.entity';
 
+// Riding out a database outage in a consumer
+export {
+  DatabaseOutageHold,
+  DATABASE_OUTAGE_HOLD_TIMING,
+  type DatabaseOutageHoldDeps,
+  type DatabaseOutageHoldTiming,
+} from './lib/outage/database-outage-hold';
+
 // Stores and their inputs
 export { MessageStore, type DispatchedAttempt, type MessageCount } from './lib/stores/message.store';
 export { MessageExecStore, type FailedAttemptCount } from './lib/stores/message-exec.store';

@@ -3,7 +3,13 @@ import { Logger, Module, type DynamicModule } from '@nestjs/common';
 import { ConsumerGroupLag, EventProducer, KafkaClient, TopicAdmin, TopicNames } from '@smartlink/messaging';
 import { MetricsRegistry, registerConsumerLag } from '@smartlink/metrics';
 import { HttpPolicyDocumentFetcher, RetryPolicyLoader } from '@smartlink/retry-policy';
-import { MessageExecStore, MessageStore } from '@smartlink/rm-tables';
+import {
+  DATABASE_OUTAGE_HOLD_TIMING,
+  DatabaseOutageHold,
+  MessageExecStore,
+  MessageStore,
+  RmTablesHealthIndicator,
+} from '@smartlink/rm-tables';
 import { SYSTEM_CLOCK } from '@smartlink/common';
 import { FailureConsumer } from './consumer/failure-consumer';
 import { DueDispatcher } from './due/due-dispatcher';
@@ -96,15 +102,26 @@ export class SchedulerModule {
         },
         {
           provide: FailureConsumer,
-          useFactory: (client: KafkaClient, admin: TopicAdmin, handler: FailureEventHandler) =>
+          useFactory: (
+            client: KafkaClient,
+            admin: TopicAdmin,
+            handler: FailureEventHandler,
+            database: RmTablesHealthIndicator,
+          ) =>
             new FailureConsumer({
               client,
               admin,
               handler,
               settings: settings.events,
+              hold: new DatabaseOutageHold({
+                probe: async () => (await database.isHealthy('database')).database.status === 'up',
+                logger: new Logger(DatabaseOutageHold.name),
+                now: Date.now,
+                timing: DATABASE_OUTAGE_HOLD_TIMING,
+              }),
               logger: new Logger(FailureConsumer.name),
             }),
-          inject: [KafkaClient, TopicAdmin, FailureEventHandler],
+          inject: [KafkaClient, TopicAdmin, FailureEventHandler, RmTablesHealthIndicator],
         },
         {
           provide: DueDispatcher,

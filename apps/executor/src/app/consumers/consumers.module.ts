@@ -1,7 +1,12 @@
 import { Logger, Module, type DynamicModule } from '@nestjs/common';
 import { ConsumerGroupLag, EventProducer, KafkaClient, TopicAdmin, TopicNames } from '@smartlink/messaging';
 import { MetricsRegistry, registerConsumerLag } from '@smartlink/metrics';
-import { MessageStore, RmTablesHealthIndicator } from '@smartlink/rm-tables';
+import {
+  DATABASE_OUTAGE_HOLD_TIMING,
+  DatabaseOutageHold,
+  MessageStore,
+  RmTablesHealthIndicator,
+} from '@smartlink/rm-tables';
 import { SYSTEM_CLOCK } from '@smartlink/common';
 import { CommandDispatcher } from '../downstream/command-dispatcher';
 import { OutcomeHandler } from '../downstream/outcome-handler';
@@ -13,7 +18,6 @@ import { MessageLog } from '../records/message-log';
 import { RetryDueHandler } from '../retry/retry-due-handler';
 import { OutboundHandler } from '../upstream/outbound-handler';
 import { UpstreamSender } from '../upstream/upstream-sender';
-import { DATABASE_OUTAGE_HOLD_TIMING, DatabaseOutageHold } from './database-outage-hold';
 import { ExecutorConsumers } from './executor-consumers';
 
 /** The consumer lag gauge of the executor's three groups, and the figures of GTOTVSLINKMESSAGE. */

@@ -7,8 +7,8 @@ import {
   type KafkaClient,
   type TopicAdmin,
 } from '@smartlink/messaging';
+import type { DatabaseOutageHold } from '@smartlink/rm-tables';
 import type { ExecutorConsumerSettings } from '../executor-settings';
-import type { DatabaseOutageHold } from './database-outage-hold';
 import { RETRY_DUE_EVENT_SCHEMA } from '../retry/read-retry-due-events';
 
 /** What readiness needs to know of a consumer. */

@@ -33,7 +33,8 @@ export interface DatabaseOutageHoldDeps {
  * Thrown to kafkajs, a failure is retried a few times with backoff (KAFKA_RETRIES) and then crashes the consumer,
  * which leaves its group (the partitions are reassigned) and is restarted after a backoff of its own that knows
  * nothing of the database: after a database crash of more than a few seconds the executor stayed idle and not ready
- * for 10 to 15 s after the database was back (the db-crash reliability case measured it). Held here, the chunk stays
+ * for 10 to 15 s after the database was back (the db-crash reliability case measured it). Consumers whose handlers
+ * write the RM tables (executor, retry scheduler) run their chunks through it. Held here, the chunk stays
  * uncommitted in the member's hands (it heartbeats, so the group keeps it), the database is probed with a short,
  * capped backoff, and the chunk is handled again as soon as a probe answers. A failure while the database answers is
  * not an outage: it is thrown at once, as before. Handlers are idempotent (every chunk may be delivered again), so

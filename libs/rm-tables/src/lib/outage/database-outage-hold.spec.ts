@@ -1,5 +1,14 @@
-import { LoggerDouble } from '../../../test/support/downstream-doubles';
 import { DatabaseOutageHold } from './database-outage-hold';
+
+class LoggerDouble {
+  readonly lines: { level: string; message: string }[] = [];
+  log(message: string): void {
+    this.lines.push({ level: 'log', message });
+  }
+  warn(message: string): void {
+    this.lines.push({ level: 'warn', message });
+  }
+}
 
 /** A database that answers the probe as `answers` says, one answer per probe, then the last one forever. */
 function setup(answers: boolean[]) {
