@@ -25,11 +25,11 @@ const COMMAND = `npx nx run reliability:reliability -- db-crash`;
 const RATE_PER_S = 40;
 const STEP_MS = 250;
 /** How long the database stays down after each kill, with load still arriving. */
-const OUTAGE_MS = 12_000;
+const OUTAGE_MS = 10_000;
 /** Messages that succeed before the first kill, so it lands with every stage of the pipeline busy. */
 const WARM_UP = 150;
 /** Messages enqueued at once before the second kill, which lands once their outcomes are being written. */
-const BURST = 400;
+const BURST = 300;
 /** A kubelet's probing: every 250 ms here (finer than Kubernetes' 10 s, to time the outage), 3 s timeout. */
 const PROBE = { intervalMs: 250, timeoutMs: 3_000 };
 /** Kubernetes' default failureThreshold: this many failed liveness probes in a row get a container restarted. */
