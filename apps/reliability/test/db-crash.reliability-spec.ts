@@ -36,7 +36,8 @@ const PROBE = { intervalMs: 250, timeoutMs: 3_000 };
 const LIVENESS_FAILURE_THRESHOLD = 3;
 const DB_SERVICES = ['executor', 'retry-scheduler', 'log-writer', 'poller'] as const;
 const RESULTS_DIR = join(__dirname, '..', 'results');
-const LOGS_DIR = join(RESULTS_DIR, 'logs', CASE);
+// Beside the JSON, not under results/logs/, which the main spec empties when it starts.
+const LOGS_DIR = join(RESULTS_DIR, 'latest', `${CASE}-logs`);
 
 /** Fast, generous retries: every valid message must succeed, however many attempts the outages cost it. */
 const POLICY = {
