@@ -1,5 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { copyFileSync, cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { AttemptStatus, openRmTables, parseDatabaseSettings, type RmTables } from '@smartlink/rm-tables';
 import {
@@ -12,6 +11,8 @@ import {
 import { uniqueName, waitFor, type SimEnqueued } from '@smartlink/testing';
 import { ProbeWatch } from './support/probe-watch';
 import { COMMANDS, validMessage } from './support/workload';
+import { writeCaseResults } from './support/case-results';
+import { handlerRunsIn, repeatedRuns, unexplainedRepeats } from './support/duplicates';
 
 // A real PostgreSQL crash under load: the whole client as processes on a PostgreSQL server of the case's own, fed
 // by the simulated cloud, while the server (postmaster and every backend) is SIGKILLed twice and, after an outage
@@ -280,6 +281,10 @@ describe('db-crash: PostgreSQL SIGKILLed under load and restarted through crash 
       intervalMs: 500,
     }).catch(withLogs);
     measured['allSucceededAt'] = Date.now();
+    expect(crashes.map((c) => c.label)).toEqual([
+      'kill 1: under steady load',
+      'kill 2: during heavy outcome writes',
+    ]);
   });
 
   it('loses nothing, acks nothing before it is durable, restarts no service, and its probes tell the outage', async () => {
@@ -333,7 +338,14 @@ describe('db-crash: PostgreSQL SIGKILLed under load and restarted through crash 
     );
     const liveFailureRuns = Object.fromEntries(probed.map((n) => [n, probes.longestLiveFailureRun(n)]));
 
-    const duplicateRuns = segmentDuplicateRuns(system.service('example-segment').logFile);
+    // Every repeated handler run must follow a database crash (support/duplicates.ts): nothing else broke here.
+    const handlerRuns = handlerRunsIn(readFileSync(system.service('example-segment').logFile, 'utf8'));
+    const unexplained = unexplainedRepeats(
+      handlerRuns,
+      crashes.map((c) => ({ what: `${c.label} database SIGKILL`, at: c.killedAt })),
+      10_000,
+    );
+    const duplicateRuns = repeatedRuns(handlerRuns);
     Object.assign(measured, {
       messages: ids().length,
       lost: lost.length,
@@ -346,6 +358,7 @@ describe('db-crash: PostgreSQL SIGKILLed under load and restarted through crash 
       },
       redelivered: acked.entries.filter((a) => a.deliveryCount > 1).length,
       duplicateHandlerRuns: duplicateRuns,
+      unexplainedRepeats: unexplained.length,
       pidsAtStart: Object.fromEntries(pidsAtStart),
       pidsAtEnd: pids,
       liveProbes: Object.fromEntries(
@@ -359,6 +372,8 @@ describe('db-crash: PostgreSQL SIGKILLed under load and restarted through crash 
 
     checks['lost 0'] = lost.length === 0;
     expect(lost).toEqual([]);
+    checks['every repeated handler run follows a database crash'] = unexplained.length === 0;
+    expect(unexplained.slice(0, 10)).toEqual([]);
     checks['one success row each'] = doubled.length === 0;
     expect(doubled).toEqual([]);
     checks['cloud drained'] = stats?.ready === 0 && stats?.inFlight === 0;
@@ -442,12 +457,10 @@ describe('db-crash: PostgreSQL SIGKILLed under load and restarted through crash 
     }
     table.push(['service restarts', checks['no service restarted'] === true ? '0' : 'see raw.pidsAtEnd']);
     table.push(['failed liveness probes (longest run in a row)', liveSummary()]);
-    const result = {
+    writeCaseResults({
       case: CASE,
       title: 'PostgreSQL (a private server) SIGKILLed twice under load and restarted through crash recovery',
       command: COMMAND,
-      commit: gitHead(),
-      finishedAt: new Date().toISOString(),
       durationS: Math.round((Date.now() - startedAt) / 1_000),
       passed,
       settings: settingsForReport,
@@ -468,9 +481,7 @@ describe('db-crash: PostgreSQL SIGKILLed under load and restarted through crash 
           ),
         ),
       },
-    };
-    mkdirSync(join(RESULTS_DIR, 'latest'), { recursive: true });
-    writeFileSync(join(RESULTS_DIR, 'latest', `${CASE}.json`), `${JSON.stringify(result, null, 2)}\n`);
+    });
   }
 });
 
@@ -485,24 +496,4 @@ function compress(samples: readonly { at: number; ok: boolean }[]): [number, num
     } else runs.push([sample.at, sample.at, sample.ok, 1]);
   }
   return runs;
-}
-
-/** Handler runs beyond the first per message, from the example segment's log. */
-function segmentDuplicateRuns(logFile: string): number {
-  const runs = new Map<string, number>();
-  const text = readFileSync(logFile, 'utf8');
-  for (const match of text.matchAll(
-    /(?:DemoPing|DemoEmployeeUpdated|DemoInvoiceIssued) (\S+) attempt \d+: (?:pong|employee update applied|invoice issued)/g,
-  )) {
-    runs.set(match[1] as string, (runs.get(match[1] as string) ?? 0) + 1);
-  }
-  return [...runs.values()].reduce((sum, n) => sum + n - 1, 0);
-}
-
-function gitHead(): string {
-  try {
-    return execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
-  } catch {
-    return 'unknown';
-  }
 }
