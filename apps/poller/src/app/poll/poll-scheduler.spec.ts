@@ -169,6 +169,26 @@ describe('PollScheduler', () => {
     expect(timers.delayOf('poller.drain')).toBe(1_000);
   });
 
+  it('starts the backoff again after a drain that took batches before it failed', async () => {
+    const { timers, drainer, scheduler } = setup({ continuous: true });
+    scheduler.start();
+    drainer.calls[0]?.finish('cloud-failed');
+    await settle();
+    timers.fire('poller.drain');
+    drainer.calls[1]?.finish('cloud-failed');
+    await settle();
+    expect(timers.delayOf('poller.drain')).toBe(2_000);
+    timers.fire('poller.drain');
+    // a long drain under a steady backlog that ends on one fault, as every drain does while the backlog lasts
+    drainer.calls[2]?.finish('cloud-failed', null, 40);
+    await settle();
+    expect(timers.delayOf('poller.drain')).toBe(1_000);
+    timers.fire('poller.drain');
+    drainer.calls[3]?.finish('cloud-failed', null, 40);
+    await settle();
+    expect(timers.delayOf('poller.drain')).toBe(1_000);
+  });
+
   describe('on a standby', () => {
     it('does not drain, and drains at once when it takes the lease', async () => {
       const { timers, drainer, lease, scheduler } = setup();

@@ -125,8 +125,11 @@ export class PollScheduler {
     outcome: Pick<DrainOutcome, 'stop' | 'retryAfterMs' | 'batches'> | { stop: 'inactive' },
     startedAt: number,
   ): void {
-    if (outcome.stop !== 'inactive' && FAILED_STOPS.has(outcome.stop)) this.failures += 1;
-    else if (outcome.stop !== 'inactive' && outcome.stop !== 'lease-lost') this.failures = 0;
+    // A drain that took batches before it failed found the cloud answering: the streak of failures starts again,
+    // or a steady backlog with rare faults (every drain ending on one) would back off to the maximum each time.
+    if (outcome.stop !== 'inactive' && FAILED_STOPS.has(outcome.stop)) {
+      this.failures = outcome.batches > 0 ? 1 : this.failures + 1;
+    } else if (outcome.stop !== 'inactive' && outcome.stop !== 'lease-lost') this.failures = 0;
     if (outcome.stop === 'queue-empty') this.idleRounds = outcome.batches > 0 ? 0 : this.idleRounds + 1;
     const last: LastRound = {
       stop: outcome.stop,
