@@ -1,17 +1,21 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { localBrokerPid, runBench } from './app/bench-runner';
+import { localBrokerPid, runBench, type BenchEnvironment } from './app/bench-runner';
 import { writeBenchOutput } from './app/bench-output';
 import { BENCH_USAGE, BenchUsageError, parseBenchOptions } from './app/options/bench-options';
 import { renderBenchReport } from './app/report/bench-report';
 import type { BenchResult } from './app/report/bench-result';
 import { workspaceRoot } from './app/system/workspace-root';
+import { parseSoakOptions, SOAK_USAGE } from './app/soak/soak-options';
+import { writeSoakOutput } from './app/soak/soak-output';
+import { runSoak, type SoakResult } from './app/soak/soak-runner';
 
 const progress = (message: string) => process.stderr.write(`[bench] ${message}\n`);
 
 /** `npm run bench [-- options]`: makes sure a broker answers, runs the benchmark, writes and prints the report. */
 async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'soak') return soak(argv);
   const options = parseBenchOptions(argv);
   if (options === 'help') {
     process.stdout.write(`${BENCH_USAGE}\n`);
@@ -23,6 +27,31 @@ async function main(argv: string[]): Promise<number> {
     progress(`wrote ${writeBenchOutput(result, resolve(workspace, options.outDir)).join(', ')}`);
     return 0;
   }
+  const result = await runBench(options, environment(workspace, argv));
+  const files = writeBenchOutput(result, resolve(workspace, options.outDir));
+  process.stdout.write(`\n${renderBenchReport(result, files[2] ?? '')}\n`);
+  progress(`wrote ${files.join(', ')}`);
+  return result.problems.length === 0 ? 0 : 1;
+}
+
+/** `npm run bench -- soak [options]`: the long run under faults and kills; writes samples, chart and report. */
+async function soak(argv: string[]): Promise<number> {
+  const options = parseSoakOptions(argv.slice(1));
+  if (options === 'help') {
+    process.stdout.write(`${SOAK_USAGE}\n`);
+    return 0;
+  }
+  const workspace = workspaceRoot();
+  const result: SoakResult =
+    options.reportFrom !== null
+      ? (JSON.parse(readFileSync(resolve(workspace, options.reportFrom), 'utf8')) as SoakResult)
+      : await runSoak(options, environment(workspace, argv));
+  progress(`wrote ${writeSoakOutput(result, resolve(workspace, options.outDir)).join(', ')}`);
+  return result.problems.length === 0 ? 0 : 1;
+}
+
+/** Makes sure a broker answers (reusing a running one, never stopping one) and says where the bench runs. */
+function environment(workspace: string, argv: readonly string[]): BenchEnvironment {
   const ensured = spawnSync(process.execPath, ['tools/kafka/kafka-broker.mjs', 'ensure', '--json'], {
     cwd: workspace,
     encoding: 'utf8',
@@ -32,18 +61,14 @@ async function main(argv: string[]): Promise<number> {
     throw new Error('no Kafka broker (tools/kafka/kafka-broker.mjs ensure failed, see above)');
   const { brokers } = JSON.parse(ensured.stdout.trim().split('\n').pop() ?? '{}') as { brokers: string };
   process.env['KAFKA_BROKERS'] = brokers; // the process harness hands it to every service
-  const result = await runBench(options, {
+  return {
     workspace,
     brokers,
     brokerPid: localBrokerPid(workspace, brokers),
     postgresAdminUrl: process.env['TEST_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres',
     command: `npm run bench${argv.length > 0 ? ` -- ${argv.map(shellQuoted).join(' ')}` : ''}`,
     progress,
-  });
-  const files = writeBenchOutput(result, resolve(workspace, options.outDir));
-  process.stdout.write(`\n${renderBenchReport(result, files[2] ?? '')}\n`);
-  progress(`wrote ${files.join(', ')}`);
-  return result.problems.length === 0 ? 0 : 1;
+  };
 }
 
 main(process.argv.slice(2)).then(

@@ -225,7 +225,7 @@ export function localBrokerPid(workspace: string, brokers: string): number | nul
 }
 
 /** Deletes the run's topics (its namespace's), which a full run fills with about a gigabyte on a shared broker. */
-async function removeTopics(client: KafkaClient, progress: (message: string) => void): Promise<void> {
+export async function removeTopics(client: KafkaClient, progress: (message: string) => void): Promise<void> {
   const admin = client.createAdmin();
   try {
     const deleted = await admin.deleteTopicsStartingWith(`${client.topics.namespace}.`);

@@ -1,4 +1,4 @@
-/** A line of the chart: one value per second. */
+/** A line of the chart: one value per step of the x axis (a second unless `xStep` says otherwise); NaN is a gap. */
 export interface ChartSeries {
   readonly name: string;
   readonly color: string;
@@ -12,11 +12,22 @@ export interface ChartLevel {
   readonly value: number;
 }
 
+/** A vertical line at one x value (in x-axis units), e.g. a service killed. */
+export interface ChartMark {
+  readonly x: number;
+  readonly label: string;
+}
+
 export interface ChartInput {
   readonly title: string;
   readonly yLabel: string;
   readonly series: readonly ChartSeries[];
   readonly levels?: readonly ChartLevel[];
+  /** What the x axis counts; default seconds since the first get. */
+  readonly xLabel?: string;
+  /** The x value of each step of a series (value i is at i × xStep); default 1. */
+  readonly xStep?: number;
+  readonly marks?: readonly ChartMark[];
   readonly width?: number;
   readonly height?: number;
 }
@@ -49,7 +60,8 @@ export function renderThroughputChart(input: ChartInput): string {
   const height = m.top + plotH + m.bottom;
   const plotW = width - m.left - m.right;
   const seconds = Math.max(1, ...input.series.map((s) => s.values.length));
-  const dataMax = Math.max(0, ...input.series.flatMap((s) => s.values));
+  const xStep = input.xStep ?? 1;
+  const dataMax = Math.max(0, ...input.series.flatMap((s) => s.values.filter(Number.isFinite)));
   // A level far above the data (the raw Kafka rate) would flatten every line: it is named in the legend instead.
   const shown = levels.filter((l) => l.value <= Math.max(dataMax, 1) * 3);
   const top = niceCeiling(Math.max(dataMax, ...shown.map((l) => l.value)));
@@ -69,10 +81,11 @@ export function renderThroughputChart(input: ChartInput): string {
   }
   const tickEvery = Math.max(1, Math.ceil(seconds / 10));
   for (let i = 0; i < seconds; i += tickEvery) {
-    parts.push(`<text x="${x(i).toFixed(1)}" y="${m.top + plotH + 16}" text-anchor="middle">${i}</text>`);
+    const label = Math.round(i * xStep * 100) / 100;
+    parts.push(`<text x="${x(i).toFixed(1)}" y="${m.top + plotH + 16}" text-anchor="middle">${label}</text>`);
   }
   parts.push(
-    `<text x="${m.left + plotW / 2}" y="${m.top + plotH + 34}" text-anchor="middle">seconds since the first get</text>`,
+    `<text x="${m.left + plotW / 2}" y="${m.top + plotH + 34}" text-anchor="middle">${escape(input.xLabel ?? 'seconds since the first get')}</text>`,
     `<text x="14" y="${m.top + plotH / 2}" text-anchor="middle" transform="rotate(-90 14 ${m.top + plotH / 2})">${escape(input.yLabel)}</text>`,
     `<line x1="${m.left}" y1="${m.top + plotH}" x2="${m.left + plotW}" y2="${m.top + plotH}" stroke="#333"/>`,
     `<line x1="${m.left}" y1="${m.top}" x2="${m.left}" y2="${m.top + plotH}" stroke="#333"/>`,
@@ -82,11 +95,26 @@ export function renderThroughputChart(input: ChartInput): string {
       `<line x1="${m.left}" y1="${y(level.value).toFixed(1)}" x2="${m.left + plotW}" y2="${y(level.value).toFixed(1)}" stroke="${level.color}" stroke-dasharray="6 4"/>`,
     );
   }
-  for (const series of input.series) {
-    const points = series.values.map((v, i) => `${x(i).toFixed(1)},${y(v).toFixed(1)}`).join(' ');
+  for (const mark of input.marks ?? []) {
+    const mx = x(mark.x / xStep).toFixed(1);
     parts.push(
-      `<polyline fill="none" stroke="${series.color}" stroke-width="2" points="${points}"><title>${escape(series.name)}</title></polyline>`,
+      `<line x1="${mx}" y1="${m.top}" x2="${mx}" y2="${m.top + plotH}" stroke="#999" stroke-dasharray="2 3"><title>${escape(mark.label)}</title></line>`,
+      `<text x="${mx}" y="${m.top - 3}" text-anchor="middle" font-size="10" fill="#666">${escape(mark.label)}</text>`,
     );
+  }
+  for (const series of input.series) {
+    // A missing value (NaN) breaks the line, so a gap is not drawn as a slope.
+    const runs: string[][] = [[]];
+    series.values.forEach((v, i) => {
+      if (Number.isFinite(v))
+        (runs[runs.length - 1] as string[]).push(`${x(i).toFixed(1)},${y(v).toFixed(1)}`);
+      else if ((runs[runs.length - 1] as string[]).length > 0) runs.push([]);
+    });
+    for (const points of runs.filter((r) => r.length > 0)) {
+      parts.push(
+        `<polyline fill="none" stroke="${series.color}" stroke-width="2" points="${points.join(' ')}"><title>${escape(series.name)}</title></polyline>`,
+      );
+    }
   }
   legend.forEach((entry, i) => {
     const lx = m.left + (i % 2) * (plotW / 2);

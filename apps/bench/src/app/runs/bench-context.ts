@@ -1,4 +1,4 @@
-import type { KafkaClient } from '@smartlink/messaging';
+import type { KafkaClient, TopicNames } from '@smartlink/messaging';
 import { waitFor } from '@smartlink/testing';
 import type { TestSystem } from '@smartlink/system-harness';
 import type { BenchOptions } from '../options/bench-options';
@@ -95,15 +95,7 @@ export async function paced(
  */
 export async function settle(context: BenchContext): Promise<void> {
   const { client, progress } = context;
-  const { topics } = client;
-  const ns = topics.namespace;
-  const groups: Array<[string, string]> = [
-    [`${ns}.executor.events`, topics.events],
-    [`${ns}.executor.outcomes`, topics.outcomes],
-    [`${ns}.executor.outbound`, topics.outbound],
-    [`${ns}.retry-scheduler`, topics.events],
-    [`${ns}.log-writer`, topics.logs],
-  ];
+  const groups = systemConsumerGroups(client.topics);
   const lag = client.createGroupLag();
   const started = Date.now();
   try {
@@ -118,4 +110,16 @@ export async function settle(context: BenchContext): Promise<void> {
     await lag.disconnect();
   }
   progress(`settled: every consumer group caught up in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+/** The client services' consumer groups, each with the topic it reads: [group, topic]. */
+export function systemConsumerGroups(topics: TopicNames): Array<[string, string]> {
+  const ns = topics.namespace;
+  return [
+    [`${ns}.executor.events`, topics.events],
+    [`${ns}.executor.outcomes`, topics.outcomes],
+    [`${ns}.executor.outbound`, topics.outbound],
+    [`${ns}.retry-scheduler`, topics.events],
+    [`${ns}.log-writer`, topics.logs],
+  ];
 }

@@ -1,0 +1,38 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+
+interface Container {
+  readonly env?: ReadonlyArray<{ readonly name?: string; readonly value?: unknown }>;
+}
+
+/** The NODE_OPTIONS a Kubernetes manifest gives its containers (the first that sets it); null when none does. */
+export function nodeOptionsOfManifest(text: string): string | null {
+  for (const doc of parseAllDocuments(text)) {
+    const object = doc.toJS() as { spec?: { template?: { spec?: { containers?: Container[] } } } } | null;
+    for (const container of object?.spec?.template?.spec?.containers ?? []) {
+      const entry = container.env?.find((e) => e.name === 'NODE_OPTIONS');
+      if (typeof entry?.value === 'string') return entry.value;
+    }
+  }
+  return null;
+}
+
+/**
+ * The heap caps production runs each service with: NODE_OPTIONS from its manifest in docker/k8s/base (the client's
+ * services) or docker/k8s/demo (the example segment and the simulator), read at run time so the soak follows the
+ * manifests. Throws for a service without a manifest or without NODE_OPTIONS in it.
+ */
+export function manifestHeapCaps(workspace: string, services: readonly string[]): Record<string, string> {
+  const caps: Record<string, string> = {};
+  for (const service of services) {
+    const file = ['base', 'demo']
+      .map((dir) => join(workspace, 'docker', 'k8s', dir, `${service}.yaml`))
+      .find((path) => existsSync(path));
+    if (!file) throw new Error(`no manifest for ${service} in docker/k8s/base or docker/k8s/demo`);
+    const options = nodeOptionsOfManifest(readFileSync(file, 'utf8'));
+    if (options === null) throw new Error(`${file} sets no NODE_OPTIONS`);
+    caps[service] = options;
+  }
+  return caps;
+}
