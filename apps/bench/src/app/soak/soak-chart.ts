@@ -55,7 +55,10 @@ export function renderSoakChart(result: SoakResult): string {
     {
       title: 'GTOTVSLINKMESSAGE rows',
       yLabel: 'rows',
-      series: coloured([{ name: 'rows', values: of((s) => s.tables?.messageRows) }]),
+      series: coloured([
+        { name: 'rows', values: of((s) => s.tables?.messageRows) },
+        { name: 'dead rows not vacuumed (n_dead_tup)', values: of((s) => s.tables?.messageDeadRows) },
+      ]),
     },
     {
       title: 'GTOTVSLINKMESSAGE pg_total_relation_size (MB)',

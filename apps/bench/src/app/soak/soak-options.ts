@@ -20,6 +20,11 @@ export interface SoakOptions {
   /** After each kill, this long is left out of the trends (restart, rebalance, catching up). */
   readonly afterKillSeconds: number;
   readonly messageBytes: number;
+  /**
+   * When the server's autovacuum is off, run VACUUM (ANALYZE) on the RM tables this often in its stead (as autovacuum
+   * would, every `autovacuum_naptime`, 60 s by default); 0 for never.
+   */
+  readonly vacuumSeconds: number;
   /** Run the services with the heap caps (`NODE_OPTIONS`) of docker/k8s, as in production. */
   readonly heapCaps: boolean;
   readonly outDir: string;
@@ -38,6 +43,7 @@ export const SOAK_DEFAULTS: SoakOptions = {
   warmUpMinutes: 5,
   afterKillSeconds: 60,
   messageBytes: 1_024,
+  vacuumSeconds: 60,
   heapCaps: true,
   outDir: 'apps/bench/results/soak',
   reportFrom: null,
@@ -55,6 +61,7 @@ export const SOAK_USAGE = `Usage: npm run bench -- soak [options]
   --warm-up-minutes N          left out of the trends at the start (default ${SOAK_DEFAULTS.warmUpMinutes})
   --after-kill-seconds N       left out of the trends after each kill (default ${SOAK_DEFAULTS.afterKillSeconds})
   --message-bytes N            payload bytes per message (default ${SOAK_DEFAULTS.messageBytes})
+  --vacuum-seconds N           with the server's autovacuum off, VACUUM (ANALYZE) the RM tables this often, 0 = never (default ${SOAK_DEFAULTS.vacuumSeconds})
   --no-heap-caps               run the services without the NODE_OPTIONS of docker/k8s
   --out DIR                    results directory (default ${SOAK_DEFAULTS.outDir})
   --report-from FILE           measure nothing: write the report and chart of <out> again from a samples JSON`;
@@ -68,6 +75,7 @@ const WHOLE = {
   'warm-up-minutes': { min: 0, max: 24 * 60 },
   'after-kill-seconds': { min: 0, max: 3_600 },
   'message-bytes': { min: 16, max: 512 * 1024 },
+  'vacuum-seconds': { min: 0, max: 3_600 },
 } as const;
 const SHARES = ['failing-share', 'fault-probability'] as const;
 
@@ -124,6 +132,7 @@ export function parseSoakOptions(argv: readonly string[]): SoakOptions | 'help' 
     warmUpMinutes: whole('warm-up-minutes', D.warmUpMinutes),
     afterKillSeconds: whole('after-kill-seconds', D.afterKillSeconds),
     messageBytes: whole('message-bytes', D.messageBytes),
+    vacuumSeconds: whole('vacuum-seconds', D.vacuumSeconds),
     heapCaps: values['no-heap-caps'] !== true,
     outDir: typeof values['out'] === 'string' ? values['out'] : D.outDir,
     reportFrom: typeof values['report-from'] === 'string' ? values['report-from'] : null,

@@ -61,6 +61,7 @@ export function renderSoakReport(
             .map(([name, o]) => `${name} \`${o}\``)
             .join(', ') + ' (from docker/k8s; the simulator, playing the cloud, uncapped)'
     }.`,
+    `- Database: ${vacuumLine(result)}`,
     `- Readings every ${s.sampleSeconds} s: ${result.samples.length} in all.`,
     '',
     '| kill | at | pid | ready again after |',
@@ -108,4 +109,21 @@ export function renderSoakReport(
     '',
   ];
   return lines.join('\n');
+}
+
+/** What the report says about vacuuming: the server's autovacuum, and the bench's stand-in runs. */
+function vacuumLine(result: SoakResult): string {
+  const vacuums = result.vacuums ?? [];
+  const failed = vacuums.filter((v) => v.error !== undefined).length;
+  if (result.serverAutovacuum === undefined || result.serverAutovacuum === null)
+    return "the server's autovacuum setting was not read (in this run it was off, see postgres-autovacuum.txt), and nothing vacuumed the RM tables.";
+  if (result.serverAutovacuum) return "the server's autovacuum on, as in production.";
+  if (vacuums.length === 0)
+    return "the server's autovacuum off, and nothing vacuumed the RM tables (`--vacuum-seconds 0`).";
+  const longest = Math.max(...vacuums.map((v) => v.durationS));
+  return (
+    `the server's autovacuum off (the shared test server's configuration), so the bench ran \`VACUUM (ANALYZE)\` ` +
+    `on GTOTVSLINKMESSAGE and \`ANALYZE\` on the history tables every ${result.settings.vacuumSeconds} s in its stead: ` +
+    `${vacuums.length} times, the longest ${num(longest, 1)} s${failed > 0 ? `, ${failed} failed` : ''}.`
+  );
 }

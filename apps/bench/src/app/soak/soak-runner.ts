@@ -11,6 +11,7 @@ import { manifestHeapCaps } from './manifest-heap-caps';
 import { ServiceKiller } from './service-killer';
 import type { SoakKill, SoakSample } from './soak-sample';
 import { SoakSampler, type SoakWatched } from './soak-sampler';
+import { serverAutovacuum, vacuumTables } from './table-sizes';
 import type { SoakOptions } from './soak-options';
 
 /** The client's services: the ones killed, and the ones run under the manifests' heap caps. */
@@ -87,6 +88,14 @@ export interface SoakResult {
   readonly groups: readonly string[];
   readonly samples: readonly SoakSample[];
   readonly kills: readonly SoakKill[];
+  /** The server's autovacuum setting; null when unread (older results). */
+  readonly serverAutovacuum?: boolean | null;
+  /** The bench's own VACUUM (ANALYZE) runs, standing in for autovacuum when the server has it off. */
+  readonly vacuums?: ReadonlyArray<{
+    readonly t: number;
+    readonly durationS: number;
+    readonly error?: string;
+  }>;
   /** After the drain: what the cloud got and what the tables hold. */
   readonly end: {
     readonly offered: number;
@@ -172,6 +181,8 @@ export async function runSoak(options: SoakOptions, env: BenchEnvironment): Prom
   );
   const samples: SoakSample[] = [];
   const kills: SoakKill[] = [];
+  const autovacuum = await serverAutovacuum(databaseUrl).catch(() => null);
+  const vacuums: Array<{ t: number; durationS: number; error?: string }> = [];
   const durationMs = options.minutes * 60_000;
   let sampling = true;
   const samplingLoop = (async () => {
@@ -187,6 +198,28 @@ export async function runSoak(options: SoakOptions, env: BenchEnvironment): Prom
         progress(`sample failed: ${(error as Error).message}`);
       }
       await sleep(Math.max(0, next - Date.now()));
+    }
+  })();
+  const vacuumLoop = (async () => {
+    if (autovacuum !== false || options.vacuumSeconds === 0) return;
+    progress(
+      `database: the server's autovacuum is off; VACUUM (ANALYZE) every ${options.vacuumSeconds} s in its stead`,
+    );
+    for (;;) {
+      await sleep(options.vacuumSeconds * 1000);
+      if (!sampling) return;
+      const began = Date.now();
+      const t = Math.round((began - startedAt) / 100) / 10;
+      try {
+        await vacuumTables(databaseUrl);
+        vacuums.push({ t, durationS: Math.round((Date.now() - began) / 100) / 10 });
+      } catch (error) {
+        vacuums.push({
+          t,
+          durationS: Math.round((Date.now() - began) / 100) / 10,
+          error: (error as Error).message,
+        });
+      }
     }
   })();
   let loadEndS = options.minutes * 60;
@@ -241,6 +274,7 @@ export async function runSoak(options: SoakOptions, env: BenchEnvironment): Prom
   } finally {
     sampling = false;
     await samplingLoop;
+    await vacuumLoop;
     await sampler.close();
     progress('system: stopping');
     await system.stop();
@@ -260,6 +294,8 @@ export async function runSoak(options: SoakOptions, env: BenchEnvironment): Prom
     groups: groups.map(([group]) => group),
     samples,
     kills,
+    serverAutovacuum: autovacuum,
+    vacuums,
     end,
     problems,
   };
