@@ -83,7 +83,8 @@ export function renderSoakReport(
     `Method: for each series, the least-squares slope of its readings against time, over the readings from the end of ` +
       `the warm-up (${s.warmUpMinutes} min) to the end of the load, leaving out the ${s.afterKillSeconds} s after each ` +
       "kill. A service's RSS and heap are fitted with one intercept per process life and one common slope (a restart " +
-      'is a step down, not a trend). The slope is given per hour with its 95 % interval (± 1.96 standard errors, ' +
+      'is a step down, not a trend), and a restarted process is left out for a warm-up of its own, as long as the ' +
+      "run's. The slope is given per hour with its 95 % interval (± 1.96 standard errors, " +
       'assuming independent readings, so somewhat narrow). A series **trends** when its slope is beyond the threshold ' +
       'in the bad direction (up for memory, lag, lateness and rows; down for throughput) and its interval leaves ' +
       'out 0; beyond the threshold with an interval that takes in 0 is **unclear** (too noisy to tell).',

@@ -52,6 +52,23 @@ describe('judgeSeries', () => {
     });
   });
 
+  it('leaves out the warm-up of a restarted process as well', () => {
+    // the new executor climbs from 150 to 250 MB over its first 100 s, longer than the stretch left out after a kill
+    const samples = Array.from({ length: 180 }, (_, i) =>
+      i < 90 ? sample(i * 10, 300, 0, 100) : sample(i * 10, Math.min(250, 150 + (i - 90) * 10), 1, 100),
+    );
+    const judge = (killed: string) =>
+      judgeSeries(series, samples, [{ service: killed, t: 900, pid: 1, restartS: 5 }], {
+        warmUpS: 120,
+        afterKillS: 30,
+        endS: 3_600,
+      }).find((v) => v.key === 'rss:executor');
+
+    expect(judge('executor')?.trend?.slopePerHour).toBeCloseTo(0);
+    // had another service been the one restarted, the executor's climb would count
+    expect(judge('poller')?.trend?.slopePerHour).toBeGreaterThan(20);
+  });
+
   it('ignores the warm-up', () => {
     const samples = Array.from({ length: 60 }, (_, i) => sample(i * 10, i < 6 ? i * 100 : 600, 0, 100));
 

@@ -12,6 +12,8 @@ export interface SoakSeries {
   value(sample: SoakSample): number | null;
   /** The process life a reading belongs to, for series of one service (a restart is a step, not a trend). */
   life?(sample: SoakSample): number;
+  /** The service a series is of: a new process of it warms up again after its restart, like the first one did. */
+  readonly service?: string;
 }
 
 export interface SeriesVerdict {
@@ -55,6 +57,7 @@ export function soakSeries(
       bad: 'up',
       value: (s) => s.services[name]?.rssMb ?? null,
       life: (s) => s.services[name]?.life ?? 0,
+      service: name,
     })),
     ...services.map((name): SoakSeries => ({
       key: `heap:${name}`,
@@ -64,6 +67,7 @@ export function soakSeries(
       bad: 'up',
       value: (s) => s.services[name]?.heapMb ?? null,
       life: (s) => s.services[name]?.life ?? 0,
+      service: name,
     })),
     ...groups.map((group): SoakSeries => ({
       key: `lag:${group}`,
@@ -127,7 +131,8 @@ export function soakSeries(
 
 /**
  * Judges each series over the samples that count for trends (after the warm-up, outside the stretch after each kill):
- * its least-squares slope per hour, one intercept per process life for a service's series.
+ * its least-squares slope per hour, one intercept per process life for a service's series, whose restarted processes
+ * are left out for a warm-up of their own (a fresh process fills its heap and pools again, which is not a trend).
  */
 export function judgeSeries(
   series: readonly SoakSeries[],
@@ -140,12 +145,16 @@ export function judgeSeries(
     (s) => s.t <= window.endS && countsForTrend(s.t, window.warmUpS, killsAt, window.afterKillS),
   );
   return series.map((s) => {
+    const restarts = kills.filter((k) => k.service === s.service).map((k) => k.t);
+    const warm = (t: number) => !restarts.some((r) => t >= r && t < r + window.warmUpS);
     const trend = withinLifeTrend(
-      counted.map((sample) => ({
-        t: sample.t,
-        y: s.value(sample) ?? NaN,
-        ...(s.life && { life: s.life(sample) }),
-      })),
+      counted
+        .filter((sample) => warm(sample.t))
+        .map((sample) => ({
+          t: sample.t,
+          y: s.value(sample) ?? NaN,
+          ...(s.life && { life: s.life(sample) }),
+        })),
     );
     const beyond =
       trend !== null &&
