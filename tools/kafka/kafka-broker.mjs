@@ -26,27 +26,27 @@ import {
   securityProtocolMap,
 } from './security.mjs';
 
-const TOOL_DIR = path.dirname(fileURLToPath(import.meta.url));
+export const TOOL_DIR = path.dirname(fileURLToPath(import.meta.url));
 const REPO_ROOT = path.resolve(TOOL_DIR, '..', '..');
 const POM_FILE = path.join(TOOL_DIR, 'pom.xml');
-const LOG4J_CONFIG = path.join(TOOL_DIR, 'log4j2.properties');
-const LOG4J_TOOLS_CONFIG = path.join(TOOL_DIR, 'log4j2-tools.properties');
-const LOCAL_DIR = path.join(REPO_ROOT, '.local', 'kafka');
+export const LOG4J_CONFIG = path.join(TOOL_DIR, 'log4j2.properties');
+export const LOG4J_TOOLS_CONFIG = path.join(TOOL_DIR, 'log4j2-tools.properties');
+export const LOCAL_DIR = path.join(REPO_ROOT, '.local', 'kafka');
 
 const DEFAULT_PORT = 19092;
 const DEFAULT_HEAP_OPTS = '-Xms256m -Xmx1g';
 const DEFAULT_START_TIMEOUT_MS = 60_000;
 const MIN_JAVA = 17;
-const STOP_GRACE_MS = 30_000;
-const KILL_WAIT_MS = 10_000;
+export const STOP_GRACE_MS = 30_000;
+export const KILL_WAIT_MS = 10_000;
 const PROBE_TIMEOUT_MS = 1_000;
 // Long enough to sit behind another process's first fetch (~30 s) plus its start; a dead holder is detected
 // by pid long before that, so the wait only runs out when a live holder is truly stuck.
 const LOCK_WAIT_MS = 10 * 60_000;
-const LOG_TAIL_LINES = 40;
+export const LOG_TAIL_LINES = 40;
 
 /** Exit codes, documented in README.md. */
-const EXIT = {
+export const EXIT = {
   OK: 0,
   FAILED: 1,
   USAGE: 2,
@@ -59,7 +59,7 @@ const EXIT = {
   STOP_FAILED: 9,
 };
 
-class CliError extends Error {
+export class CliError extends Error {
   constructor(exitCode, message) {
     super(message);
     this.exitCode = exitCode;
@@ -74,6 +74,9 @@ Commands:
   stop     stop the local broker (SIGTERM, then SIGKILL after ${STOP_GRACE_MS / 1000} s)
   status   show whether the local broker runs and answers (exit 0 running, 3 not running)
   ensure   use KAFKA_BROKERS when set (only checks that it answers), otherwise start the local broker
+  cluster start|stop|kill|status|quorum [--node I]
+           a KRaft cluster of several nodes on this machine (default 3, each broker and controller, replication
+           factor 3, min.insync.replicas 2); --node I acts on one node only. See cluster.mjs and README.md.
   perf-test -- ARGS
            run Kafka's own producer benchmark (kafka-producer-perf-test, org.apache.kafka.tools.ProducerPerformance)
            with the fetched jars and this Java; ARGS go to it as given, e.g.
@@ -86,7 +89,10 @@ Options:
   --data-dir DIR       data directory (env KAFKA_DATA_DIR, default .local/kafka/data)
   --timeout-ms N       how long start waits for the broker to answer (env KAFKA_START_TIMEOUT_MS, default ${DEFAULT_START_TIMEOUT_MS})
   --fresh              start: stop the broker if running and wipe its data directory first
-  --json               start/ensure/status: print the result as one JSON line
+  --json               start/ensure/status/cluster: print the result as one JSON line
+  --nodes N            cluster: how many nodes (default 3)
+  --base-port N        cluster: node I (1-based) listens on N+2(I-1) (broker) and N+2(I-1)+1 (controller); default 19192
+  --node I             cluster start/stop/kill/status: only node I
 
 Secured listeners (start; see README.md), beside the plaintext one:
   --ssl-port N         add an SSL listener on localhost:N
@@ -97,7 +103,7 @@ Secured listeners (start; see README.md), beside the plaintext one:
 // ---------------------------------------------------------------------------------------------------------------
 // Settings
 
-function parsePort(value, name) {
+export function parsePort(value, name) {
   const port = Number(value);
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
     throw new CliError(EXIT.USAGE, `${name} must be a TCP port (1-65535).`);
@@ -155,7 +161,7 @@ function readSettings(values, env) {
   };
 }
 
-function kafkaVersion() {
+export function kafkaVersion() {
   const pom = fs.readFileSync(POM_FILE, 'utf8');
   const match = /<kafka\.version>\s*([^<\s]+)\s*<\/kafka\.version>/.exec(pom);
   if (!match) throw new CliError(EXIT.FAILED, `${POM_FILE} has no <kafka.version> property.`);
@@ -165,11 +171,11 @@ function kafkaVersion() {
 // ---------------------------------------------------------------------------------------------------------------
 // Small helpers
 
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-const log = (message) => process.stderr.write(`${message}\n`);
-const seconds = (sinceMs) => ((Date.now() - sinceMs) / 1000).toFixed(1);
+export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+export const log = (message) => process.stderr.write(`${message}\n`);
+export const seconds = (sinceMs) => ((Date.now() - sinceMs) / 1000).toFixed(1);
 
-function readPid(file) {
+export function readPid(file) {
   try {
     const pid = Number(fs.readFileSync(file, 'utf8').trim());
     return Number.isInteger(pid) && pid > 0 ? pid : null;
@@ -178,7 +184,7 @@ function readPid(file) {
   }
 }
 
-function isAlive(pid) {
+export function isAlive(pid) {
   try {
     process.kill(pid, 0);
     return true;
@@ -188,7 +194,7 @@ function isAlive(pid) {
 }
 
 /** The command line of a live process as one space-joined string, or null (gone, zombie, or unreadable). */
-function commandLine(pid) {
+export function commandLine(pid) {
   if (fs.existsSync('/proc/self/cmdline')) {
     try {
       const args = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
@@ -206,13 +212,13 @@ function commandLine(pid) {
  * True only when `pid` is the Kafka JVM started with this port's config file. Checked right before every
  * signal, so a pid file left behind by a crash can never make us kill an unrelated process that got its pid.
  */
-function isOurBroker(pid, s) {
+export function isOurBroker(pid, s) {
   const cmd = commandLine(pid);
   return cmd !== null && cmd.includes(`kafka.Kafka ${s.configFile}`);
 }
 
 /** Our running broker's pid: from the pid file, or (if that was lost) by scanning /proc for our command line. */
-function findOurBroker(s) {
+export function findOurBroker(s) {
   const recorded = readPid(s.pidFile);
   if (recorded && isOurBroker(recorded, s)) return recorded;
   if (!fs.existsSync('/proc/self/cmdline')) return null;
@@ -227,11 +233,11 @@ function findOurBroker(s) {
   return null;
 }
 
-function removeFile(file) {
+export function removeFile(file) {
   fs.rmSync(file, { force: true });
 }
 
-function tail(file, lines) {
+export function tail(file, lines) {
   try {
     return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
   } catch {
@@ -239,7 +245,7 @@ function tail(file, lines) {
   }
 }
 
-function printLogTail(s) {
+export function printLogTail(s) {
   log(`--- last ${LOG_TAIL_LINES} lines of ${s.logFile} ---`);
   log(tail(s.logFile, LOG_TAIL_LINES));
   log('--- end of log ---');
@@ -255,7 +261,7 @@ function isLockHolderAlive(pid) {
   return cmd === null || cmd.includes('kafka-broker.mjs');
 }
 
-async function withLock(lockFile, what, fn) {
+export async function withLock(lockFile, what, fn) {
   fs.mkdirSync(path.dirname(lockFile), { recursive: true });
   const deadline = Date.now() + LOCK_WAIT_MS;
   let announced = false;
@@ -348,7 +354,7 @@ function apiVersionsRequest(correlationId) {
  * Sends one ApiVersions request and resolves `{ ok, detail }`: ok when the broker answered with error_code 0.
  * Never rejects; a refused connection, a timeout or garbage all come back as `ok: false` with a reason.
  */
-function probeKafka(host, port, { useTls = false, timeoutMs = PROBE_TIMEOUT_MS } = {}) {
+export function probeKafka(host, port, { useTls = false, timeoutMs = PROBE_TIMEOUT_MS } = {}) {
   return new Promise((resolve) => {
     const correlationId = randomBytes(4).readInt32BE(0) & 0x7fffffff;
     let received = Buffer.alloc(0);
@@ -396,7 +402,7 @@ function parseBrokerList(list) {
     });
 }
 
-async function isPortOpen(port) {
+export async function isPortOpen(port) {
   const attempts = ['127.0.0.1', '::1'].map(
     (host) =>
       new Promise((resolve) => {
@@ -416,7 +422,7 @@ async function isPortOpen(port) {
 // ---------------------------------------------------------------------------------------------------------------
 // Prerequisites
 
-function findJava(env) {
+export function findJava(env) {
   const javaHome = env.JAVA_HOME;
   const bin = javaHome ? path.join(javaHome, 'bin', 'java') : 'java';
   const fix = `Kafka needs Java ${MIN_JAVA} or newer: install one (Debian/Ubuntu: apt-get install openjdk-17-jre-headless; macOS: brew install openjdk@17) and put it on PATH or point JAVA_HOME at it.`;
@@ -478,7 +484,7 @@ function isFetched({ libDir, stampFile }) {
 }
 
 /** Makes sure the jars for the pom's Kafka version are in .local/kafka/<version>/lib; returns that directory. */
-async function fetchJars() {
+export async function fetchJars() {
   const paths = libPaths();
   if (isFetched(paths)) return { ...paths, fetched: false };
   return withLock(paths.lockFile, 'the Kafka download', async () => {
@@ -758,7 +764,7 @@ async function start(s, { fresh = false } = {}) {
 // ---------------------------------------------------------------------------------------------------------------
 // stop
 
-async function waitUntil(condition, timeoutMs) {
+export async function waitUntil(condition, timeoutMs) {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
     if (Date.now() >= deadline) return false;
@@ -767,7 +773,7 @@ async function waitUntil(condition, timeoutMs) {
   return true;
 }
 
-async function stopProcess(pid, s, graceMs = STOP_GRACE_MS) {
+export async function stopProcess(pid, s, graceMs = STOP_GRACE_MS) {
   const gone = () => !isOurBroker(pid, s);
   if (gone()) return;
   process.kill(pid, 'SIGTERM'); // Kafka shuts down cleanly on SIGTERM (flushes logs, leaves the quorum)
@@ -875,6 +881,12 @@ const commands = {
     return pid ? EXIT.OK : EXIT.NOT_RUNNING;
   },
 
+  // Several nodes on one machine: kept in its own module (cluster.mjs), loaded only for this command.
+  async cluster(s, flags, args) {
+    const { runCluster } = await import('./cluster.mjs');
+    return runCluster(args, flags, s.env, print);
+  },
+
   async ensure(s, flags) {
     const external = s.env.KAFKA_BROKERS?.trim();
     if (!external) return commands.start(s, { ...flags, fresh: false });
@@ -911,6 +923,9 @@ async function main(argv) {
         'sasl-ssl-port': { type: 'string' },
         'ssl-keystore': { type: 'string' },
         'scram-users': { type: 'string' },
+        nodes: { type: 'string' },
+        'base-port': { type: 'string' },
+        node: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -922,8 +937,12 @@ async function main(argv) {
     print(USAGE);
     return EXIT.OK;
   }
-  // perf-test hands everything after `--` to Kafka's tool; the other commands take no arguments.
-  if (!name || !Object.hasOwn(commands, name) || (rest.length > 0 && name !== 'perf-test')) {
+  // perf-test hands everything after `--` to Kafka's tool, cluster takes its sub-command; the others take none.
+  if (
+    !name ||
+    !Object.hasOwn(commands, name) ||
+    (rest.length > 0 && name !== 'perf-test' && name !== 'cluster')
+  ) {
     throw new CliError(
       EXIT.USAGE,
       `${name ? `Unknown command: ${[name, ...rest].join(' ')}` : 'No command given.'}\n\n${USAGE}`,
@@ -933,18 +952,26 @@ async function main(argv) {
   return commands[name](settings, parsed.values, rest);
 }
 
-main(process.argv.slice(2)).then(
-  (code) => finish(code),
-  (error) => {
-    if (error instanceof CliError) {
-      log(`kafka-broker: ${error.message}`);
-      finish(error.exitCode);
-    } else {
-      log(`kafka-broker: unexpected error: ${error?.stack ?? error}`);
-      finish(EXIT.FAILED);
-    }
-  },
-);
+// Run as a program only: cluster.mjs imports the helpers above from this file.
+const isEntryPoint =
+  Boolean(process.argv[1]) &&
+  fs.realpathSync(process.argv[1]) === fs.realpathSync(fileURLToPath(import.meta.url));
+if (isEntryPoint) runMain();
+
+function runMain() {
+  main(process.argv.slice(2)).then(
+    (code) => finish(code),
+    (error) => {
+      if (error instanceof CliError) {
+        log(`kafka-broker: ${error.message}`);
+        finish(error.exitCode);
+      } else {
+        log(`kafka-broker: unexpected error: ${error?.stack ?? error}`);
+        finish(EXIT.FAILED);
+      }
+    },
+  );
+}
 
 function finish(code) {
   process.exitCode = code;
