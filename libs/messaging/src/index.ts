@@ -122,3 +122,4 @@ export {
 export { leaseGroupName } from './lib/lease/lease-layout';
 export { IllegalLeaseNameError } from './lib/lease/illegal-lease-name-error';
 export { ConsumerGroupLag, type GroupLag, type PartitionLag } from './lib/admin/consumer-group-lag';
+export { PartitionReplicas, type PartitionReplicaState } from './lib/admin/partition-replicas';

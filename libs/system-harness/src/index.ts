@@ -14,3 +14,10 @@ export { publishFromSegment } from './lib/segment-demo';
 export { TopicObserver } from './lib/topic-observer';
 export { PrivateBroker, type PrivateBrokerSecurity } from './lib/private-broker';
 export { PrivatePostgres, type PostgresLife, type PrivatePostgresOptions } from './lib/private-postgres';
+export {
+  PrivateCluster,
+  ClusterNode,
+  type BusiestLeader,
+  type PartitionState,
+  type QuorumState,
+} from './lib/private-cluster';

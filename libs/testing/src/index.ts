@@ -1,6 +1,6 @@
 export { waitFor, type WaitForOptions } from './lib/wait-for';
 export { uniqueName } from './lib/unique-name';
-export { freePort, type PortRange } from './lib/free-port';
+export { freePort, freePortRange, type PortRange } from './lib/free-port';
 export { TcpProxy } from './lib/tcp-proxy';
 export { promqlSelectors, grafanaQueryAsPromql, type PromqlSelector } from './lib/promql-selectors';
 export {

@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:net';
-import { freePort } from './free-port';
+import { freePort, freePortRange } from './free-port';
 
 describe('freePort', () => {
   const servers: Server[] = [];
@@ -37,5 +37,18 @@ describe('freePort', () => {
       expect(port).not.toBe(taken);
       expect(port).not.toBe(excluded);
     }
+  });
+
+  it('gives a run of free ports, skipping one where a port of the run is taken', async () => {
+    const taken = await freePort([], { from: 32_201, to: 32_201 });
+    const server = createServer();
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(taken, resolve));
+
+    const base = await freePortRange(3, { from: 32_199, to: 32_206 });
+
+    // 32199-32201 and 32200-32202 hold the taken port; the runs from 32202 (to 32204) on are free.
+    expect(base).toBeGreaterThanOrEqual(32_202);
+    expect(base + 2).toBeLessThanOrEqual(32_206);
   });
 });

@@ -25,6 +25,19 @@ export async function freePort(
   }
 }
 
+/**
+ * The first of `count` consecutive free ports (below the ephemeral range), for a process that takes a block of
+ * ports from one base, e.g. a Kafka cluster of several nodes (tools/kafka `cluster --base-port`).
+ */
+export async function freePortRange(count: number, range: PortRange = BELOW_EPHEMERAL): Promise<number> {
+  for (;;) {
+    const base = await freePort([], { from: range.from, to: range.to - count + 1 });
+    let free = true;
+    for (let port = base + 1; free && port < base + count; port += 1) free = await canListen(port);
+    if (free) return base;
+  }
+}
+
 function canListen(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const server = createServer();

@@ -1,5 +1,6 @@
 import type { Kafka } from 'kafkajs';
 import { ConsumerGroupLag } from '../admin/consumer-group-lag';
+import { PartitionReplicas } from '../admin/partition-replicas';
 import { TopicAdmin, type TopicSpec } from '../admin/topic-admin';
 import { BatchConsumer, type BatchConsumerOptions } from '../consumer/batch-consumer';
 import { DEFAULT_LEASE_SESSION_TIMEOUT_MS, KafkaLease, type KafkaLeaseOptions } from '../lease/kafka-lease';
@@ -108,6 +109,11 @@ export class KafkaClient {
   /** Reads consumer group lag (e.g. the executor's on the event log); disconnect it at shutdown. */
   createGroupLag(): ConsumerGroupLag {
     return new ConsumerGroupLag(this.kafka.admin());
+  }
+
+  /** Reads leaders, replicas and in-sync replicas of partitions (tests that fail brokers); disconnect it when done. */
+  createPartitionReplicas(): PartitionReplicas {
+    return new PartitionReplicas(this.kafka.admin());
   }
 
   /** Stops every consumer this client created (already stopped ones are skipped). */
