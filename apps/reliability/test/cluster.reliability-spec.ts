@@ -24,7 +24,7 @@ import { COMMANDS, validMessage } from './support/workload';
 // the poller may be missing from the event log, and every partition must be fully replicated again.
 
 const CASE = 'cluster';
-const COMMAND = 'NX_DAEMON=false npx nx run reliability:reliability -- cluster';
+const COMMAND = 'NX_DAEMON=false npx nx run reliability:reliability -- cluster.reliability-spec';
 /** Messages the cloud queues per tick of the load, and the tick: 20 messages/s, a steady load two cores carry. */
 const BATCH = Number(process.env['CLUSTER_BATCH'] ?? 10);
 const TICK_MS = 500;
