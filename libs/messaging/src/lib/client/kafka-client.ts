@@ -57,7 +57,7 @@ export class KafkaClient {
 
   /** A durable (idempotent, acks=all) producer; it connects on `connect()` or on its first send. */
   createProducer(): EventProducer {
-    return new EventProducer(this.kafka.producer(this.factory.producerConfig()));
+    return new EventProducer(() => this.kafka.producer(this.factory.producerConfig()));
   }
 
   /** An admin client for topic creation and health checks, with the request timeout as its default timeout. */

@@ -235,4 +235,45 @@ describe('EventProducer', () => {
       expect(gated.gates).toHaveLength(2);
     });
   });
+
+  describe("when the broker no longer accepts the idempotent producer's sequence numbers", () => {
+    const outOfOrder = () =>
+      Object.assign(new KafkaJSProtocolError('The broker received an out of order sequence number'), {
+        type: 'OUT_OF_ORDER_SEQUENCE_NUMBER',
+      });
+
+    it('fails that send, and sends the next one through a new producer (new producer id)', async () => {
+      const made: FakeProducer[] = [];
+      const replacing = new EventProducer(() => {
+        const next = new FakeProducer();
+        made.push(next);
+        return next;
+      });
+      await replacing.send('smartlink.events', [{ key: 'm-1', value: 'a' }]);
+      (made[0] as FakeProducer).sendError = outOfOrder();
+
+      await expect(replacing.send('smartlink.events', [{ key: 'm-2', value: 'b' }])).rejects.toMatchObject({
+        code: 'KAFKA_REQUEST_FAILED',
+      });
+      await replacing.send('smartlink.events', [{ key: 'm-3', value: 'c' }]);
+
+      expect(made).toHaveLength(2);
+      expect(made[0]?.disconnects).toBe(1);
+      expect(made[1]?.connects).toBe(1);
+      expect(made[1]?.batches.map((b) => b.topicMessages?.[0]?.messages[0]?.key)).toEqual(['m-3']);
+      expect(replacing.replacements).toBe(1);
+    });
+
+    it('keeps a producer it was given as it is, and keeps it after other refusals', async () => {
+      fake.sendError = outOfOrder();
+      await expect(producer.send('t', [{ key: 'k', value: 'v' }])).rejects.toMatchObject({
+        code: 'KAFKA_REQUEST_FAILED',
+      });
+      fake.sendError = null;
+      await producer.send('t', [{ key: 'k', value: 'v' }]);
+
+      expect(fake.disconnects).toBe(0);
+      expect(producer.replacements).toBe(0);
+    });
+  });
 });

@@ -16,6 +16,33 @@ const ACKS_ALL = -1;
  */
 export const MAX_MERGED_BYTES = 900_000;
 
+/**
+ * Errors after which the idempotent producer's own state (producer id, sequence numbers) no longer matches the
+ * broker's, so every later send of that producer fails the same way. kafkajs does not advance a partition's sequence
+ * when a request fails on the client although the broker wrote it (a timeout during a leader change), nor start a
+ * new producer id on reconnect; the retry (re-merged differently) then arrives out of order, forever. A new kafkajs
+ * producer gets a new producer id with sequences from zero. Records the failed send wrote are then written again:
+ * at least once, absorbed downstream by message-id keys, as any retry is.
+ */
+const PRODUCER_STATE_LOST = new Set([
+  'OUT_OF_ORDER_SEQUENCE_NUMBER',
+  'UNKNOWN_PRODUCER_ID',
+  'INVALID_PRODUCER_EPOCH',
+  'INVALID_PRODUCER_ID_MAPPING',
+]);
+
+function producerStateLost(error: unknown): boolean {
+  for (
+    let e = error as { type?: unknown; originalError?: unknown; cause?: unknown } | null, depth = 0;
+    e && depth < 5;
+    depth += 1
+  ) {
+    if (typeof e.type === 'string' && PRODUCER_STATE_LOST.has(e.type)) return true;
+    e = (e.originalError ?? e.cause ?? null) as typeof e;
+  }
+  return false;
+}
+
 /** A send waiting for its turn. */
 interface PendingSend {
   readonly topicMessages: TopicMessages[];
@@ -44,11 +71,22 @@ export class EventProducer {
   private readonly queue: PendingSend[] = [];
   private sending = false;
 
-  /** @internal Use `KafkaClient.createProducer()`. */
+  private producer: ProducerPort;
+  private readonly newProducer: (() => ProducerPort) | null;
+  /** How often the producer was replaced after its idempotence state was lost (see PRODUCER_STATE_LOST). */
+  replacements = 0;
+
+  /**
+   * @internal Use `KafkaClient.createProducer()`. Given a factory, a producer whose idempotence state the broker
+   * no longer accepts is replaced by a new one; given a producer, it is kept whatever happens.
+   */
   constructor(
-    private readonly producer: ProducerPort,
+    producer: ProducerPort | (() => ProducerPort),
     private readonly maxMergedBytes: number = MAX_MERGED_BYTES,
-  ) {}
+  ) {
+    this.newProducer = typeof producer === 'function' ? producer : null;
+    this.producer = typeof producer === 'function' ? producer() : producer;
+  }
 
   /** Connects (once; concurrent calls share the attempt). Sends connect on their own when needed. */
   connect(): Promise<void> {
@@ -119,8 +157,9 @@ export class EventProducer {
       this.queue.shift();
     }
     this.sending = true;
-    void this.producer
-      .sendBatch({ acks: ACKS_ALL, topicMessages: merge(group) })
+    // Connected already unless the producer was just replaced; the promise is shared, so this costs nothing.
+    void this.connect()
+      .then(() => this.producer.sendBatch({ acks: ACKS_ALL, topicMessages: merge(group) }))
       .then(
         () => group.forEach((send) => send.resolve()),
         (error: unknown) => this.failed(group, error),
@@ -132,6 +171,7 @@ export class EventProducer {
   }
 
   private failed(group: readonly PendingSend[], error: unknown): void {
+    if (this.newProducer && producerStateLost(error)) this.replaceProducer();
     const unavailable = toKafkaError(error, 'sending').code === 'KAFKA_UNAVAILABLE';
     if (group.length > 1 && !unavailable) {
       // The broker refused something in the merged request: find the send at fault by trying each on its own,
@@ -142,6 +182,16 @@ export class EventProducer {
     for (const send of group) {
       send.reject(toKafkaError(error, `sending to ${send.topicMessages.map((t) => t.topic).join(', ')}`));
     }
+  }
+
+  /** Swaps in a new producer (new producer id, sequences from zero); the old one is disconnected in the background. */
+  private replaceProducer(): void {
+    const old = this.producer;
+    this.producer = (this.newProducer as () => ProducerPort)();
+    this.connection = null;
+    this.connected = false;
+    this.replacements += 1;
+    void old.disconnect().catch(() => undefined);
   }
 }
 
