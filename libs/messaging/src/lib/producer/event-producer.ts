@@ -18,11 +18,12 @@ export const MAX_MERGED_BYTES = 900_000;
 
 /**
  * Errors after which the idempotent producer's own state (producer id, sequence numbers) no longer matches the
- * broker's, so every later send of that producer fails the same way. kafkajs does not advance a partition's sequence
- * when a request fails on the client although the broker wrote it (a timeout during a leader change), nor start a
- * new producer id on reconnect; the retry (re-merged differently) then arrives out of order, forever. A new kafkajs
- * producer gets a new producer id with sequences from zero. Records the failed send wrote are then written again:
- * at least once, absorbed downstream by message-id keys, as any retry is.
+ * broker's, so every later send of that producer fails the same way. Seen on the three-broker cluster (reliability
+ * case `cluster`) after a leader was SIGKILLed: the broker logged an incoming sequence behind its end sequence
+ * (kafkajs had not counted a batch the broker did write), and kafkajs keeps its producer id and sequences across
+ * reconnects, so the poller could never append again. A new kafkajs producer gets a new producer id with sequences
+ * from zero, the workaround of kafkajs#598 (restart the producer). The failed send is rejected as before and retried
+ * by its caller: at least once, its records absorbed downstream by message-id keys, as any retry is.
  */
 const PRODUCER_STATE_LOST = new Set([
   'OUT_OF_ORDER_SEQUENCE_NUMBER',
