@@ -308,11 +308,12 @@ describe('cluster: the pipeline on three KRaft brokers loses nothing while broke
     await feeding;
     const stoppedAt = Date.now();
     const all = ids();
-    await waitFor(async () => (await succeeded()) === all.length, {
+    // A wait that runs out does not end the test here: what is missing is traced below, then asserted.
+    const allSucceeded = await waitFor(async () => (await succeeded()) === all.length, {
       description: `all ${all.length} messages to succeed`,
-      timeoutMs: 240_000,
+      timeoutMs: 180_000,
       intervalMs: 1_000,
-    }).catch(withLogs);
+    }).catch(() => false);
 
     // Lost 0: every valid message has exactly one success row.
     const rows = await successRows();
@@ -338,13 +339,26 @@ describe('cluster: the pipeline on three KRaft brokers loses nothing while broke
       description: 'every acked delivery on the event log',
       timeoutMs: 90_000,
       intervalMs: 1_000,
-    }).catch((error: Error) =>
-      Promise.reject(new Error(`${error.message}: ${JSON.stringify(notOnLog().slice(0, 5))}`)),
-    );
+    }).catch(() => false);
     const ackedIds = new Set(acked.entries.map((a) => a.messageId));
 
-    await fullyReplicated('every partition fully replicated at the end');
+    await fullyReplicated('every partition fully replicated at the end').catch(() => false);
     const underReplicated = await cluster.underReplicated();
+
+    // Where each lost message got to: acked by the poller or still with the cloud, which lifecycle events of it
+    // are on the event log.
+    const cloud = (await system.sim.stats()).tenants[TENANT];
+    const eventsOf = (id: string) =>
+      (reader?.records(events) ?? [])
+        .filter((r) => r.key === id)
+        .map((r) => (JSON.parse(r.value.toString('utf8')) as { type?: string }).type ?? '?');
+    const lostTrace = enqueued
+      .filter((e) => !rows.has(e.id))
+      .map((e) => {
+        const ack = acked.entries.find((a) => a.messageId === e.messageId) as
+          ((typeof acked.entries)[number] & { ackedAt?: string }) | undefined;
+        return { id: e.id, brokerId: e.messageId, acked: ack ?? null, events: eventsOf(e.id) };
+      });
 
     // Per step: unavailability and duplicates, from the success rows, the cloud's acks and the services' logs.
     const successTimes = [...rows.values()].map((times) => Math.min(...times));
@@ -403,7 +417,10 @@ describe('cluster: the pipeline on three KRaft brokers loses nothing while broke
 
     outcome.raw = {
       messages: all.length,
+      allSucceededInTime: allSucceeded !== false,
       lost: lost.length,
+      lostTrace,
+      cloudQueue: { ready: cloud?.ready, inFlight: cloud?.inFlight },
       succeededTwice: doubled.length,
       acked: acked.total,
       ackedNotOnEventLog: notOnLog().length,
@@ -442,6 +459,7 @@ describe('cluster: the pipeline on three KRaft brokers loses nothing while broke
     ];
     process.stdout.write(`cluster summary: ${JSON.stringify(outcome.raw)}\n`);
 
+    expect(lostTrace).toEqual([]);
     expect(lost).toEqual([]);
     expect(doubled).toEqual([]);
     expect(notOnLog()).toEqual([]);
