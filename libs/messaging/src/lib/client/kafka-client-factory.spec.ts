@@ -104,9 +104,10 @@ describe('KafkaClientFactory', () => {
     const settings = parseKafkaSettings({ KAFKA_RETRIES: '4' });
     const config = new KafkaClientFactory(settings, { logger: silentLogger }).producerConfig();
 
-    it('is idempotent with bounded retries', () => {
-      expect(config.idempotent).toBe(true);
-      expect(config.retry).toMatchObject({ retries: 4, initialRetryTime: 300, maxRetryTime: 30_000 });
+    it('leaves retries to EventProducer (kafkajs#1303), so one request is in flight per broker and not idempotent', () => {
+      expect(config.idempotent).toBe(false);
+      expect(config.maxInFlightRequests).toBe(1);
+      expect(config.retry).toMatchObject({ retries: 0, initialRetryTime: 300, maxRetryTime: 30_000 });
     });
 
     it('chooses the Java-compatible partitioner explicitly and never creates topics', () => {

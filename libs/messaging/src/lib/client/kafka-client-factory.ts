@@ -85,17 +85,22 @@ export class KafkaClientFactory {
   }
 
   /**
-   * Idempotent (no duplicates from the producer's own retries, per-partition order kept) with bounded retries,
-   * so an unreachable cluster fails the send instead of retrying forever. acks=all is set per send.
+   * No retries inside kafkajs: `EventProducer` retries whole requests itself (bounded, so an unreachable cluster fails
+   * the send instead of retrying forever), because kafkajs 2.2.4's own retry can resolve a send with a partition
+   * never written after a leader change (kafkajs#1303; see `ProducerRetry`). The idempotent producer needs kafkajs'
+   * retries (it refuses `retries: 0`), so it is off: a retried request may write records twice, which every consumer
+   * absorbs by message-id keys, as it does any redelivery. One request in flight per broker keeps each partition's
+   * records in order across those retries. acks=all is set per send.
    */
   producerConfig(): ProducerConfig {
     return {
-      idempotent: true,
+      idempotent: false,
+      maxInFlightRequests: 1,
       // kafkajs' DefaultPartitioner (murmur2 like the Java client, so segments in any language agree on which
       // partition a message id lands) with a 32-bit murmur2 instead of kafkajs' Long-based one, ~15 times faster.
       createPartitioner: keyPartitioner,
       allowAutoTopicCreation: false,
-      retry: this.retry(),
+      retry: { ...this.retry(), retries: 0 },
     };
   }
 

@@ -5,7 +5,7 @@ import { TopicAdmin, type TopicSpec } from '../admin/topic-admin';
 import { BatchConsumer, type BatchConsumerOptions } from '../consumer/batch-consumer';
 import { DEFAULT_LEASE_SESSION_TIMEOUT_MS, KafkaLease, type KafkaLeaseOptions } from '../lease/kafka-lease';
 import { leaseGroupName, leaseTiming } from '../lease/lease-layout';
-import { EventProducer } from '../producer/event-producer';
+import { EventProducer, MAX_MERGED_BYTES } from '../producer/event-producer';
 import type { KafkaSettings } from '../settings/kafka-settings';
 import { StartupRetry } from '../startup/startup-retry';
 import { TopicNames } from '../topics/topic-names';
@@ -55,9 +55,13 @@ export class KafkaClient {
     };
   }
 
-  /** A durable (idempotent, acks=all) producer; it connects on `connect()` or on its first send. */
+  /** A durable (acks=all, whole-request retries) producer; it connects on `connect()` or on its first send. */
   createProducer(): EventProducer {
-    return new EventProducer(() => this.kafka.producer(this.factory.producerConfig()));
+    return new EventProducer(
+      this.kafka.producer(this.factory.producerConfig()),
+      MAX_MERGED_BYTES,
+      this.settings.retry,
+    );
   }
 
   /** An admin client for topic creation and health checks, with the request timeout as its default timeout. */

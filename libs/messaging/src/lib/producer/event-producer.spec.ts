@@ -13,6 +13,9 @@ class FakeProducer implements ProducerPort {
   readonly batches: ProducerBatch[] = [];
   connectError: Error | null = null;
   sendError: Error | null = null;
+  /** Errors the next sends throw, one each, before `sendError` applies. */
+  failNext: Error[] = [];
+  calls = 0;
 
   async connect(): Promise<void> {
     this.connects += 1;
@@ -22,6 +25,9 @@ class FakeProducer implements ProducerPort {
     this.disconnects += 1;
   }
   async sendBatch(batch: ProducerBatch): Promise<RecordMetadata[]> {
+    this.calls += 1;
+    const next = this.failNext.shift();
+    if (next) throw next;
     if (this.sendError) throw this.sendError;
     this.batches.push(batch);
     return [];
@@ -37,13 +43,17 @@ const unreachable = () =>
     },
   );
 
+/** These tests are about merging and splitting requests; retries have their own below. */
+const NO_RETRY = { retries: 0, initialRetryTimeMs: 1, maxRetryTimeMs: 1 };
+
 describe('EventProducer', () => {
   let fake: FakeProducer;
   let producer: EventProducer;
 
   beforeEach(() => {
     fake = new FakeProducer();
-    producer = new EventProducer(fake);
+    // No waiting between retries in these tests; the retries themselves are tested below.
+    producer = new EventProducer(fake, MAX_MERGED_BYTES, undefined, async () => undefined);
   });
 
   it('sends our records with acks=all, keys, values and headers as given', async () => {
@@ -144,7 +154,7 @@ describe('EventProducer', () => {
     });
 
     it('sends them together in the next request, in the order they came, and resolves each', async () => {
-      const merging = new EventProducer(gated);
+      const merging = new EventProducer(gated, MAX_MERGED_BYTES, NO_RETRY);
       const done: string[] = [];
       const first = merging.send('a', [record('1')]).then(() => done.push('1'));
       await settle();
@@ -176,7 +186,7 @@ describe('EventProducer', () => {
     });
 
     it('puts no more than MAX_MERGED_BYTES into one request, yet sends a larger send alone', async () => {
-      const merging = new EventProducer(gated, 100);
+      const merging = new EventProducer(gated, 100, NO_RETRY);
       const sends = [
         merging.send('a', [record('big', 150)]),
         merging.send('a', [record('x', 60)]),
@@ -194,7 +204,7 @@ describe('EventProducer', () => {
     });
 
     it('tries each send of a refused merged request on its own, so only the one at fault fails', async () => {
-      const merging = new EventProducer(gated);
+      const merging = new EventProducer(gated, MAX_MERGED_BYTES, NO_RETRY);
       const first = merging.send('a', [record('1')]);
       await settle();
       const good = merging.send('a', [record('2')]);
@@ -219,7 +229,7 @@ describe('EventProducer', () => {
     });
 
     it('fails every send of a merged request at once when the cluster is unreachable', async () => {
-      const merging = new EventProducer(gated);
+      const merging = new EventProducer(gated, MAX_MERGED_BYTES, NO_RETRY);
       const first = merging.send('a', [record('1')]);
       await settle();
       const others = [merging.send('a', [record('2')]), merging.send('b', [record('3')])];
@@ -236,44 +246,68 @@ describe('EventProducer', () => {
     });
   });
 
-  describe("when the broker no longer accepts the idempotent producer's sequence numbers", () => {
-    const outOfOrder = () =>
-      Object.assign(new KafkaJSProtocolError('The broker received an out of order sequence number'), {
-        type: 'OUT_OF_ORDER_SEQUENCE_NUMBER',
+  describe('retries', () => {
+    const notLeader = () =>
+      Object.assign(new KafkaJSProtocolError('This server is not the leader for that topic-partition'), {
+        type: 'NOT_LEADER_OR_FOLLOWER',
+        retriable: true,
       });
+    let slept: number[];
+    let retrying: EventProducer;
 
-    it('fails that send, and sends the next one through a new producer (new producer id)', async () => {
-      const made: FakeProducer[] = [];
-      const replacing = new EventProducer(() => {
-        const next = new FakeProducer();
-        made.push(next);
-        return next;
-      });
-      await replacing.send('smartlink.events', [{ key: 'm-1', value: 'a' }]);
-      (made[0] as FakeProducer).sendError = outOfOrder();
-
-      await expect(replacing.send('smartlink.events', [{ key: 'm-2', value: 'b' }])).rejects.toMatchObject({
-        code: 'KAFKA_REQUEST_FAILED',
-      });
-      await replacing.send('smartlink.events', [{ key: 'm-3', value: 'c' }]);
-
-      expect(made).toHaveLength(2);
-      expect(made[0]?.disconnects).toBe(1);
-      expect(made[1]?.connects).toBe(1);
-      expect(made[1]?.batches.map((b) => b.topicMessages?.[0]?.messages[0]?.key)).toEqual(['m-3']);
-      expect(replacing.replacements).toBe(1);
+    beforeEach(() => {
+      slept = [];
+      retrying = new EventProducer(
+        fake,
+        MAX_MERGED_BYTES,
+        { retries: 3, initialRetryTimeMs: 100, maxRetryTimeMs: 150 },
+        async (ms) => {
+          slept.push(ms);
+        },
+      );
     });
 
-    it('keeps a producer it was given as it is, and keeps it after other refusals', async () => {
-      fake.sendError = outOfOrder();
-      await expect(producer.send('t', [{ key: 'k', value: 'v' }])).rejects.toMatchObject({
-        code: 'KAFKA_REQUEST_FAILED',
-      });
-      fake.sendError = null;
-      await producer.send('t', [{ key: 'k', value: 'v' }]);
+    it('sends the whole request again after a retriable error, every record of it, and resolves then', async () => {
+      fake.failNext = [notLeader()];
+      await retrying.sendBatch([
+        { topic: 'smartlink.events', records: [{ key: 'm-1', value: 'a' }] },
+        { topic: 'smartlink.logs', records: [{ key: 'm-1', value: 'b' }] },
+      ]);
 
-      expect(fake.disconnects).toBe(0);
-      expect(producer.replacements).toBe(0);
+      expect(fake.calls).toBe(2);
+      expect(fake.batches.map((b) => b.topicMessages?.map((t) => t.topic))).toEqual([
+        ['smartlink.events', 'smartlink.logs'],
+      ]);
+      expect(retrying.retried).toBe(1);
+      expect(slept).toHaveLength(1);
+      expect(slept[0]).toBeGreaterThanOrEqual(80);
+      expect(slept[0]).toBeLessThanOrEqual(120);
+    });
+
+    it('backs off up to the longest delay, and after the last retry fails the send with the error', async () => {
+      fake.sendError = notLeader();
+      await expect(retrying.send('t', [{ key: 'k', value: 'v' }])).rejects.toMatchObject({
+        code: 'KAFKA_UNAVAILABLE', // a partition without its leader is a cluster not ready yet
+        retriable: true,
+      });
+      expect(fake.calls).toBe(4);
+      expect(slept).toHaveLength(3);
+      expect(Math.max(...slept)).toBeLessThanOrEqual(180);
+    });
+
+    it('does not send again what retrying cannot fix', async () => {
+      fake.sendError = Object.assign(
+        new KafkaJSProtocolError('The request included a message larger than allowed'),
+        {
+          type: 'MESSAGE_TOO_LARGE',
+          retriable: false,
+        },
+      );
+      await expect(retrying.send('t', [{ key: 'k', value: 'v' }])).rejects.toMatchObject({
+        retriable: false,
+      });
+      expect(fake.calls).toBe(1);
+      expect(slept).toEqual([]);
     });
   });
 });

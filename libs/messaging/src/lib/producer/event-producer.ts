@@ -5,8 +5,9 @@ import type { EventRecord, TopicRecords } from './event-record';
 /** The part of a kafkajs producer this wrapper uses; narrow so unit tests can pass a typed double. */
 export type ProducerPort = Pick<Producer, 'connect' | 'disconnect' | 'sendBatch'>;
 
-// acks=all: the broker answers only once every in-sync replica has the records. Together with the idempotent
-// producer this is what lets the poller ack the cloud right after a send resolves.
+// acks=all: the broker answers only once every in-sync replica has the records (at least min.insync.replicas of
+// them). Together with the whole-request retry below this is what lets the poller ack the cloud right after a send
+// resolves.
 const ACKS_ALL = -1;
 
 /**
@@ -17,32 +18,24 @@ const ACKS_ALL = -1;
 export const MAX_MERGED_BYTES = 900_000;
 
 /**
- * Errors after which the idempotent producer's own state (producer id, sequence numbers) no longer matches the
- * broker's, so every later send of that producer fails the same way. Seen on the three-broker cluster (reliability
- * case `cluster`) after a leader was SIGKILLed: the broker logged an incoming sequence behind its end sequence
- * (kafkajs had not counted a batch the broker did write), and kafkajs keeps its producer id and sequences across
- * reconnects, so the poller could never append again. A new kafkajs producer gets a new producer id with sequences
- * from zero, the workaround of kafkajs#598 (restart the producer). The failed send is rejected as before and retried
- * by its caller: at least once, its records absorbed downstream by message-id keys, as any retry is.
+ * How a whole request is retried. kafkajs' own producer retries are off (see `KafkaClientFactory.producerConfig`):
+ * kafkajs 2.2.4 retries only the brokers that had not answered, so a partition whose leader moved to a broker that
+ * already answered is never sent and the send still resolves (kafkajs#1303, pull request #1798) — the reliability
+ * case `cluster` lost messages the poller had acked that way. Retrying the whole request here sends every record
+ * again: at least once, never lost; repeats are absorbed downstream by their message-id keys.
  */
-const PRODUCER_STATE_LOST = new Set([
-  'OUT_OF_ORDER_SEQUENCE_NUMBER',
-  'UNKNOWN_PRODUCER_ID',
-  'INVALID_PRODUCER_EPOCH',
-  'INVALID_PRODUCER_ID_MAPPING',
-]);
-
-function producerStateLost(error: unknown): boolean {
-  for (
-    let e = error as { type?: unknown; originalError?: unknown; cause?: unknown } | null, depth = 0;
-    e && depth < 5;
-    depth += 1
-  ) {
-    if (typeof e.type === 'string' && PRODUCER_STATE_LOST.has(e.type)) return true;
-    e = (e.originalError ?? e.cause ?? null) as typeof e;
-  }
-  return false;
+export interface ProducerRetry {
+  readonly retries: number;
+  readonly initialRetryTimeMs: number;
+  readonly maxRetryTimeMs: number;
 }
+
+/** kafkajs' defaults, for a producer built without settings (unit tests). */
+export const DEFAULT_PRODUCER_RETRY: ProducerRetry = {
+  retries: 5,
+  initialRetryTimeMs: 300,
+  maxRetryTimeMs: 30_000,
+};
 
 /** A send waiting for its turn. */
 interface PendingSend {
@@ -55,7 +48,7 @@ interface PendingSend {
 }
 
 /**
- * Produces our records durably (idempotent producer, acks=all). A send resolves only when Kafka has the records;
+ * Produces our records durably (acks=all, every record of a request retried until it is all acknowledged). A send resolves only when Kafka has the records;
  * it rejects with a `SmartLinkError`: `KAFKA_UNAVAILABLE` (retriable) when the cluster cannot be reached in time,
  * `KAFKA_REQUEST_FAILED` when the broker refuses the records. Get one from `KafkaClient.createProducer()` or
  * inject it from `KafkaModule`.
@@ -63,7 +56,8 @@ interface PendingSend {
  * One request is in flight at a time, and the sends that arrive meanwhile go out together in the next one, each
  * resolving when that request is acknowledged. kafkajs' idempotent producer holds a lock per broker for the whole
  * round trip anyway, so concurrent sends (the consumers' chunks, partitions in parallel) used to queue for it one
- * request each; merged, they share one round trip. Records keep the order of their sends. When the broker refuses
+ * request each; merged, they share one round trip (kafkajs is set to one request in flight per broker, which keeps
+ * each partition's records in order across retries). Records keep the order of their sends. When the broker refuses
  * a merged request, each send is tried again on its own, so only the send at fault fails.
  */
 export class EventProducer {
@@ -72,22 +66,17 @@ export class EventProducer {
   private readonly queue: PendingSend[] = [];
   private sending = false;
 
-  private producer: ProducerPort;
-  private readonly newProducer: (() => ProducerPort) | null;
-  /** How often the producer was replaced after its idempotence state was lost (see PRODUCER_STATE_LOST). */
-  replacements = 0;
+  /** Requests sent again whole after a retriable error (see {@link ProducerRetry}). */
+  retried = 0;
 
-  /**
-   * @internal Use `KafkaClient.createProducer()`. Given a factory, a producer whose idempotence state the broker
-   * no longer accepts is replaced by a new one; given a producer, it is kept whatever happens.
-   */
+  /** @internal Use `KafkaClient.createProducer()`. */
   constructor(
-    producer: ProducerPort | (() => ProducerPort),
+    private readonly producer: ProducerPort,
     private readonly maxMergedBytes: number = MAX_MERGED_BYTES,
-  ) {
-    this.newProducer = typeof producer === 'function' ? producer : null;
-    this.producer = typeof producer === 'function' ? producer() : producer;
-  }
+    private readonly retry: ProducerRetry = DEFAULT_PRODUCER_RETRY,
+    private readonly sleep: (ms: number) => Promise<void> = (ms) =>
+      new Promise((resolve) => setTimeout(resolve, ms)),
+  ) {}
 
   /** Connects (once; concurrent calls share the attempt). Sends connect on their own when needed. */
   connect(): Promise<void> {
@@ -158,9 +147,7 @@ export class EventProducer {
       this.queue.shift();
     }
     this.sending = true;
-    // Connected already unless the producer was just replaced; the promise is shared, so this costs nothing.
-    void this.connect()
-      .then(() => this.producer.sendBatch({ acks: ACKS_ALL, topicMessages: merge(group) }))
+    void this.sendWhole(merge(group))
       .then(
         () => group.forEach((send) => send.resolve()),
         (error: unknown) => this.failed(group, error),
@@ -171,8 +158,27 @@ export class EventProducer {
       });
   }
 
+  /**
+   * One request, sent again whole (every record, to the leaders kafkajs knows after its metadata refresh) after a
+   * retriable error, with exponential backoff and jitter, up to `retries` times.
+   */
+  private async sendWhole(topicMessages: TopicMessages[]): Promise<void> {
+    let delay = this.retry.initialRetryTimeMs;
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        await this.connect();
+        await this.producer.sendBatch({ acks: ACKS_ALL, topicMessages });
+        return;
+      } catch (error) {
+        if (attempt >= this.retry.retries || !toKafkaError(error, 'sending').retriable) throw error;
+        this.retried += 1;
+        await this.sleep(Math.round(delay * (0.8 + Math.random() * 0.4)));
+        delay = Math.min(delay * 2, this.retry.maxRetryTimeMs);
+      }
+    }
+  }
+
   private failed(group: readonly PendingSend[], error: unknown): void {
-    if (this.newProducer && producerStateLost(error)) this.replaceProducer();
     const unavailable = toKafkaError(error, 'sending').code === 'KAFKA_UNAVAILABLE';
     if (group.length > 1 && !unavailable) {
       // The broker refused something in the merged request: find the send at fault by trying each on its own,
@@ -183,16 +189,6 @@ export class EventProducer {
     for (const send of group) {
       send.reject(toKafkaError(error, `sending to ${send.topicMessages.map((t) => t.topic).join(', ')}`));
     }
-  }
-
-  /** Swaps in a new producer (new producer id, sequences from zero); the old one is disconnected in the background. */
-  private replaceProducer(): void {
-    const old = this.producer;
-    this.producer = (this.newProducer as () => ProducerPort)();
-    this.connection = null;
-    this.connected = false;
-    this.replacements += 1;
-    void old.disconnect().catch(() => undefined);
   }
 }
 
