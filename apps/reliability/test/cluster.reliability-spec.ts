@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import {
   copyFileSync,
   cpSync,
@@ -14,6 +13,8 @@ import { join } from 'node:path';
 import { AttemptStatus } from '@smartlink/rm-tables';
 import { PrivateCluster, TENANT, TestSystem, TopicObserver } from '@smartlink/system-harness';
 import { uniqueName, waitFor, type SimEnqueued } from '@smartlink/testing';
+import { writeCaseResults } from './support/case-results';
+import { unexplainedRepeats, type Disruption } from './support/duplicates';
 import { ServiceSupervisor } from './support/service-supervisor';
 import { COMMANDS, validMessage } from './support/workload';
 
@@ -149,13 +150,11 @@ describe('cluster: the pipeline on three KRaft brokers loses nothing while broke
 
   function writeResults(): void {
     const nodes = cluster?.nodes.length ?? 0;
-    const result = {
+    writeCaseResults({
       case: CASE,
       title:
         'The pipeline on a three-broker KRaft cluster: leader SIGKILL, rolling restart, controller SIGKILL',
       command: COMMAND,
-      commit: execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8' }).trim(),
-      finishedAt: new Date().toISOString(),
       durationS: Math.round((Date.now() - startedAt) / 1000),
       passed,
       settings: {
@@ -167,11 +166,9 @@ describe('cluster: the pipeline on three KRaft brokers loses nothing while broke
         progressPerStep: PROGRESS,
         sessionTimeoutMs: 6000,
       },
-      table: outcome.table,
+      table: outcome.table as [string, string][],
       raw: outcome.raw,
-    };
-    mkdirSync(join(RESULTS_DIR, 'latest'), { recursive: true });
-    writeFileSync(join(RESULTS_DIR, 'latest', `${CASE}.json`), `${JSON.stringify(result, null, 2)}\n`);
+    });
   }
 
   const withLogs = (error: Error) => Promise.reject(new Error(`${error.message}\n${system.logs()}`));
@@ -264,6 +261,8 @@ describe('cluster: the pipeline on three KRaft brokers loses nothing while broke
     await progressBy(PROGRESS / 2, 'progress with one broker dead');
     await cluster.node(busiest.nodeId).start();
     await finish(step);
+    // Recovered within the step: every partition fully replicated again and the pipeline making progress.
+    expect(step.recoveredAt).toBeGreaterThan(step.faultAt);
   });
 
   it('step 2: restart every broker in turn (SIGTERM, rejoin, ISR full, next)', async () => {
@@ -281,6 +280,8 @@ describe('cluster: the pipeline on three KRaft brokers loses nothing while broke
     }
     step.detail['perNode'] = perNode;
     await finish(step);
+    // Recovered within the step: every partition fully replicated again and the pipeline making progress.
+    expect(step.recoveredAt).toBeGreaterThan(step.faultAt);
   });
 
   it('step 3: SIGKILL the active controller, restart it', async () => {
@@ -301,6 +302,8 @@ describe('cluster: the pipeline on three KRaft brokers loses nothing while broke
     step.detail['newEpoch'] = after.leaderEpoch;
     await cluster.node(before.leaderId).start();
     await finish(step);
+    // Recovered within the step: every partition fully replicated again and the pipeline making progress.
+    expect(step.recoveredAt).toBeGreaterThan(step.faultAt);
   });
 
   it('loses nothing, acks nothing before it is durable, and every partition is fully replicated again', async () => {
@@ -372,6 +375,19 @@ describe('cluster: the pipeline on three KRaft brokers loses nothing while broke
       if (id) handlerRuns.set(id, [...(handlerRuns.get(id) ?? []), line.at]);
     }
     const extraRuns = [...handlerRuns.values()].flatMap((times) => [...times].sort((a, b) => a - b).slice(1));
+    // Every repeated handler run must fall in or after a step's fault (support/duplicates.ts): a step is a disruption
+    // lasting from its fault until its recovery, so it is given as a point every half second of that window.
+    const stepWindows = steps.flatMap((step, i) => {
+      const end = step.recoveredAt > 0 ? step.recoveredAt : (steps[i + 1]?.faultAt ?? stoppedAt);
+      const points: Disruption[] = [];
+      for (let at = step.faultAt; at <= end; at += 500) points.push({ what: step.name, at });
+      return points;
+    });
+    const unexplained = unexplainedRepeats(
+      [...handlerRuns].flatMap(([messageId, times]) => times.map((at) => ({ messageId, attempt: 0, at }))),
+      stepWindows,
+      10_000,
+    );
     const extraRows = [...rows.values()].flatMap((times) => [...times].sort((a, b) => a - b).slice(1));
     const kafkaProblems = lines.filter(
       (l) =>
@@ -420,6 +436,7 @@ describe('cluster: the pipeline on three KRaft brokers loses nothing while broke
     const peakRssMb = Object.fromEntries(nodeStatus.map((n) => [`node-${n.id}`, peakRss(n.pid)]));
 
     outcome.raw = {
+      unexplainedRepeats: unexplained.length,
       messages: all.length,
       allSucceededInTime: allSucceeded !== false,
       lost: lost.length,
@@ -467,6 +484,7 @@ describe('cluster: the pipeline on three KRaft brokers loses nothing while broke
     process.stdout.write(`cluster summary: ${JSON.stringify(outcome.raw)}\n`);
 
     expect(lostTrace).toEqual([]);
+    expect(unexplained.slice(0, 10)).toEqual([]);
     expect(lost).toEqual([]);
     expect(doubled).toEqual([]);
     expect(notOnLog()).toEqual([]);
