@@ -19,7 +19,13 @@ export class AppModule {
       module: AppModule,
       imports: [SegmentModule.forRoot(settings.segment)],
       controllers: [StatsController, DemoPublishController],
-      providers: [SucceededMessages, DemoPingHandler, DemoEmployeeUpdatedHandler, DemoInvoiceIssuedHandler],
+      providers: [
+        // A factory: its constructor takes a capacity, which Nest must not try to inject.
+        { provide: SucceededMessages, useFactory: () => new SucceededMessages() },
+        DemoPingHandler,
+        DemoEmployeeUpdatedHandler,
+        DemoInvoiceIssuedHandler,
+      ],
     };
   }
 }
