@@ -64,14 +64,27 @@ export {
   type CommandMessage,
 } from './lib/contracts/command-message';
 export {
+  AttemptStartedSchema,
+  ATTEMPT_STARTED_SCHEMA_ID,
+  attemptStartedCodec,
+  attemptStartedRecord,
+  decodeOutcomesTopicValue,
+  isAttemptStarted,
   OutcomeSchema,
   OutcomeStatusSchema,
   OUTCOME_SCHEMA_ID,
   outcomeCodec,
   outcomeRecord,
+  type AttemptStarted,
   type Outcome,
   type OutcomeStatus,
+  type OutcomesTopicValue,
 } from './lib/contracts/outcome';
+export {
+  isLostDuringHandler,
+  lostDuringHandlerError,
+  type LostAttempt,
+} from './lib/contracts/lost-during-handler';
 export {
   OutboundMessageSchema,
   OUTBOUND_MESSAGE_SCHEMA_ID,

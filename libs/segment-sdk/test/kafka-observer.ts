@@ -2,7 +2,9 @@ import {
   KafkaClient,
   logRecordCodec,
   outboundMessageCodec,
-  outcomeCodec,
+  decodeOutcomesTopicValue,
+  isAttemptStarted,
+  type AttemptStarted,
   parseKafkaSettings,
   type CommandMessage,
   commandMessageRecord,
@@ -46,6 +48,8 @@ export interface ObservedOutbound {
 export class KafkaObserver {
   readonly topics: TopicNames;
   readonly outcomes: Outcome[] = [];
+  /** Started markers, in arrival order. */
+  readonly markers: AttemptStarted[] = [];
   readonly logs: LogRecord[] = [];
   readonly outbound: ObservedOutbound[] = [];
   private readonly client: KafkaClient;
@@ -73,10 +77,11 @@ export class KafkaObserver {
       handler: async (records) => {
         for (const record of records) {
           if (record.topic === this.topics.outcomes) {
-            const decoded = outcomeCodec.decode(record);
+            const decoded = decodeOutcomesTopicValue(record);
             if (!decoded.ok)
               throw new Error(`the segment published an invalid outcome: ${decoded.error.message}`);
-            this.outcomes.push(decoded.value);
+            if (isAttemptStarted(decoded.value)) this.markers.push(decoded.value);
+            else this.outcomes.push(decoded.value);
           } else if (record.topic === this.topics.outbound) {
             const decoded = outboundMessageCodec.decode(record);
             if (!decoded.ok)

@@ -2,7 +2,9 @@ import {
   commandMessageRecord,
   logRecordCodec,
   outboundMessageCodec,
-  outcomeCodec,
+  decodeOutcomesTopicValue,
+  isAttemptStarted,
+  type AttemptStarted,
   type CommandMessage,
   type ConsumedMessage,
   type EventProducer,
@@ -50,9 +52,16 @@ export class RecordingProducer implements Pick<EventProducer, 'sendBatch'> {
     this.batches.push(batches);
   }
 
-  /** Every outcome sent so far, decoded. */
+  /** Every outcome sent so far, decoded; started markers are left out (see {@link markers}). */
   outcomes(topic = 'ns.outcomes'): Outcome[] {
-    return this.decoded(topic, (value) => outcomeCodec.decode(value));
+    return this.decoded(topic, (value) => decodeOutcomesTopicValue(value)).filter(
+      (value): value is Outcome => !isAttemptStarted(value),
+    );
+  }
+
+  /** Every started marker sent so far, decoded. */
+  markers(topic = 'ns.outcomes'): AttemptStarted[] {
+    return this.decoded(topic, (value) => decodeOutcomesTopicValue(value)).filter(isAttemptStarted);
   }
 
   /** Every log record sent so far, decoded. */
@@ -94,7 +103,10 @@ export class RecordingProducer implements Pick<EventProducer, 'sendBatch'> {
 let offset = 0;
 
 /** A command message as the consumer hands it over. */
-export function commandRecord(overrides: Partial<CommandMessage> = {}): ConsumedMessage {
+export function commandRecord(
+  overrides: Partial<CommandMessage> = {},
+  options: { readonly runAlone?: boolean } = {},
+): ConsumedMessage {
   const message: CommandMessage = {
     id: 'm-1',
     command: 'DemoPing',
@@ -105,7 +117,7 @@ export function commandRecord(overrides: Partial<CommandMessage> = {}): Consumed
     receivedAt: NOW.toISOString(),
     ...overrides,
   };
-  return consumed(commandMessageRecord(message));
+  return consumed(commandMessageRecord(message, options));
 }
 
 /** Any record, e.g. one that is not a command message. */

@@ -19,6 +19,12 @@ export interface BatchContext {
   readonly partition: number;
   /** Tells the group coordinator this member is alive; call it during work that may outlast the session timeout. */
   heartbeat(): Promise<void>;
+  /**
+   * Commits the partition's offset past `offset` (a record of the chunk) now, and resolves once the group has it;
+   * rejects when the commit fails. For a handler that must know a record will not come back before it acts on it
+   * (the segment SDK commits past a record before its handler starts). Resolving the chunk commits as usual.
+   */
+  commit(offset: string): Promise<void>;
 }
 
 /**
@@ -276,15 +282,28 @@ export class BatchConsumer {
       const chunk = messages.slice(start, start + chunkSize);
       const first = chunk[0] as ConsumedMessage;
       const last = chunk[chunk.length - 1] as ConsumedMessage;
+      const key = `${topic}:${partition}`;
+      const commitNow = async (offset: string): Promise<void> => {
+        const committing = (async () => {
+          await this.commits.get(key);
+          await commitOffsetsIfNecessary({
+            topics: [{ topic, partitions: [{ partition, offset: (BigInt(offset) + 1n).toString() }] }],
+          });
+        })();
+        this.commits.set(
+          key,
+          committing.catch(() => undefined),
+        );
+        await committing;
+      };
       try {
-        await this.options.handler(chunk, { topic, partition, heartbeat });
+        await this.options.handler(chunk, { topic, partition, heartbeat, commit: commitNow });
       } catch (error) {
         throw new BatchHandlerError(topic, partition, first.offset, error);
       }
       resolveOffset(last.offset);
       // Kafka's committed offset is the next one to read. Explicit offsets commit even with auto-commit off.
       const next = (BigInt(last.offset) + 1n).toString();
-      const key = `${topic}:${partition}`;
       await this.commits.get(key);
       const commit = commitOffsetsIfNecessary({
         topics: [{ topic, partitions: [{ partition, offset: next }] }],

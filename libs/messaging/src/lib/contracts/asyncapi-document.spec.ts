@@ -10,7 +10,14 @@ import { DEAD_LETTER_SCHEMA_ID, DeadLetterSchema, deadLetterRecord } from './dea
 import { LifecycleEventSchema, lifecycleEventRecord, type LifecycleEvent } from './lifecycle-event';
 import { LOG_RECORD_SCHEMA_ID, LogRecordSchema, logRecordRecord } from './log-record';
 import { OUTBOUND_MESSAGE_SCHEMA_ID, OutboundMessageSchema, outboundMessageRecord } from './outbound-message';
-import { OUTCOME_SCHEMA_ID, OutcomeSchema, outcomeRecord } from './outcome';
+import {
+  ATTEMPT_STARTED_SCHEMA_ID,
+  AttemptStartedSchema,
+  attemptStartedRecord,
+  OUTCOME_SCHEMA_ID,
+  OutcomeSchema,
+  outcomeRecord,
+} from './outcome';
 import { SmartLinkHeaders } from './smartlink-headers';
 
 // The AsyncAPI document is written by hand (descriptions, operations, bindings); this spec keeps it true to the code:
@@ -59,6 +66,7 @@ function codeMessages(): Map<string, z.ZodType> {
   const messages = new Map<string, z.ZodType>([
     [COMMAND_MESSAGE_SCHEMA_ID, CommandMessageSchema],
     [OUTCOME_SCHEMA_ID, OutcomeSchema],
+    [ATTEMPT_STARTED_SCHEMA_ID, AttemptStartedSchema],
     [OUTBOUND_MESSAGE_SCHEMA_ID, OutboundMessageSchema],
     [LOG_RECORD_SCHEMA_ID, LogRecordSchema],
     [DEAD_LETTER_SCHEMA_ID, DeadLetterSchema],
@@ -165,15 +173,18 @@ const deadLetter = {
 const SAMPLE_RECORDS: Record<string, { full: EventRecord; minimal: EventRecord; messageId: string | null }> =
   {
     [COMMAND_MESSAGE_SCHEMA_ID]: {
-      full: commandMessageRecord({
-        id: 'm-1',
-        command: 'DemoPing',
-        tenantId: 't-1',
-        correlatedId: 'c-1',
-        attempt: 1,
-        data: '{}',
-        receivedAt: AT,
-      }),
+      full: commandMessageRecord(
+        {
+          id: 'm-1',
+          command: 'DemoPing',
+          tenantId: 't-1',
+          correlatedId: 'c-1',
+          attempt: 1,
+          data: '{}',
+          receivedAt: AT,
+        },
+        { runAlone: true },
+      ),
       minimal: commandMessageRecord({
         id: 'm-1',
         command: 'DemoPing',
@@ -200,6 +211,25 @@ const SAMPLE_RECORDS: Record<string, { full: EventRecord; minimal: EventRecord; 
         status: 'succeeded',
         startedAt: AT,
         finishedAt: LATER,
+      }),
+      messageId: 'm-1',
+    },
+    [ATTEMPT_STARTED_SCHEMA_ID]: {
+      full: attemptStartedRecord({
+        messageId: 'm-1',
+        attempt: 2,
+        status: 'started',
+        startedAt: AT,
+        outcomeDueBy: LATER,
+        instance: 'pod-1 pid 1',
+      }),
+      minimal: attemptStartedRecord({
+        messageId: 'm-1',
+        attempt: 2,
+        status: 'started',
+        startedAt: AT,
+        outcomeDueBy: LATER,
+        instance: 'pod-1 pid 1',
       }),
       messageId: 'm-1',
     },

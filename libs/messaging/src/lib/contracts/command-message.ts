@@ -30,7 +30,10 @@ export const COMMAND_MESSAGE_SCHEMA_ID = 'command-message/v1';
 export const commandMessageCodec = new JsonCodec('command message', CommandMessageSchema);
 
 /** The record for a command topic: key = message id, headers carry id, attempt, command and correlation id. */
-export function commandMessageRecord(message: CommandMessage): EventRecord {
+export function commandMessageRecord(
+  message: CommandMessage,
+  options: { readonly runAlone?: boolean } = {},
+): EventRecord {
   return {
     key: message.id,
     value: commandMessageCodec.encode(message),
@@ -40,6 +43,7 @@ export function commandMessageRecord(message: CommandMessage): EventRecord {
       [SmartLinkHeaders.command]: message.command,
       ...(message.correlatedId === null ? {} : { [SmartLinkHeaders.correlationId]: message.correlatedId }),
       [SmartLinkHeaders.schema]: COMMAND_MESSAGE_SCHEMA_ID,
+      ...(options.runAlone === true && { [SmartLinkHeaders.runAlone]: 'true' }),
     },
   };
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { EventRecord } from '../producer/event-record';
 import { AttemptField, ErrorTextField, InstantField, MessageIdField } from './contract-fields';
-import { JsonCodec } from './json-codec';
+import { JsonCodec, type Decoded } from './json-codec';
 import { SmartLinkHeaders } from './smartlink-headers';
 
 /**
@@ -30,6 +30,57 @@ export type Outcome = z.infer<typeof OutcomeSchema>;
 
 export const OUTCOME_SCHEMA_ID = 'outcome/v1';
 export const outcomeCodec = new JsonCodec('outcome', OutcomeSchema);
+
+/**
+ * segment → executor on `<ns>.outcomes`, before the handler of an attempt runs: the attempt has started and counts,
+ * whatever happens to the process next. Keyed by message id like the outcome, so it precedes that attempt's outcome
+ * on the same partition. `outcomeDueBy` is when the segment promises the outcome at the latest (its handler timeout
+ * plus a margin to deliver it); past it the retry scheduler records the attempt as lost during the handler. Optional
+ * for segments: without markers the dispatch timeout still applies.
+ */
+export const AttemptStartedSchema = z.object({
+  messageId: MessageIdField,
+  attempt: AttemptField,
+  status: z.literal('started'),
+  startedAt: InstantField,
+  outcomeDueBy: InstantField,
+  /** The segment instance that runs the handler (host or pod name), for the error text if it never reports. */
+  instance: z.string().max(200),
+});
+export type AttemptStarted = z.infer<typeof AttemptStartedSchema>;
+
+export const ATTEMPT_STARTED_SCHEMA_ID = 'attempt-started/v1';
+export const attemptStartedCodec = new JsonCodec('attempt started marker', AttemptStartedSchema);
+
+/** What `<ns>.outcomes` carries: an outcome, or the marker of an attempt that started. */
+export type OutcomesTopicValue = Outcome | AttemptStarted;
+
+/** Decodes a record of `<ns>.outcomes`: a started marker when its status says so, else an outcome. */
+export function decodeOutcomesTopicValue(
+  record: Parameters<typeof outcomeCodec.decode>[0],
+): Decoded<OutcomesTopicValue> {
+  const marker = attemptStartedCodec.decode(record);
+  if (marker.ok) return marker;
+  return outcomeCodec.decode(record);
+}
+
+/** True when a value read from `<ns>.outcomes` is a started marker. */
+export function isAttemptStarted(value: OutcomesTopicValue): value is AttemptStarted {
+  return value.status === 'started';
+}
+
+/** The record of a started marker: key = message id, on the outcomes topic. */
+export function attemptStartedRecord(marker: AttemptStarted): EventRecord {
+  return {
+    key: marker.messageId,
+    value: attemptStartedCodec.encode(marker),
+    headers: {
+      [SmartLinkHeaders.messageId]: marker.messageId,
+      [SmartLinkHeaders.attempt]: String(marker.attempt),
+      [SmartLinkHeaders.schema]: ATTEMPT_STARTED_SCHEMA_ID,
+    },
+  };
+}
 
 /** The record for the outcomes topic: key = message id. */
 export function outcomeRecord(outcome: Outcome): EventRecord {

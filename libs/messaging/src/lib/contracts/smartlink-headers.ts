@@ -9,4 +9,10 @@ export const SmartLinkHeaders = {
   correlationId: 'smartlink-correlation-id',
   /** The record's schema, e.g. `command-message/v1`, `event/received/v1`. */
   schema: 'smartlink-schema',
+  /**
+   * On a command record: `true` when the attempt before this one was lost while its handler ran (the process ended
+   * or stopped answering); the segment runs it with nothing else beside it, so a poison message charges no
+   * bystander again.
+   */
+  runAlone: 'smartlink-run-alone',
 } as const;

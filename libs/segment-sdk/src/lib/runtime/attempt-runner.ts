@@ -27,6 +27,8 @@ export interface AttemptRunnerOptions {
   readonly clock: Clock;
   /** Where lines logged after the attempt ended go. */
   readonly lateLogs: LogSink;
+  /** Told +1 when a handler outlives its timeout (it keeps running, its slot is free again) and -1 when it settles. */
+  readonly abandoned?: (delta: 1 | -1) => void;
 }
 
 /** The code `FatalSegmentError` carries; matched by code so a second copy of the SDK in node_modules still counts. */
@@ -110,6 +112,14 @@ export class AttemptRunner {
       return finish('succeeded');
     } catch (error) {
       if (error instanceof HandlerTimeoutError) {
+        const { abandoned } = this.options;
+        if (abandoned) {
+          abandoned(1);
+          void execution.then(
+            () => abandoned(-1),
+            () => abandoned(-1),
+          );
+        }
         logger.error(
           `failed: ${error.message}; the handler keeps running in the background but its result is ignored`,
         );

@@ -4,15 +4,14 @@ import {
   consumed,
   deferred,
   fixedClock,
+  NOW,
   RecordingProducer,
   RecordingStdout,
 } from '../../../test/unit-doubles';
-import { AttemptEndedError } from '../errors/attempt-ended-error';
 import { FatalSegmentError } from '../errors/fatal-segment-error';
 import { SegmentShutdownError } from '../errors/segment-shutdown-error';
 import type { CommandHandler } from '../handler/command-handler';
 import { CommandRegistry } from '../handler/command-registry';
-import type { SegmentMessage } from '../handler/segment-message';
 import { LateLogBuffer } from '../logging/late-log-buffer';
 import { handlerPublishId } from '../publishing/reply-message-id';
 import { SegmentStats } from '../stats/segment-stats';
@@ -20,9 +19,17 @@ import { AttemptRunner } from './attempt-runner';
 import { CommandChunkProcessor } from './command-chunk-processor';
 import { ConcurrencyLimiter } from './concurrency-limiter';
 import { FinishedAttempts } from './finished-attempts';
+import { SegmentOutbox } from './segment-outbox';
 import { ShutdownGrace } from './shutdown-grace';
 
-const heartbeat = { heartbeat: async () => undefined };
+/** Lets pending promise callbacks and immediates run until `done` holds. */
+async function until(done: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 1_000; i += 1) {
+    if (done()) return;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  throw new Error(`never happened: ${what}`);
+}
 
 function setup(
   handlers: Record<string, CommandHandler>,
@@ -35,11 +42,28 @@ function setup(
   const stdout = new RecordingStdout();
   const grace = new ShutdownGrace();
   const lateLogs = new LateLogBuffer();
+  /** What happened, in order: `send:<marker ids>`, `commit:<offset>`, `run:<id>#<attempt>`. */
+  const events: string[] = [];
+  const sendBatch = producer.sendBatch.bind(producer);
+  producer.sendBatch = async (batches) => {
+    await sendBatch(batches);
+    const markers = producer.markers().length;
+    events.push(`send:${markers}`);
+  };
+  const outbox = new SegmentOutbox({
+    topics: { outbound: 'ns.outbound', outcomes: 'ns.outcomes', logs: 'ns.logs' },
+    producer,
+    lateLogs,
+    stdout,
+    backoff: async () => undefined,
+  });
   const processor = new CommandChunkProcessor({
     source: 'segment:hr',
-    topics: { outbound: 'ns.outbound', outcomes: 'ns.outcomes', logs: 'ns.logs' },
+    instance: 'pod-1 pid 7',
+    outcomeMarginMs: 10_000,
+    handlerTimeoutMs,
     registry,
-    producer,
+    outbox,
     runner: new AttemptRunner({
       source: 'segment:hr',
       handlerTimeoutMs,
@@ -51,149 +75,216 @@ function setup(
     finished: new FinishedAttempts(dedupCapacity),
     limiter: new ConcurrencyLimiter(concurrency),
     grace,
-    lateLogs,
     stats,
     stdout,
     clock: fixedClock,
   });
-  const process = (records: readonly ConsumedMessage[]) => processor.process(records, heartbeat);
-  return { process, producer, stats, stdout, grace, lateLogs };
+  const commits: string[] = [];
+  let failCommits = 0;
+  const context = {
+    heartbeat: async () => undefined,
+    commit: async (offset: string) => {
+      if (failCommits > 0) {
+        failCommits -= 1;
+        throw new Error('the group is rebalancing');
+      }
+      commits.push(offset);
+      events.push(`commit:${offset}`);
+    },
+  };
+  const process = (records: readonly ConsumedMessage[]) => processor.process(records, context);
+  const settled = () =>
+    until(() => processor.running === 0 && outbox.pending === 0, 'every attempt answered');
+  return {
+    process,
+    processor,
+    producer,
+    stats,
+    stdout,
+    grace,
+    commits,
+    events,
+    settled,
+    failNextCommit: () => (failCommits += 1),
+  };
 }
 
-/** A handler that records the ids it ran. */
-function recording(runs: string[], body: CommandHandler = () => undefined): CommandHandler {
+/** A handler that records the ids it ran, into `events` too when given. */
+function recording(
+  runs: string[],
+  body: CommandHandler = () => undefined,
+  events?: string[],
+): CommandHandler {
   return (message, context) => {
     runs.push(`${message.id}#${message.attempt}`);
+    events?.push(`run:${message.id}#${message.attempt}`);
     return body(message, context);
   };
 }
 
 describe('CommandChunkProcessor', () => {
-  it('runs each message and publishes every outcome and log of the chunk in one send', async () => {
+  it('makes the started markers durable and commits past the records before any handler runs', async () => {
     const runs: string[] = [];
-    const { process, producer } = setup({
-      DemoPing: recording(runs, (m, { logger }) => logger.info(`pong ${m.id}`)),
-      DemoFail: recording(runs, () => {
-        throw new Error('nope');
-      }),
-      DemoFatal: recording(runs, () => {
-        throw new FatalSegmentError('never');
-      }),
-    });
+    const events: string[] = [];
+    const s = setup({ DemoPing: recording(runs, () => undefined, events) });
+    const records = [commandRecord({ id: 'a' }), commandRecord({ id: 'b' })];
 
-    await process([
-      commandRecord({ id: 'a' }),
-      commandRecord({ id: 'b', command: 'DemoFail' }),
-      commandRecord({ id: 'c', command: 'DemoFatal' }),
-    ]);
+    await s.process(records);
+    await s.settled();
 
-    expect(producer.batches).toHaveLength(1);
-    expect(producer.batches[0]?.map((entry) => entry.topic)).toEqual([
-      'ns.outbound',
-      'ns.outcomes',
-      'ns.logs',
+    const [first, second] = records as [ConsumedMessage, ConsumedMessage];
+    const ordered = [...s.events, ...events];
+    expect(s.events.slice(0, 2)).toEqual(['send:2', `commit:${second.offset}`]);
+    expect(ordered.indexOf(`commit:${second.offset}`)).toBeLessThan(ordered.indexOf('run:a#1'));
+    expect(first.offset < second.offset).toBe(true);
+    expect(s.producer.markers()).toEqual([
+      {
+        messageId: 'a',
+        attempt: 1,
+        status: 'started',
+        startedAt: NOW.toISOString(),
+        outcomeDueBy: new Date(NOW.getTime() + 5_000 + 10_000).toISOString(),
+        instance: 'pod-1 pid 7',
+      },
+      expect.objectContaining({ messageId: 'b', status: 'started' }),
     ]);
-    expect(producer.outcomes().map((o) => [o.messageId, o.status, o.error])).toEqual([
-      ['a', 'succeeded', undefined],
-      ['b', 'failed', 'nope'],
-      ['c', 'fatal', 'never'],
+    expect(runs).toEqual(['a#1', 'b#1']);
+    expect(s.producer.outcomes().map((o) => [o.messageId, o.status])).toEqual([
+      ['a', 'succeeded'],
+      ['b', 'succeeded'],
     ]);
-    expect(producer.logs().map((l) => [l.messageId, l.message])).toEqual([
-      ['a', 'pong a'],
-      ['b', 'failed: nope'],
-      ['c', 'fatal: never'],
-    ]);
-    expect(producer.batches[0]?.[1]?.records[0]?.key).toBe('a');
   });
 
-  it('resolves (letting the offsets commit) only after the outcomes are durable', async () => {
-    const { process, producer } = setup({ DemoPing: () => undefined });
-    const send = deferred();
-    producer.gate = send.promise;
-    let resolved = false;
+  it('runs no handler when the commit fails, and rejects so the records come again', async () => {
+    const runs: string[] = [];
+    const s = setup({ DemoPing: recording(runs) });
+    s.failNextCommit();
 
-    const chunk = process([commandRecord()]).then(() => {
-      resolved = true;
+    await expect(s.process([commandRecord({ id: 'a' })])).rejects.toThrow('rebalancing');
+
+    expect(runs).toEqual([]);
+    expect(s.processor.running).toBe(0);
+  });
+
+  it('resolves once its records started, and sends each outcome as soon as it is known', async () => {
+    const slow = deferred();
+    const runs: string[] = [];
+    const s = setup({
+      DemoPing: recording(runs, async (m) => {
+        if (m.id === 'slow') await slow.promise;
+      }),
     });
-    await new Promise((r) => setImmediate(r));
-    expect(resolved).toBe(false);
 
-    send.resolve();
+    await s.process([commandRecord({ id: 'slow' }), commandRecord({ id: 'fast' })]);
+    await until(() => s.producer.outcomes().length === 1, 'the fast outcome');
+
+    expect(s.producer.outcomes()[0]).toMatchObject({ messageId: 'fast', status: 'succeeded' });
+    slow.resolve();
+    await s.settled();
+    expect(s.producer.outcomes().map((o) => o.messageId)).toEqual(['fast', 'slow']);
+  });
+
+  it('starts at most `concurrency` handlers at once, each group with one marker send and one commit', async () => {
+    const gates = [deferred(), deferred(), deferred()];
+    let running = 0;
+    let peak = 0;
+    const s = setup(
+      {
+        DemoPing: async (m) => {
+          running += 1;
+          peak = Math.max(peak, running);
+          await gates[Number(m.id)]?.promise;
+          running -= 1;
+        },
+      },
+      { concurrency: 2 },
+    );
+    const records = [0, 1, 2].map((n) => commandRecord({ id: String(n) }));
+
+    const chunk = s.process(records);
+    await until(() => running === 2, 'two handlers running');
+    expect(s.commits).toEqual([(records[1] as ConsumedMessage).offset]);
+    gates[0]?.resolve();
     await chunk;
-    expect(resolved).toBe(true);
-    expect(producer.outcomes()).toHaveLength(1);
+    gates[1]?.resolve();
+    gates[2]?.resolve();
+    await s.settled();
+
+    expect(peak).toBe(2);
+    expect(s.commits).toEqual(records.slice(1).map((r) => r.offset));
   });
 
-  describe('when publishing the outcomes fails', () => {
-    it('rejects, so nothing is committed, and answers the redelivery from memory without running again', async () => {
-      const runs: string[] = [];
-      const { process, producer, stats } = setup({
-        DemoPing: recording(runs, (_m, { logger }) => logger.info('did the work')),
-      });
-      producer.failures = 1;
-      const chunk = [commandRecord({ id: 'a' }), commandRecord({ id: 'b' })];
-
-      await expect(process(chunk)).rejects.toThrow('broker unavailable');
-      await process(chunk);
-
-      expect(runs).toEqual(['a#1', 'b#1']);
-      expect(producer.outcomes().map((o) => o.messageId)).toEqual(['a', 'b']);
-      // The first run's logs were never published; they go out with the remembered outcomes.
-      expect(producer.logs().map((l) => l.message)).toEqual(['did the work', 'did the work']);
-      expect(stats.duplicatesAbsorbed).toBe(2);
-      expect(stats.count('DemoPing', 'succeeded')).toBe(2);
+  it('runs a record marked run-alone with nothing beside it', async () => {
+    const first = deferred();
+    const alone = deferred();
+    const running = new Set<string>();
+    const overlaps: string[] = [];
+    const s = setup({
+      DemoPing: async (m) => {
+        running.add(m.id);
+        if (m.id === 'poison' && running.size > 1) overlaps.push([...running].join(','));
+        if (m.id === 'before') await first.promise;
+        if (m.id === 'poison') await alone.promise;
+        if (m.id === 'after' && running.has('poison')) overlaps.push('after beside poison');
+        running.delete(m.id);
+      },
     });
+
+    const chunk = s.process([
+      commandRecord({ id: 'before' }),
+      commandRecord({ id: 'poison', attempt: 2 }, { runAlone: true }),
+      commandRecord({ id: 'after' }),
+    ]);
+    await until(() => running.has('before'), 'the first handler');
+    expect(running.has('poison')).toBe(false);
+    first.resolve();
+    await until(() => running.has('poison'), 'the run-alone handler');
+    expect([...running]).toEqual(['poison']);
+    alone.resolve();
+    await chunk;
+    await s.settled();
+
+    expect(overlaps).toEqual([]);
+    expect(s.producer.outcomes()).toHaveLength(3);
   });
 
   describe('when an (id, attempt) is delivered again', () => {
-    it('republishes the remembered outcome without running the handler, and counts it', async () => {
+    it('sends the remembered outcome again without running the handler, and counts it', async () => {
       const runs: string[] = [];
-      const { process, producer, stats } = setup({
-        DemoPing: recording(runs, (_m, { logger }) => logger.info('once')),
-      });
+      const s = setup({ DemoPing: recording(runs) });
 
-      await process([commandRecord({ id: 'a', attempt: 1 })]);
-      await process([commandRecord({ id: 'a', attempt: 1 }), commandRecord({ id: 'a', attempt: 2 })]);
-
-      expect(runs).toEqual(['a#1', 'a#2']);
-      expect(producer.outcomes().map((o) => `${o.messageId}#${o.attempt}`)).toEqual(['a#1', 'a#1', 'a#2']);
-      expect(producer.logs()).toHaveLength(2); // logs already published are not published again
-      expect(stats.duplicatesAbsorbed).toBe(1);
-    });
-
-    it('runs a duplicate inside one chunk once and answers it once', async () => {
-      const runs: string[] = [];
-      const { process, producer, stats } = setup({ DemoPing: recording(runs) });
-
-      await process([commandRecord({ id: 'a' }), commandRecord({ id: 'a' })]);
+      await s.process([commandRecord({ id: 'a' })]);
+      await s.settled();
+      await s.process([commandRecord({ id: 'a' })]);
+      await s.settled();
 
       expect(runs).toEqual(['a#1']);
-      expect(producer.outcomes()).toHaveLength(1);
-      expect(stats.duplicatesAbsorbed).toBe(1);
+      expect(s.producer.outcomes().map((o) => o.messageId)).toEqual(['a', 'a']);
+      expect(s.producer.markers()).toHaveLength(1);
+      expect(s.stats.duplicatesAbsorbed).toBe(1);
     });
 
-    it('waits for a delivery still running elsewhere instead of running twice', async () => {
-      const runs: string[] = [];
+    it('runs a duplicate arriving while the first still runs once, with one outcome', async () => {
       const gate = deferred();
-      const { process, producer, stats } = setup({ DemoPing: recording(runs, () => gate.promise) });
+      const runs: string[] = [];
+      const s = setup({ DemoPing: recording(runs, () => gate.promise) });
 
-      const first = process([commandRecord({ id: 'a' })]);
-      const second = process([commandRecord({ id: 'a' })]);
+      await s.process([commandRecord({ id: 'a' })]);
+      await s.process([commandRecord({ id: 'a' })]);
       gate.resolve();
-      await Promise.all([first, second]);
+      await s.settled();
 
       expect(runs).toEqual(['a#1']);
-      expect(producer.outcomes()).toHaveLength(2);
-      expect(stats.duplicatesAbsorbed).toBe(1);
+      expect(s.producer.outcomes()).toHaveLength(1);
     });
   });
 
   describe('when a record is not a readable command message', () => {
-    it('answers fatal when the headers name the message and attempt, and still handles the good ones', async () => {
+    it('answers fatal when the headers name the message and attempt, and still runs the good ones', async () => {
       const runs: string[] = [];
-      const { process, producer, stats } = setup({ DemoPing: recording(runs) });
+      const s = setup({ DemoPing: recording(runs) });
 
-      await process([
+      await s.process([
         consumed({
           key: 'bad-1',
           value: '{not json',
@@ -201,9 +292,10 @@ describe('CommandChunkProcessor', () => {
         }),
         commandRecord({ id: 'good' }),
       ]);
+      await s.settled();
 
       expect(runs).toEqual(['good#1']);
-      expect(producer.outcomes()).toEqual([
+      expect(s.producer.outcomes()).toEqual([
         expect.objectContaining({
           messageId: 'bad-1',
           attempt: 2,
@@ -212,255 +304,75 @@ describe('CommandChunkProcessor', () => {
         }),
         expect.objectContaining({ messageId: 'good', status: 'succeeded' }),
       ]);
-      expect(producer.logs()).toEqual([expect.objectContaining({ messageId: 'bad-1', type: 2 })]);
-      expect(stats.snapshot().undecodable).toBe(1);
+      expect(s.producer.logs()).toEqual([expect.objectContaining({ messageId: 'bad-1', type: 2 })]);
+      expect(s.stats.snapshot().undecodable).toBe(1);
     });
-
-    it('only logs it when there is no message id or attempt to answer', async () => {
-      const { process, producer, stdout } = setup({ DemoPing: () => undefined });
-
-      await process([
-        consumed({ key: 'x', value: JSON.stringify({ id: 'x', command: 'DemoPing' }) }),
-        consumed({ key: 'y', value: Buffer.from([0xff]), headers: { [SmartLinkHeaders.messageId]: 'y' } }),
-      ]);
-
-      expect(producer.outcomes()).toEqual([]);
-      expect(producer.logs()).toEqual([
-        expect.not.objectContaining({ messageId: expect.anything() }),
-        expect.objectContaining({ messageId: 'y', message: expect.stringContaining('not valid UTF-8') }),
-      ]);
-      expect(stdout.lines.filter((l) => l.level === 'error')).toHaveLength(2);
-    });
-  });
-
-  it('runs at most `concurrency` handlers at once', async () => {
-    let running = 0;
-    let most = 0;
-    const { process, producer } = setup(
-      {
-        DemoPing: async () => {
-          running += 1;
-          most = Math.max(most, running);
-          await new Promise((r) => setImmediate(r));
-          running -= 1;
-        },
-      },
-      { concurrency: 2 },
-    );
-
-    await process(['a', 'b', 'c', 'd', 'e'].map((id) => commandRecord({ id })));
-
-    expect(most).toBe(2);
-    expect(producer.outcomes()).toHaveLength(5);
-  });
-
-  it('runs the records of one message id one after the other, in offset order', async () => {
-    const events: string[] = [];
-    const { process } = setup({
-      DemoPing: async (m: SegmentMessage) => {
-        events.push(`start ${m.attempt}`);
-        await new Promise((r) => setImmediate(r));
-        events.push(`end ${m.attempt}`);
-      },
-    });
-
-    await process([commandRecord({ id: 'a', attempt: 1 }), commandRecord({ id: 'a', attempt: 2 })]);
-
-    expect(events).toEqual(['start 1', 'end 1', 'start 2', 'end 2']);
-  });
-
-  it('publishes what handlers logged after their timeout with the next chunk', async () => {
-    const late = deferred();
-    const { process, producer } = setup(
-      {
-        DemoSlow: async (_m, { logger }) => {
-          await late.promise;
-          logger.warn('finished after all');
-        },
-        DemoPing: () => undefined,
-      },
-      { handlerTimeoutMs: 20 },
-    );
-
-    await process([commandRecord({ id: 'slow', command: 'DemoSlow' })]);
-    late.resolve();
-    await new Promise((r) => setImmediate(r));
-    await process([commandRecord({ id: 'next' })]);
-
-    expect(producer.outcomes().map((o) => [o.messageId, o.error])).toEqual([
-      ['slow', 'handler timed out after 20 ms'],
-      ['next', undefined],
-    ]);
-    expect(producer.batches[1]?.[2]?.records.map((r) => r.key)).toEqual(['slow']);
   });
 
   describe('when a handler publishes', () => {
-    const replying: CommandHandler = (message, { reply, publish }) => {
-      reply({ command: 'DemoPong', audience: 'demo-app', data: `{"ping":"${message.id}"}` });
-      publish({ command: 'DemoNotice', audience: 'other-app', data: 'plain text' });
-    };
-
-    it('sends the replies in the same batch as the outcome, ahead of it, correlated to the handled message', async () => {
-      const { process, producer, stats } = setup({ DemoPing: replying });
-
-      await process([commandRecord({ id: 'a' })]);
-
-      expect(producer.batches).toHaveLength(1);
-      expect(producer.batches[0]?.map((entry) => [entry.topic, entry.records.length])).toEqual([
-        ['ns.outbound', 2],
-        ['ns.outcomes', 1],
-        ['ns.logs', 0],
-      ]);
-      expect(producer.outbound()).toEqual([
-        {
-          id: handlerPublishId('a', 1),
-          command: 'DemoPong',
-          audience: 'demo-app',
-          data: '{"ping":"a"}',
-          correlatedId: 'a',
-        },
-        { id: handlerPublishId('a', 2), command: 'DemoNotice', audience: 'other-app', data: 'plain text' },
-      ]);
-      expect(producer.outcomes()[0]).toMatchObject({ messageId: 'a', status: 'succeeded' });
-      expect(stats.snapshot().published).toBe(2);
-    });
-
-    it('gives a later attempt of the same message the same ids, so the executor sends each reply once', async () => {
-      const { process, producer } = setup({ DemoPing: replying });
-
-      await process([commandRecord({ id: 'a', attempt: 1 })]);
-      await process([commandRecord({ id: 'a', attempt: 2 })]);
-
-      const ids = producer.outbound().map((m) => m.id);
-      expect(ids).toEqual([handlerPublishId('a', 1), handlerPublishId('a', 2), ...ids.slice(0, 2)]);
-    });
-
-    it('publishes nothing for an attempt that fails', async () => {
-      const { process, producer } = setup({
-        DemoPing: (message, context) => {
-          replying(message, context);
-          throw new Error('the ledger is locked');
+    it('sends the replies in the same send as the outcome, ahead of it', async () => {
+      const s = setup({
+        DemoPing: (message, { reply }) => {
+          reply({ command: 'DemoPong', audience: 'demo-app', data: `{"ping":"${message.id}"}` });
         },
       });
 
-      await process([commandRecord({ id: 'a' })]);
+      await s.process([commandRecord({ id: 'a' })]);
+      await s.settled();
 
-      expect(producer.outbound()).toEqual([]);
-      expect(producer.outcomes()[0]).toMatchObject({ status: 'failed' });
-    });
-
-    it('refuses an invalid message inside the handler, which fails the attempt', async () => {
-      const { process, producer } = setup({
-        DemoPing: (_message, { reply }) => {
-          reply({ command: 'DemoPong', audience: 'not/valid', data: '' });
-        },
-      });
-
-      await process([commandRecord({ id: 'a' })]);
-
-      expect(producer.outbound()).toEqual([]);
-      expect(producer.outcomes()[0]).toMatchObject({
-        status: 'failed',
-        error: expect.stringContaining('Cannot publish: audience is illegal'),
-      });
-    });
-
-    it('sends the replies again with the redelivered outcome when the first send failed, without running again', async () => {
-      const runs: string[] = [];
-      const { process, producer } = setup({ DemoPing: recording(runs, replying) });
-      producer.failures = 1;
-
-      await expect(process([commandRecord({ id: 'a' })])).rejects.toThrow('broker unavailable');
-      await process([commandRecord({ id: 'a' })]);
-
-      expect(runs).toEqual(['a#1']);
-      expect(producer.outbound().map((m) => m.id)).toEqual([
-        handlerPublishId('a', 1),
-        handlerPublishId('a', 2),
-      ]);
-    });
-
-    it('refuses a publish after the attempt timed out', async () => {
-      const late = deferred();
-      let lateError: unknown;
-      const { process, producer } = setup(
-        {
-          DemoPing: async (_message, { reply }) => {
-            await late.promise;
-            try {
-              reply({ command: 'DemoPong', audience: 'demo-app', data: '' });
-            } catch (error) {
-              lateError = error;
-            }
-          },
-        },
-        { handlerTimeoutMs: 20 },
+      const withOutcome = s.producer.batches.find((batch) =>
+        batch.some((entry) => entry.topic === 'ns.outbound'),
       );
-
-      await process([commandRecord({ id: 'slow' })]);
-      late.resolve();
-      await new Promise((r) => setImmediate(r));
-
-      expect(lateError).toBeInstanceOf(AttemptEndedError);
-      expect(producer.outbound()).toEqual([]);
+      expect(withOutcome?.map((entry) => [entry.topic, entry.records.length])).toEqual(
+        [
+          ['ns.outbound', 1],
+          ['ns.outcomes', 1],
+          ['ns.logs', 0],
+        ].filter(([, n]) => n !== 0),
+      );
+      expect(s.producer.outbound().map((m) => m.id)).toEqual([handlerPublishId('a', 1)]);
+      expect(s.stats.snapshot().published).toBe(1);
     });
   });
 
   describe('when the shutdown grace runs out', () => {
-    it('publishes what finished, starts nothing more, and hands the chunk back uncommitted', async () => {
+    it('starts nothing more, hands the unstarted records back, and reports running attempts as failed', async () => {
+      const gate = deferred();
       const runs: string[] = [];
-      const stuck = deferred();
-      const { process, producer, grace } = setup(
-        {
-          DemoPing: recording(runs),
-          DemoStuck: recording(runs, () => stuck.promise),
-        },
-        { concurrency: 1 },
-      );
+      const s = setup({ DemoPing: recording(runs, () => gate.promise) }, { concurrency: 1 });
 
-      const chunk = process([
-        commandRecord({ id: 'quick' }),
-        commandRecord({ id: 'stuck', command: 'DemoStuck' }),
-        commandRecord({ id: 'never-started' }),
+      const chunk = s.process([commandRecord({ id: 'a' }), commandRecord({ id: 'b' })]);
+      await until(() => runs.length === 1, 'the first handler');
+      s.grace.end();
+
+      await expect(chunk).rejects.toBeInstanceOf(SegmentShutdownError);
+      expect(await s.processor.drain()).toBe(1);
+      expect(runs).toEqual(['a#1']);
+      expect(s.producer.outcomes()).toEqual([
+        expect.objectContaining({
+          messageId: 'a',
+          status: 'failed',
+          error: 'the segment shut down while the handler ran; the attempt is retried',
+        }),
       ]);
-      await new Promise((r) => setImmediate(r));
-      grace.end();
-
-      await expect(chunk).rejects.toThrow(SegmentShutdownError);
-      await expect(chunk).rejects.toThrow(/2 message\(s\) not finished/);
-      stuck.resolve();
-      expect(runs).toEqual(['quick#1', 'stuck#1']);
-      expect(producer.outcomes().map((o) => o.messageId)).toEqual(['quick']);
+      gate.resolve();
+      await until(() => s.processor.running === 0, 'the handler to end');
+      expect(s.producer.outcomes()).toHaveLength(1);
     });
   });
 
   it('counts handled attempts per command and status', async () => {
-    const { process, stats } = setup({
+    const s = setup({
       DemoPing: () => undefined,
-      DemoFail: () => {
-        throw new Error('x');
+      DemoFatal: () => {
+        throw new FatalSegmentError('never');
       },
     });
 
-    await process([
-      commandRecord({ id: 'a' }),
-      commandRecord({ id: 'b' }),
-      commandRecord({ id: 'c', command: 'DemoFail' }),
-      commandRecord({ id: 'd', command: 'Unregistered' }),
-    ]);
+    await s.process([commandRecord({ id: 'a' }), commandRecord({ id: 'b', command: 'DemoFatal' })]);
+    await s.settled();
 
-    expect(stats.snapshot()).toEqual({
-      segment: 'hr',
-      handled: {
-        DemoPing: { succeeded: 2, failed: 0, fatal: 0 },
-        DemoFail: { succeeded: 0, failed: 1, fatal: 0 },
-        Unregistered: { succeeded: 0, failed: 0, fatal: 1 },
-      },
-      duplicatesAbsorbed: 0,
-      undecodable: 0,
-      running: 0,
-      published: 0,
-    });
-    expect(stats.count()).toBe(4);
+    expect(s.stats.count('DemoPing', 'succeeded')).toBe(1);
+    expect(s.stats.count('DemoFatal', 'fatal')).toBe(1);
   });
 });

@@ -1,202 +1,306 @@
 import { crashPoint, messageLogLine } from '@smartlink/common';
 import { MAX_MESSAGE_ID_LENGTH } from '@smartlink/contract';
 import {
+  attemptStartedRecord,
   commandMessageCodec,
-  logRecordRecord,
   outcomeRecord,
   SmartLinkHeaders,
   type BatchContext,
   type ConsumedMessage,
-  type EventProducer,
   type EventRecord,
   type LogRecord,
   type MalformedEventError,
   type Outcome,
-  type TopicNames,
 } from '@smartlink/messaging';
 import { SegmentShutdownError } from '../errors/segment-shutdown-error';
 import type { CommandRegistry } from '../handler/command-registry';
 import type { SegmentMessage } from '../handler/segment-message';
-import type { LateLogBuffer } from '../logging/late-log-buffer';
 import type { StdoutLogger } from '../logging/stdout-logger';
 import type { SegmentStats } from '../stats/segment-stats';
 import type { AttemptRunner } from './attempt-runner';
 import type { Clock } from './clock';
-import type { ConcurrencyLimiter } from './concurrency-limiter';
+import type { ConcurrencyLimiter, Release } from './concurrency-limiter';
 import { attemptKey, type FinishedAttempt, type FinishedAttempts } from './finished-attempts';
+import type { OutboxEntry, SegmentOutbox } from './segment-outbox';
 import type { ShutdownGrace } from './shutdown-grace';
 
-/** How often the group coordinator hears from us while a chunk's handlers run (kafkajs throttles it further). */
+/** How often the group coordinator hears from us while a chunk waits for slots (kafkajs throttles it further). */
 export const CHUNK_HEARTBEAT_INTERVAL_MS = 1_000;
 
 /** What {@link CommandChunkProcessor} works with; typed doubles in unit tests. */
 export interface CommandChunkProcessorDeps {
   /** The log source, `segment:<name>`. */
   readonly source: string;
-  readonly topics: Pick<TopicNames, 'outbound' | 'outcomes' | 'logs'>;
+  /** This process (host or pod name and pid), named in started markers. */
+  readonly instance: string;
+  /** Added to the handler timeout for the outcome due time of a started attempt: the time to deliver the outcome. */
+  readonly outcomeMarginMs: number;
+  readonly handlerTimeoutMs: number;
   readonly registry: Pick<CommandRegistry, 'get'>;
-  readonly producer: Pick<EventProducer, 'sendBatch'>;
+  readonly outbox: Pick<SegmentOutbox, 'send'>;
   readonly runner: Pick<AttemptRunner, 'run'>;
   readonly finished: FinishedAttempts;
   readonly limiter: ConcurrencyLimiter;
   readonly grace: ShutdownGrace;
-  readonly lateLogs: LateLogBuffer;
   readonly stats: SegmentStats;
   readonly stdout: StdoutLogger;
   readonly clock: Clock;
 }
 
-/** A message whose (id, attempt) finished, freshly or earlier. */
-interface Answer {
-  readonly entry: FinishedAttempt;
+/** One record of a chunk, read. */
+type Item =
+  | {
+      readonly kind: 'run';
+      readonly record: ConsumedMessage;
+      readonly message: SegmentMessage;
+      readonly alone: boolean;
+    }
+  | { readonly kind: 'report'; readonly record: ConsumedMessage; readonly entry: OutboxEntry };
+
+/** An attempt whose handler runs now. */
+interface Running {
+  readonly message: SegmentMessage;
+  readonly startedAt: string;
+  done: Promise<void>;
+  /** Set once an outcome left for it (its own, or the shutdown's); a second one is dropped. */
+  answered: boolean;
 }
 
 /**
- * Handles one chunk of records from the segment's command topics: decodes them, runs each (message id, attempt)
- * once through its handler with bounded concurrency, and publishes every outcome and log record of the chunk in one
- * durable send. It resolves only after that send, so the consumer commits offsets only once the outcomes are safe;
- * if anything fails it rejects and the chunk is delivered again, where remembered attempts are answered without
- * running their handlers twice. What the handlers published goes out in that same send, ahead of the outcomes, so
- * the executor never records a success whose replies are not on `<ns>.outbound`.
+ * Handles one chunk of records from the segment's command topics, in offset order: decodes them and starts each
+ * (message id, attempt) through its handler with bounded concurrency. Before a handler runs, the attempt's started
+ * marker is durable on `<ns>.outcomes` and the partition's offset past its record is committed, so a record whose
+ * handler may have started is never delivered to the segment again: a handler that kills its process costs that one
+ * attempt, which the executor counts from the marker. Records that start together (as many as slots are free) share
+ * one marker send and one commit. The chunk resolves once all its records started, not finished; each attempt's
+ * outcome, replies (listed first) and logs leave through the outbox as soon as it ends.
  *
- * Records of one message id run one after the other, in offset order; different ids run concurrently.
+ * A record carrying `smartlink-run-alone: true` (its previous attempt was lost while its handler ran) runs with
+ * nothing beside it, so a poison message charges no bystander again.
  */
 export class CommandChunkProcessor {
-  /** Attempts running now, so a redelivery racing the first delivery waits for it instead of running twice. */
-  private readonly inFlight = new Map<string, Promise<Answer | undefined>>();
+  /** Attempts running now, so a redelivery racing the first delivery is not run twice. */
+  private readonly inFlight = new Map<string, Running>();
 
   constructor(private readonly deps: CommandChunkProcessorDeps) {}
 
   async process(
     records: readonly ConsumedMessage[],
-    context: Pick<BatchContext, 'heartbeat'>,
+    context: Pick<BatchContext, 'heartbeat' | 'commit'>,
   ): Promise<void> {
-    const { grace, lateLogs, producer, topics } = this.deps;
-    const outcomes: Outcome[] = [];
-    const logs: LogRecord[] = [];
-    const byMessage = new Map<string, SegmentMessage[]>();
-    for (const record of records) {
-      const decoded = commandMessageCodec.decode(record);
-      if (decoded.ok) {
-        const group = byMessage.get(decoded.value.id);
-        if (group) group.push(decoded.value);
-        else byMessage.set(decoded.value.id, [decoded.value]);
-      } else {
-        const report = this.undecodable(record, decoded.error);
-        if (report.outcome) outcomes.push(report.outcome);
-        logs.push(report.log);
-      }
-    }
-    const expected = [...byMessage.values()].reduce((sum, group) => sum + group.length, 0);
-
-    const answers: Answer[] = [];
+    const items = records.map((record) => this.read(record));
     const heartbeat = setInterval(() => {
       context.heartbeat().catch((error: unknown) => {
         this.deps.stdout.debug(`heartbeat failed (a rebalance may be under way): ${String(error)}`);
       });
     }, CHUNK_HEARTBEAT_INTERVAL_MS);
     try {
-      const work = [...byMessage.values()].map(async (group) => {
-        for (const message of group) {
-          if (grace.isOver) return;
-          const answer = await this.answer(message);
-          if (answer) answers.push(answer);
-        }
-      });
-      const all = Promise.all(work);
-      // When the grace cuts the wait short, a later failure of the abandoned work must not go unhandled.
-      all.catch(() => undefined);
-      await Promise.race([all, grace.over]);
+      for (let next = 0; next < items.length;) {
+        next = await this.startGroup(items, next, context);
+      }
     } finally {
       clearInterval(heartbeat);
     }
-
-    // Copy now: after a shutdown cut, handlers still running may finish later; those are not part of this send.
-    const finished = [...new Set(answers.map((answer) => answer.entry))];
-    const outbound: EventRecord[] = [];
-    for (const entry of finished) {
-      outcomes.push(entry.outcome);
-      logs.push(...entry.unpublishedLogs);
-      outbound.push(...entry.unpublishedOutbound);
-    }
-    if (finished.length > 0) crashPoint('segment.after-handler');
-    const late = lateLogs.take();
-    try {
-      // Replies travel with their outcomes, listed first. If any part of the send fails, nothing is committed and
-      // the redelivery sends the remembered replies again under the same ids, which the executor absorbs.
-      await producer.sendBatch([
-        { topic: topics.outbound, records: outbound },
-        { topic: topics.outcomes, records: outcomes.map(outcomeRecord) },
-        { topic: topics.logs, records: [...logs, ...late].map(logRecordRecord) },
-      ]);
-    } catch (error) {
-      lateLogs.putBack(late);
-      throw error;
-    }
-    for (const entry of finished) {
-      entry.unpublishedLogs = [];
-      entry.unpublishedOutbound = [];
-    }
-    if (outbound.length > 0) this.deps.stats.recordPublished(outbound.length);
-
-    const unfinished = expected - answers.length;
-    if (unfinished > 0) {
-      // Only a shutdown cuts a chunk short; the finished outcomes are out, the rest goes to the next member.
-      throw new SegmentShutdownError(
-        `${unfinished} message(s) not finished within the shutdown grace are handed back for redelivery`,
-      );
-    }
   }
 
-  /** The outcome of one (id, attempt): remembered, shared with a delivery in flight, or from running the handler. */
-  private async answer(message: SegmentMessage): Promise<Answer | undefined> {
-    const { finished, stats } = this.deps;
+  /** Handlers running now. */
+  get running(): number {
+    return this.inFlight.size;
+  }
+
+  /**
+   * Shutdown: waits for the running handlers until the grace is over, then answers each still running with a failed
+   * outcome (the executor retries it) and waits for the outbox to carry it.
+   */
+  async drain(): Promise<number> {
+    const { grace, clock } = this.deps;
+    await Promise.race([Promise.all([...this.inFlight.values()].map((r) => r.done)), grace.over]);
+    const cut = [...this.inFlight.values()].filter((r) => !r.answered);
+    if (cut.length === 0) return 0;
+    const now = clock().toISOString();
+    const outcomes: Outcome[] = cut.map((r) => {
+      r.answered = true;
+      return {
+        messageId: r.message.id,
+        attempt: r.message.attempt,
+        status: 'failed',
+        error: 'the segment shut down while the handler ran; the attempt is retried',
+        startedAt: r.startedAt,
+        finishedAt: now,
+      };
+    });
+    await this.deps.outbox.send({ outcomes: outcomes.map(outcomeRecord) });
+    return cut.length;
+  }
+
+  /**
+   * Starts the records from `index` that can start now, as one group: waits for a slot for the first that runs a
+   * handler, then takes every following record for which a slot is free at once. Returns the index after the group.
+   */
+  private async startGroup(
+    items: readonly Item[],
+    index: number,
+    context: Pick<BatchContext, 'commit'>,
+  ): Promise<number> {
+    const { limiter, grace } = this.deps;
+    const group: { item: Item; release?: Release }[] = [];
+    let next = index;
+    // Records that need no handler ride along with the group.
+    while (next < items.length && (items[next] as Item).kind === 'report')
+      group.push({ item: items[next++] as Item });
+    const first = items[next];
+    if (first?.kind === 'run') {
+      const release = await this.acquire(first.alone);
+      group.push({ item: first, release });
+      next += 1;
+      while (!first.alone && next < items.length) {
+        const item = items[next] as Item;
+        if (item.kind === 'run') {
+          const slot = item.alone ? undefined : limiter.tryAcquire();
+          if (!slot) break;
+          group.push({ item, release: slot });
+        } else {
+          group.push({ item });
+        }
+        next += 1;
+      }
+    }
+    if (group.length === 0) return next;
+
+    const startedAt = this.deps.clock();
+    const runs: { message: SegmentMessage; release: Release }[] = [];
+    const outcomes: EventRecord[] = [];
+    const logs: LogRecord[] = [];
+    for (const { item, release } of group) {
+      if (item.kind === 'report') {
+        outcomes.push(...(item.entry.outcomes ?? []));
+        logs.push(...(item.entry.logs ?? []));
+        continue;
+      }
+      const answered = this.answerKnown(item.message);
+      if (answered) {
+        release?.();
+        outcomes.push(...(answered.outcomes ?? []));
+        logs.push(...(answered.logs ?? []));
+        continue;
+      }
+      runs.push({ message: item.message, release: release as Release });
+      outcomes.push(
+        attemptStartedRecord({
+          messageId: item.message.id,
+          attempt: item.message.attempt,
+          status: 'started',
+          startedAt: startedAt.toISOString(),
+          outcomeDueBy: new Date(
+            startedAt.getTime() + this.deps.handlerTimeoutMs + this.deps.outcomeMarginMs,
+          ).toISOString(),
+          instance: this.deps.instance,
+        }),
+      );
+    }
+    const last = (group[group.length - 1] as { item: Item }).item.record;
+    try {
+      if (grace.isOver)
+        throw new SegmentShutdownError('the segment is shutting down; unstarted records are handed back');
+      if (outcomes.length > 0 || logs.length > 0) await this.deps.outbox.send({ outcomes, logs });
+      // Past this commit the records never come back to the segment: only now may their handlers start.
+      await context.commit(last.offset);
+    } catch (error) {
+      for (const run of runs) run.release();
+      throw error;
+    }
+    for (const run of runs) this.start(run.message, run.release, startedAt.toISOString());
+    return next;
+  }
+
+  /** A slot (all of them for a record that runs alone), unless the grace ends first. */
+  private async acquire(alone: boolean): Promise<Release> {
+    const { limiter, grace } = this.deps;
+    if (grace.isOver)
+      throw new SegmentShutdownError('the segment is shutting down; unstarted records are handed back');
+    const acquiring = alone ? limiter.acquireExclusive() : limiter.acquire();
+    const won = await Promise.race([acquiring, grace.over.then(() => undefined)]);
+    if (won === undefined) {
+      // The slot may still come; give it straight back then.
+      void acquiring.then((release) => release());
+      throw new SegmentShutdownError('the segment is shutting down; unstarted records are handed back');
+    }
+    return won;
+  }
+
+  /**
+   * A redelivered (id, attempt) this process knows: finished already (its outcome is sent again, cheap and absorbed
+   * by the executor) or running now (its own outcome will follow). Undefined when the handler is to run.
+   */
+  private answerKnown(message: SegmentMessage): OutboxEntry | undefined {
+    const { finished, stats, stdout } = this.deps;
+    const label = `${message.command} ${message.id} attempt ${message.attempt}`;
     const remembered = finished.get(message.id, message.attempt);
     if (remembered) {
       stats.recordDuplicate();
-      this.deps.stdout.debug(
-        `${message.command} ${message.id} attempt ${message.attempt}: redelivered; answered with the remembered ${remembered.outcome.status} outcome`,
+      stdout.debug(
+        `${label}: redelivered; answered with the remembered ${remembered.outcome.status} outcome`,
       );
-      return { entry: remembered };
+      return { outcomes: [outcomeRecord(remembered.outcome)] };
     }
-    const key = attemptKey(message.id, message.attempt);
-    const running = this.inFlight.get(key);
-    if (running) {
-      const answer = await running;
-      if (answer) stats.recordDuplicate();
-      return answer;
+    if (this.inFlight.has(attemptKey(message.id, message.attempt))) {
+      stats.recordDuplicate();
+      stdout.debug(`${label}: redelivered while it runs; its outcome follows when it ends`);
+      return {};
     }
-    const execution = this.execute(message).finally(() => this.inFlight.delete(key));
-    this.inFlight.set(key, execution);
-    return execution;
+    return undefined;
   }
 
-  private async execute(message: SegmentMessage): Promise<Answer | undefined> {
-    const { limiter, grace, registry, runner, finished, stats } = this.deps;
-    const release = await limiter.acquire();
-    try {
-      // Once the grace is over nothing new starts; the message is handed back with its chunk.
-      if (grace.isOver) return undefined;
-      stats.recordRunning(1);
-      const registered = registry.get(message.command);
-      let result;
+  /** Runs one started attempt; its outcome leaves through the outbox as soon as it ends. */
+  private start(message: SegmentMessage, release: Release, startedAt: string): void {
+    const { registry, runner, finished, stats, grace, outbox } = this.deps;
+    const key = attemptKey(message.id, message.attempt);
+    stats.recordRunning(1);
+    const running: Running = { message, startedAt, done: Promise.resolve(), answered: false };
+    this.inFlight.set(key, running);
+    running.done = (async () => {
       try {
-        result = await runner.run(registered, message, grace.signal);
+        const result = await runner.run(registry.get(message.command), message, grace.signal);
+        stats.recordHandled(message.command, result.outcome.status);
+        const entry: FinishedAttempt = {
+          command: message.command,
+          outcome: result.outcome,
+          unpublishedLogs: result.logs,
+          unpublishedOutbound: result.outbound,
+        };
+        finished.remember(message.id, message.attempt, entry);
+        if (running.answered) return;
+        running.answered = true;
+        crashPoint('segment.after-handler');
+        await outbox.send({
+          outbound: result.outbound,
+          outcomes: [outcomeRecord(result.outcome)],
+          logs: result.logs,
+        });
+        entry.unpublishedLogs = [];
+        entry.unpublishedOutbound = [];
+        if (result.outbound.length > 0) stats.recordPublished(result.outbound.length);
+      } catch (error) {
+        this.deps.stdout.error(
+          `${message.command} ${message.id} attempt ${message.attempt}: ${String(error)}`,
+        );
       } finally {
         stats.recordRunning(-1);
+        release();
+        this.inFlight.delete(key);
       }
-      stats.recordHandled(message.command, result.outcome.status);
-      const entry: FinishedAttempt = {
-        command: message.command,
-        outcome: result.outcome,
-        unpublishedLogs: result.logs,
-        unpublishedOutbound: result.outbound,
-      };
-      finished.remember(message.id, message.attempt, entry);
-      return { entry };
-    } finally {
-      release();
-    }
+    })();
+  }
+
+  private read(record: ConsumedMessage): Item {
+    const decoded = commandMessageCodec.decode(record);
+    if (!decoded.ok) return { kind: 'report', record, entry: this.undecodable(record, decoded.error) };
+    return {
+      kind: 'run',
+      record,
+      message: decoded.value,
+      alone: record.headers[SmartLinkHeaders.runAlone] === 'true',
+    };
   }
 
   /**
@@ -204,10 +308,7 @@ export class CommandChunkProcessor {
    * executor gets a fatal outcome (a retry would fail the same way) and dead-letters it; without them there is
    * nobody to answer, so it is only logged. Either way the chunk goes on.
    */
-  private undecodable(
-    record: ConsumedMessage,
-    error: MalformedEventError,
-  ): { outcome?: Outcome; log: LogRecord } {
+  private undecodable(record: ConsumedMessage, error: MalformedEventError): OutboxEntry {
     const { source, clock, stats, stdout } = this.deps;
     stats.recordUndecodable();
     const now = clock().toISOString();
@@ -222,18 +323,28 @@ export class CommandChunkProcessor {
     stdout.error(
       messageId === undefined ? said : messageLogLine(said, { messageId, attempt: attempt ?? null }),
     );
+    const log: LogRecord = {
+      ...(messageId !== undefined && { messageId }),
+      type: 2,
+      message: text,
+      debug: `headers: ${JSON.stringify(record.headers)}`,
+      date: now,
+      source,
+    };
     return {
-      ...(answered && {
-        outcome: { messageId, attempt, status: 'fatal', error: text, startedAt: now, finishedAt: now },
-      }),
-      log: {
-        ...(messageId !== undefined && { messageId }),
-        type: 2,
-        message: text,
-        debug: `headers: ${JSON.stringify(record.headers)}`,
-        date: now,
-        source,
-      },
+      outcomes: answered
+        ? [
+            outcomeRecord({
+              messageId,
+              attempt,
+              status: 'fatal',
+              error: text,
+              startedAt: now,
+              finishedAt: now,
+            }),
+          ]
+        : [],
+      logs: [log],
     };
   }
 }

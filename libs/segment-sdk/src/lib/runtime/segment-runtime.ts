@@ -5,13 +5,8 @@ import {
   type OnApplicationBootstrap,
   type OnModuleDestroy,
 } from '@nestjs/common';
-import {
-  EventProducer,
-  KafkaClient,
-  logRecordRecord,
-  TopicAdmin,
-  type BatchConsumer,
-} from '@smartlink/messaging';
+import { hostname } from 'node:os';
+import { EventProducer, KafkaClient, TopicAdmin, type BatchConsumer } from '@smartlink/messaging';
 import { SegmentConfigurationError } from '../errors/segment-configuration-error';
 import { CommandRegistry } from '../handler/command-registry';
 import { LateLogBuffer } from '../logging/late-log-buffer';
@@ -23,6 +18,7 @@ import { systemClock } from './clock';
 import { CommandChunkProcessor } from './command-chunk-processor';
 import { ConcurrencyLimiter } from './concurrency-limiter';
 import { FinishedAttempts } from './finished-attempts';
+import { outboxBackoff, SegmentOutbox } from './segment-outbox';
 import { ShutdownGrace } from './shutdown-grace';
 
 /** The consumer group of a segment: every instance of one segment shares the work of its commands. */
@@ -35,9 +31,11 @@ export function segmentGroupId(namespace: string, segment: string): string {
  * registered) it seals the registry, makes sure the command, outbound, outcome and log topics exist, and joins the group
  * `<ns>.segment.<name>` subscribed to `<ns>.cmd.<Command>` of each registered command.
  *
- * On shutdown it stops fetching, gives handlers in flight up to `shutdownGraceMs` to finish and publishes their
- * outcomes before the offsets commit; whatever is not finished by then stays uncommitted and is redelivered to the
- * next member. Kafka itself is closed afterwards by `KafkaModule`.
+ * A record's offset is committed before its handler starts (see {@link CommandChunkProcessor}), so nothing that
+ * started is handed back. On shutdown it stops fetching, gives handlers in flight up to `shutdownGraceMs` to finish
+ * and publishes their outcomes; an attempt still running when the grace ends gets a `failed` outcome saying the
+ * segment shut down while its handler ran (the executor retries it). Kafka itself is closed afterwards by
+ * `KafkaModule`.
  */
 @Injectable()
 export class SegmentRuntime implements OnApplicationBootstrap, OnModuleDestroy {
@@ -46,24 +44,34 @@ export class SegmentRuntime implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly grace = new ShutdownGrace();
   private readonly lateLogs = new LateLogBuffer();
   private readonly processor: CommandChunkProcessor;
+  private readonly outbox: SegmentOutbox;
   private consumer: BatchConsumer | null = null;
 
   constructor(
     @Inject(SEGMENT_SETTINGS) private readonly settings: SegmentSettings,
     private readonly kafka: KafkaClient,
     private readonly admin: TopicAdmin,
-    private readonly producer: EventProducer,
+    producer: EventProducer,
     private readonly registry: CommandRegistry,
     stats: SegmentStats,
   ) {
     const source = `segment:${settings.segment}`;
     this.groupId = segmentGroupId(kafka.topics.namespace, settings.segment);
     this.stdout = new Logger(source);
+    this.outbox = new SegmentOutbox({
+      topics: kafka.topics,
+      producer,
+      lateLogs: this.lateLogs,
+      stdout: this.stdout,
+      backoff: outboxBackoff,
+    });
     this.processor = new CommandChunkProcessor({
       source,
-      topics: kafka.topics,
+      instance: `${hostname()} pid ${process.pid}`,
+      outcomeMarginMs: settings.outcomeMarginMs,
+      handlerTimeoutMs: settings.handlerTimeoutMs,
       registry,
-      producer,
+      outbox: this.outbox,
       runner: new AttemptRunner({
         source,
         handlerTimeoutMs: settings.handlerTimeoutMs,
@@ -71,11 +79,15 @@ export class SegmentRuntime implements OnApplicationBootstrap, OnModuleDestroy {
         stdout: this.stdout,
         clock: systemClock,
         lateLogs: (record) => this.lateLogs.add(record),
+        abandoned: (delta) => {
+          stats.recordTimedOutRunning(delta);
+          if (delta === 1)
+            this.stdout.warn(`${stats.snapshot().timedOutStillRunning} timed-out handler(s) still running`);
+        },
       }),
       finished: new FinishedAttempts(settings.dedupCapacity),
       limiter: new ConcurrencyLimiter(settings.concurrency),
       grace: this.grace,
-      lateLogs: this.lateLogs,
       stats,
       stdout: this.stdout,
       clock: systemClock,
@@ -114,6 +126,10 @@ export class SegmentRuntime implements OnApplicationBootstrap, OnModuleDestroy {
     this.grace.begin(this.settings.shutdownGraceMs);
     try {
       await this.consumer?.stop();
+      const cut = await this.processor.drain();
+      if (cut > 0) {
+        this.stdout.warn(`${cut} handler(s) still running when the shutdown grace ended: reported as failed`);
+      }
     } finally {
       this.grace.end();
       await this.flushLateLogs();
@@ -136,13 +152,12 @@ export class SegmentRuntime implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private async flushLateLogs(): Promise<void> {
-    const late = this.lateLogs.take();
-    if (late.length === 0) return;
     try {
-      await this.producer.send(this.kafka.topics.logs, late.map(logRecordRecord));
+      // Shutting down: give the outbox what is left of the late lines, and a bounded time to send it all.
+      void this.outbox.send({});
+      await Promise.race([this.outbox.idle(), new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
     } catch (error) {
-      // Shutting down: they are on stdout already, and there is no later batch to carry them.
-      this.stdout.warn(`${late.length} late log line(s) not published: ${String(error)}`);
+      this.stdout.warn(`late log lines not published: ${String(error)}`);
     }
   }
 }

@@ -21,6 +21,11 @@ export const SegmentDefaults = {
    * and far enough under Kafka's default 1 MB record limit that the outbound record, JSON-escaped, still fits.
    */
   maxPublishBytes: 512 * 1024,
+  /**
+   * Added to the handler timeout in a started marker's outcome due time: how long the outcome of an attempt may take
+   * to reach the executor once the handler ended (an outbox send retried through a broker hiccup).
+   */
+  outcomeMarginMs: 15_000,
 } as const;
 
 /** Inclusive bounds of each numeric setting. */
@@ -32,6 +37,7 @@ export const SegmentLimits = {
   dedupCapacity: { min: 0, max: 1_000_000 },
   shutdownGraceMs: { min: 0, max: 600_000 },
   maxPublishBytes: { min: 1_024, max: 64 * 1024 * 1024 },
+  outcomeMarginMs: { min: 1_000, max: 600_000 },
 } as const;
 
 /** A segment name becomes part of a consumer group (`<ns>.segment.<name>`) and of a log source (`segment:<name>`). */

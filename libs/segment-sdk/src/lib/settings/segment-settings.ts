@@ -37,6 +37,11 @@ export interface SegmentSettings {
   readonly shutdownDeadlineMs: number;
   /** Largest `data` of a message published for the cloud, in UTF-8 bytes; larger ones are refused before sending. */
   readonly maxPublishBytes: number;
+  /**
+   * Added to `handlerTimeoutMs` for the outcome due time a started marker announces; past it the retry scheduler
+   * records the attempt as lost during the handler.
+   */
+  readonly outcomeMarginMs: number;
 }
 
 /** Options of `SegmentModule.forRoot`: the segment name and Kafka settings; everything else has a default. */
@@ -64,6 +69,10 @@ const segmentEnvSchema = z.object({
   SEGMENT_DEDUP_CAPACITY: envSetting('dedupCapacity', 'finished attempts remembered for deduplication'),
   SEGMENT_SHUTDOWN_GRACE_MS: envSetting('shutdownGraceMs', 'milliseconds handlers may finish at shutdown'),
   SEGMENT_MAX_PUBLISH_BYTES: envSetting('maxPublishBytes', 'bytes of data per published message'),
+  SEGMENT_OUTCOME_MARGIN_MS: envSetting(
+    'outcomeMarginMs',
+    'milliseconds to deliver an outcome after the handler timeout',
+  ),
 });
 
 const bounded = (key: keyof typeof SegmentLimits) =>
@@ -78,12 +87,13 @@ const optionsSchema = z.object({
   shutdownGraceMs: bounded('shutdownGraceMs'),
   shutdownDeadlineMs: z.number().int().min(1_000).max(600_000).default(DEFAULT_SHUTDOWN_DEADLINE_MS),
   maxPublishBytes: bounded('maxPublishBytes'),
+  outcomeMarginMs: bounded('outcomeMarginMs'),
 });
 
 /**
  * Reads the segment settings from an environment-like object (apps pass `process.env`) once, at boot: SEGMENT_NAME
  * (required unless `defaults.segment` is given), SEGMENT_HANDLER_TIMEOUT_MS, SEGMENT_CONCURRENCY,
- * SEGMENT_MAX_BATCH_SIZE, SEGMENT_DEDUP_CAPACITY, SEGMENT_SHUTDOWN_GRACE_MS, SEGMENT_MAX_PUBLISH_BYTES, and the Kafka variables
+ * SEGMENT_MAX_BATCH_SIZE, SEGMENT_DEDUP_CAPACITY, SEGMENT_SHUTDOWN_GRACE_MS, SEGMENT_MAX_PUBLISH_BYTES, SEGMENT_OUTCOME_MARGIN_MS, and the Kafka variables
  * (`KAFKA_BROKERS`, `SMARTLINK_TOPIC_NAMESPACE`...). Throws a `SettingsError` naming every bad variable and how to
  * fix it.
  */
@@ -105,6 +115,7 @@ export function parseSegmentSettings(
     shutdownGraceMs: s.SEGMENT_SHUTDOWN_GRACE_MS,
     shutdownDeadlineMs: parseLifecycleSettings('segment', env).shutdownDeadlineMs,
     maxPublishBytes: s.SEGMENT_MAX_PUBLISH_BYTES,
+    outcomeMarginMs: s.SEGMENT_OUTCOME_MARGIN_MS,
   };
 }
 

@@ -14,6 +14,8 @@ export interface SegmentStatsSnapshot {
   readonly undecodable: number;
   /** Handlers running right now. */
   readonly running: number;
+  /** Handlers that outlived their timeout and still run (their attempts failed, their slots are free). */
+  readonly timedOutStillRunning: number;
   /** Messages published for the cloud on `<ns>.outbound`: replies of handlers and standalone publishes. */
   readonly published: number;
 }
@@ -27,6 +29,7 @@ export class SegmentStats {
   private duplicates = 0;
   private undecodable = 0;
   private running = 0;
+  private timedOut = 0;
   private published = 0;
 
   constructor(readonly segment: string) {}
@@ -57,6 +60,11 @@ export class SegmentStats {
   }
 
   /** @internal */
+  recordTimedOutRunning(delta: 1 | -1): void {
+    this.timedOut += delta;
+  }
+
+  /** @internal */
   recordPublished(count: number): void {
     this.published += count;
   }
@@ -82,6 +90,7 @@ export class SegmentStats {
       duplicatesAbsorbed: this.duplicates,
       undecodable: this.undecodable,
       running: this.running,
+      timedOutStillRunning: this.timedOut,
       published: this.published,
     };
   }
