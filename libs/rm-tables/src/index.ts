@@ -48,6 +48,8 @@ export { LogStore } from './lib/stores/log.store';
 export type {
   ClaimDueInput,
   ClaimTimedOutInput,
+  ClaimOverdueStartedInput,
+  MarkStartedInput,
   ClaimUnplannedInput,
   FailedAttemptUpdate,
   PurgeInput,

@@ -22,7 +22,7 @@ describe('MssqlDialect', () => {
           '  WHERE STATUS IN (0, 2) AND DATATENTATIVAEXEC <= @1',
           '  ORDER BY DATATENTATIVAEXEC',
           ')',
-          'UPDATE claimed SET STATUS = 1, DATAATUALIZACAO = @1',
+          'UPDATE claimed SET STATUS = 1, DATAATUALIZACAO = @1, DATATENTATIVAEXEC = NULL',
           'OUTPUT INSERTED.*',
         ].join('\n'),
       );
@@ -42,7 +42,7 @@ describe('MssqlDialect', () => {
       [
         'WITH claimed AS (',
         '  SELECT TOP (@0) * FROM GTOTVSLINKMESSAGE WITH (UPDLOCK, READPAST, ROWLOCK)',
-        '  WHERE (STATUS = 1 OR (STATUS = 0 AND DATATENTATIVAEXEC IS NULL))',
+        '  WHERE STATUS IN (0, 1) AND DATATENTATIVAEXEC IS NULL',
         '    AND DATAATUALIZACAO < @1',
         '  ORDER BY DATAATUALIZACAO',
         ')',
@@ -206,7 +206,7 @@ describe('MssqlDialect', () => {
     const statement = dialect.markDispatched({ ids: ['a', 'b'], attempt: 1, now });
     expect(statement.sql).toBe(
       [
-        'UPDATE GTOTVSLINKMESSAGE SET STATUS = 1, DATAATUALIZACAO = @0',
+        'UPDATE GTOTVSLINKMESSAGE SET STATUS = 1, DATAATUALIZACAO = @0, DATATENTATIVAEXEC = NULL',
         'OUTPUT INSERTED.ID',
         'WHERE ID IN (@1, @2) AND STATUS IN (0, 2) AND TENTATIVAS < @3',
       ].join('\n'),
@@ -349,16 +349,44 @@ describe('MssqlDialect for the retry scheduler', () => {
     expect(statement.parameters).toEqual([20, datetime2(earlier), datetime2(now)]);
   });
 
+  it('applies a started marker only to a row still at the attempt before it', () => {
+    const statement = dialect.markStarted({ id: 'a', attempt: 2, startedAt: earlier, outcomeDueBy: now });
+    expect(statement.sql).toBe(
+      [
+        'UPDATE GTOTVSLINKMESSAGE SET STATUS = 1, DATAATUALIZACAO = @0, DATATENTATIVAEXEC = @1',
+        'OUTPUT INSERTED.ID',
+        'WHERE ID = @2 AND TENTATIVAS = @3 AND STATUS IN (0, 1)',
+      ].join('\n'),
+    );
+    expect(statement.parameters).toEqual([datetime2(earlier), datetime2(now), 'a', 1]);
+  });
+
+  it('claims overdue started attempts with UPDLOCK, READPAST, ROWLOCK, keeping the start', () => {
+    const statement = dialect.claimOverdueStarted({ now: earlier, reclaimAt: now, limit: 10 });
+    expect(statement.sql).toBe(
+      [
+        'WITH claimed AS (',
+        '  SELECT TOP (@0) * FROM GTOTVSLINKMESSAGE WITH (UPDLOCK, READPAST, ROWLOCK)',
+        '  WHERE STATUS = 1 AND DATATENTATIVAEXEC < @1',
+        '  ORDER BY DATATENTATIVAEXEC',
+        ')',
+        'UPDATE claimed SET DATATENTATIVAEXEC = @2',
+        'OUTPUT INSERTED.*',
+      ].join('\n'),
+    );
+    expect(statement.parameters).toEqual([10, datetime2(earlier), datetime2(now)]);
+  });
+
   it('releases claims only while still dispatched by that claim', () => {
     const statement = dialect.releaseClaims({ ids: ['a', 'b'], claimedAt: earlier, now });
     expect(statement.sql).toBe(
       [
-        'UPDATE GTOTVSLINKMESSAGE SET STATUS = 2, DATAATUALIZACAO = @0',
+        'UPDATE GTOTVSLINKMESSAGE SET STATUS = 2, DATAATUALIZACAO = @0, DATATENTATIVAEXEC = @1',
         'OUTPUT INSERTED.ID',
-        'WHERE ID IN (@1, @2) AND STATUS = 1 AND DATAATUALIZACAO = @3',
+        'WHERE ID IN (@2, @3) AND STATUS = 1 AND DATAATUALIZACAO = @1',
       ].join('\n'),
     );
-    expect(statement.parameters).toEqual([datetime2(now), 'a', 'b', datetime2(earlier)]);
+    expect(statement.parameters).toEqual([datetime2(now), datetime2(earlier), 'a', 'b']);
   });
 
   describe('redriveDead', () => {

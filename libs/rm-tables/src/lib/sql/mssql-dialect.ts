@@ -8,11 +8,13 @@ import { RM_TABLES_DEFAULTS } from '../rm-tables.defaults';
 import { RmTableName } from '../schema/rm-table-names';
 import type {
   ClaimDueInput,
+  ClaimOverdueStartedInput,
   ClaimTimedOutInput,
   ClaimUnplannedInput,
   CountFailedAttemptsInput,
   FailedAttemptUpdate,
   MarkDispatchedInput,
+  MarkStartedInput,
   PurgeInput,
   RedriveDeadInput,
   ReleaseClaimsInput,
@@ -95,7 +97,7 @@ export class MssqlDialect implements RmSqlDialect {
       `  WHERE STATUS IN (${Pending}, ${WaitingRetry}) AND DATATENTATIVAEXEC <= ${at}`,
       '  ORDER BY DATATENTATIVAEXEC',
       ')',
-      `UPDATE claimed SET STATUS = ${Dispatched}, DATAATUALIZACAO = ${at}`,
+      `UPDATE claimed SET STATUS = ${Dispatched}, DATAATUALIZACAO = ${at}, DATATENTATIVAEXEC = NULL`,
       'OUTPUT INSERTED.*',
     ];
     return { sql: sql.join('\n'), parameters: p.list() };
@@ -109,11 +111,36 @@ export class MssqlDialect implements RmSqlDialect {
     const sql = [
       'WITH claimed AS (',
       `  SELECT TOP (${top}) * FROM ${this.message} WITH (UPDLOCK, READPAST, ROWLOCK)`,
-      `  WHERE (STATUS = ${Dispatched} OR (STATUS = ${Pending} AND DATATENTATIVAEXEC IS NULL))`,
+      `  WHERE STATUS IN (${Pending}, ${Dispatched}) AND DATATENTATIVAEXEC IS NULL`,
       `    AND DATAATUALIZACAO < ${cutoff}`,
       '  ORDER BY DATAATUALIZACAO',
       ')',
       `UPDATE claimed SET DATAATUALIZACAO = ${at}`,
+      'OUTPUT INSERTED.*',
+    ];
+    return { sql: sql.join('\n'), parameters: p.list() };
+  }
+
+  markStarted({ id, attempt, startedAt, outcomeDueBy }: MarkStartedInput): RmSqlStatement {
+    const p = parameters();
+    const sql = [
+      `UPDATE ${this.message} SET STATUS = ${Dispatched}, DATAATUALIZACAO = ${p.add(startedAt)}, DATATENTATIVAEXEC = ${p.add(outcomeDueBy)}`,
+      'OUTPUT INSERTED.ID',
+      `WHERE ID = ${p.add(id)} AND TENTATIVAS = ${p.add(attempt - 1)} AND STATUS IN (${Pending}, ${Dispatched})`,
+    ];
+    return { sql: sql.join('\n'), parameters: p.list() };
+  }
+
+  claimOverdueStarted({ now, reclaimAt, limit }: ClaimOverdueStartedInput): RmSqlStatement {
+    const p = parameters();
+    const top = p.add(limit);
+    const sql = [
+      'WITH claimed AS (',
+      `  SELECT TOP (${top}) * FROM ${this.message} WITH (UPDLOCK, READPAST, ROWLOCK)`,
+      `  WHERE STATUS = ${Dispatched} AND DATATENTATIVAEXEC < ${p.add(now)}`,
+      '  ORDER BY DATATENTATIVAEXEC',
+      ')',
+      `UPDATE claimed SET DATATENTATIVAEXEC = ${p.add(reclaimAt)}`,
       'OUTPUT INSERTED.*',
     ];
     return { sql: sql.join('\n'), parameters: p.list() };
@@ -181,7 +208,7 @@ export class MssqlDialect implements RmSqlDialect {
     const p = parameters();
     const at = p.add(now);
     const sql = [
-      `UPDATE ${this.message} SET STATUS = ${Dispatched}, DATAATUALIZACAO = ${at}`,
+      `UPDATE ${this.message} SET STATUS = ${Dispatched}, DATAATUALIZACAO = ${at}, DATATENTATIVAEXEC = NULL`,
       'OUTPUT INSERTED.ID',
       `WHERE ID IN ${p.row(ids)} AND STATUS IN (${Pending}, ${WaitingRetry}) AND TENTATIVAS < ${p.add(attempt)}`,
     ];
@@ -219,10 +246,12 @@ export class MssqlDialect implements RmSqlDialect {
     assertBatch(ids.length, 1, this.rowsPerStatement(1) - 2);
     const p = parameters();
     const at = p.add(now);
+    const claim = p.add(claimedAt);
+    // Due again at once: the claim had cleared the due time, which was at or before it.
     const sql = [
-      `UPDATE ${this.message} SET STATUS = ${WaitingRetry}, DATAATUALIZACAO = ${at}`,
+      `UPDATE ${this.message} SET STATUS = ${WaitingRetry}, DATAATUALIZACAO = ${at}, DATATENTATIVAEXEC = ${claim}`,
       'OUTPUT INSERTED.ID',
-      `WHERE ID IN ${p.row(ids)} AND STATUS = ${Dispatched} AND DATAATUALIZACAO = ${p.add(claimedAt)}`,
+      `WHERE ID IN ${p.row(ids)} AND STATUS = ${Dispatched} AND DATAATUALIZACAO = ${claim}`,
     ];
     return { sql: sql.join('\n'), parameters: p.list() };
   }

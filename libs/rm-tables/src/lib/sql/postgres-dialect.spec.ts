@@ -14,7 +14,7 @@ describe('PostgresDialect', () => {
     const statement = dialect.claimDue({ now, limit: 50 });
     expect(statement.sql).toBe(
       [
-        'UPDATE "GTOTVSLINKMESSAGE" SET "STATUS" = 1, "DATAATUALIZACAO" = $1',
+        'UPDATE "GTOTVSLINKMESSAGE" SET "STATUS" = 1, "DATAATUALIZACAO" = $1, "DATATENTATIVAEXEC" = NULL',
         'WHERE "ID" IN (',
         '  SELECT "ID" FROM "GTOTVSLINKMESSAGE"',
         '  WHERE "STATUS" IN (0, 2) AND "DATATENTATIVAEXEC" <= $1',
@@ -35,7 +35,7 @@ describe('PostgresDialect', () => {
         'UPDATE "GTOTVSLINKMESSAGE" SET "DATAATUALIZACAO" = $1',
         'WHERE "ID" IN (',
         '  SELECT "ID" FROM "GTOTVSLINKMESSAGE"',
-        '  WHERE ("STATUS" = 1 OR ("STATUS" = 0 AND "DATATENTATIVAEXEC" IS NULL))',
+        '  WHERE "STATUS" IN (0, 1) AND "DATATENTATIVAEXEC" IS NULL',
         '    AND "DATAATUALIZACAO" < $2',
         '  ORDER BY "DATAATUALIZACAO"',
         '  LIMIT $3',
@@ -198,7 +198,7 @@ describe('PostgresDialect', () => {
     const statement = dialect.markDispatched({ ids: ['a', 'b'], attempt: 2, now });
     expect(statement.sql).toBe(
       [
-        'UPDATE "GTOTVSLINKMESSAGE" SET "STATUS" = 1, "DATAATUALIZACAO" = $1',
+        'UPDATE "GTOTVSLINKMESSAGE" SET "STATUS" = 1, "DATAATUALIZACAO" = $1, "DATATENTATIVAEXEC" = NULL',
         'WHERE "ID" = ANY($2) AND "STATUS" IN (0, 2) AND "TENTATIVAS" < $3',
         'RETURNING "ID"',
       ].join('\n'),
@@ -288,16 +288,46 @@ describe('PostgresDialect for the retry scheduler', () => {
     expect(statement.parameters).toEqual([now, earlier, 20]);
   });
 
+  it('applies a started marker only to a row still at the attempt before it', () => {
+    const statement = dialect.markStarted({ id: 'a', attempt: 2, startedAt: earlier, outcomeDueBy: now });
+    expect(statement.sql).toBe(
+      [
+        'UPDATE "GTOTVSLINKMESSAGE" SET "STATUS" = 1, "DATAATUALIZACAO" = $1, "DATATENTATIVAEXEC" = $2',
+        'WHERE "ID" = $3 AND "TENTATIVAS" = $4 AND "STATUS" IN (0, 1)',
+        'RETURNING "ID"',
+      ].join('\n'),
+    );
+    expect(statement.parameters).toEqual([earlier, now, 'a', 1]);
+  });
+
+  it('claims overdue started attempts through a FOR UPDATE SKIP LOCKED subselect, keeping the start', () => {
+    const statement = dialect.claimOverdueStarted({ now: earlier, reclaimAt: now, limit: 10 });
+    expect(statement.sql).toBe(
+      [
+        'UPDATE "GTOTVSLINKMESSAGE" SET "DATATENTATIVAEXEC" = $1',
+        'WHERE "ID" IN (',
+        '  SELECT "ID" FROM "GTOTVSLINKMESSAGE"',
+        '  WHERE "STATUS" = 1 AND "DATATENTATIVAEXEC" < $2',
+        '  ORDER BY "DATATENTATIVAEXEC"',
+        '  LIMIT $3',
+        '  FOR UPDATE SKIP LOCKED',
+        ')',
+        'RETURNING *',
+      ].join('\n'),
+    );
+    expect(statement.parameters).toEqual([now, earlier, 10]);
+  });
+
   it('releases claims only while still dispatched by that claim', () => {
     const statement = dialect.releaseClaims({ ids: ['a', 'b'], claimedAt: earlier, now });
     expect(statement.sql).toBe(
       [
-        'UPDATE "GTOTVSLINKMESSAGE" SET "STATUS" = 2, "DATAATUALIZACAO" = $1',
-        'WHERE "ID" = ANY($2) AND "STATUS" = 1 AND "DATAATUALIZACAO" = $3',
+        'UPDATE "GTOTVSLINKMESSAGE" SET "STATUS" = 2, "DATAATUALIZACAO" = $1, "DATATENTATIVAEXEC" = $2',
+        'WHERE "ID" = ANY($3) AND "STATUS" = 1 AND "DATAATUALIZACAO" = $2',
         'RETURNING "ID"',
       ].join('\n'),
     );
-    expect(statement.parameters).toEqual([now, ['a', 'b'], earlier]);
+    expect(statement.parameters).toEqual([now, earlier, ['a', 'b']]);
   });
 
   describe('redriveDead', () => {

@@ -2,10 +2,12 @@ import { MessageStatus } from '../entities/message-status';
 import { RmTableName } from '../schema/rm-table-names';
 import type {
   ClaimDueInput,
+  ClaimOverdueStartedInput,
   ClaimTimedOutInput,
   ClaimUnplannedInput,
   FailedAttemptUpdate,
   MarkDispatchedInput,
+  MarkStartedInput,
   RedriveDeadInput,
   ReleaseClaimsInput,
   RmSqlDialect,
@@ -75,7 +77,7 @@ export class PostgresDialect extends QuotedIdentifierDialect implements RmSqlDia
     // FOR UPDATE SKIP LOCKED: a concurrent claimer skips the rows this one holds instead of waiting for them, and a
     // row claimed and committed meanwhile is re-checked against the WHERE clause and dropped.
     const sql = [
-      `UPDATE ${this.message} SET "STATUS" = ${Dispatched}, "DATAATUALIZACAO" = ${at}`,
+      `UPDATE ${this.message} SET "STATUS" = ${Dispatched}, "DATAATUALIZACAO" = ${at}, "DATATENTATIVAEXEC" = NULL`,
       'WHERE "ID" IN (',
       `  SELECT "ID" FROM ${this.message}`,
       `  WHERE "STATUS" IN (${Pending}, ${WaitingRetry}) AND "DATATENTATIVAEXEC" <= ${at}`,
@@ -94,9 +96,35 @@ export class PostgresDialect extends QuotedIdentifierDialect implements RmSqlDia
       `UPDATE ${this.message} SET "DATAATUALIZACAO" = ${p.add(now)}`,
       'WHERE "ID" IN (',
       `  SELECT "ID" FROM ${this.message}`,
-      `  WHERE ("STATUS" = ${Dispatched} OR ("STATUS" = ${Pending} AND "DATATENTATIVAEXEC" IS NULL))`,
+      `  WHERE "STATUS" IN (${Pending}, ${Dispatched}) AND "DATATENTATIVAEXEC" IS NULL`,
       `    AND "DATAATUALIZACAO" < ${p.add(dispatchedBefore)}`,
       '  ORDER BY "DATAATUALIZACAO"',
+      `  LIMIT ${p.add(limit)}`,
+      '  FOR UPDATE SKIP LOCKED',
+      ')',
+      'RETURNING *',
+    ];
+    return { sql: sql.join('\n'), parameters: p.list() };
+  }
+
+  markStarted({ id, attempt, startedAt, outcomeDueBy }: MarkStartedInput): RmSqlStatement {
+    const p = parameters();
+    const sql = [
+      `UPDATE ${this.message} SET "STATUS" = ${Dispatched}, "DATAATUALIZACAO" = ${p.add(startedAt)}, "DATATENTATIVAEXEC" = ${p.add(outcomeDueBy)}`,
+      `WHERE "ID" = ${p.add(id)} AND "TENTATIVAS" = ${p.add(attempt - 1)} AND "STATUS" IN (${Pending}, ${Dispatched})`,
+      'RETURNING "ID"',
+    ];
+    return { sql: sql.join('\n'), parameters: p.list() };
+  }
+
+  claimOverdueStarted({ now, reclaimAt, limit }: ClaimOverdueStartedInput): RmSqlStatement {
+    const p = parameters();
+    const sql = [
+      `UPDATE ${this.message} SET "DATATENTATIVAEXEC" = ${p.add(reclaimAt)}`,
+      'WHERE "ID" IN (',
+      `  SELECT "ID" FROM ${this.message}`,
+      `  WHERE "STATUS" = ${Dispatched} AND "DATATENTATIVAEXEC" < ${p.add(now)}`,
+      '  ORDER BY "DATATENTATIVAEXEC"',
       `  LIMIT ${p.add(limit)}`,
       '  FOR UPDATE SKIP LOCKED',
       ')',
@@ -160,7 +188,7 @@ export class PostgresDialect extends QuotedIdentifierDialect implements RmSqlDia
     assertBatch(ids.length, 1, this.rowsPerStatement(1));
     const p = parameters();
     const sql = [
-      `UPDATE ${this.message} SET "STATUS" = ${Dispatched}, "DATAATUALIZACAO" = ${p.add(now)}`,
+      `UPDATE ${this.message} SET "STATUS" = ${Dispatched}, "DATAATUALIZACAO" = ${p.add(now)}, "DATATENTATIVAEXEC" = NULL`,
       `WHERE "ID" = ANY(${p.add([...ids])}) AND "STATUS" IN (${Pending}, ${WaitingRetry}) AND "TENTATIVAS" < ${p.add(attempt)}`,
       'RETURNING "ID"',
     ];
@@ -193,9 +221,12 @@ export class PostgresDialect extends QuotedIdentifierDialect implements RmSqlDia
   releaseClaims({ ids, claimedAt, now }: ReleaseClaimsInput): RmSqlStatement {
     assertBatch(ids.length, 1, this.rowsPerStatement(1));
     const p = parameters();
+    // Due again at once: the claim had cleared the due time, which was at or before it.
+    const at = p.add(now);
+    const claim = p.add(claimedAt);
     const sql = [
-      `UPDATE ${this.message} SET "STATUS" = ${WaitingRetry}, "DATAATUALIZACAO" = ${p.add(now)}`,
-      `WHERE "ID" = ANY(${p.add([...ids])}) AND "STATUS" = ${Dispatched} AND "DATAATUALIZACAO" = ${p.add(claimedAt)}`,
+      `UPDATE ${this.message} SET "STATUS" = ${WaitingRetry}, "DATAATUALIZACAO" = ${at}, "DATATENTATIVAEXEC" = ${claim}`,
+      `WHERE "ID" = ANY(${p.add([...ids])}) AND "STATUS" = ${Dispatched} AND "DATAATUALIZACAO" = ${claim}`,
       'RETURNING "ID"',
     ];
     return { sql: sql.join('\n'), parameters: p.list() };

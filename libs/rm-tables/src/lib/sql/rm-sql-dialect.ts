@@ -95,6 +95,23 @@ export interface MarkDispatchedInput {
   readonly now: Date;
 }
 
+/** A started marker's effect (see {@link RmSqlDialect.markStarted}). */
+export interface MarkStartedInput {
+  readonly id: string;
+  /** The attempt that started (1-based): the row must be at `TENTATIVAS` = attempt - 1. */
+  readonly attempt: number;
+  readonly startedAt: Date;
+  /** When the attempt's outcome is due at the latest; becomes `DATATENTATIVAEXEC`. */
+  readonly outcomeDueBy: Date;
+}
+
+/** Claim up to `limit` started attempts whose outcome was due before `now`; they are due again at `reclaimAt`. */
+export interface ClaimOverdueStartedInput {
+  readonly now: Date;
+  readonly reclaimAt: Date;
+  readonly limit: number;
+}
+
 /** Count the attempts that failed (retryable or fatal) and finished at or after `since`. */
 export interface CountFailedAttemptsInput {
   readonly since: Date;
@@ -127,11 +144,25 @@ export interface RmSqlDialect {
   claimDue(input: ClaimDueInput): RmSqlStatement;
 
   /**
-   * Like {@link claimDue} for stalled messages: dispatched ones whose outcome never came, and pending ones never
-   * handed over (no `DATATENTATIVAEXEC`: the service that stored them stopped before dispatching). Renews
-   * `DATAATUALIZACAO` to `now`.
+   * Like {@link claimDue} for stalled messages: dispatched ones never started (no `DATATENTATIVAEXEC`) whose outcome
+   * never came, and pending ones never handed over (no `DATATENTATIVAEXEC`: the service that stored them stopped
+   * before dispatching). Renews `DATAATUALIZACAO` to `now`.
    */
   claimTimedOut(input: ClaimTimedOutInput): RmSqlStatement;
+
+  /**
+   * Apply a started marker: a row still at the attempt before it (`TENTATIVAS` = attempt - 1), pending or dispatched,
+   * becomes dispatched with `DATAATUALIZACAO` = the start and `DATATENTATIVAEXEC` = the outcome due time. Affects 0 or
+   * 1 row; returns its `ID`.
+   */
+  markStarted(input: MarkStartedInput): RmSqlStatement;
+
+  /**
+   * Like {@link claimTimedOut} for started attempts (dispatched, `DATATENTATIVAEXEC` set) whose outcome was due before
+   * `now`: sets `DATATENTATIVAEXEC` to `reclaimAt` (so no other claimer takes them meanwhile, and a crash before the
+   * failure is recorded finds them again) and keeps `DATAATUALIZACAO`, the start. Returns the rows.
+   */
+  claimOverdueStarted(input: ClaimOverdueStartedInput): RmSqlStatement;
 
   /** Like {@link claimTimedOut} for failed messages never planned; renews `DATAATUALIZACAO` to `now`. */
   claimUnplanned(input: ClaimUnplannedInput): RmSqlStatement;

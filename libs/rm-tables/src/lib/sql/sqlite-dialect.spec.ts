@@ -24,7 +24,7 @@ describe('SqliteDialect', () => {
     const statement = dialect.claimDue({ now, limit: 50 });
     expect(statement.sql).toBe(
       [
-        'UPDATE "GTOTVSLINKMESSAGE" SET "STATUS" = 1, "DATAATUALIZACAO" = ?',
+        'UPDATE "GTOTVSLINKMESSAGE" SET "STATUS" = 1, "DATAATUALIZACAO" = ?, "DATATENTATIVAEXEC" = NULL',
         'WHERE "ID" IN (',
         '  SELECT "ID" FROM "GTOTVSLINKMESSAGE"',
         '  WHERE "STATUS" IN (0, 2) AND "DATATENTATIVAEXEC" <= ?',
@@ -44,7 +44,7 @@ describe('SqliteDialect', () => {
         'UPDATE "GTOTVSLINKMESSAGE" SET "DATAATUALIZACAO" = ?',
         'WHERE "ID" IN (',
         '  SELECT "ID" FROM "GTOTVSLINKMESSAGE"',
-        '  WHERE ("STATUS" = 1 OR ("STATUS" = 0 AND "DATATENTATIVAEXEC" IS NULL))',
+        '  WHERE "STATUS" IN (0, 1) AND "DATATENTATIVAEXEC" IS NULL',
         '    AND "DATAATUALIZACAO" < ?',
         '  ORDER BY "DATAATUALIZACAO"',
         '  LIMIT ?',
@@ -228,7 +228,7 @@ describe('SqliteDialect', () => {
     const statement = dialect.markDispatched({ ids: ['a', 'b'], attempt: 1, now });
     expect(statement.sql).toBe(
       [
-        'UPDATE "GTOTVSLINKMESSAGE" SET "STATUS" = 1, "DATAATUALIZACAO" = ?',
+        'UPDATE "GTOTVSLINKMESSAGE" SET "STATUS" = 1, "DATAATUALIZACAO" = ?, "DATATENTATIVAEXEC" = NULL',
         'WHERE "ID" IN (?, ?) AND "STATUS" IN (0, 2) AND "TENTATIVAS" < ?',
         'RETURNING "ID"',
       ].join('\n'),
@@ -309,12 +309,18 @@ describe('SqliteDialect for the retry scheduler', () => {
     const statement = dialect.releaseClaims({ ids: ['a', 'b'], claimedAt: earlier, now });
     expect(statement.sql).toBe(
       [
-        'UPDATE "GTOTVSLINKMESSAGE" SET "STATUS" = 2, "DATAATUALIZACAO" = ?',
+        'UPDATE "GTOTVSLINKMESSAGE" SET "STATUS" = 2, "DATAATUALIZACAO" = ?, "DATATENTATIVAEXEC" = ?',
         'WHERE "ID" IN (?, ?) AND "STATUS" = 1 AND "DATAATUALIZACAO" = ?',
         'RETURNING "ID"',
       ].join('\n'),
     );
-    expect(statement.parameters).toEqual([toSqliteDatetime(now), 'a', 'b', toSqliteDatetime(earlier)]);
+    expect(statement.parameters).toEqual([
+      toSqliteDatetime(now),
+      toSqliteDatetime(earlier),
+      'a',
+      'b',
+      toSqliteDatetime(earlier),
+    ]);
   });
 
   it('redrives dead rows matching every filter given, in one UPDATE', () => {

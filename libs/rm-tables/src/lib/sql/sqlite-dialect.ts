@@ -2,10 +2,12 @@ import { MessageStatus } from '../entities/message-status';
 import { RmTableName } from '../schema/rm-table-names';
 import type {
   ClaimDueInput,
+  ClaimOverdueStartedInput,
   ClaimTimedOutInput,
   ClaimUnplannedInput,
   FailedAttemptUpdate,
   MarkDispatchedInput,
+  MarkStartedInput,
   RedriveDeadInput,
   ReleaseClaimsInput,
   RmSqlDialect,
@@ -63,7 +65,7 @@ export class SqliteDialect extends QuotedIdentifierDialect implements RmSqlDiale
   claimDue({ now, limit }: ClaimDueInput): RmSqlStatement {
     const p = parameters();
     const sql = [
-      `UPDATE ${this.message} SET "STATUS" = ${Dispatched}, "DATAATUALIZACAO" = ${p.add(now)}`,
+      `UPDATE ${this.message} SET "STATUS" = ${Dispatched}, "DATAATUALIZACAO" = ${p.add(now)}, "DATATENTATIVAEXEC" = NULL`,
       'WHERE "ID" IN (',
       `  SELECT "ID" FROM ${this.message}`,
       `  WHERE "STATUS" IN (${Pending}, ${WaitingRetry}) AND "DATATENTATIVAEXEC" <= ${p.add(now)}`,
@@ -81,9 +83,34 @@ export class SqliteDialect extends QuotedIdentifierDialect implements RmSqlDiale
       `UPDATE ${this.message} SET "DATAATUALIZACAO" = ${p.add(now)}`,
       'WHERE "ID" IN (',
       `  SELECT "ID" FROM ${this.message}`,
-      `  WHERE ("STATUS" = ${Dispatched} OR ("STATUS" = ${Pending} AND "DATATENTATIVAEXEC" IS NULL))`,
+      `  WHERE "STATUS" IN (${Pending}, ${Dispatched}) AND "DATATENTATIVAEXEC" IS NULL`,
       `    AND "DATAATUALIZACAO" < ${p.add(dispatchedBefore)}`,
       '  ORDER BY "DATAATUALIZACAO"',
+      `  LIMIT ${p.add(limit)}`,
+      ')',
+      'RETURNING *',
+    ];
+    return { sql: sql.join('\n'), parameters: p.list() };
+  }
+
+  markStarted({ id, attempt, startedAt, outcomeDueBy }: MarkStartedInput): RmSqlStatement {
+    const p = parameters();
+    const sql = [
+      `UPDATE ${this.message} SET "STATUS" = ${Dispatched}, "DATAATUALIZACAO" = ${p.add(startedAt)}, "DATATENTATIVAEXEC" = ${p.add(outcomeDueBy)}`,
+      `WHERE "ID" = ${p.add(id)} AND "TENTATIVAS" = ${p.add(attempt - 1)} AND "STATUS" IN (${Pending}, ${Dispatched})`,
+      'RETURNING "ID"',
+    ];
+    return { sql: sql.join('\n'), parameters: p.list() };
+  }
+
+  claimOverdueStarted({ now, reclaimAt, limit }: ClaimOverdueStartedInput): RmSqlStatement {
+    const p = parameters();
+    const sql = [
+      `UPDATE ${this.message} SET "DATATENTATIVAEXEC" = ${p.add(reclaimAt)}`,
+      'WHERE "ID" IN (',
+      `  SELECT "ID" FROM ${this.message}`,
+      `  WHERE "STATUS" = ${Dispatched} AND "DATATENTATIVAEXEC" < ${p.add(now)}`,
+      '  ORDER BY "DATATENTATIVAEXEC"',
       `  LIMIT ${p.add(limit)}`,
       ')',
       'RETURNING *',
@@ -140,7 +167,7 @@ export class SqliteDialect extends QuotedIdentifierDialect implements RmSqlDiale
     assertBatch(ids.length, 1, this.rowsPerStatement(1) - 2);
     const p = parameters();
     const sql = [
-      `UPDATE ${this.message} SET "STATUS" = ${Dispatched}, "DATAATUALIZACAO" = ${p.add(now)}`,
+      `UPDATE ${this.message} SET "STATUS" = ${Dispatched}, "DATAATUALIZACAO" = ${p.add(now)}, "DATATENTATIVAEXEC" = NULL`,
       `WHERE "ID" IN ${p.row(ids)} AND "STATUS" IN (${Pending}, ${WaitingRetry}) AND "TENTATIVAS" < ${p.add(attempt)}`,
       'RETURNING "ID"',
     ];
@@ -171,8 +198,9 @@ export class SqliteDialect extends QuotedIdentifierDialect implements RmSqlDiale
   releaseClaims({ ids, claimedAt, now }: ReleaseClaimsInput): RmSqlStatement {
     assertBatch(ids.length, 1, this.rowsPerStatement(1) - 2);
     const p = parameters();
+    // Due again at once: the claim had cleared the due time, which was at or before it. `?` binds in text order.
     const sql = [
-      `UPDATE ${this.message} SET "STATUS" = ${WaitingRetry}, "DATAATUALIZACAO" = ${p.add(now)}`,
+      `UPDATE ${this.message} SET "STATUS" = ${WaitingRetry}, "DATAATUALIZACAO" = ${p.add(now)}, "DATATENTATIVAEXEC" = ${p.add(claimedAt)}`,
       `WHERE "ID" IN ${p.row(ids)} AND "STATUS" = ${Dispatched} AND "DATAATUALIZACAO" = ${p.add(claimedAt)}`,
       'RETURNING "ID"',
     ];

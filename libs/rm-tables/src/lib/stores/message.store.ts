@@ -6,9 +6,11 @@ import { rmSqlDialectOf } from '../sql/create-rm-sql-dialect';
 import { FAILED_ATTEMPT_COLUMNS, MESSAGE_COLUMNS, SETTLED_FAILURE_COLUMNS } from '../sql/rm-rows';
 import type {
   ClaimDueInput,
+  ClaimOverdueStartedInput,
   ClaimTimedOutInput,
   ClaimUnplannedInput,
   FailedAttemptUpdate,
+  MarkStartedInput,
   RedriveDeadInput,
   ReleaseClaimsInput,
   RmSqlDialect,
@@ -75,6 +77,39 @@ export class MessageStore {
     return this.runner
       .hydrate(MessageEntity, records)
       .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || compareText(a.id, b.id));
+  }
+
+  /**
+   * Applies started markers: each message still at the attempt before the marker's, pending or dispatched, records
+   * the start (`DATAATUALIZACAO`) and the outcome due time (`DATATENTATIVAEXEC`). A marker of an attempt that moved
+   * on (finished, swept, redelivered late) changes nothing. Returns the ids changed, in id order.
+   */
+  async markStarted(markers: readonly MarkStartedInput[]): Promise<string[]> {
+    const changed: string[] = [];
+    // One small guarded statement per marker: a started marker is one per attempt, and SQL Server SQL stays small.
+    for (const marker of inKeyOrder(
+      [...markers],
+      (a, b) => compareText(a.id, b.id) || a.attempt - b.attempt,
+    )) {
+      const { records } = await this.runner.run('mark attempts started', this.dialect.markStarted(marker));
+      changed.push(...records.map((r) => String(r['ID'])));
+    }
+    return changed.sort(compareText);
+  }
+
+  /**
+   * Takes up to `limit` started attempts whose outcome was due before `now` (dispatched, `DATATENTATIVAEXEC` passed),
+   * sets their due time to `reclaimAt` so no other claimer takes them meanwhile, and returns them, oldest due first;
+   * `DATAATUALIZACAO` keeps the start. The caller records each attempt as lost during the handler.
+   */
+  async claimOverdueStarted(input: ClaimOverdueStartedInput): Promise<MessageEntity[]> {
+    assertLimit(input.limit);
+    if (input.limit === 0) return [];
+    const { records } = await this.runner.run(
+      'claim overdue started attempts',
+      this.dialect.claimOverdueStarted(input),
+    );
+    return this.runner.hydrate(MessageEntity, records).sort((a, b) => compareText(a.id, b.id));
   }
 
   /**
