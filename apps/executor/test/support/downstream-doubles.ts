@@ -5,6 +5,8 @@ import {
   TopicNames,
   lifecycleEventRecord,
   outcomeRecord,
+  attemptStartedRecord,
+  type AttemptStarted,
   type ConsumedMessage,
   type EventRecord,
   type Outcome,
@@ -18,6 +20,7 @@ import {
   MessageExecEntity,
   MessageStatus,
   type DispatchedAttempt,
+  type MarkStartedInput,
   type FailedAttemptUpdate,
   type InsertedAttempt,
   type NewAttempt,
@@ -100,7 +103,26 @@ export class TablesDouble {
       if (!row || !waiting || row.attempts >= attempt) continue;
       row.status = MessageStatus.Dispatched;
       row.updatedAt = now;
+      row.nextAttemptAt = null;
       changed.push(id);
+    }
+    return changed.sort();
+  }
+
+  /** MessageStore.markStarted */
+  async markStarted(markers: readonly MarkStartedInput[]): Promise<string[]> {
+    this.call('mark started');
+    const changed: string[] = [];
+    for (const m of markers) {
+      const row = this.rows.get(m.id);
+      const open = row?.status === MessageStatus.Pending || row?.status === MessageStatus.Dispatched;
+      if (!row || !open || row.attempts !== m.attempt - 1) continue;
+      Object.assign(row, {
+        status: MessageStatus.Dispatched,
+        updatedAt: m.startedAt,
+        nextAttemptAt: m.outcomeDueBy,
+      });
+      changed.push(m.id);
     }
     return changed.sort();
   }
@@ -298,6 +320,10 @@ export function consumedEvent(event: ReceivedEvent): ConsumedMessage {
 }
 
 /** A consumed outcome. */
+export function consumedMarker(value: AttemptStarted): ConsumedMessage {
+  return consumed(TOPICS.outcomes, attemptStartedRecord(value));
+}
+
 export function consumedOutcome(value: Outcome): ConsumedMessage {
   return consumed(TOPICS.outcomes, outcomeRecord(value));
 }

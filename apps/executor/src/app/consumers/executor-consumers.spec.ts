@@ -37,7 +37,12 @@ function record(key: string, schema?: string): ConsumedMessage {
   };
 }
 
-const context = { topic: 'ns.events', partition: 0, heartbeat: async () => undefined };
+const context = {
+  topic: 'ns.events',
+  partition: 0,
+  heartbeat: async () => undefined,
+  commit: async () => undefined,
+};
 
 function setup() {
   const journal: string[] = [];

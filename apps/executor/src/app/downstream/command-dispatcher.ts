@@ -34,7 +34,11 @@ export class CommandDispatcher {
    * Publishes the attempts; resolves with those published once Kafka has them all. An attempt whose command cannot
    * be a topic is not executed; its error log goes to stdout and `<ns>.logs` in the same batch.
    */
-  async publish(commands: readonly CommandMessage[]): Promise<CommandMessage[]> {
+  async publish(
+    commands: readonly CommandMessage[],
+    /** Ids of messages whose previous attempt was lost while its handler ran: their records carry run-alone. */
+    runAlone: ReadonlySet<string> = new Set(),
+  ): Promise<CommandMessage[]> {
     const published: CommandMessage[] = [];
     const logs: EventRecord[] = [];
     const byTopic = new Map<string, EventRecord[]>();
@@ -60,7 +64,7 @@ export class CommandDispatcher {
         continue;
       }
       const records = byTopic.get(topic) ?? [];
-      records.push(commandMessageRecord(command));
+      records.push(commandMessageRecord(command, { runAlone: runAlone.has(command.id) }));
       byTopic.set(topic, records);
       published.push(command);
     }

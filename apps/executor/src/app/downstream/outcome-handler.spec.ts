@@ -10,6 +10,7 @@ import {
   ProducerDouble,
   TOPICS,
   TablesDouble,
+  consumedMarker,
   consumedOutcome,
   consumedRaw,
   outcome,
@@ -58,6 +59,48 @@ function setup() {
 }
 
 describe('OutcomeHandler', () => {
+  describe('when a started marker arrives', () => {
+    const marker = (attempt: number) => ({
+      messageId: 'm1',
+      attempt,
+      status: 'started' as const,
+      startedAt: STARTED,
+      outcomeDueBy: FINISHED,
+      instance: 'pod-1 pid 7',
+    });
+
+    it('records the start and the outcome due time on a row still at the attempt before it', async () => {
+      const { tables, handle, journal } = setup();
+
+      await handle(consumedMarker(marker(1)));
+
+      expect(journal.entries).toEqual(['db:mark started']);
+      expect(tables.rows.get('m1')).toMatchObject({
+        status: MessageStatus.Dispatched,
+        updatedAt: new Date(STARTED),
+        nextAttemptAt: new Date(FINISHED),
+      });
+    });
+
+    it('changes nothing for a marker of another attempt (late or early)', async () => {
+      const { tables, handle } = setup();
+      const before = { ...tables.rows.get('m1') };
+
+      await handle(consumedMarker(marker(3)));
+
+      expect(tables.rows.get('m1')).toEqual(before);
+    });
+
+    it('applies the marker before the outcome that follows it in the same chunk', async () => {
+      const { tables, handle } = setup();
+
+      await handle(consumedMarker(marker(1)), consumedOutcome(outcome('m1')));
+
+      expect(tables.rows.has('m1')).toBe(false);
+      expect(tables.history).toHaveLength(1);
+    });
+  });
+
   describe('when the segment succeeded', () => {
     it('records the attempt, deletes the message, then reports it, in that order', async () => {
       const { journal, tables, producer, handle } = setup();

@@ -1,7 +1,9 @@
 import type { LoggerService } from '@nestjs/common';
 import { type Clock, crashPoint } from '@smartlink/common';
 import {
-  outcomeCodec,
+  decodeOutcomesTopicValue,
+  isAttemptStarted,
+  type AttemptStarted,
   type ConsumedMessage,
   type EventProducer,
   type EventRecord,
@@ -17,7 +19,7 @@ import { MAX_STORABLE_ATTEMPT, holdsNul, isStorableInstant } from '../records/st
 
 /** What {@link OutcomeHandler} works with; narrow, so unit tests pass typed doubles. */
 export interface OutcomeHandlerDeps {
-  readonly messages: Pick<MessageStore, 'findByIds'>;
+  readonly messages: Pick<MessageStore, 'findByIds' | 'markStarted'>;
   readonly attempts: Pick<MessageExecStore, 'findByMessageIds'>;
   readonly recorder: Pick<AttemptRecorder, 'record'>;
   /** Publishes the logs of skipped outcomes to `<ns>.logs`. */
@@ -56,7 +58,9 @@ export class OutcomeHandler {
   /** Handles one chunk of outcomes; resolves once its effects are durable. */
   async handle(records: readonly ConsumedMessage[]): Promise<void> {
     const { logger } = this.deps;
-    const outcomes = this.read(records);
+    const { outcomes, markers } = this.read(records);
+    // Markers first: an attempt's marker precedes its outcome, and the outcome's guarded updates supersede it.
+    if (markers.length > 0) await this.applyMarkers(markers);
     const { attributed, logs } = await this.attribute(outcomes);
     // Before the attempts: once the skipped outcomes' logs are out, a failure below redelivers them at most twice.
     if (logs.length > 0)
@@ -78,11 +82,22 @@ export class OutcomeHandler {
    * Decodes the chunk: one outcome per (message id, attempt); records that cannot be read, or hold a value no column
    * could store, are counted, logged and skipped.
    */
-  private read(records: readonly ConsumedMessage[]): Outcome[] {
+  private read(records: readonly ConsumedMessage[]): { outcomes: Outcome[]; markers: AttemptStarted[] } {
     const outcomes = new Map<string, Outcome>();
+    const markers: AttemptStarted[] = [];
     for (const record of records) {
-      const decoded = outcomeCodec.decode(record);
-      const problem = decoded.ok ? unstorable(decoded.value) : decoded.error.message;
+      const decoded = decodeOutcomesTopicValue(record);
+      if (decoded.ok && isAttemptStarted(decoded.value)) {
+        const marker = decoded.value;
+        if (holdsNul(marker.messageId) || marker.attempt > MAX_STORABLE_ATTEMPT) {
+          this.deps.counters.malformedOutcomes += 1;
+          continue;
+        }
+        if (isStorableInstant(marker.startedAt) && isStorableInstant(marker.outcomeDueBy))
+          markers.push(marker);
+        continue;
+      }
+      const problem = decoded.ok ? unstorable(decoded.value as Outcome) : decoded.error.message;
       if (!decoded.ok || problem !== null) {
         this.deps.counters.malformedOutcomes += 1;
         this.deps.logger.error(
@@ -90,7 +105,7 @@ export class OutcomeHandler {
         );
         continue;
       }
-      const outcome = decoded.value;
+      const outcome = decoded.value as Outcome;
       const key = keyOf(outcome.messageId, outcome.attempt);
       if (outcomes.has(key)) {
         this.deps.counters.duplicateOutcomes += 1;
@@ -104,7 +119,23 @@ export class OutcomeHandler {
           : { ...outcome, error: outcome.error.replaceAll('\u0000', '\uFFFD') },
       );
     }
-    return [...outcomes.values()];
+    return { outcomes: [...outcomes.values()], markers };
+  }
+
+  /**
+   * Records the start of each attempt on its row (one guarded update each: only a row still at the attempt before),
+   * so the retry scheduler can tell an attempt that started and never reported from one never started. A marker
+   * that arrives late (the attempt finished or was swept) changes nothing.
+   */
+  private async applyMarkers(markers: readonly AttemptStarted[]): Promise<void> {
+    await this.deps.messages.markStarted(
+      markers.map((m) => ({
+        id: m.messageId,
+        attempt: m.attempt,
+        startedAt: new Date(m.startedAt),
+        outcomeDueBy: new Date(m.outcomeDueBy),
+      })),
+    );
   }
 
   /**

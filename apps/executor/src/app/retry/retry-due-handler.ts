@@ -1,5 +1,6 @@
 import type { LoggerService } from '@nestjs/common';
 import {
+  isLostDuringHandler,
   lifecycleEventRecord,
   type BatchContext,
   type CommandMessage,
@@ -66,6 +67,8 @@ export class RetryDueHandler {
     );
     const commands: CommandMessage[] = [];
     const sends: UpstreamAttempt[] = [];
+    // A message whose last attempt died with its handler may be a poison message: its retry runs alone.
+    const runAlone = new Set<string>();
     const skipped: EventRecord[] = [];
     const now = this.deps.clock.now();
     for (const event of due) {
@@ -88,8 +91,10 @@ export class RetryDueHandler {
         continue;
       }
       counters.retriesDue += 1;
-      if (event.direction === 'downstream') commands.push(commandOf(row, event.attempt));
-      else sends.push({ message: row, attempt: event.attempt });
+      if (event.direction === 'downstream') {
+        commands.push(commandOf(row, event.attempt));
+        if (isLostDuringHandler(row.lastError)) runAlone.add(row.id);
+      } else sends.push({ message: row, attempt: event.attempt });
     }
 
     if (skipped.length > 0) {
@@ -97,7 +102,7 @@ export class RetryDueHandler {
     }
     if (commands.length > 0) {
       const at = now.toISOString();
-      const published = await this.deps.dispatcher.publish(commands);
+      const published = await this.deps.dispatcher.publish(commands, runAlone);
       await this.deps.producer.sendBatch([
         {
           topic: this.deps.topics.events,

@@ -26,7 +26,12 @@ describe('CloudEnvelope', () => {
   it('carries no correlation when the message answers none, and text that is not JSON as a string', () => {
     const plain = { ...message, correlatedId: null, data: '<pong/>' };
     expect(JSON.parse(new CloudEnvelope('totvs', 's').build(plain, 't'))).toEqual({
-      header: { type: 'DemoPong', tenantId: 't', generatedOn: '2026-11-28T10:00:00.000Z', transactionId: 'up-1' },
+      header: {
+        type: 'DemoPong',
+        tenantId: 't',
+        generatedOn: '2026-11-28T10:00:00.000Z',
+        transactionId: 'up-1',
+      },
       content: '<pong/>',
     });
     expect(JSON.parse(new CloudEnvelope('cloudevents', 's').build(plain, 't'))).toMatchObject({

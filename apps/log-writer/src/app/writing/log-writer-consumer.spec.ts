@@ -63,7 +63,12 @@ describe('LogWriterConsumer', () => {
   it('hands each chunk to the handler with its context', async () => {
     const { subject, created, handler } = setup();
     await subject.onApplicationBootstrap();
-    const context = { topic: 'ns.logs', partition: 0, heartbeat: async () => undefined };
+    const context = {
+      topic: 'ns.logs',
+      partition: 0,
+      heartbeat: async () => undefined,
+      commit: async () => undefined,
+    };
 
     await created[0]?.handler([], context);
 
