@@ -13,6 +13,7 @@ import {
   MessageEntity,
   MessageStatus,
   type ClaimDueInput,
+  type ClaimOverdueStartedInput,
   type ClaimTimedOutInput,
   type ClaimUnplannedInput,
   type FailedAttemptUpdate,
@@ -158,13 +159,27 @@ export class TablesDouble {
     const lost = [...this.rows.values()]
       .filter(
         (r) =>
-          (r.status === MessageStatus.Dispatched ||
-            (r.status === MessageStatus.Pending && r.nextAttemptAt === null)) &&
+          (r.status === MessageStatus.Dispatched || r.status === MessageStatus.Pending) &&
+          r.nextAttemptAt === null &&
           r.updatedAt.getTime() < dispatchedBefore.getTime(),
       )
       .slice(0, limit);
     for (const r of lost) r.updatedAt = now;
     return lost.map(copy);
+  }
+
+  async claimOverdueStarted({ now, reclaimAt, limit }: ClaimOverdueStartedInput): Promise<MessageEntity[]> {
+    this.check('claimOverdueStarted');
+    const overdue = [...this.rows.values()]
+      .filter(
+        (r) =>
+          r.status === MessageStatus.Dispatched &&
+          r.nextAttemptAt !== null &&
+          r.nextAttemptAt.getTime() < now.getTime(),
+      )
+      .slice(0, limit);
+    for (const r of overdue) r.nextAttemptAt = reclaimAt;
+    return overdue.map(copy);
   }
 
   async claimUnplanned({ now, failedBefore, limit }: ClaimUnplannedInput): Promise<MessageEntity[]> {

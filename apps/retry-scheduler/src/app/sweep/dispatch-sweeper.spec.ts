@@ -1,3 +1,4 @@
+import { isLostDuringHandler } from '@smartlink/messaging';
 import { AttemptStatus, MessageStatus } from '@smartlink/rm-tables';
 import {
   FIXED_CLOCK,
@@ -39,10 +40,43 @@ const dispatched = (id: string, attempts: number, sinceMs: number) =>
     status: MessageStatus.Dispatched,
     attempts,
     updatedAt: at(-sinceMs),
-    nextAttemptAt: at(-sinceMs),
+    nextAttemptAt: null,
   });
 
 describe('DispatchSweeper', () => {
+  describe('when a started attempt reported no outcome by its due time', () => {
+    it('records it as lost during the handler, from its real start, and leaves never-started rows to the timeout', async () => {
+      const started = row('poison', {
+        status: MessageStatus.Dispatched,
+        attempts: 1,
+        updatedAt: at(-50_000),
+        nextAttemptAt: at(-1),
+      });
+      const running = row('running', {
+        status: MessageStatus.Dispatched,
+        attempts: 0,
+        updatedAt: at(-50_000),
+        nextAttemptAt: at(10_000),
+      });
+      const { tables, sweeper } = setup(started, running);
+
+      expect(await sweeper.sweep()).toEqual({ timedOut: 0, lost: 1, unplanned: 0 });
+
+      expect(tables.history).toEqual([
+        expect.objectContaining({
+          messageId: 'poison',
+          attempt: 2,
+          status: AttemptStatus.Failure,
+          startedAt: at(-50_000),
+          finishedAt: NOW,
+          error: expect.stringMatching(/^lost during the handler: attempt 2 started at .* process ended/),
+        }),
+      ]);
+      expect(isLostDuringHandler(tables.rows.get('poison')?.lastError)).toBe(true);
+      expect(tables.rows.get('running')?.status).toBe(MessageStatus.Dispatched);
+    });
+  });
+
   describe('when a dispatched message got no outcome within the timeout', () => {
     it('records the lost attempt as failed in the history and on the row, and announces it', async () => {
       const { tables, producer, sweeper, counters } = setup(
@@ -50,7 +84,7 @@ describe('DispatchSweeper', () => {
         dispatched('busy', 0, 5_000),
       );
 
-      expect(await sweeper.sweep()).toEqual({ timedOut: 1, unplanned: 0 });
+      expect(await sweeper.sweep()).toEqual({ timedOut: 1, lost: 0, unplanned: 0 });
 
       const error = `no outcome within ${TIMEOUT} ms: the attempt was dispatched and never reported back`;
       expect(tables.history).toEqual([
@@ -107,7 +141,7 @@ describe('DispatchSweeper', () => {
         startedAt: at(-2),
         finishedAt: at(-1),
       });
-      expect(await sweeper.sweep()).toEqual({ timedOut: 0, unplanned: 0 });
+      expect(await sweeper.sweep()).toEqual({ timedOut: 0, lost: 0, unplanned: 0 });
       expect(producer.sent).toEqual([]);
       expect(tables.get('late')?.attempts).toBe(0);
     });
@@ -128,7 +162,7 @@ describe('DispatchSweeper', () => {
         }),
       );
 
-      expect(await sweeper.sweep()).toEqual({ timedOut: 1, unplanned: 0 });
+      expect(await sweeper.sweep()).toEqual({ timedOut: 1, lost: 0, unplanned: 0 });
 
       const error = `not handed over within ${TIMEOUT} ms: the message was stored and never dispatched`;
       expect(tables.history).toEqual([
@@ -154,12 +188,12 @@ describe('DispatchSweeper', () => {
         row('orphan', { attempts: 2, lastError: 'boom', updatedAt: at(-GRACE - 1) }),
         row('fresh', { updatedAt: at(-1_000) }),
       );
-      expect(await sweeper.sweep()).toEqual({ timedOut: 0, unplanned: 1 });
+      expect(await sweeper.sweep()).toEqual({ timedOut: 0, lost: 0, unplanned: 1 });
       expect(producer.values(TOPICS.events)).toEqual([
         expect.objectContaining({ type: 'failed', messageId: 'orphan', attempt: 2, error: 'boom' }),
       ]);
       expect(producer.values(TOPICS.logs)).toEqual([]);
-      expect(await sweeper.sweep()).toEqual({ timedOut: 0, unplanned: 0 });
+      expect(await sweeper.sweep()).toEqual({ timedOut: 0, lost: 0, unplanned: 0 });
       expect(counters.unplannedAnnounced).toBe(1);
     });
   });
@@ -175,6 +209,6 @@ describe('DispatchSweeper', () => {
     });
     // The grace is measured from the failure's record; a later sweep past it announces the failure.
     (tables.get('lost') as { updatedAt: Date }).updatedAt = at(-GRACE - 1);
-    expect(await sweeper.sweep()).toEqual({ timedOut: 0, unplanned: 1 });
+    expect(await sweeper.sweep()).toEqual({ timedOut: 0, lost: 0, unplanned: 1 });
   });
 });

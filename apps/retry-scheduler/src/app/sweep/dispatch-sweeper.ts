@@ -1,5 +1,10 @@
 import type { LoggerService } from '@nestjs/common';
-import type { EventProducer, EventRecord, TopicNames } from '@smartlink/messaging';
+import {
+  lostDuringHandlerError,
+  type EventProducer,
+  type EventRecord,
+  type TopicNames,
+} from '@smartlink/messaging';
 import {
   AttemptStatus,
   MessageStatus,
@@ -15,7 +20,10 @@ import { failedAttemptRecords } from '../records/scheduler-records';
 
 /** What {@link DispatchSweeper} works with; narrow, so unit tests pass typed doubles. */
 export interface DispatchSweeperDeps {
-  readonly messages: Pick<MessageStore, 'claimTimedOut' | 'claimUnplanned' | 'recordFailedAttempts'>;
+  readonly messages: Pick<
+    MessageStore,
+    'claimTimedOut' | 'claimOverdueStarted' | 'claimUnplanned' | 'recordFailedAttempts'
+  >;
   readonly attempts: Pick<MessageExecStore, 'insertIgnoringDuplicates'>;
   readonly producer: Pick<EventProducer, 'sendBatch'>;
   readonly topics: Pick<TopicNames, 'events' | 'logs'>;
@@ -45,10 +53,70 @@ export class DispatchSweeper {
   constructor(private readonly deps: DispatchSweeperDeps) {}
 
   /** One sweep of each kind; resolves with what it found. */
-  async sweep(): Promise<{ timedOut: number; unplanned: number }> {
+  async sweep(): Promise<{ timedOut: number; lost: number; unplanned: number }> {
     const timedOut = await this.sweepTimedOut();
+    const lost = await this.sweepOverdueStarted();
     const unplanned = await this.sweepUnplanned();
-    return { timedOut, unplanned };
+    return { timedOut, lost, unplanned };
+  }
+
+  /**
+   * Started attempts (their segment sent a started marker) whose outcome due time passed: the handler's process
+   * ended or stopped answering while it ran. Each is recorded as failed with its real start as `DATAINICIO` and an
+   * error that says so ({@link lostDuringHandlerError}); the claim re-arms the due time, so a crash here finds them
+   * again.
+   */
+  private async sweepOverdueStarted(): Promise<number> {
+    const { messages, attempts, clock, batchSize, dispatchTimeoutMs } = this.deps;
+    const now = clock.now();
+    const rows = await messages.claimOverdueStarted({
+      now,
+      reclaimAt: new Date(now.getTime() + dispatchTimeoutMs),
+      limit: batchSize,
+    });
+    if (rows.length === 0) return 0;
+    const errorOf = (row: MessageEntity) =>
+      lostDuringHandlerError({ attempt: row.attempts + 1, startedAt: row.updatedAt, outcomeDueBy: now });
+    const lost: NewAttempt[] = rows.map((row) => ({
+      messageId: row.id,
+      direction: row.direction,
+      command: row.command,
+      attempt: row.attempts + 1,
+      status: AttemptStatus.Failure,
+      startedAt: row.updatedAt,
+      finishedAt: now,
+      error: errorOf(row),
+      data: row.data,
+    }));
+    const written = new Set(
+      (await attempts.insertIgnoringDuplicates(lost)).map((a) => `${a.attempt}:${a.messageId}`),
+    );
+    const ours = rows.filter((row) => written.has(`${row.attempts + 1}:${row.id}`));
+    if (ours.length === 0) return 0;
+    const changed = new Set(
+      await messages.recordFailedAttempts(
+        ours.map((row) => ({
+          id: row.id,
+          attempt: row.attempts + 1,
+          status: MessageStatus.WaitingRetry,
+          nextAttemptAt: null,
+          lastError: errorOf(row),
+          now,
+        })),
+      ),
+    );
+    const announced = ours.filter((row) => changed.has(row.id));
+    await this.announce(
+      announced.map((row) => failedAttemptRecords(row, row.attempts + 1, errorOf(row), row.updatedAt, now)),
+    );
+    this.deps.counters.timedOut += announced.length;
+    if (announced.length > 0) {
+      this.deps.logger.warn(
+        `${announced.length} started attempt(s) reported no outcome by their due time (the handler's process ` +
+          'ended or stopped answering): recorded as failed',
+      );
+    }
+    return announced.length;
   }
 
   private async sweepTimedOut(): Promise<number> {
