@@ -1,13 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import type { TestingModule } from '@nestjs/testing';
 import { uniqueName, waitFor } from '@smartlink/testing';
-import { OnCommand, SegmentHealthIndicator, type SegmentMessage } from '../src';
+import { OnCommand, SegmentHealthIndicator, SegmentStats, type SegmentMessage } from '../src';
 import { commandMessage, KafkaObserver } from './kafka-observer';
 import { startSegmentApp } from './segment-test-app';
 
-// Graceful shutdown against the real broker: a handler in flight either finishes within the grace (its outcome
-// is published and its offset committed before the app leaves the group) or its message is handed back and the
-// next member of the group runs it.
+// Graceful shutdown against the real broker. A record's offset is committed before its handler starts, so nothing
+// that started is handed back: a handler in flight either finishes within the grace (its outcome is published before
+// the app leaves the group) or its attempt is reported failed (the executor retries it). Records that had not started
+// are handed back uncommitted and the next member of the group runs them.
 
 /** Shared by every app instance of a test, so the test sees what each instance ran. */
 const world = {
@@ -90,7 +91,7 @@ describe('a segment app shutting down', () => {
   });
 
   describe('with a handler that outlives the grace', () => {
-    it('hands the message back uncommitted, and the next member runs it and reports it', async () => {
+    it('reports the running attempt failed, and the next member neither runs it again nor reports it', async () => {
       const first = await start(300);
       const message = commandMessage('ItSlow');
       await observer.dispatch(message);
@@ -101,14 +102,50 @@ describe('a segment app shutting down', () => {
       world.release.get(message.id)?.(); // the abandoned run ends; its result must not be published
 
       await start(20_000);
-      const [outcome] = await observer.waitForOutcomes(message.id);
       const sentinel = commandMessage('ItPing');
       await observer.dispatch(sentinel);
       await observer.waitForOutcomes(sentinel.id);
 
-      expect(runsOf(message.id)).toBe(2);
-      expect(outcome).toMatchObject({ status: 'succeeded' });
-      expect(observer.outcomesOf(message.id)).toHaveLength(1);
+      expect(runsOf(message.id)).toBe(1);
+      expect(observer.outcomesOf(message.id)).toEqual([
+        expect.objectContaining({
+          status: 'failed',
+          error: 'the segment shut down while the handler ran; the attempt is retried',
+        }),
+      ]);
+      expect(observer.markers.filter((m) => m.messageId === message.id)).toHaveLength(1);
+    });
+  });
+
+  describe('with a record waiting for a slot when shutdown begins', () => {
+    it('hands it back uncommitted, and the next member runs it once', async () => {
+      const first = await startSegmentApp(namespace, [ShutdownHandlers], { shutdownGraceMs: 300, concurrency: 1 });
+      apps.push(first);
+      const health = first.get(SegmentHealthIndicator);
+      await waitFor(() => health.isConsuming().segment.status === 'up', { description: 'the segment to join' });
+      const running = commandMessage('ItSlow');
+      const waiting = commandMessage('ItSlow');
+      await observer.dispatch(running);
+      await waitFor(() => world.release.has(running.id), { description: 'the slow handler to start' });
+      await observer.dispatch(waiting);
+      await waitFor(() => first.get(SegmentStats).snapshot().waitingForSlot === 1, {
+        description: 'the second record to wait for a slot',
+      });
+
+      await first.close();
+      world.holdSlow = false;
+
+      await start(20_000);
+      await observer.waitForOutcomes(waiting.id);
+      const sentinel = commandMessage('ItPing');
+      await observer.dispatch(sentinel);
+      await observer.waitForOutcomes(sentinel.id);
+
+      expect(runsOf(running.id)).toBe(1);
+      expect(observer.outcomesOf(running.id)).toEqual([expect.objectContaining({ status: 'failed' })]);
+      expect(runsOf(waiting.id)).toBe(1);
+      expect(observer.outcomesOf(waiting.id)).toEqual([expect.objectContaining({ status: 'succeeded' })]);
+      expect(observer.markers.filter((m) => m.messageId === waiting.id)).toHaveLength(1);
     });
   });
 });

@@ -361,6 +361,26 @@ describe('CommandChunkProcessor', () => {
     });
   });
 
+  describe('once shutdown begins', () => {
+    it('starts no record that waits for a slot, even when a slot frees within the grace', async () => {
+      const gate = deferred();
+      const runs: string[] = [];
+      const s = setup({ DemoPing: recording(runs, () => gate.promise) }, { concurrency: 1 });
+
+      const chunk = s.process([commandRecord({ id: 'a' }), commandRecord({ id: 'b' })]);
+      await until(() => runs.length === 1, 'the first handler');
+      s.grace.begin(60_000);
+
+      await expect(chunk).rejects.toBeInstanceOf(SegmentShutdownError);
+      gate.resolve();
+      expect(await s.processor.drain()).toBe(0);
+      expect(runs).toEqual(['a#1']);
+      expect(s.producer.outcomes()).toEqual([expect.objectContaining({ messageId: 'a', status: 'succeeded' })]);
+      expect(s.producer.markers().map((m) => m.messageId)).toEqual(['a']);
+      s.grace.end();
+    });
+  });
+
   it('counts handled attempts per command and status', async () => {
     const s = setup({
       DemoPing: () => undefined,

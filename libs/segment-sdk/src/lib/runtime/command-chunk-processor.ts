@@ -200,7 +200,7 @@ export class CommandChunkProcessor {
     }
     const last = (group[group.length - 1] as { item: Item }).item.record;
     try {
-      if (grace.isOver)
+      if (grace.hasBegun)
         throw new SegmentShutdownError('the segment is shutting down; unstarted records are handed back');
       if (outcomes.length > 0 || logs.length > 0) await this.deps.outbox.send({ outcomes, logs });
       // Past this commit the records never come back to the segment: only now may their handlers start.
@@ -213,13 +213,16 @@ export class CommandChunkProcessor {
     return next;
   }
 
-  /** A slot (all of them for a record that runs alone), unless the grace ends first. */
+  /** A slot (all of them for a record that runs alone), unless shutdown begins first. */
   private async acquire(alone: boolean): Promise<Release> {
     const { limiter, grace } = this.deps;
-    if (grace.isOver)
+    if (grace.hasBegun)
       throw new SegmentShutdownError('the segment is shutting down; unstarted records are handed back');
     const acquiring = alone ? limiter.acquireExclusive() : limiter.acquire();
-    const won = await Promise.race([acquiring, grace.over.then(() => undefined)]);
+    this.deps.stats.recordWaiting(1);
+    const won = await Promise.race([acquiring, grace.begun.then(() => undefined)]).finally(() =>
+      this.deps.stats.recordWaiting(-1),
+    );
     if (won === undefined) {
       // The slot may still come; give it straight back then.
       void acquiring.then((release) => release());

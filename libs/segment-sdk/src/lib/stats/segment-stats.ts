@@ -14,6 +14,8 @@ export interface SegmentStatsSnapshot {
   readonly undecodable: number;
   /** Handlers running right now. */
   readonly running: number;
+  /** Records read whose handler waits for a free slot (backpressure: their partition reads no further meanwhile). */
+  readonly waitingForSlot: number;
   /** Handlers that outlived their timeout and still run (their attempts failed, their slots are free). */
   readonly timedOutStillRunning: number;
   /** Messages published for the cloud on `<ns>.outbound`: replies of handlers and standalone publishes. */
@@ -30,6 +32,7 @@ export class SegmentStats {
   private undecodable = 0;
   private running = 0;
   private timedOut = 0;
+  private waiting = 0;
   private published = 0;
 
   constructor(readonly segment: string) {}
@@ -57,6 +60,11 @@ export class SegmentStats {
   /** @internal */
   recordRunning(delta: 1 | -1): void {
     this.running += delta;
+  }
+
+  /** @internal */
+  recordWaiting(delta: 1 | -1): void {
+    this.waiting += delta;
   }
 
   /** @internal */
@@ -90,6 +98,7 @@ export class SegmentStats {
       duplicatesAbsorbed: this.duplicates,
       undecodable: this.undecodable,
       running: this.running,
+      waitingForSlot: this.waiting,
       timedOutStillRunning: this.timedOut,
       published: this.published,
     };
