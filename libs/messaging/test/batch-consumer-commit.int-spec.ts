@@ -90,4 +90,54 @@ describe('BatchConsumer against a real broker', () => {
       expect(received.map((m) => m.key)).toEqual(['sentinel']);
     });
   });
+  describe('context.commit', () => {
+    const ownTopic = uniqueName('messaging_commit_now');
+    const ownGroup = uniqueName('messaging_commit_now_group');
+
+    beforeAll(async () => {
+      await admin.ensureTopics([{ name: ownTopic, partitions: 1 }]);
+      await producer.send(
+        ownTopic,
+        keys.map((key) => ({ key, value: `value of ${key}` })),
+      );
+    });
+
+    it('has the offset committed when it resolves, and keeps it when the chunk then fails', async () => {
+      const seen: string[][] = [];
+      const committedInside: Record<number, string>[] = [];
+      const committing = client.createConsumer({
+        groupId: ownGroup,
+        topics: [ownTopic],
+        handler: async (messages, context) => {
+          seen.push(messages.map((m) => m.key ?? ''));
+          if (seen.length === 1) {
+            await context.commit((messages[1] as ConsumedMessage).offset);
+            committedInside.push(await committedOffsets(ownGroup, ownTopic));
+          }
+          // kafkajs retries a failed batch in the same process; only the group's offset outlives it.
+          throw new Error('the process dies after the commit');
+        },
+      });
+      await committing.start();
+      await waitFor(() => seen.length >= 2, { description: 'kafkajs to retry the failed chunk' });
+      await committing.stop();
+
+      const received: ConsumedMessage[] = [];
+      const next = client.createConsumer({
+        groupId: ownGroup,
+        topics: [ownTopic],
+        handler: async (messages) => {
+          received.push(...messages);
+        },
+      });
+      await next.start();
+      await waitFor(() => received.length >= 3, { description: 'the records after the commit' });
+      await next.stop();
+
+      expect(seen[0]).toEqual(keys);
+      expect(committedInside).toEqual([{ 0: '2' }]);
+      // The commit past m-2 held: the next member starts at m-3.
+      expect(received.map((m) => m.key)).toEqual(['m-3', 'm-4', 'm-5']);
+    });
+  });
 });
