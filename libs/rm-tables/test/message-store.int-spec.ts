@@ -226,10 +226,29 @@ describe.each(TEST_DATABASES)('MessageStore on $name', ({ name, create }) => {
   describe('claimTimedOut', () => {
     it('takes dispatched rows older than the cutoff, renewing DATAATUALIZACAO so nobody else takes them', async () => {
       await store.insertIgnoringDuplicates([
-        newMessage('lost', { status: MessageStatus.Dispatched, updatedAt: at(-60_001) }),
-        newMessage('lost-too', { status: MessageStatus.Dispatched, updatedAt: at(-90_000) }),
-        newMessage('at-cutoff', { status: MessageStatus.Dispatched, updatedAt: at(-60_000) }),
-        newMessage('in-flight', { status: MessageStatus.Dispatched, updatedAt: at(-1_000) }),
+        // A first dispatch has no DATATENTATIVAEXEC; a claimed retry keeps its due time, at or before the claim.
+        newMessage('lost', { status: MessageStatus.Dispatched, updatedAt: at(-60_001), nextAttemptAt: null }),
+        newMessage('lost-too', {
+          status: MessageStatus.Dispatched,
+          updatedAt: at(-90_000),
+          nextAttemptAt: at(-90_000),
+        }),
+        newMessage('at-cutoff', {
+          status: MessageStatus.Dispatched,
+          updatedAt: at(-60_000),
+          nextAttemptAt: null,
+        }),
+        newMessage('in-flight', {
+          status: MessageStatus.Dispatched,
+          updatedAt: at(-1_000),
+          nextAttemptAt: null,
+        }),
+        // Started (its outcome due after its start): the overdue-started sweep's, not this one's.
+        newMessage('started', {
+          status: MessageStatus.Dispatched,
+          updatedAt: at(-90_000),
+          nextAttemptAt: at(-50_000),
+        }),
         newMessage('old-but-retrying', { status: MessageStatus.WaitingRetry, updatedAt: at(-90_000) }),
         newMessage('never-handed-over', {
           status: MessageStatus.Pending,
@@ -260,7 +279,7 @@ describe.each(TEST_DATABASES)('MessageStore on $name', ({ name, create }) => {
     it('takes at most limit rows', async () => {
       await store.insertIgnoringDuplicates(
         ['x1', 'x2', 'x3'].map((id) =>
-          newMessage(id, { status: MessageStatus.Dispatched, updatedAt: at(-99_000) }),
+          newMessage(id, { status: MessageStatus.Dispatched, updatedAt: at(-99_000), nextAttemptAt: null }),
         ),
       );
       expect(await store.claimTimedOut({ now: T0, dispatchedBefore: at(-1), limit: 2 })).toHaveLength(2);
@@ -463,6 +482,165 @@ describe.each(TEST_DATABASES)('MessageStore on $name', ({ name, create }) => {
 
       expect(changed).toEqual(['retry', ...ids]);
       expect(marks).toHaveBeenCalledTimes(4);
+    });
+  });
+
+  describe('markStarted', () => {
+    it('records the start and the outcome due time of the attempt the row is at, pending or dispatched', async () => {
+      await store.insertIgnoringDuplicates([
+        newMessage('dispatched', {
+          status: MessageStatus.Dispatched,
+          nextAttemptAt: null,
+          updatedAt: at(-5),
+        }),
+        // The marker overtook the dispatch record: still pending.
+        newMessage('pending', { nextAttemptAt: null }),
+        newMessage('retry-2', { status: MessageStatus.Dispatched, attempts: 1, nextAttemptAt: null }),
+      ]);
+
+      const changed = await store.markStarted([
+        { id: 'retry-2', attempt: 2, startedAt: at(2), outcomeDueBy: at(40_002) },
+        { id: 'dispatched', attempt: 1, startedAt: at(1), outcomeDueBy: at(40_001) },
+        { id: 'pending', attempt: 1, startedAt: at(3), outcomeDueBy: at(40_003) },
+      ]);
+
+      expect(changed).toEqual(['dispatched', 'pending', 'retry-2']);
+      const rows = await store.findByIds(changed);
+      expect(rows.map((m) => [m.id, m.status, m.updatedAt, m.nextAttemptAt])).toEqual([
+        ['dispatched', MessageStatus.Dispatched, at(1), at(40_001)],
+        ['pending', MessageStatus.Dispatched, at(3), at(40_003)],
+        ['retry-2', MessageStatus.Dispatched, at(2), at(40_002)],
+      ]);
+    });
+
+    it('changes nothing for an attempt that moved on, a finished or dead row, or a missing one', async () => {
+      await store.insertIgnoringDuplicates([
+        // Attempt 1 failed and was recorded before its (late) marker arrived.
+        newMessage('failed-already', {
+          status: MessageStatus.WaitingRetry,
+          attempts: 1,
+          nextAttemptAt: at(9),
+        }),
+        newMessage('dead', { status: MessageStatus.Dead, attempts: 1, nextAttemptAt: null }),
+        newMessage('older-marker', { status: MessageStatus.Dispatched, attempts: 2, nextAttemptAt: null }),
+      ]);
+
+      const changed = await store.markStarted(
+        ['failed-already', 'dead', 'older-marker', 'gone'].map((id) => ({
+          id,
+          attempt: 1,
+          startedAt: at(1),
+          outcomeDueBy: at(40_001),
+        })),
+      );
+
+      expect(changed).toEqual([]);
+      const byId = new Map(
+        (await store.findByIds(['failed-already', 'dead', 'older-marker'])).map((m) => [m.id, m]),
+      );
+      expect(byId.get('failed-already')).toMatchObject({
+        status: MessageStatus.WaitingRetry,
+        nextAttemptAt: at(9),
+      });
+      expect(byId.get('dead')).toMatchObject({ status: MessageStatus.Dead, nextAttemptAt: null });
+      expect(byId.get('older-marker')).toMatchObject({
+        status: MessageStatus.Dispatched,
+        nextAttemptAt: null,
+      });
+    });
+  });
+
+  describe('claimOverdueStarted', () => {
+    beforeEach(async () => {
+      await store.insertIgnoringDuplicates([
+        newMessage('overdue-old', {
+          status: MessageStatus.Dispatched,
+          updatedAt: at(-90_000),
+          nextAttemptAt: at(-50_000),
+        }),
+        newMessage('overdue', {
+          status: MessageStatus.Dispatched,
+          updatedAt: at(-60_000),
+          nextAttemptAt: at(-1),
+        }),
+        newMessage('due-now', {
+          status: MessageStatus.Dispatched,
+          updatedAt: at(-40_000),
+          nextAttemptAt: T0,
+        }),
+        newMessage('running', {
+          status: MessageStatus.Dispatched,
+          updatedAt: at(-1_000),
+          nextAttemptAt: at(39_000),
+        }),
+        newMessage('never-started', {
+          status: MessageStatus.Dispatched,
+          updatedAt: at(-90_000),
+          nextAttemptAt: null,
+        }),
+        // A claimed retry not started yet: its due time is the one it was claimed at, not after its DATAATUALIZACAO.
+        newMessage('claimed-retry', {
+          status: MessageStatus.Dispatched,
+          updatedAt: at(-30_000),
+          nextAttemptAt: at(-31_000),
+        }),
+        newMessage('retry-due', {
+          status: MessageStatus.WaitingRetry,
+          updatedAt: at(-90_000),
+          nextAttemptAt: at(-9),
+        }),
+      ]);
+    });
+
+    it('takes started rows whose outcome is overdue, keeping the start and re-arming the due time', async () => {
+      const claimed = await store.claimOverdueStarted({ now: T0, reclaimAt: at(20_000), limit: 10 });
+
+      expect(claimed.map((m) => m.id)).toEqual(['overdue', 'overdue-old']);
+      expect(claimed.map((m) => [m.updatedAt, m.nextAttemptAt])).toEqual([
+        [at(-60_000), at(20_000)],
+        [at(-90_000), at(20_000)],
+      ]);
+      expect(await store.claimOverdueStarted({ now: T0, reclaimAt: at(20_000), limit: 10 })).toEqual([]);
+      // Not claimTimedOut's either: the plain dispatch timeout is for attempts that never started.
+      const timedOut = await store.claimTimedOut({ now: T0, dispatchedBefore: at(-10_000), limit: 10 });
+      expect(timedOut.map((m) => m.id)).toEqual(['claimed-retry', 'never-started']);
+    });
+
+    it('takes at most limit rows, the longest overdue first', async () => {
+      const first = await store.claimOverdueStarted({ now: T0, reclaimAt: at(20_000), limit: 1 });
+      expect(first.map((m) => m.id)).toEqual(['overdue-old']);
+      // Re-armed rows come back once their new due time passed (a sweeper that crashed before recording them).
+      const again = await store.claimOverdueStarted({ now: at(20_001), reclaimAt: at(40_000), limit: 10 });
+      expect(again.map((m) => m.id)).toEqual(['due-now', 'overdue', 'overdue-old']);
+    });
+  });
+
+  describe('dispatching leaves a row not started', () => {
+    it('claimDue keeps the due time (at or before the claim) and markDispatched clears it', async () => {
+      await store.insertIgnoringDuplicates([
+        newMessage('due', { status: MessageStatus.WaitingRetry, attempts: 1, nextAttemptAt: at(-1) }),
+        newMessage('first', { nextAttemptAt: at(5) }),
+      ]);
+
+      const claimed = await store.claimDue({ now: T0, limit: 10 });
+      expect(claimed.map((m) => [m.id, m.nextAttemptAt])).toEqual([['due', at(-1)]]);
+      expect(await store.markDispatched([{ id: 'first', attempt: 1 }], at(1))).toEqual(['first']);
+
+      const rows = await store.findByIds(['due', 'first']);
+      expect(rows.map((m) => [m.id, m.status, m.nextAttemptAt])).toEqual([
+        ['due', MessageStatus.Dispatched, at(-1)],
+        ['first', MessageStatus.Dispatched, null],
+      ]);
+      // Neither counts as started: no overdue-started claim takes them, the dispatch timeout does.
+      expect(await store.claimOverdueStarted({ now: at(60_000), reclaimAt: at(90_000), limit: 10 })).toEqual(
+        [],
+      );
+      const timedOut = await store.claimTimedOut({
+        now: at(60_000),
+        dispatchedBefore: at(59_000),
+        limit: 10,
+      });
+      expect(timedOut.map((m) => m.id).sort()).toEqual(['due', 'first']);
     });
   });
 

@@ -22,7 +22,7 @@ describe('MssqlDialect', () => {
           '  WHERE STATUS IN (0, 2) AND DATATENTATIVAEXEC <= @1',
           '  ORDER BY DATATENTATIVAEXEC',
           ')',
-          'UPDATE claimed SET STATUS = 1, DATAATUALIZACAO = @1, DATATENTATIVAEXEC = NULL',
+          'UPDATE claimed SET STATUS = 1, DATAATUALIZACAO = @1',
           'OUTPUT INSERTED.*',
         ].join('\n'),
       );
@@ -42,7 +42,8 @@ describe('MssqlDialect', () => {
       [
         'WITH claimed AS (',
         '  SELECT TOP (@0) * FROM GTOTVSLINKMESSAGE WITH (UPDLOCK, READPAST, ROWLOCK)',
-        '  WHERE STATUS IN (0, 1) AND DATATENTATIVAEXEC IS NULL',
+        '  WHERE STATUS IN (0, 1)',
+        '    AND (DATATENTATIVAEXEC IS NULL OR (STATUS = 1 AND DATATENTATIVAEXEC <= DATAATUALIZACAO))',
         '    AND DATAATUALIZACAO < @1',
         '  ORDER BY DATAATUALIZACAO',
         ')',
@@ -367,7 +368,7 @@ describe('MssqlDialect for the retry scheduler', () => {
       [
         'WITH claimed AS (',
         '  SELECT TOP (@0) * FROM GTOTVSLINKMESSAGE WITH (UPDLOCK, READPAST, ROWLOCK)',
-        '  WHERE STATUS = 1 AND DATATENTATIVAEXEC < @1',
+        '  WHERE STATUS = 1 AND DATATENTATIVAEXEC < @1 AND DATATENTATIVAEXEC > DATAATUALIZACAO',
         '  ORDER BY DATATENTATIVAEXEC',
         ')',
         'UPDATE claimed SET DATATENTATIVAEXEC = @2',
@@ -381,12 +382,12 @@ describe('MssqlDialect for the retry scheduler', () => {
     const statement = dialect.releaseClaims({ ids: ['a', 'b'], claimedAt: earlier, now });
     expect(statement.sql).toBe(
       [
-        'UPDATE GTOTVSLINKMESSAGE SET STATUS = 2, DATAATUALIZACAO = @0, DATATENTATIVAEXEC = @1',
+        'UPDATE GTOTVSLINKMESSAGE SET STATUS = 2, DATAATUALIZACAO = @0',
         'OUTPUT INSERTED.ID',
-        'WHERE ID IN (@2, @3) AND STATUS = 1 AND DATAATUALIZACAO = @1',
+        'WHERE ID IN (@1, @2) AND STATUS = 1 AND DATAATUALIZACAO = @3',
       ].join('\n'),
     );
-    expect(statement.parameters).toEqual([datetime2(now), datetime2(earlier), 'a', 'b']);
+    expect(statement.parameters).toEqual([datetime2(now), 'a', 'b', datetime2(earlier)]);
   });
 
   describe('redriveDead', () => {

@@ -97,7 +97,7 @@ export class MssqlDialect implements RmSqlDialect {
       `  WHERE STATUS IN (${Pending}, ${WaitingRetry}) AND DATATENTATIVAEXEC <= ${at}`,
       '  ORDER BY DATATENTATIVAEXEC',
       ')',
-      `UPDATE claimed SET STATUS = ${Dispatched}, DATAATUALIZACAO = ${at}, DATATENTATIVAEXEC = NULL`,
+      `UPDATE claimed SET STATUS = ${Dispatched}, DATAATUALIZACAO = ${at}`,
       'OUTPUT INSERTED.*',
     ];
     return { sql: sql.join('\n'), parameters: p.list() };
@@ -111,7 +111,8 @@ export class MssqlDialect implements RmSqlDialect {
     const sql = [
       'WITH claimed AS (',
       `  SELECT TOP (${top}) * FROM ${this.message} WITH (UPDLOCK, READPAST, ROWLOCK)`,
-      `  WHERE STATUS IN (${Pending}, ${Dispatched}) AND DATATENTATIVAEXEC IS NULL`,
+      `  WHERE STATUS IN (${Pending}, ${Dispatched})`,
+      `    AND (DATATENTATIVAEXEC IS NULL OR (STATUS = ${Dispatched} AND DATATENTATIVAEXEC <= DATAATUALIZACAO))`,
       `    AND DATAATUALIZACAO < ${cutoff}`,
       '  ORDER BY DATAATUALIZACAO',
       ')',
@@ -137,7 +138,7 @@ export class MssqlDialect implements RmSqlDialect {
     const sql = [
       'WITH claimed AS (',
       `  SELECT TOP (${top}) * FROM ${this.message} WITH (UPDLOCK, READPAST, ROWLOCK)`,
-      `  WHERE STATUS = ${Dispatched} AND DATATENTATIVAEXEC < ${p.add(now)}`,
+      `  WHERE STATUS = ${Dispatched} AND DATATENTATIVAEXEC < ${p.add(now)} AND DATATENTATIVAEXEC > DATAATUALIZACAO`,
       '  ORDER BY DATATENTATIVAEXEC',
       ')',
       `UPDATE claimed SET DATATENTATIVAEXEC = ${p.add(reclaimAt)}`,
@@ -246,12 +247,10 @@ export class MssqlDialect implements RmSqlDialect {
     assertBatch(ids.length, 1, this.rowsPerStatement(1) - 2);
     const p = parameters();
     const at = p.add(now);
-    const claim = p.add(claimedAt);
-    // Due again at once: the claim had cleared the due time, which was at or before it.
     const sql = [
-      `UPDATE ${this.message} SET STATUS = ${WaitingRetry}, DATAATUALIZACAO = ${at}, DATATENTATIVAEXEC = ${claim}`,
+      `UPDATE ${this.message} SET STATUS = ${WaitingRetry}, DATAATUALIZACAO = ${at}`,
       'OUTPUT INSERTED.ID',
-      `WHERE ID IN ${p.row(ids)} AND STATUS = ${Dispatched} AND DATAATUALIZACAO = ${claim}`,
+      `WHERE ID IN ${p.row(ids)} AND STATUS = ${Dispatched} AND DATAATUALIZACAO = ${p.add(claimedAt)}`,
     ];
     return { sql: sql.join('\n'), parameters: p.list() };
   }

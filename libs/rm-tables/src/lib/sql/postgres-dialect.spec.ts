@@ -14,7 +14,7 @@ describe('PostgresDialect', () => {
     const statement = dialect.claimDue({ now, limit: 50 });
     expect(statement.sql).toBe(
       [
-        'UPDATE "GTOTVSLINKMESSAGE" SET "STATUS" = 1, "DATAATUALIZACAO" = $1, "DATATENTATIVAEXEC" = NULL',
+        'UPDATE "GTOTVSLINKMESSAGE" SET "STATUS" = 1, "DATAATUALIZACAO" = $1',
         'WHERE "ID" IN (',
         '  SELECT "ID" FROM "GTOTVSLINKMESSAGE"',
         '  WHERE "STATUS" IN (0, 2) AND "DATATENTATIVAEXEC" <= $1',
@@ -35,7 +35,8 @@ describe('PostgresDialect', () => {
         'UPDATE "GTOTVSLINKMESSAGE" SET "DATAATUALIZACAO" = $1',
         'WHERE "ID" IN (',
         '  SELECT "ID" FROM "GTOTVSLINKMESSAGE"',
-        '  WHERE "STATUS" IN (0, 1) AND "DATATENTATIVAEXEC" IS NULL',
+        '  WHERE "STATUS" IN (0, 1)',
+        '    AND ("DATATENTATIVAEXEC" IS NULL OR ("STATUS" = 1 AND "DATATENTATIVAEXEC" <= "DATAATUALIZACAO"))',
         '    AND "DATAATUALIZACAO" < $2',
         '  ORDER BY "DATAATUALIZACAO"',
         '  LIMIT $3',
@@ -307,7 +308,7 @@ describe('PostgresDialect for the retry scheduler', () => {
         'UPDATE "GTOTVSLINKMESSAGE" SET "DATATENTATIVAEXEC" = $1',
         'WHERE "ID" IN (',
         '  SELECT "ID" FROM "GTOTVSLINKMESSAGE"',
-        '  WHERE "STATUS" = 1 AND "DATATENTATIVAEXEC" < $2',
+        '  WHERE "STATUS" = 1 AND "DATATENTATIVAEXEC" < $2 AND "DATATENTATIVAEXEC" > "DATAATUALIZACAO"',
         '  ORDER BY "DATATENTATIVAEXEC"',
         '  LIMIT $3',
         '  FOR UPDATE SKIP LOCKED',
@@ -322,12 +323,12 @@ describe('PostgresDialect for the retry scheduler', () => {
     const statement = dialect.releaseClaims({ ids: ['a', 'b'], claimedAt: earlier, now });
     expect(statement.sql).toBe(
       [
-        'UPDATE "GTOTVSLINKMESSAGE" SET "STATUS" = 2, "DATAATUALIZACAO" = $1, "DATATENTATIVAEXEC" = $2',
-        'WHERE "ID" = ANY($3) AND "STATUS" = 1 AND "DATAATUALIZACAO" = $2',
+        'UPDATE "GTOTVSLINKMESSAGE" SET "STATUS" = 2, "DATAATUALIZACAO" = $1',
+        'WHERE "ID" = ANY($2) AND "STATUS" = 1 AND "DATAATUALIZACAO" = $3',
         'RETURNING "ID"',
       ].join('\n'),
     );
-    expect(statement.parameters).toEqual([now, earlier, ['a', 'b']]);
+    expect(statement.parameters).toEqual([now, ['a', 'b'], earlier]);
   });
 
   describe('redriveDead', () => {

@@ -77,7 +77,7 @@ export class PostgresDialect extends QuotedIdentifierDialect implements RmSqlDia
     // FOR UPDATE SKIP LOCKED: a concurrent claimer skips the rows this one holds instead of waiting for them, and a
     // row claimed and committed meanwhile is re-checked against the WHERE clause and dropped.
     const sql = [
-      `UPDATE ${this.message} SET "STATUS" = ${Dispatched}, "DATAATUALIZACAO" = ${at}, "DATATENTATIVAEXEC" = NULL`,
+      `UPDATE ${this.message} SET "STATUS" = ${Dispatched}, "DATAATUALIZACAO" = ${at}`,
       'WHERE "ID" IN (',
       `  SELECT "ID" FROM ${this.message}`,
       `  WHERE "STATUS" IN (${Pending}, ${WaitingRetry}) AND "DATATENTATIVAEXEC" <= ${at}`,
@@ -96,7 +96,8 @@ export class PostgresDialect extends QuotedIdentifierDialect implements RmSqlDia
       `UPDATE ${this.message} SET "DATAATUALIZACAO" = ${p.add(now)}`,
       'WHERE "ID" IN (',
       `  SELECT "ID" FROM ${this.message}`,
-      `  WHERE "STATUS" IN (${Pending}, ${Dispatched}) AND "DATATENTATIVAEXEC" IS NULL`,
+      `  WHERE "STATUS" IN (${Pending}, ${Dispatched})`,
+      `    AND ("DATATENTATIVAEXEC" IS NULL OR ("STATUS" = ${Dispatched} AND "DATATENTATIVAEXEC" <= "DATAATUALIZACAO"))`,
       `    AND "DATAATUALIZACAO" < ${p.add(dispatchedBefore)}`,
       '  ORDER BY "DATAATUALIZACAO"',
       `  LIMIT ${p.add(limit)}`,
@@ -123,7 +124,7 @@ export class PostgresDialect extends QuotedIdentifierDialect implements RmSqlDia
       `UPDATE ${this.message} SET "DATATENTATIVAEXEC" = ${p.add(reclaimAt)}`,
       'WHERE "ID" IN (',
       `  SELECT "ID" FROM ${this.message}`,
-      `  WHERE "STATUS" = ${Dispatched} AND "DATATENTATIVAEXEC" < ${p.add(now)}`,
+      `  WHERE "STATUS" = ${Dispatched} AND "DATATENTATIVAEXEC" < ${p.add(now)} AND "DATATENTATIVAEXEC" > "DATAATUALIZACAO"`,
       '  ORDER BY "DATATENTATIVAEXEC"',
       `  LIMIT ${p.add(limit)}`,
       '  FOR UPDATE SKIP LOCKED',
@@ -221,12 +222,9 @@ export class PostgresDialect extends QuotedIdentifierDialect implements RmSqlDia
   releaseClaims({ ids, claimedAt, now }: ReleaseClaimsInput): RmSqlStatement {
     assertBatch(ids.length, 1, this.rowsPerStatement(1));
     const p = parameters();
-    // Due again at once: the claim had cleared the due time, which was at or before it.
-    const at = p.add(now);
-    const claim = p.add(claimedAt);
     const sql = [
-      `UPDATE ${this.message} SET "STATUS" = ${WaitingRetry}, "DATAATUALIZACAO" = ${at}, "DATATENTATIVAEXEC" = ${claim}`,
-      `WHERE "ID" = ANY(${p.add([...ids])}) AND "STATUS" = ${Dispatched} AND "DATAATUALIZACAO" = ${claim}`,
+      `UPDATE ${this.message} SET "STATUS" = ${WaitingRetry}, "DATAATUALIZACAO" = ${p.add(now)}`,
+      `WHERE "ID" = ANY(${p.add([...ids])}) AND "STATUS" = ${Dispatched} AND "DATAATUALIZACAO" = ${p.add(claimedAt)}`,
       'RETURNING "ID"',
     ];
     return { sql: sql.join('\n'), parameters: p.list() };

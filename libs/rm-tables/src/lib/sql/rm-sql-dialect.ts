@@ -144,9 +144,14 @@ export interface RmSqlDialect {
   claimDue(input: ClaimDueInput): RmSqlStatement;
 
   /**
-   * Like {@link claimDue} for stalled messages: dispatched ones never started (no `DATATENTATIVAEXEC`) whose outcome
-   * never came, and pending ones never handed over (no `DATATENTATIVAEXEC`: the service that stored them stopped
-   * before dispatching). Renews `DATAATUALIZACAO` to `now`.
+   * Like {@link claimDue} for stalled messages: dispatched ones never started whose outcome never came, and pending
+   * ones never handed over (no `DATATENTATIVAEXEC`: the service that stored them stopped before dispatching). Renews
+   * `DATAATUALIZACAO` to `now`.
+   *
+   * A dispatched row is started when its `DATATENTATIVAEXEC` (the outcome due time a started marker set) is after its
+   * `DATAATUALIZACAO` (the start). A first dispatch clears `DATATENTATIVAEXEC`; a claimed retry keeps its due time,
+   * which is at or before the claim's `DATAATUALIZACAO` (so {@link claimDue} can still order by it and report how late
+   * it ran).
    */
   claimTimedOut(input: ClaimTimedOutInput): RmSqlStatement;
 
@@ -158,7 +163,7 @@ export interface RmSqlDialect {
   markStarted(input: MarkStartedInput): RmSqlStatement;
 
   /**
-   * Like {@link claimTimedOut} for started attempts (dispatched, `DATATENTATIVAEXEC` set) whose outcome was due before
+   * Like {@link claimTimedOut} for started attempts (dispatched, `DATATENTATIVAEXEC` after `DATAATUALIZACAO`) whose outcome was due before
    * `now`: sets `DATATENTATIVAEXEC` to `reclaimAt` (so no other claimer takes them meanwhile, and a crash before the
    * failure is recorded finds them again) and keeps `DATAATUALIZACAO`, the start. Returns the rows.
    */

@@ -24,7 +24,7 @@ describe('SqliteDialect', () => {
     const statement = dialect.claimDue({ now, limit: 50 });
     expect(statement.sql).toBe(
       [
-        'UPDATE "GTOTVSLINKMESSAGE" SET "STATUS" = 1, "DATAATUALIZACAO" = ?, "DATATENTATIVAEXEC" = NULL',
+        'UPDATE "GTOTVSLINKMESSAGE" SET "STATUS" = 1, "DATAATUALIZACAO" = ?',
         'WHERE "ID" IN (',
         '  SELECT "ID" FROM "GTOTVSLINKMESSAGE"',
         '  WHERE "STATUS" IN (0, 2) AND "DATATENTATIVAEXEC" <= ?',
@@ -44,7 +44,8 @@ describe('SqliteDialect', () => {
         'UPDATE "GTOTVSLINKMESSAGE" SET "DATAATUALIZACAO" = ?',
         'WHERE "ID" IN (',
         '  SELECT "ID" FROM "GTOTVSLINKMESSAGE"',
-        '  WHERE "STATUS" IN (0, 1) AND "DATATENTATIVAEXEC" IS NULL',
+        '  WHERE "STATUS" IN (0, 1)',
+        '    AND ("DATATENTATIVAEXEC" IS NULL OR ("STATUS" = 1 AND "DATATENTATIVAEXEC" <= "DATAATUALIZACAO"))',
         '    AND "DATAATUALIZACAO" < ?',
         '  ORDER BY "DATAATUALIZACAO"',
         '  LIMIT ?',
@@ -309,18 +310,12 @@ describe('SqliteDialect for the retry scheduler', () => {
     const statement = dialect.releaseClaims({ ids: ['a', 'b'], claimedAt: earlier, now });
     expect(statement.sql).toBe(
       [
-        'UPDATE "GTOTVSLINKMESSAGE" SET "STATUS" = 2, "DATAATUALIZACAO" = ?, "DATATENTATIVAEXEC" = ?',
+        'UPDATE "GTOTVSLINKMESSAGE" SET "STATUS" = 2, "DATAATUALIZACAO" = ?',
         'WHERE "ID" IN (?, ?) AND "STATUS" = 1 AND "DATAATUALIZACAO" = ?',
         'RETURNING "ID"',
       ].join('\n'),
     );
-    expect(statement.parameters).toEqual([
-      toSqliteDatetime(now),
-      toSqliteDatetime(earlier),
-      'a',
-      'b',
-      toSqliteDatetime(earlier),
-    ]);
+    expect(statement.parameters).toEqual([toSqliteDatetime(now), 'a', 'b', toSqliteDatetime(earlier)]);
   });
 
   it('redrives dead rows matching every filter given, in one UPDATE', () => {

@@ -65,7 +65,7 @@ export class SqliteDialect extends QuotedIdentifierDialect implements RmSqlDiale
   claimDue({ now, limit }: ClaimDueInput): RmSqlStatement {
     const p = parameters();
     const sql = [
-      `UPDATE ${this.message} SET "STATUS" = ${Dispatched}, "DATAATUALIZACAO" = ${p.add(now)}, "DATATENTATIVAEXEC" = NULL`,
+      `UPDATE ${this.message} SET "STATUS" = ${Dispatched}, "DATAATUALIZACAO" = ${p.add(now)}`,
       'WHERE "ID" IN (',
       `  SELECT "ID" FROM ${this.message}`,
       `  WHERE "STATUS" IN (${Pending}, ${WaitingRetry}) AND "DATATENTATIVAEXEC" <= ${p.add(now)}`,
@@ -83,7 +83,8 @@ export class SqliteDialect extends QuotedIdentifierDialect implements RmSqlDiale
       `UPDATE ${this.message} SET "DATAATUALIZACAO" = ${p.add(now)}`,
       'WHERE "ID" IN (',
       `  SELECT "ID" FROM ${this.message}`,
-      `  WHERE "STATUS" IN (${Pending}, ${Dispatched}) AND "DATATENTATIVAEXEC" IS NULL`,
+      `  WHERE "STATUS" IN (${Pending}, ${Dispatched})`,
+      `    AND ("DATATENTATIVAEXEC" IS NULL OR ("STATUS" = ${Dispatched} AND "DATATENTATIVAEXEC" <= "DATAATUALIZACAO"))`,
       `    AND "DATAATUALIZACAO" < ${p.add(dispatchedBefore)}`,
       '  ORDER BY "DATAATUALIZACAO"',
       `  LIMIT ${p.add(limit)}`,
@@ -109,7 +110,7 @@ export class SqliteDialect extends QuotedIdentifierDialect implements RmSqlDiale
       `UPDATE ${this.message} SET "DATATENTATIVAEXEC" = ${p.add(reclaimAt)}`,
       'WHERE "ID" IN (',
       `  SELECT "ID" FROM ${this.message}`,
-      `  WHERE "STATUS" = ${Dispatched} AND "DATATENTATIVAEXEC" < ${p.add(now)}`,
+      `  WHERE "STATUS" = ${Dispatched} AND "DATATENTATIVAEXEC" < ${p.add(now)} AND "DATATENTATIVAEXEC" > "DATAATUALIZACAO"`,
       '  ORDER BY "DATATENTATIVAEXEC"',
       `  LIMIT ${p.add(limit)}`,
       ')',
@@ -198,9 +199,8 @@ export class SqliteDialect extends QuotedIdentifierDialect implements RmSqlDiale
   releaseClaims({ ids, claimedAt, now }: ReleaseClaimsInput): RmSqlStatement {
     assertBatch(ids.length, 1, this.rowsPerStatement(1) - 2);
     const p = parameters();
-    // Due again at once: the claim had cleared the due time, which was at or before it. `?` binds in text order.
     const sql = [
-      `UPDATE ${this.message} SET "STATUS" = ${WaitingRetry}, "DATAATUALIZACAO" = ${p.add(now)}, "DATATENTATIVAEXEC" = ${p.add(claimedAt)}`,
+      `UPDATE ${this.message} SET "STATUS" = ${WaitingRetry}, "DATAATUALIZACAO" = ${p.add(now)}`,
       `WHERE "ID" IN ${p.row(ids)} AND "STATUS" = ${Dispatched} AND "DATAATUALIZACAO" = ${p.add(claimedAt)}`,
       'RETURNING "ID"',
     ];
