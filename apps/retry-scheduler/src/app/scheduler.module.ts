@@ -75,6 +75,7 @@ export class SchedulerModule {
           provide: FailureEventHandler,
           useFactory: (
             messages: MessageStore,
+            attempts: MessageExecStore,
             producer: EventProducer,
             topics: TopicNames,
             loader: RetryPolicyLoader,
@@ -83,6 +84,7 @@ export class SchedulerModule {
           ) =>
             new FailureEventHandler({
               messages,
+              attempts,
               producer,
               topics,
               policy: () => loader.current(),
@@ -93,6 +95,7 @@ export class SchedulerModule {
             }),
           inject: [
             MessageStore,
+            MessageExecStore,
             EventProducer,
             TopicNames,
             RetryPolicyLoader,

@@ -11,6 +11,7 @@ import {
 import {
   MessageDirection,
   MessageEntity,
+  MessageExecEntity,
   MessageStatus,
   type ClaimDueInput,
   type ClaimOverdueStartedInput,
@@ -99,6 +100,8 @@ export class TablesDouble {
   /** Operations to fail once, e.g. `settleFailedAttempts`. */
   readonly failNext = new Set<string>();
   readonly maxRedriveIds = 3;
+  /** How many times the history was read. */
+  historyReads = 0;
 
   constructor(...rows: MessageEntity[]) {
     for (const r of rows) this.rows.set(r.id, r);
@@ -223,6 +226,21 @@ export class TablesDouble {
       written.push({ id: String(this.history.length), messageId: a.messageId, attempt: a.attempt });
     }
     return written;
+  }
+
+  async findByMessageIds(ids: readonly string[]): Promise<MessageExecEntity[]> {
+    this.check('findByMessageIds');
+    this.historyReads += 1;
+    return this.history
+      .filter((h) => ids.includes(h.messageId))
+      .map((h, i) =>
+        Object.assign(new MessageExecEntity(), {
+          id: String(i + 1),
+          error: null,
+          data: null,
+          ...h,
+        }),
+      );
   }
 
   async redriveDead(input: RedriveDeadInput): Promise<MessageEntity[]> {

@@ -1,5 +1,6 @@
 import { RetryPolicy, type RetryPolicyDocument } from '@smartlink/retry-policy';
-import { MessageDirection, MessageStatus } from '@smartlink/rm-tables';
+import { AttemptStatus, MessageDirection, MessageStatus } from '@smartlink/rm-tables';
+import { lostDuringHandlerError } from '@smartlink/messaging';
 import {
   FIXED_CLOCK,
   LoggerDouble,
@@ -28,6 +29,7 @@ function setup(...rows: ReturnType<typeof row>[]) {
   const policy = new RetryPolicy(POLICY, () => 0.5);
   const handler = new FailureEventHandler({
     messages: tables,
+    attempts: tables,
     producer,
     topics: TOPICS,
     policy: () => policy,
@@ -84,6 +86,91 @@ describe('FailureEventHandler', () => {
       const { tables, handler } = setup(row('again', { attempts: 6, attemptsBase: 5 }));
       await handler.handle([consumed(failedEvent('again', 6))]);
       expect(tables.get('again')?.nextAttemptAt).toEqual(at(1_000));
+    });
+  });
+
+  describe('when a message is dead-lettered after attempts lost while its handler ran', () => {
+    const lost = (attempt: number) =>
+      lostDuringHandlerError({ attempt, startedAt: at(attempt * 100), outcomeDueBy: at(attempt * 100 + 50) });
+    const history = (messageId: string, attempt: number, error: string) => ({
+      messageId,
+      direction: MessageDirection.Downstream,
+      command: 'DemoInvoiceIssued',
+      attempt,
+      status: AttemptStatus.Failure,
+      startedAt: at(attempt),
+      finishedAt: at(attempt),
+      error,
+    });
+
+    it('says the handler ended during each attempt (a poison message), reading the history once per chunk', async () => {
+      const { tables, producer, handler, logger } = setup(
+        row('poison', { attempts: 3 }),
+        row('mixed', { attempts: 3 }),
+        row('plain', { attempts: 3 }),
+      );
+      tables.history.push(
+        history('poison', 1, lost(1)),
+        history('poison', 2, lost(2)),
+        history('poison', 3, lost(3)),
+        history('mixed', 1, 'timeout'),
+        history('mixed', 2, lost(2)),
+        history('mixed', 3, 'timeout'),
+        history('plain', 3, 'timeout'),
+      );
+
+      await handler.handle([
+        consumed(failedEvent('poison', 3, { error: lost(3) })),
+        consumed(failedEvent('mixed', 3, { error: 'timeout' })),
+        consumed(failedEvent('plain', 3, { error: 'timeout' })),
+      ]);
+
+      expect(tables.historyReads).toBe(1);
+      const letters = new Map(
+        producer.values(TOPICS.deadletter).map((l) => [(l as { messageId: string }).messageId, l]),
+      );
+      expect(letters.get('poison')).toMatchObject({
+        lastError:
+          "dead-lettered after 3 attempt(s): the handler's process ended during each of them (a poison message); " +
+          `last: ${lost(3)}`,
+      });
+      expect(letters.get('mixed')).toMatchObject({
+        lastError:
+          "dead-lettered after 3 attempt(s): the handler's process ended during 1 of them; last: timeout",
+      });
+      expect(letters.get('plain')).toMatchObject({ lastError: 'timeout' });
+      expect(producer.values(TOPICS.logs)).toContainEqual(
+        expect.objectContaining({
+          messageId: 'poison',
+          type: 2,
+          message: expect.stringContaining(
+            "the handler's process ended during each of them (a poison message)",
+          ),
+        }),
+      );
+      expect(logger.lines.some((l) => l.includes('poison') && l.includes('(a poison message)'))).toBe(true);
+    });
+
+    it('counts only the attempts of the current budget, after a redrive', async () => {
+      const { tables, producer, handler } = setup(row('redriven', { attempts: 6, attemptsBase: 3 }));
+      tables.history.push(
+        history('redriven', 1, lost(1)),
+        history('redriven', 2, lost(2)),
+        history('redriven', 3, lost(3)),
+        history('redriven', 4, 'timeout'),
+        history('redriven', 5, 'timeout'),
+        history('redriven', 6, 'timeout'),
+      );
+
+      await handler.handle([consumed(failedEvent('redriven', 6, { error: 'timeout' }))]);
+
+      expect(producer.values(TOPICS.deadletter)).toEqual([expect.objectContaining({ lastError: 'timeout' })]);
+    });
+
+    it('does not read the history when nothing is dead-lettered', async () => {
+      const { tables, handler } = setup(row('m1', { attempts: 1 }));
+      await handler.handle([consumed(failedEvent('m1', 1))]);
+      expect(tables.historyReads).toBe(0);
     });
   });
 

@@ -2,6 +2,7 @@ import type { LoggerService } from '@nestjs/common';
 import { type Clock, messageLogLine } from '@smartlink/common';
 import {
   SmartLinkHeaders,
+  isLostDuringHandler,
   lifecycleEventCodec,
   type AttemptFinishedEvent,
   type ConsumedMessage,
@@ -13,16 +14,24 @@ import type { RetryDecision, RetryPolicy } from '@smartlink/retry-policy';
 import {
   MessageStatus,
   type MessageEntity,
+  type MessageExecStore,
   type MessageStore,
   type SettledFailure,
 } from '@smartlink/rm-tables';
 import type { RetrySchedulerCounters } from '../metrics/retry-scheduler-counters';
 import type { RetrySchedulerMetrics } from '../metrics/retry-scheduler-metrics';
-import { deadLetteredRecords, retryScheduledRecords, type DeadReason } from '../records/scheduler-records';
+import {
+  deadLetteredRecords,
+  poisonSummary,
+  retryScheduledRecords,
+  type DeadReason,
+} from '../records/scheduler-records';
 
 /** What {@link FailureEventHandler} works with; narrow, so unit tests pass typed doubles. */
 export interface FailureEventHandlerDeps {
   readonly messages: Pick<MessageStore, 'findByIds' | 'settleFailedAttempts'>;
+  /** GTOTVSLINKMESSAGEEXEC, read once per chunk of dead letters to tell a poison message by its history. */
+  readonly attempts: Pick<MessageExecStore, 'findByMessageIds'>;
   readonly producer: Pick<EventProducer, 'sendBatch'>;
   readonly topics: Pick<TopicNames, 'events' | 'logs' | 'deadletter'>;
   /** The policy in force (it may change between chunks when the loader refreshes it). */
@@ -105,6 +114,7 @@ export class FailureEventHandler {
 
     const settled = settlements.length > 0 ? await messages.settleFailedAttempts(settlements) : [];
     counters.staleEvents += settlements.length - settled.length;
+    const lost = await this.lostDuringHandler(settled.filter((row) => row.status === MessageStatus.Dead));
     for (const row of settled) {
       const plan = planned.get(row.id) as Planned;
       if (plan.decision.kind === 'retry') {
@@ -113,8 +123,15 @@ export class FailureEventHandler {
       } else {
         counters.deadLettered += 1;
         this.deps.metrics?.deadLettered(row.command, plan.event.direction, row.attempts);
-        this.reportDead(row, plan.decision.reason, plan.event.error);
-        push(out, deadLetteredRecords(row, plan.decision.reason, plan.event.error, now));
+        const records = deadLetteredRecords(
+          row,
+          plan.decision.reason,
+          plan.event.error,
+          now,
+          lost.get(row.id),
+        );
+        this.reportDead(row, plan.decision.reason, plan.event.error, lost.get(row.id));
+        push(out, records);
       }
     }
 
@@ -159,11 +176,29 @@ export class FailureEventHandler {
     return [...latest.values()];
   }
 
-  private reportDead(row: MessageEntity, reason: DeadReason, error: string | null): void {
+  /**
+   * How many attempts of each dead message's current budget were lost while the handler ran, from one read of their
+   * GTOTVSLINKMESSAGEEXEC history. Messages with none are left out.
+   */
+  private async lostDuringHandler(dead: readonly MessageEntity[]): Promise<Map<string, number>> {
+    const lost = new Map<string, number>();
+    if (dead.length === 0) return lost;
+    const rows = new Map(dead.map((row) => [row.id, row]));
+    for (const attempt of await this.deps.attempts.findByMessageIds([...rows.keys()])) {
+      const row = rows.get(attempt.messageId);
+      if (!row || attempt.attempt <= row.attemptsBase || attempt.attempt > row.attempts) continue;
+      if (isLostDuringHandler(attempt.error)) lost.set(row.id, (lost.get(row.id) ?? 0) + 1);
+    }
+    return lost;
+  }
+
+  private reportDead(row: MessageEntity, reason: DeadReason, error: string | null, lost = 0): void {
     // Its log record for <ns>.logs goes out with the dead letter (deadLetteredRecords).
+    const poison = poisonSummary(row, lost);
     this.deps.logger.warn(
       messageLogLine(
-        `Dead-lettered message ${row.id} (${row.command}) after ${row.attempts} attempt(s), ${reason}: ${error ?? row.lastError ?? ''}`,
+        `Dead-lettered message ${row.id} (${row.command}) after ${row.attempts} attempt(s), ${reason}` +
+          `${poison ? ` (${poison})` : ''}: ${error ?? row.lastError ?? ''}`,
         { messageId: row.id, command: row.command, attempt: row.attempts, correlationId: row.correlatedId },
       ),
     );

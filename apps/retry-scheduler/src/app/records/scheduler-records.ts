@@ -68,8 +68,12 @@ export function deadLetteredRecords(
   reason: DeadReason,
   error: string | null,
   now: Date,
+  lostDuringHandler = 0,
 ): { deadLetter: EventRecord; event: EventRecord; log: EventRecord } {
-  const lastError = error ?? row.lastError ?? '';
+  const poison = poisonSummary(row, lostDuringHandler);
+  const lastError = poison
+    ? `${poison}; last: ${error ?? row.lastError ?? ''}`
+    : (error ?? row.lastError ?? '');
   const why =
     reason === 'fatal'
       ? 'the attempt failed fatally'
@@ -110,6 +114,22 @@ export function deadLetteredRecords(
       source: RETRY_SCHEDULER_SOURCE,
     }),
   };
+}
+
+/**
+ * What a dead letter says when attempts of its budget were lost while the handler ran (see `isLostDuringHandler`):
+ * `dead-lettered after 3 attempts: the handler's process ended during each of them (a poison message)`, or `during 2 of
+ * them`. Undefined when none was.
+ */
+export function poisonSummary(
+  row: Pick<MessageEntity, 'attempts' | 'attemptsBase'>,
+  lostDuringHandler: number,
+): string | undefined {
+  if (lostDuringHandler <= 0) return undefined;
+  const attempts = row.attempts - row.attemptsBase;
+  const during =
+    lostDuringHandler >= attempts ? 'each of them (a poison message)' : `${lostDuringHandler} of them`;
+  return `dead-lettered after ${attempts} attempt(s): the handler's process ended during ${during}`;
 }
 
 /** A due retry claimed: the `retry-due` event the executor runs it from (attempt `TENTATIVAS` + 1). */
