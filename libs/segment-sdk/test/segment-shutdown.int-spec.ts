@@ -119,10 +119,15 @@ describe('a segment app shutting down', () => {
 
   describe('with a record waiting for a slot when shutdown begins', () => {
     it('hands it back uncommitted, and the next member runs it once', async () => {
-      const first = await startSegmentApp(namespace, [ShutdownHandlers], { shutdownGraceMs: 300, concurrency: 1 });
+      const first = await startSegmentApp(namespace, [ShutdownHandlers], {
+        shutdownGraceMs: 300,
+        concurrency: 1,
+      });
       apps.push(first);
       const health = first.get(SegmentHealthIndicator);
-      await waitFor(() => health.isConsuming().segment.status === 'up', { description: 'the segment to join' });
+      await waitFor(() => health.isConsuming().segment.status === 'up', {
+        description: 'the segment to join',
+      });
       const running = commandMessage('ItSlow');
       const waiting = commandMessage('ItSlow');
       await observer.dispatch(running);

@@ -44,6 +44,11 @@ export function registerSegmentMetrics(
     () => stats.snapshot().undecodable,
   );
   total(
+    'smartlink_segment_superseded_total',
+    'Attempts not run because a later attempt of the same message came in the same chunk',
+    () => stats.snapshot().superseded,
+  );
+  total(
     'smartlink_segment_published_total',
     'Messages published for the cloud on <ns>.outbound',
     () => stats.snapshot().published,

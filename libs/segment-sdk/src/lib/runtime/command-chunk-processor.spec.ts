@@ -248,6 +248,36 @@ describe('CommandChunkProcessor', () => {
     expect(s.producer.outcomes()).toHaveLength(3);
   });
 
+  it('runs only the latest attempt of a message when the chunk holds older ones, and commits them all', async () => {
+    const runs: string[] = [];
+    const s = setup({ DemoPing: recording(runs) });
+
+    // After a broker outage the sweep retried attempt 1 (dispatched too long ago); both records arrive together.
+    const records = [
+      commandRecord({ id: 'a', attempt: 1 }),
+      commandRecord({ id: 'b', attempt: 1 }),
+      commandRecord({ id: 'a', attempt: 2 }),
+    ];
+    await s.process(records);
+    await s.settled();
+
+    expect(runs.sort()).toEqual(['a#2', 'b#1']);
+    expect(
+      s.producer
+        .markers()
+        .map((m) => `${m.messageId}#${m.attempt}`)
+        .sort(),
+    ).toEqual(['a#2', 'b#1']);
+    expect(
+      s.producer
+        .outcomes()
+        .map((o) => `${o.messageId}#${o.attempt}`)
+        .sort(),
+    ).toEqual(['a#2', 'b#1']);
+    expect(s.commits.at(-1)).toBe((records[2] as ConsumedMessage).offset);
+    expect(s.stats.superseded).toBe(1);
+  });
+
   describe('when an (id, attempt) is delivered again', () => {
     it('sends the remembered outcome again without running the handler, and counts it', async () => {
       const runs: string[] = [];
@@ -375,7 +405,9 @@ describe('CommandChunkProcessor', () => {
       gate.resolve();
       expect(await s.processor.drain()).toBe(0);
       expect(runs).toEqual(['a#1']);
-      expect(s.producer.outcomes()).toEqual([expect.objectContaining({ messageId: 'a', status: 'succeeded' })]);
+      expect(s.producer.outcomes()).toEqual([
+        expect.objectContaining({ messageId: 'a', status: 'succeeded' }),
+      ]);
       expect(s.producer.markers().map((m) => m.messageId)).toEqual(['a']);
       s.grace.end();
     });

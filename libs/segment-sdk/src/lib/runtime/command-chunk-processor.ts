@@ -88,7 +88,7 @@ export class CommandChunkProcessor {
     records: readonly ConsumedMessage[],
     context: Pick<BatchContext, 'heartbeat' | 'commit'>,
   ): Promise<void> {
-    const items = records.map((record) => this.read(record));
+    const items = this.withoutSuperseded(records.map((record) => this.read(record)));
     const heartbeat = setInterval(() => {
       context.heartbeat().catch((error: unknown) => {
         this.deps.stdout.debug(`heartbeat failed (a rebalance may be under way): ${String(error)}`);
@@ -293,6 +293,30 @@ export class CommandChunkProcessor {
         this.inFlight.delete(key);
       }
     })();
+  }
+
+  /**
+   * An attempt followed in the same chunk by a later attempt of the same message is not run: the executor dispatches
+   * attempt n+1 only once attempt n has ended (its outcome, or the sweep's verdict on a dispatch that took too long,
+   * as after a broker outage when the backlog arrives late), so running the older one would only repeat the handler.
+   * Its record is committed with the others; nothing answers it, because its attempt is already recorded.
+   */
+  private withoutSuperseded(items: readonly Item[]): Item[] {
+    const latest = new Map<string, number>();
+    for (const item of items) {
+      if (item.kind === 'run')
+        latest.set(item.message.id, Math.max(latest.get(item.message.id) ?? 0, item.message.attempt));
+    }
+    return items.map((item) => {
+      if (item.kind !== 'run' || item.message.attempt >= (latest.get(item.message.id) ?? 0)) return item;
+      this.deps.stats.recordSuperseded();
+      const { message } = item;
+      this.deps.stdout.debug(
+        `${message.command} ${message.id} attempt ${message.attempt}: not run, attempt ` +
+          `${latest.get(message.id)} of the same message follows in this chunk`,
+      );
+      return { kind: 'report', record: item.record, entry: {} };
+    });
   }
 
   private read(record: ConsumedMessage): Item {

@@ -12,6 +12,8 @@ export interface SegmentStatsSnapshot {
   readonly duplicatesAbsorbed: number;
   /** Records on a command topic that were not a readable command message. */
   readonly undecodable: number;
+  /** Attempts not run because a later attempt of the same message came in the same chunk (the older one had ended). */
+  readonly superseded: number;
   /** Handlers running right now. */
   readonly running: number;
   /** Records read whose handler waits for a free slot (backpressure: their partition reads no further meanwhile). */
@@ -30,6 +32,7 @@ export class SegmentStats {
   private readonly handled = new Map<string, OutcomeCounts>();
   private duplicates = 0;
   private undecodable = 0;
+  private superseded = 0;
   private running = 0;
   private timedOut = 0;
   private waiting = 0;
@@ -55,6 +58,11 @@ export class SegmentStats {
   /** @internal */
   recordUndecodable(): void {
     this.undecodable += 1;
+  }
+
+  /** @internal */
+  recordSuperseded(): void {
+    this.superseded += 1;
   }
 
   /** @internal */
@@ -97,6 +105,7 @@ export class SegmentStats {
       handled: Object.fromEntries([...this.handled].map(([command, counts]) => [command, { ...counts }])),
       duplicatesAbsorbed: this.duplicates,
       undecodable: this.undecodable,
+      superseded: this.superseded,
       running: this.running,
       waitingForSlot: this.waiting,
       timedOutStillRunning: this.timedOut,
