@@ -275,7 +275,7 @@ describe('CommandChunkProcessor', () => {
         .sort(),
     ).toEqual(['a#2', 'b#1']);
     expect(s.commits.at(-1)).toBe((records[2] as ConsumedMessage).offset);
-    expect(s.stats.superseded).toBe(1);
+    expect(s.stats.snapshot().superseded).toBe(1);
   });
 
   describe('when an (id, attempt) is delivered again', () => {
