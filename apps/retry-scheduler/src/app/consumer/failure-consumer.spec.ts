@@ -69,6 +69,7 @@ describe('FailureConsumer', () => {
       topic: 'ns.events',
       partition: 0,
       heartbeat: async () => void journal.push('heartbeat'),
+      commit: async () => undefined,
     });
 
     expect(journal).toEqual(['hold', 'heartbeat', 'handle a,b']);
