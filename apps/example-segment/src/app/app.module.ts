@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { SegmentModule } from '@smartlink/segment-sdk';
 import { DemoPublishController } from './demo/demo-publish.controller';
 import type { ExampleSegmentSettings } from './example-segment-settings';
+import { PoisonFaults } from './faults/poison-faults';
 import { DemoEmployeeUpdatedHandler } from './handlers/demo-employee-updated.handler';
 import { DemoInvoiceIssuedHandler } from './handlers/demo-invoice-issued.handler';
 import { DemoPingHandler } from './handlers/demo-ping.handler';
@@ -22,6 +23,8 @@ export class AppModule {
       providers: [
         // A factory: its constructor takes a capacity, which Nest must not try to inject.
         { provide: SucceededMessages, useFactory: () => new SucceededMessages() },
+        // Inert unless SMARTLINK_FAULTS_ENABLED=true: the reliability suite's poison messages.
+        { provide: PoisonFaults, useFactory: () => PoisonFaults.fromEnvironment(process.env) },
         DemoPingHandler,
         DemoEmployeeUpdatedHandler,
         DemoInvoiceIssuedHandler,

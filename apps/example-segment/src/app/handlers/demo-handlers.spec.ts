@@ -4,6 +4,7 @@ import {
   type PublishInput,
   type SegmentMessage,
 } from '@smartlink/segment-sdk';
+import { PoisonFaults } from '../faults/poison-faults';
 import { SucceededMessages } from '../stats/succeeded-messages';
 import { DemoEmployeeUpdatedHandler } from './demo-employee-updated.handler';
 import { DemoInvoiceIssuedHandler, InvoiceNotYetPayableError } from './demo-invoice-issued.handler';
@@ -79,15 +80,19 @@ describe('DemoPing', () => {
 });
 
 describe('DemoEmployeeUpdated', () => {
+  /** The fault hooks as production has them: off. */
+  const inert = () => new PoisonFaults({ enabled: false, kill: jest.fn(), note: jest.fn() });
+
   it('succeeds on JSON data', () => {
     const succeeded = new SucceededMessages();
     const ctx = context();
 
-    new DemoEmployeeUpdatedHandler(succeeded).handle(
+    const result = new DemoEmployeeUpdatedHandler(succeeded, inert()).handle(
       message('DemoEmployeeUpdated', '{"id":7,"name":"Ana"}'),
       ctx,
     );
 
+    expect(result).toBeUndefined();
     expect(ctx.logger.lines).toEqual(['info employee update applied (2 field(s))']);
     expect(succeeded.size).toBe(1);
   });
@@ -95,7 +100,7 @@ describe('DemoEmployeeUpdated', () => {
   describe('when the data is not JSON', () => {
     it('fails fatally, since a retry cannot fix it', () => {
       const succeeded = new SucceededMessages();
-      const handler = new DemoEmployeeUpdatedHandler(succeeded);
+      const handler = new DemoEmployeeUpdatedHandler(succeeded, inert());
 
       expect(() => handler.handle(message('DemoEmployeeUpdated', '<employee/>'), context())).toThrow(
         FatalSegmentError,
