@@ -50,7 +50,11 @@ export class ServiceProcess {
     if (!existsSync(main)) throw new Error(`${main} is missing: build it with nx run ${spec.name}:build`);
     const logFile = join(logDir, `${spec.instance ?? spec.name}.log`);
     const log = createWriteStream(logFile);
-    const child = spawn(process.execPath, ['--enable-source-maps', ...(spec.nodeArgs ?? []), main], {
+    // Through a shell that forbids core files and then becomes node (exec keeps the pid): a process that aborts
+    // (V8 out of memory, as the reliability suite's poison case makes one) must not drop a core into the repo root,
+    // its working directory, wherever the machine allows core dumps.
+    const node = [process.execPath, '--enable-source-maps', ...(spec.nodeArgs ?? []), main];
+    const child = spawn('/bin/sh', ['-c', 'ulimit -c 0 && exec "$@"', 'sh', ...node], {
       cwd: WORKSPACE,
       env: { PATH: process.env['PATH'] ?? '', NODE_ENV: 'production', ...spec.env },
       stdio: ['ignore', 'pipe', 'pipe'],
