@@ -8,7 +8,10 @@ export interface ServiceDeath {
   readonly service: string;
   /** The process among the service's replicas, e.g. `executor-2`; the service name when it runs once. */
   readonly instance: string;
-  /** `crash-point:<name>` when a fault hook fired, `random` for a kill by the suite, else `exit`. */
+  /**
+   * `crash-point:<name>` when a fault hook fired, `random` for a kill by the suite, `liveness` for a kill by the
+   * liveness watch, else `exit`.
+   */
   readonly cause: string;
   readonly signal: string | null;
   readonly code: number | null;
@@ -18,10 +21,32 @@ export interface ServiceDeath {
   readonly at: number;
 }
 
+/** A liveness probe as kubelet runs it: GET the URL every period; so many failures in a row and the pod is killed. */
+export interface LivenessWatch {
+  /** The service's `/health/live`. */
+  readonly url: string;
+  readonly periodMs: number;
+  /** A probe without an answer within this is a failure. */
+  readonly timeoutMs: number;
+  readonly failureThreshold: number;
+}
+
+/** What kubelet would run for a `livenessProbe` of periodSeconds 1, timeoutSeconds 1, failureThreshold 3. */
+export function livenessWatch(service: { spec: { readyUrl: string } }): LivenessWatch {
+  return {
+    url: new URL('/health/live', service.spec.readyUrl).toString(),
+    periodMs: 1_000,
+    timeoutMs: 1_000,
+    failureThreshold: 3,
+  };
+}
+
 /**
  * Plays Kubernetes for the suite: whenever a service process dies (a crash point, a kill by the suite, or an exit
- * of its own) it keeps that life's log and starts that instance (that replica, as a pod) again with the same settings. Every death is
- * recorded with its cause, so the report can count kills per service and per crash point.
+ * of its own) it keeps that life's log and starts that instance (that replica, as a pod) again with the same
+ * settings. Every death is recorded with its cause, so the report can count kills per service and per crash point.
+ * With a liveness watch for a service it also plays kubelet's liveness probe: a process that stops answering it (an
+ * event loop blocked by a handler) is SIGKILLed and restarted.
  */
 export class ServiceSupervisor {
   readonly deaths: ServiceDeath[] = [];
@@ -31,11 +56,55 @@ export class ServiceSupervisor {
   private readonly lives = new Map<string, number>();
   private timer: NodeJS.Timeout | null = null;
   private pending: Promise<void>[] = [];
+  private readonly livenessKills = new Set<ServiceProcess>();
+  private readonly livenessTimers: NodeJS.Timeout[] = [];
 
-  constructor(private readonly system: TestSystem) {}
+  constructor(
+    private readonly system: TestSystem,
+    private readonly liveness: Readonly<Record<string, LivenessWatch>> = {},
+  ) {}
 
   start(): void {
     this.timer = setInterval(() => this.check(), 200);
+    for (const [name, watch] of Object.entries(this.liveness)) this.watchLiveness(name, watch);
+  }
+
+  /** Liveness failures so far, per service: each a probe that got no 2xx within its timeout. */
+  readonly livenessFailures = new Map<string, number>();
+
+  /**
+   * Kubelet's liveness probe for one service: a probe per period, run only while the current process is up and not
+   * being restarted (kubelet probes a container after its start-up probe passed, which here is readiness); after
+   * `failureThreshold` failures in a row the process is SIGKILLed. One probe at a time, as kubelet does.
+   */
+  private watchLiveness(name: string, watch: LivenessWatch): void {
+    let failuresInARow = 0;
+    let probing = false;
+    const timer = setInterval(() => {
+      if (probing || this.restarting.has(name)) return;
+      const target = this.system.service(name);
+      if (!target.running || this.livenessKills.has(target)) return;
+      probing = true;
+      void fetch(watch.url, { signal: AbortSignal.timeout(watch.timeoutMs) })
+        .then((response) => response.ok)
+        .catch(() => false)
+        .then((alive) => {
+          probing = false;
+          // A probe answered by an earlier life says nothing about this one.
+          if (this.system.service(name) !== target || !target.running) return;
+          if (alive) {
+            failuresInARow = 0;
+            return;
+          }
+          failuresInARow += 1;
+          this.livenessFailures.set(name, (this.livenessFailures.get(name) ?? 0) + 1);
+          if (failuresInARow < watch.failureThreshold || target.pid === null) return;
+          failuresInARow = 0;
+          this.livenessKills.add(target);
+          process.kill(target.pid, 'SIGKILL');
+        });
+    }, watch.periodMs);
+    this.livenessTimers.push(timer);
   }
 
   /**
@@ -77,6 +146,7 @@ export class ServiceSupervisor {
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    for (const timer of this.livenessTimers.splice(0)) clearInterval(timer);
     await Promise.all(this.pending);
   }
 
@@ -117,7 +187,8 @@ export class ServiceSupervisor {
     const seenDeadAt = Date.now();
     const old = this.system.service(instance);
     const exit = await old.stop();
-    await this.keepLife(old, this.randomKills.has(old), exit, seenDeadAt);
+    const killedBy = this.randomKills.has(old) ? 'random' : this.livenessKills.has(old) ? 'liveness' : null;
+    await this.keepLife(old, killedBy, exit, seenDeadAt);
     // The database may be down right now (a service that cannot reach it at boot exits; Kafka it waits for): keep
     // trying until the suite stops, backing off as Kubernetes' CrashLoopBackOff does. Not a test waiting on time:
     // the delay models the platform.
@@ -131,7 +202,7 @@ export class ServiceSupervisor {
         );
         // A life that ended before it was ready (a crash point hit at once, on redelivered work) is a death too;
         // its log is in the same file, which the next start truncates.
-        await this.keepLife(old, false, { signal: null, code: null }, Date.now());
+        await this.keepLife(old, null, { signal: null, code: null }, Date.now());
         await new Promise((resolve) => setTimeout(resolve, Math.min(250 * 2 ** attempt, 10_000)));
       }
     }
@@ -140,7 +211,8 @@ export class ServiceSupervisor {
   /** Keeps the log of a life that ended and records the death, with the crash point that caused it if one did. */
   private async keepLife(
     process: ServiceProcess,
-    killedRandomly: boolean,
+    /** `random` or `liveness` when the supervisor killed the process. */
+    killedBy: 'random' | 'liveness' | null,
     exit: { signal: string | null; code: number | null },
     at: number,
   ): Promise<void> {
@@ -155,7 +227,7 @@ export class ServiceSupervisor {
     });
     copyFileSync(logFile, kept);
     const point = this.firedBy(kept);
-    const cause = killedRandomly ? 'random' : point ? `crash-point:${point}` : 'exit';
+    const cause = killedBy ?? (point ? `crash-point:${point}` : 'exit');
     this.deaths.push({
       service: process.spec.name,
       instance,
