@@ -359,7 +359,8 @@ describe('poison messages cost the segment at most one life per attempt and neve
       case: 'poison',
       title:
         'Poison messages (kill, hang, blocked event loop, out of memory), each followed by 120 good ones',
-      command: 'NX_DAEMON=false npx nx run reliability:reliability -- --testPathPatterns=poison',
+      command:
+        'NX_DAEMON=false npx nx run reliability:reliability -- --testPathPatterns=poison.reliability-spec',
       passed,
       durationS: Math.round((Date.now() - startedAt) / 1_000),
       settings: {
