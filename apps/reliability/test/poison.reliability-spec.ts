@@ -292,7 +292,11 @@ describe('poison messages cost the segment at most one life per attempt and neve
       );
       expect(unexplained.map((r) => r.error)).toEqual([]);
       // The dead letter's log says why: the error of its last attempt.
-      expect(deadLetterLog?.message ?? '').toMatch(kind === 'hang' ? /timed out/ : /lost during the handler/);
+      expect(deadLetterLog?.message ?? '').toMatch(
+        kind === 'hang'
+          ? /timed out/
+          : /process ended during each of them \(a poison message\)|lost during the handler/,
+      );
       // Lives: one per attempt for a poison that ends its process, none for one that only hangs; each taken by it.
       expect({ lives: deaths.length, byPoison: poisonLives }).toEqual({
         lives: LIVES_LOST[kind],
