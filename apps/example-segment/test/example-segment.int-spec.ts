@@ -4,12 +4,14 @@ import {
   commandMessageRecord,
   KafkaClient,
   outboundMessageCodec,
-  outcomeCodec,
+  decodeOutcomesTopicValue,
+  isAttemptStarted,
   logRecordCodec,
   type CommandMessage,
   type EventProducer,
   type LogRecord,
   type OutboundMessage,
+  type AttemptStarted,
   type Outcome,
 } from '@smartlink/messaging';
 import { uniqueName, waitFor } from '@smartlink/testing';
@@ -37,6 +39,7 @@ describe('example-segment', () => {
   const topics = observerClient.topics;
   let producer: EventProducer;
   const outcomes: Outcome[] = [];
+  const markers: AttemptStarted[] = [];
   const logs: LogRecord[] = [];
   const outbound: (OutboundMessage & { id: string | null })[] = [];
   let app: NestFastifyApplication;
@@ -65,11 +68,17 @@ describe('example-segment', () => {
             outbound.push({ id: record.key, ...message.value });
             continue;
           }
-          const decoded =
-            record.topic === topics.outcomes ? outcomeCodec.decode(record) : logRecordCodec.decode(record);
+          if (record.topic === topics.outcomes) {
+            // The outcomes topic carries each attempt's started marker, then its outcome.
+            const value = decodeOutcomesTopicValue(record);
+            if (!value.ok) throw new Error(`invalid record on ${record.topic}: ${value.error.message}`);
+            if (isAttemptStarted(value.value)) markers.push(value.value);
+            else outcomes.push(value.value);
+            continue;
+          }
+          const decoded = logRecordCodec.decode(record);
           if (!decoded.ok) throw new Error(`invalid record on ${record.topic}: ${decoded.error.message}`);
-          if (record.topic === topics.outcomes) outcomes.push(decoded.value as Outcome);
-          else logs.push(decoded.value as LogRecord);
+          logs.push(decoded.value);
         }
       },
     });
@@ -136,6 +145,10 @@ describe('example-segment', () => {
   it('DemoPing logs, replies with a DemoPong for demo-app correlated to it, and succeeds', async () => {
     const id = await dispatch('DemoPing', '{"n":1}');
     expect(await outcomeOf(id)).toMatchObject({ status: 'succeeded' });
+    // The attempt counted before its handler ran: one started marker, ahead of the outcome.
+    expect(markers.filter((m) => m.messageId === id)).toEqual([
+      expect.objectContaining({ attempt: 1, status: 'started' }),
+    ]);
     const reply = await waitFor(() => outbound.find((m) => m.correlatedId === id), {
       description: 'the DemoPong reply',
     });
@@ -167,13 +180,16 @@ describe('example-segment', () => {
   describe('DemoInvoiceIssued', () => {
     it('fails attempts up to failAttempts, then succeeds', async () => {
       const id = uniqueName('invoice');
-      for (const attempt of [1, 2, 3]) await dispatch('DemoInvoiceIssued', '{"failAttempts":2}', attempt, id);
-
+      // As the executor does: attempt n+1 is dispatched only once attempt n has ended. (Dispatched together, the
+      // segment would run only the latest: an older attempt in the same chunk has already ended.)
+      await dispatch('DemoInvoiceIssued', '{"failAttempts":2}', 1, id);
       expect(await outcomeOf(id, 1)).toMatchObject({
         status: 'failed',
         error: expect.stringContaining('attempt 1'),
       });
+      await dispatch('DemoInvoiceIssued', '{"failAttempts":2}', 2, id);
       expect(await outcomeOf(id, 2)).toMatchObject({ status: 'failed' });
+      await dispatch('DemoInvoiceIssued', '{"failAttempts":2}', 3, id);
       expect(await outcomeOf(id, 3)).toMatchObject({ status: 'succeeded' });
     });
 

@@ -57,7 +57,13 @@ describe('when Kafka cannot be reached', () => {
       );
       const producer = client.createProducer();
 
-      await expect(producer.connect()).rejects.toMatchObject({ code: 'KAFKA_UNAVAILABLE', retriable: true });
+      // A plain (not idempotent) producer asks the broker nothing on connect, so the first send is what times out.
+      await expect(
+        (async () => {
+          await producer.connect();
+          await producer.send('smartlink.events', [{ key: 'k', value: 'v' }]);
+        })(),
+      ).rejects.toMatchObject({ code: 'KAFKA_UNAVAILABLE', retriable: true });
       await producer.disconnect();
     });
   });
