@@ -1,6 +1,6 @@
 import { copyFileSync, cpSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { AttemptStatus, openRmTables, parseDatabaseSettings, type RmTables } from '@smartlink/rm-tables';
+import { openRmTables, parseDatabaseSettings, type RmTables } from '@smartlink/rm-tables';
 import {
   PrivatePostgres,
   TENANT,
@@ -13,6 +13,7 @@ import { ProbeWatch } from './support/probe-watch';
 import { COMMANDS, validMessage } from './support/workload';
 import { writeCaseResults } from './support/case-results';
 import { handlerRunsIn, repeatedRuns, unexplainedRepeats } from './support/duplicates';
+import { successCounts as countSuccesses } from './support/success-rows';
 
 // A real PostgreSQL crash under load: the whole client as processes on a PostgreSQL server of the case's own, fed
 // by the simulated cloud, while the server (postmaster and every backend) is SIGKILLed twice and, after an outage
@@ -183,17 +184,7 @@ describe('db-crash: PostgreSQL SIGKILLed under load and restarted through crash 
 
   const ids = () => [...new Set(enqueued.map((e) => e.id))];
 
-  async function successCounts(of: readonly string[]): Promise<Map<string, number>> {
-    const counts = new Map<string, number>();
-    for (let start = 0; start < of.length; start += 1_000) {
-      const rows = await tables.attempts.findByMessageIds(of.slice(start, start + 1_000));
-      for (const row of rows) {
-        if (row.status === AttemptStatus.Success)
-          counts.set(row.messageId, (counts.get(row.messageId) ?? 0) + 1);
-      }
-    }
-    return counts;
-  }
+  const successCounts = (of: readonly string[]) => countSuccesses(tables, of);
   const succeeded = async (of: readonly string[] = ids()) => (await successCounts(of)).size;
 
   /**

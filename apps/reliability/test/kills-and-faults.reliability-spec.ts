@@ -13,7 +13,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CRASH_POINTS, type CrashPointName } from '@smartlink/common';
 import {
-  AttemptStatus,
   DEFAULT_ADMIN_POSTGRES_URL,
   createScratchPostgresDatabase,
   openRmTables,
@@ -30,6 +29,7 @@ import {
   unexplainedRepeats,
   type Disruption,
 } from './support/duplicates';
+import { successCounts as countSuccesses } from './support/success-rows';
 import { ServiceSupervisor } from './support/service-supervisor';
 import { COMMANDS, badInputs, oddButValid, validMessage } from './support/workload';
 
@@ -204,17 +204,7 @@ describe('reliability: kills, infrastructure faults and bad input lose no messag
 
   const validIds = () => [...new Set(enqueued.filter((e) => e.kind !== 'bad').map((e) => e.sim.id))];
 
-  async function successCounts(ids: readonly string[]): Promise<Map<string, number>> {
-    const counts = new Map<string, number>();
-    for (let start = 0; start < ids.length; start += 1_000) {
-      const rows = await tables.attempts.findByMessageIds(ids.slice(start, start + 1_000));
-      for (const row of rows) {
-        if (row.status === AttemptStatus.Success)
-          counts.set(row.messageId, (counts.get(row.messageId) ?? 0) + 1);
-      }
-    }
-    return counts;
-  }
+  const successCounts = (ids: readonly string[]) => countSuccesses(tables, ids);
 
   async function succeeded(): Promise<number> {
     return (await successCounts(validIds())).size;

@@ -1,6 +1,5 @@
 import { appendFileSync, cpSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { AttemptStatus } from '@smartlink/rm-tables';
 import { TENANT, TestSystem, TopicObserver, type ServiceProcess } from '@smartlink/system-harness';
 import { uniqueName, waitFor, type SimEnqueued, type SimMessage } from '@smartlink/testing';
 import {
@@ -13,6 +12,7 @@ import {
 } from './support/replica-measures';
 import { writeCaseResults } from './support/case-results';
 import { handlerRunsIn, repeatedRuns, unexplainedRepeats } from './support/duplicates';
+import { successCounts as countSuccesses } from './support/success-rows';
 import { ServiceSupervisor } from './support/service-supervisor';
 import { COMMANDS } from './support/workload';
 
@@ -226,16 +226,7 @@ describe('replicas: two of every service under random kills', () => {
 
   const idsOf = () => [...new Set(enqueued.map((e) => e.id))];
 
-  async function successCounts(ids: readonly string[]): Promise<Map<string, number>> {
-    const counts = new Map<string, number>();
-    for (let start = 0; start < ids.length; start += 1_000) {
-      for (const row of await system.tables.attempts.findByMessageIds(ids.slice(start, start + 1_000))) {
-        if (row.status === AttemptStatus.Success)
-          counts.set(row.messageId, (counts.get(row.messageId) ?? 0) + 1);
-      }
-    }
-    return counts;
-  }
+  const successCounts = (ids: readonly string[]) => countSuccesses(system.tables, ids);
 
   /** The work counter of the current life of `instance`, once it has processed something. */
   const lifeOf = (instance: string) => {
