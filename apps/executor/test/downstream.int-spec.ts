@@ -98,6 +98,10 @@ describe.each(TEST_DATABASES)('the executor downstream on $name', ({ create }) =
         [SmartLinkHeaders.command]: 'DemoPing',
         [SmartLinkHeaders.correlationId]: 'corr-a',
         [SmartLinkHeaders.schema]: 'command-message/v1',
+        // Half the default DISPATCH_TIMEOUT_MS (300 s) after DATAATUALIZACAO, where the retry scheduler counts from.
+        [SmartLinkHeaders.startBy]: new Date(
+          (rows.find((r) => r.id === a)?.updatedAt.getTime() ?? NaN) + 150_000,
+        ).toISOString(),
       });
       expect(JSON.parse(record?.value.toString('utf8') ?? '')).toEqual({
         id: a,

@@ -38,7 +38,7 @@ const POLICY = {
 };
 /** A handler's success line in the example segment's log (as the main spec counts handler runs). */
 const HANDLER_RUN =
-  /(?:DemoPing|DemoEmployeeUpdated|DemoInvoiceIssued) (\S+) attempt \d+: (?:pong|employee update applied|invoice issued)/;
+  /(?:DemoPing|DemoEmployeeUpdated|DemoInvoiceIssued) (\S+) attempt (\d+): (?:pong|employee update applied|invoice issued)/;
 
 interface Step {
   readonly name: string;
@@ -118,7 +118,8 @@ describe('cluster: the pipeline on three KRaft brokers loses nothing while broke
       overrides: {
         'smartlink-sim': { SIM_VISIBILITY_TIMEOUT_MS: '5000' },
         poller: kafka,
-        executor: kafka,
+        // The same dispatch timeout for both: the executor counts the commands' start deadlines from it.
+        executor: { ...kafka, DISPATCH_TIMEOUT_MS: '20000' },
         'retry-scheduler': { ...kafka, DISPATCH_TIMEOUT_MS: '20000', RETRY_UNPLANNED_GRACE_MS: '15000' },
         'log-writer': kafka,
         'example-segment': kafka,
@@ -369,12 +370,21 @@ describe('cluster: the pipeline on three KRaft brokers loses nothing while broke
       .map((a) => (a.ackedAt ? new Date(a.ackedAt).getTime() : NaN))
       .filter((t) => Number.isFinite(t));
     const lines = readLogLines(supervisor.logFiles());
-    const handlerRuns = new Map<string, number[]>();
+    const handlerRuns = new Map<string, { attempt: number; at: number }[]>();
     for (const line of lines.filter((l) => l.service === 'example-segment')) {
-      const id = HANDLER_RUN.exec(line.message)?.[1];
-      if (id) handlerRuns.set(id, [...(handlerRuns.get(id) ?? []), line.at]);
+      const run = HANDLER_RUN.exec(line.message);
+      if (run)
+        handlerRuns.set(run[1] as string, [
+          ...(handlerRuns.get(run[1] as string) ?? []),
+          { attempt: Number(run[2]), at: line.at },
+        ]);
     }
-    const extraRuns = [...handlerRuns.values()].flatMap((times) => [...times].sort((a, b) => a - b).slice(1));
+    const extraRuns = [...handlerRuns.values()].flatMap((runs) =>
+      runs
+        .map((r) => r.at)
+        .sort((a, b) => a - b)
+        .slice(1),
+    );
     // Every repeated handler run must fall in or after a step's fault (support/duplicates.ts): a step is a disruption
     // lasting from its fault until its recovery, so it is given as a point every half second of that window.
     const stepWindows = steps.flatMap((step, i) => {
@@ -384,7 +394,7 @@ describe('cluster: the pipeline on three KRaft brokers loses nothing while broke
       return points;
     });
     const unexplained = unexplainedRepeats(
-      [...handlerRuns].flatMap(([messageId, times]) => times.map((at) => ({ messageId, attempt: 0, at }))),
+      [...handlerRuns].flatMap(([messageId, runs]) => runs.map((run) => ({ messageId, ...run }))),
       stepWindows,
       10_000,
     );

@@ -109,7 +109,8 @@ describe('db-crash: PostgreSQL SIGKILLed under load and restarted through crash 
       retryPolicy: POLICY,
       overrides: {
         poller: { ...database },
-        executor: { ...database },
+        // The same as the retry scheduler's: the commands' start deadlines are counted from it.
+        executor: { ...database, DISPATCH_TIMEOUT_MS: '20000' },
         'retry-scheduler': {
           ...database,
           // A dispatch whose outcome was lost in the crash is retried after this, not after the 5 min default.

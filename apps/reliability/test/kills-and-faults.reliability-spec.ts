@@ -153,7 +153,13 @@ describe('reliability: kills, infrastructure faults and bad input lose no messag
       overrides: {
         'smartlink-sim': { SIM_VISIBILITY_TIMEOUT_MS: '5000' },
         poller: { ...database, ...faults('poller'), SMARTLINK_HTTP_TIMEOUT_MS: '3000' },
-        executor: { ...database, ...faults('executor'), SMARTLINK_HTTP_TIMEOUT_MS: '3000' },
+        executor: {
+          ...database,
+          ...faults('executor'),
+          SMARTLINK_HTTP_TIMEOUT_MS: '3000',
+          // The same as the retry scheduler's: the commands' start deadlines are counted from it.
+          DISPATCH_TIMEOUT_MS: '20000',
+        },
         'retry-scheduler': {
           ...database,
           ...faults('retry-scheduler'),

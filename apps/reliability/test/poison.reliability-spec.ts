@@ -125,7 +125,7 @@ describe('poison messages cost the segment at most one life per attempt and neve
       commands: [COMMAND],
       retryPolicy: POLICY,
       overrides: {
-        executor: session,
+        executor: { ...session, DISPATCH_TIMEOUT_MS: String(DISPATCH_TIMEOUT_MS) },
         'retry-scheduler': {
           ...session,
           DISPATCH_TIMEOUT_MS: String(DISPATCH_TIMEOUT_MS),

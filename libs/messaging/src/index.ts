@@ -85,6 +85,7 @@ export {
   lostDuringHandlerError,
   type LostAttempt,
 } from './lib/contracts/lost-during-handler';
+export { DISPATCH_TIMEOUT, missedStartDeadlineError, startDeadline } from './lib/contracts/start-deadline';
 export {
   OutboundMessageSchema,
   OUTBOUND_MESSAGE_SCHEMA_ID,

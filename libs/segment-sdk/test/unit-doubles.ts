@@ -105,7 +105,7 @@ let offset = 0;
 /** A command message as the consumer hands it over. */
 export function commandRecord(
   overrides: Partial<CommandMessage> = {},
-  options: { readonly runAlone?: boolean } = {},
+  options: Parameters<typeof commandMessageRecord>[1] = {},
 ): ConsumedMessage {
   const message: CommandMessage = {
     id: 'm-1',

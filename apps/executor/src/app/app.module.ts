@@ -20,7 +20,7 @@ export class AppModule {
   static forRoot(settings: ExecutorSettings): DynamicModule {
     // One module object each, imported wherever needed: Nest keys modules by reference, so one instance of each.
     const rmTables = RmTablesModule.forRoot(settings.database);
-    const downstream = DownstreamModule.forRoot(rmTables);
+    const downstream = DownstreamModule.forRoot(rmTables, settings);
     const upstream = UpstreamModule.forRoot(settings, rmTables, downstream);
     const consumers = ConsumersModule.forRoot(settings, rmTables, downstream, upstream);
     return {

@@ -8,7 +8,7 @@ import {
   type SettingsSource,
 } from '@smartlink/common';
 import { parseSmartLinkSettings, type EnvelopeStyle, type SmartLinkSettings } from '@smartlink/contract';
-import { parseKafkaSettings, type KafkaSettings } from '@smartlink/messaging';
+import { DISPATCH_TIMEOUT, parseKafkaSettings, type KafkaSettings } from '@smartlink/messaging';
 import { parseDatabaseSettings, type DatabaseSettings } from '@smartlink/rm-tables';
 import { z } from 'zod';
 
@@ -99,6 +99,11 @@ export interface ExecutorSettings {
   /** The consumer of `<ns>.outcomes`, which records each attempt and applies its effect. */
   readonly outcomes: ExecutorConsumerSettings;
   readonly upstream: UpstreamSettings;
+  /**
+   * The retry scheduler's dispatch timeout (DISPATCH_TIMEOUT_MS, the same value for both): each command record carries
+   * its start deadline, half of it after the dispatch, past which the segment does not start it.
+   */
+  readonly dispatchTimeoutMs: number;
 }
 
 const batchSize = (fallback: number, what: string) =>
@@ -138,6 +143,10 @@ const executorSchema = z.object({
       z.enum(['totvs', 'cloudevents']).default(EXECUTOR_DEFAULTS.envelope),
     )
     .describe('envelope style of sends: totvs (default) or cloudevents'),
+  DISPATCH_TIMEOUT_MS: numberSetting(DISPATCH_TIMEOUT).describe(
+    `the retry scheduler's dispatch timeout (give both services the same value): commands carry a start deadline ` +
+      `half of it after their dispatch, ${DISPATCH_TIMEOUT.min}-${DISPATCH_TIMEOUT.max} ms`,
+  ),
   EXECUTOR_ENVELOPE_SOURCE: z
     .preprocess(
       (v) => (v === '' ? undefined : v),
@@ -174,5 +183,6 @@ export function loadExecutorSettings(env: SettingsSource): ExecutorSettings {
       envelope: executor.EXECUTOR_ENVELOPE,
       envelopeSource: executor.EXECUTOR_ENVELOPE_SOURCE,
     },
+    dispatchTimeoutMs: executor.DISPATCH_TIMEOUT_MS,
   };
 }

@@ -8,7 +8,7 @@ import {
   type HttpSettings,
   type SettingsSource,
 } from '@smartlink/common';
-import { parseKafkaSettings, type KafkaSettings } from '@smartlink/messaging';
+import { DISPATCH_TIMEOUT, parseKafkaSettings, type KafkaSettings } from '@smartlink/messaging';
 import { parseRetryPolicySettings, type RetryPolicySettings } from '@smartlink/retry-policy';
 import { parseDatabaseSettings, type DatabaseSettings } from '@smartlink/rm-tables';
 import { z } from 'zod';
@@ -28,9 +28,11 @@ export const RETRY_SCHEDULER_DEFAULTS = {
   claimBatchSize: 500,
   /**
    * `DISPATCH_TIMEOUT_MS`: a message dispatched this long ago without an outcome counts as a failed attempt. Longer
-   * than a segment's handler timeout (30 s by default) plus the time a busy segment's queue may hold it.
+   * than a segment's handler timeout (30 s by default) plus the time a busy segment's queue may hold it. The executor
+   * reads the same setting to stamp each command with its start deadline (half of it after the dispatch): give both
+   * services the same value.
    */
-  dispatchTimeoutMs: 300_000,
+  dispatchTimeoutMs: DISPATCH_TIMEOUT.default,
   /** `RETRY_SWEEP_INTERVAL_MS`: how often timed-out dispatches and unplanned failures are looked for. */
   sweepIntervalMs: 5_000,
   /**
@@ -115,8 +117,8 @@ const schedulerSchema = z.object({
   ),
   DISPATCH_TIMEOUT_MS: ms(
     D.dispatchTimeoutMs,
-    1_000,
-    86_400_000,
+    DISPATCH_TIMEOUT.min,
+    DISPATCH_TIMEOUT.max,
     'how long a dispatched message may go without an outcome before the attempt counts as failed',
   ),
   RETRY_SWEEP_INTERVAL_MS: ms(

@@ -36,12 +36,13 @@ describe('CommandDispatcher', () => {
         counters,
         messageLog: new MessageLog(logger),
         clock: FIXED_CLOCK,
+        dispatchTimeoutMs: 60_000,
       });
 
-      const published = await dispatcher.publish([
-        command('ok', 'DemoPing'),
-        command('bad', 'no spaces allowed'),
-      ]);
+      const published = await dispatcher.publish(
+        [command('ok', 'DemoPing'), command('bad', 'no spaces allowed')],
+        { dispatchedAt: FIXED_CLOCK.now() },
+      );
 
       expect(published.map((c) => c.id)).toEqual(['ok']);
       expect(counters.published).toBe(1);

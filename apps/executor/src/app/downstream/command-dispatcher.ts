@@ -1,6 +1,7 @@
 import { IllegalCommandNameError } from '@smartlink/contract';
 import {
   commandMessageRecord,
+  startDeadline,
   type CommandMessage,
   type EventProducer,
   type EventRecord,
@@ -20,6 +21,19 @@ export interface CommandDispatcherDeps {
   readonly counters: Pick<ExecutorCounters, 'published'>;
   readonly messageLog: MessageLog;
   readonly clock: Clock;
+  /** DISPATCH_TIMEOUT_MS, as the retry scheduler sweeps by it: each record carries its start deadline from it. */
+  readonly dispatchTimeoutMs: number;
+}
+
+/** How one publish marks its records. */
+export interface PublishOptions {
+  /**
+   * When each attempt counts as dispatched for the retry scheduler's sweep (the row's DATAATUALIZACAO): one instant
+   * for all, or per message id. The record's start deadline is counted from it.
+   */
+  readonly dispatchedAt: Date | ReadonlyMap<string, Date>;
+  /** Ids of messages whose previous attempt was lost while its handler ran: their records carry run-alone. */
+  readonly runAlone?: ReadonlySet<string>;
 }
 
 /**
@@ -31,14 +45,13 @@ export class CommandDispatcher {
   constructor(private readonly deps: CommandDispatcherDeps) {}
 
   /**
-   * Publishes the attempts; resolves with those published once Kafka has them all. An attempt whose command cannot
-   * be a topic is not executed; its error log goes to stdout and `<ns>.logs` in the same batch.
+   * Publishes the attempts; resolves with those published once Kafka has them all. Each record carries its start
+   * deadline (`smartlink-start-by`), half the dispatch timeout after `dispatchedAt`: a segment does not start it
+   * later, when the sweep may already have counted it as failed. An attempt whose command cannot be a topic is not
+   * executed; its error log goes to stdout and `<ns>.logs` in the same batch.
    */
-  async publish(
-    commands: readonly CommandMessage[],
-    /** Ids of messages whose previous attempt was lost while its handler ran: their records carry run-alone. */
-    runAlone: ReadonlySet<string> = new Set(),
-  ): Promise<CommandMessage[]> {
+  async publish(commands: readonly CommandMessage[], options: PublishOptions): Promise<CommandMessage[]> {
+    const { dispatchedAt, runAlone } = options;
     const published: CommandMessage[] = [];
     const logs: EventRecord[] = [];
     const byTopic = new Map<string, EventRecord[]>();
@@ -64,7 +77,14 @@ export class CommandDispatcher {
         continue;
       }
       const records = byTopic.get(topic) ?? [];
-      records.push(commandMessageRecord(command, { runAlone: runAlone.has(command.id) }));
+      const at = dispatchedAt instanceof Date ? dispatchedAt : dispatchedAt.get(command.id);
+      if (at === undefined) throw new Error(`no dispatch time given for message ${command.id}`);
+      records.push(
+        commandMessageRecord(command, {
+          runAlone: runAlone?.has(command.id) === true,
+          startBy: startDeadline(at, this.deps.dispatchTimeoutMs),
+        }),
+      );
       byTopic.set(topic, records);
       published.push(command);
     }

@@ -11,6 +11,7 @@ import { CommandDispatcher } from './command-dispatcher';
 import { CommandTopics } from './command-topics';
 import { OutcomeHandler } from './outcome-handler';
 import { ReceivedEventHandler } from './received-event-handler';
+import type { ExecutorSettings } from '../executor-settings';
 
 /**
  * The downstream half of the executor: received messages become rows and command messages, outcomes become history
@@ -20,7 +21,10 @@ import { ReceivedEventHandler } from './received-event-handler';
  */
 @Module({})
 export class DownstreamModule {
-  static forRoot(rmTables: DynamicModule): DynamicModule {
+  static forRoot(
+    rmTables: DynamicModule,
+    settings: Pick<ExecutorSettings, 'dispatchTimeoutMs'>,
+  ): DynamicModule {
     return {
       module: DownstreamModule,
       imports: [rmTables],
@@ -54,6 +58,7 @@ export class DownstreamModule {
               counters,
               messageLog,
               clock: SYSTEM_CLOCK,
+              dispatchTimeoutMs: settings.dispatchTimeoutMs,
             }),
           inject: [EventProducer, TopicNames, CommandTopics, ExecutorCounters, MessageLog],
         },
@@ -108,6 +113,7 @@ export class DownstreamModule {
               messageLog,
               clock: SYSTEM_CLOCK,
               logger: new Logger(ReceivedEventHandler.name),
+              dispatchTimeoutMs: settings.dispatchTimeoutMs,
             }),
           inject: [
             MessageStore,

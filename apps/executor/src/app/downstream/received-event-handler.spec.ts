@@ -44,6 +44,7 @@ function setup() {
     messageLog: new MessageLog(logger),
     clock: FIXED_CLOCK,
     logger,
+    dispatchTimeoutMs: 60_000,
   });
   const handle = (...records: ConsumedMessage[]) => handler.handle(records);
   return { journal, faults, tables, producer, ensured, counters, logger, handle };
@@ -91,6 +92,8 @@ describe('ReceivedEventHandler', () => {
         [SmartLinkHeaders.command]: 'hr.Employee_v2',
         [SmartLinkHeaders.correlationId]: 'corr-1',
         [SmartLinkHeaders.schema]: 'command-message/v1',
+        // Half the dispatch timeout (60 s) after the dispatch: the row's DATAATUALIZACAO, the chunk's time.
+        [SmartLinkHeaders.startBy]: new Date(NOW.getTime() + 30_000).toISOString(),
       });
       expect(JSON.parse(String(record?.value))).toEqual({
         id: 'm1',

@@ -44,6 +44,8 @@ export interface ReceivedEventHandlerDeps {
   readonly messageLog: MessageLog;
   readonly clock: Clock;
   readonly logger: LoggerService;
+  /** DISPATCH_TIMEOUT_MS: the commands' start deadlines are counted from it. */
+  readonly dispatchTimeoutMs: number;
 }
 
 /** What the projection of a chunk decided: the attempts to publish, and dispatches to report again. */
@@ -84,7 +86,7 @@ export class ReceivedEventHandler {
       const { commands, redispatched, logs: notExecuted } = await this.project(chunk.received, now);
       logs.push(...notExecuted);
       crashPoint('executor.after-project');
-      const published = await this.dispatcher.publish(commands);
+      const published = await this.dispatcher.publish(commands, { dispatchedAt: now });
       if (published.length > 0) {
         await this.deps.messages.markDispatched(
           published.map((command) => ({ id: command.id, attempt: command.attempt })),

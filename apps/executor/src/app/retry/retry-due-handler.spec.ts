@@ -1,7 +1,7 @@
 import { SmartLinkServerError } from '@smartlink/contract';
 import { MessageLog } from '../records/message-log';
 import { SmartLinkHeaders, type ConsumedMessage } from '@smartlink/messaging';
-import { AttemptStatus, MessageStatus } from '@smartlink/rm-tables';
+import { AttemptStatus, MessageStatus, type MessageEntity } from '@smartlink/rm-tables';
 import {
   FIXED_CLOCK,
   Journal,
@@ -58,6 +58,7 @@ function setup() {
       counters,
       messageLog: new MessageLog(logger),
       clock: FIXED_CLOCK,
+      dispatchTimeoutMs: 60_000,
     }),
     sender: new UpstreamSender({
       cloud,
@@ -111,7 +112,11 @@ describe('RetryDueHandler', () => {
           receivedAt: RECEIVED_AT,
         },
       ]);
-      expect(producer.records('ns.cmd.DemoPing')[0]?.headers?.[SmartLinkHeaders.attempt]).toBe('3');
+      const headers = producer.records('ns.cmd.DemoPing')[0]?.headers;
+      expect(headers?.[SmartLinkHeaders.attempt]).toBe('3');
+      // Counted from the claim (the row's DATAATUALIZACAO), as the sweep counts: half of the 60 s dispatch timeout.
+      const claimedAt = (tables.rows.get('d1') as MessageEntity).updatedAt;
+      expect(headers?.[SmartLinkHeaders.startBy]).toBe(new Date(claimedAt.getTime() + 30_000).toISOString());
       expect(producer.values(TOPICS.events)).toEqual([
         { type: 'dispatched', messageId: 'd1', at: NOW.toISOString(), command: 'DemoPing', attempt: 3 },
       ]);

@@ -102,7 +102,11 @@ export class RetryDueHandler {
     }
     if (commands.length > 0) {
       const at = now.toISOString();
-      const published = await this.deps.dispatcher.publish(commands, runAlone);
+      // The retry scheduler's claim set DATAATUALIZACAO: the sweep counts the dispatch timeout from it.
+      const published = await this.deps.dispatcher.publish(commands, {
+        runAlone,
+        dispatchedAt: new Map(commands.map((c) => [c.id, (rows.get(c.id) as MessageEntity).updatedAt])),
+      });
       await this.deps.producer.sendBatch([
         {
           topic: this.deps.topics.events,

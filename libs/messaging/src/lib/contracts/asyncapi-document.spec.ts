@@ -183,7 +183,7 @@ const SAMPLE_RECORDS: Record<string, { full: EventRecord; minimal: EventRecord; 
           data: '{}',
           receivedAt: AT,
         },
-        { runAlone: true },
+        { runAlone: true, startBy: new Date(AT) },
       ),
       minimal: commandMessageRecord({
         id: 'm-1',

@@ -29,10 +29,13 @@ export type CommandMessage = z.infer<typeof CommandMessageSchema>;
 export const COMMAND_MESSAGE_SCHEMA_ID = 'command-message/v1';
 export const commandMessageCodec = new JsonCodec('command message', CommandMessageSchema);
 
-/** The record for a command topic: key = message id, headers carry id, attempt, command and correlation id. */
+/**
+ * The record for a command topic: key = message id, headers carry id, attempt, command and correlation id, and the
+ * attempt's start deadline when given ({@link SmartLinkHeaders.startBy}).
+ */
 export function commandMessageRecord(
   message: CommandMessage,
-  options: { readonly runAlone?: boolean } = {},
+  options: { readonly runAlone?: boolean; readonly startBy?: Date } = {},
 ): EventRecord {
   return {
     key: message.id,
@@ -44,6 +47,7 @@ export function commandMessageRecord(
       ...(message.correlatedId === null ? {} : { [SmartLinkHeaders.correlationId]: message.correlatedId }),
       [SmartLinkHeaders.schema]: COMMAND_MESSAGE_SCHEMA_ID,
       ...(options.runAlone === true && { [SmartLinkHeaders.runAlone]: 'true' }),
+      ...(options.startBy !== undefined && { [SmartLinkHeaders.startBy]: options.startBy.toISOString() }),
     },
   };
 }

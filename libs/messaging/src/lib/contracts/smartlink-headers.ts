@@ -15,4 +15,12 @@ export const SmartLinkHeaders = {
    * bystander again.
    */
   runAlone: 'smartlink-run-alone',
+  /**
+   * On a command record: the instant (ISO 8601) after which the attempt must not start. Past it the retry scheduler
+   * may already count the attempt as failed (no outcome within `DISPATCH_TIMEOUT_MS`) and dispatch the next one, so a
+   * handler started later could run beside its own retry. A segment that gets the record later answers it with a
+   * failed outcome instead of running it. Half the dispatch timeout after the dispatch: the other half is the time the
+   * started marker has to reach the table before the sweep looks.
+   */
+  startBy: 'smartlink-start-by',
 } as const;

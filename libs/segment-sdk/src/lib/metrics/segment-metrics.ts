@@ -49,6 +49,11 @@ export function registerSegmentMetrics(
     () => stats.snapshot().superseded,
   );
   total(
+    'smartlink_segment_missed_start_deadline_total',
+    'Attempts not run because they reached the segment after their start deadline; answered failed and retried',
+    () => stats.snapshot().missedStartDeadline,
+  );
+  total(
     'smartlink_segment_published_total',
     'Messages published for the cloud on <ns>.outbound',
     () => stats.snapshot().published,

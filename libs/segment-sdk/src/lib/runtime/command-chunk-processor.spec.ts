@@ -278,6 +278,66 @@ describe('CommandChunkProcessor', () => {
     expect(s.stats.snapshot().superseded).toBe(1);
   });
 
+  describe('when a record carries a start deadline', () => {
+    it('answers one that arrives past it with a failed outcome saying so, without a marker or a handler run', async () => {
+      const runs: string[] = [];
+      const s = setup({ DemoPing: recording(runs) });
+      const startBy = new Date(NOW.getTime() - 1_500);
+
+      await s.process([
+        commandRecord({ id: 'late' }, { startBy }),
+        commandRecord({ id: 'in-time' }, { startBy: NOW }),
+      ]);
+      await s.settled();
+
+      expect(runs).toEqual(['in-time#1']);
+      expect(s.producer.markers().map((m) => m.messageId)).toEqual(['in-time']);
+      expect(s.producer.outcomes()).toEqual(
+        expect.arrayContaining([
+          {
+            messageId: 'late',
+            attempt: 1,
+            status: 'failed',
+            error: expect.stringMatching(
+              new RegExp(`^not started: .* 1500 ms after its start deadline ${startBy.toISOString()}`),
+            ),
+            startedAt: NOW.toISOString(),
+            finishedAt: NOW.toISOString(),
+          },
+          expect.objectContaining({ messageId: 'in-time', status: 'succeeded' }),
+        ]),
+      );
+      expect(s.stats.snapshot().missedStartDeadline).toBe(1);
+      expect(s.stdout.lines.filter((l) => l.level === 'warn').map((l) => l.text)).toEqual([
+        expect.stringContaining('DemoPing late attempt 1: not started'),
+      ]);
+    });
+
+    it('runs a record whose deadline header cannot be read, as records without one', async () => {
+      const runs: string[] = [];
+      const s = setup({ DemoPing: recording(runs) });
+      const record = commandRecord({ id: 'a' });
+
+      await s.process([{ ...record, headers: { ...record.headers, [SmartLinkHeaders.startBy]: 'soon' } }]);
+      await s.settled();
+
+      expect(runs).toEqual(['a#1']);
+    });
+  });
+
+  it('runs two copies of one (id, attempt) in the same chunk once (a producer retry may write a record twice)', async () => {
+    const runs: string[] = [];
+    const s = setup({ DemoPing: recording(runs) });
+
+    await s.process([commandRecord({ id: 'a' }), commandRecord({ id: 'a' }), commandRecord({ id: 'b' })]);
+    await s.settled();
+
+    expect(runs).toEqual(['a#1', 'b#1']);
+    expect(s.producer.markers().map((m) => m.messageId)).toEqual(['a', 'b']);
+    expect(s.producer.outcomes().map((o) => o.messageId)).toEqual(['a', 'b']);
+    expect(s.stats.duplicatesAbsorbed).toBe(1);
+  });
+
   describe('when an (id, attempt) is delivered again', () => {
     it('sends the remembered outcome again without running the handler, and counts it', async () => {
       const runs: string[] = [];

@@ -3,6 +3,7 @@ import { MAX_MESSAGE_ID_LENGTH } from '@smartlink/contract';
 import {
   attemptStartedRecord,
   commandMessageCodec,
+  missedStartDeadlineError,
   outcomeRecord,
   SmartLinkHeaders,
   type BatchContext,
@@ -54,6 +55,8 @@ type Item =
       readonly record: ConsumedMessage;
       readonly message: SegmentMessage;
       readonly alone: boolean;
+      /** The attempt's start deadline (`smartlink-start-by`), when the record carries a readable one. */
+      readonly startBy?: Date;
     }
   | { readonly kind: 'report'; readonly record: ConsumedMessage; readonly entry: OutboxEntry };
 
@@ -169,6 +172,8 @@ export class CommandChunkProcessor {
 
     const startedAt = this.deps.clock();
     const runs: { message: SegmentMessage; release: Release }[] = [];
+    /** (id, attempt) starting in this group: a second copy (a producer retry writes one twice) is not run again. */
+    const starting = new Set<string>();
     const outcomes: EventRecord[] = [];
     const logs: LogRecord[] = [];
     for (const { item, release } of group) {
@@ -177,13 +182,21 @@ export class CommandChunkProcessor {
         logs.push(...(item.entry.logs ?? []));
         continue;
       }
-      const answered = this.answerKnown(item.message);
+      const key = attemptKey(item.message.id, item.message.attempt);
+      const answered = starting.has(key) ? this.copyInGroup(item.message) : this.answerKnown(item.message);
       if (answered) {
         release?.();
         outcomes.push(...(answered.outcomes ?? []));
         logs.push(...(answered.logs ?? []));
         continue;
       }
+      const late = this.missedStartDeadline(item, startedAt);
+      if (late) {
+        release?.();
+        outcomes.push(outcomeRecord(late));
+        continue;
+      }
+      starting.add(key);
       runs.push({ message: item.message, release: release as Release });
       outcomes.push(
         attemptStartedRecord({
@@ -254,6 +267,15 @@ export class CommandChunkProcessor {
     return undefined;
   }
 
+  /** A second copy of an (id, attempt) starting in the same group: its first copy's outcome answers both. */
+  private copyInGroup(message: SegmentMessage): OutboxEntry {
+    this.deps.stats.recordDuplicate();
+    this.deps.stdout.debug(
+      `${message.command} ${message.id} attempt ${message.attempt}: delivered twice in one chunk; runs once`,
+    );
+    return {};
+  }
+
   /** Runs one started attempt; its outcome leaves through the outbox as soon as it ends. */
   private start(message: SegmentMessage, release: Release, startedAt: string): void {
     const { registry, runner, finished, stats, grace, outbox } = this.deps;
@@ -296,6 +318,35 @@ export class CommandChunkProcessor {
   }
 
   /**
+   * The failed outcome of an attempt that reached this segment after its start deadline, or undefined when it may
+   * start. Past the deadline the retry scheduler may count the attempt as failed before its started marker lands and
+   * dispatch the next one: running it could run the handler twice for one message. Answering it failed at once also
+   * gets the retry going sooner than the sweep would.
+   */
+  private missedStartDeadline(item: Extract<Item, { kind: 'run' }>, now: Date): Outcome | undefined {
+    if (item.startBy === undefined || now.getTime() <= item.startBy.getTime()) return undefined;
+    const { message } = item;
+    const error = missedStartDeadlineError(item.startBy, now);
+    this.deps.stats.recordMissedStartDeadline();
+    this.deps.stdout.warn(
+      messageLogLine(`${message.command} ${message.id} attempt ${message.attempt}: ${error}`, {
+        messageId: message.id,
+        command: message.command,
+        attempt: message.attempt,
+      }),
+    );
+    const at = now.toISOString();
+    return {
+      messageId: message.id,
+      attempt: message.attempt,
+      status: 'failed',
+      error,
+      startedAt: at,
+      finishedAt: at,
+    };
+  }
+
+  /**
    * An attempt followed in the same chunk by a later attempt of the same message is not run: the executor dispatches
    * attempt n+1 only once attempt n has ended (its outcome, or the sweep's verdict on a dispatch that took too long,
    * as after a broker outage when the backlog arrives late), so running the older one would only repeat the handler.
@@ -322,11 +373,14 @@ export class CommandChunkProcessor {
   private read(record: ConsumedMessage): Item {
     const decoded = commandMessageCodec.decode(record);
     if (!decoded.ok) return { kind: 'report', record, entry: this.undecodable(record, decoded.error) };
+    const startBy = Date.parse(record.headers[SmartLinkHeaders.startBy] ?? '');
     return {
       kind: 'run',
       record,
       message: decoded.value,
       alone: record.headers[SmartLinkHeaders.runAlone] === 'true',
+      // A record without a readable deadline (from an executor before it) starts as before.
+      ...(Number.isFinite(startBy) && { startBy: new Date(startBy) }),
     };
   }
 

@@ -14,6 +14,11 @@ export interface SegmentStatsSnapshot {
   readonly undecodable: number;
   /** Attempts not run because a later attempt of the same message came in the same chunk (the older one had ended). */
   readonly superseded: number;
+  /**
+   * Attempts not run because they reached the segment after their start deadline (`smartlink-start-by`, half the
+   * dispatch timeout after the dispatch): answered with a failed outcome, and retried.
+   */
+  readonly missedStartDeadline: number;
   /** Handlers running right now. */
   readonly running: number;
   /** Records read whose handler waits for a free slot (backpressure: their partition reads no further meanwhile). */
@@ -33,6 +38,7 @@ export class SegmentStats {
   private duplicates = 0;
   private undecodable = 0;
   private superseded = 0;
+  private missedStart = 0;
   private running = 0;
   private timedOut = 0;
   private waiting = 0;
@@ -63,6 +69,11 @@ export class SegmentStats {
   /** @internal */
   recordSuperseded(): void {
     this.superseded += 1;
+  }
+
+  /** @internal */
+  recordMissedStartDeadline(): void {
+    this.missedStart += 1;
   }
 
   /** @internal */
@@ -106,6 +117,7 @@ export class SegmentStats {
       duplicatesAbsorbed: this.duplicates,
       undecodable: this.undecodable,
       superseded: this.superseded,
+      missedStartDeadline: this.missedStart,
       running: this.running,
       waitingForSlot: this.waiting,
       timedOutStillRunning: this.timedOut,
