@@ -125,7 +125,7 @@ export {
   type RedrivenEvent,
 } from './lib/contracts/lifecycle-event';
 
-// Lease (one active instance among replicas) and consumer group lag
+// Lease (one active instance among replicas), consumer group lag and a namespace's offsets
 export {
   KafkaLease,
   DEFAULT_LEASE_SESSION_TIMEOUT_MS,
@@ -137,3 +137,4 @@ export { leaseGroupName } from './lib/lease/lease-layout';
 export { IllegalLeaseNameError } from './lib/lease/illegal-lease-name-error';
 export { ConsumerGroupLag, type GroupLag, type PartitionLag } from './lib/admin/consumer-group-lag';
 export { PartitionReplicas, type PartitionReplicaState } from './lib/admin/partition-replicas';
+export { NamespaceOffsets, type OffsetsSnapshot, type TimestampType } from './lib/admin/namespace-offsets';

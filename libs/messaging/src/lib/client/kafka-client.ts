@@ -1,5 +1,6 @@
 import type { Kafka } from 'kafkajs';
 import { ConsumerGroupLag } from '../admin/consumer-group-lag';
+import { NamespaceOffsets } from '../admin/namespace-offsets';
 import { PartitionReplicas } from '../admin/partition-replicas';
 import { TopicAdmin, type TopicSpec } from '../admin/topic-admin';
 import { BatchConsumer, type BatchConsumerOptions } from '../consumer/batch-consumer';
@@ -113,6 +114,14 @@ export class KafkaClient {
   /** Reads consumer group lag (e.g. the executor's on the event log); disconnect it at shutdown. */
   createGroupLag(): ConsumerGroupLag {
     return new ConsumerGroupLag(this.kafka.admin());
+  }
+
+  /**
+   * Reads the end offsets of every topic and the committed offsets of every consumer group of this client's namespace
+   * (benchmarks count records with it); disconnect it when done.
+   */
+  createNamespaceOffsets(): NamespaceOffsets {
+    return new NamespaceOffsets(this.kafka.admin(), `${this.topics.namespace}.`);
   }
 
   /** Reads leaders, replicas and in-sync replicas of partitions (tests that fail brokers); disconnect it when done. */
