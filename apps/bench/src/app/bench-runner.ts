@@ -6,6 +6,7 @@ import { TestSystem } from '@smartlink/system-harness';
 import { uniqueName } from '@smartlink/testing';
 import type { BenchEvent } from './analysis/bench-event';
 import { latencyOf, retriesOf, throughputOf, upstreamOf } from './analysis/event-analysis';
+import type { RecordsPerMessage } from './analysis/records-per-message';
 import { measureDatabaseLimit } from './limits/database-insert-limit';
 import { measureKafkaLimit } from './limits/kafka-producer-limit';
 import type { BenchOptions, BenchRunName } from './options/bench-options';
@@ -15,6 +16,7 @@ import { BENCH_COMMANDS, RUN_SOURCES, settle, sleep, type BenchContext } from '.
 import { downstreamRun } from './runs/downstream-run';
 import { latencyRun } from './runs/latency-run';
 import { logWriterRun } from './runs/log-writer-run';
+import { RecordCount } from './runs/record-count';
 import { benchRetryPolicy, retryRun } from './runs/retry-run';
 import { upstreamRun } from './runs/upstream-run';
 import { warmUpRun } from './runs/warm-up-run';
@@ -142,6 +144,24 @@ export async function runBench(options: BenchOptions, env: BenchEnvironment): Pr
   sampler.start();
   const context: BenchContext = { system, options, sampler, client, progress };
   let logWriter: LogWriterFigures | null = null;
+  const records: { downstream: RecordsPerMessage | null; retries: RecordsPerMessage | null } = {
+    downstream: null,
+    retries: null,
+  };
+  // A run whose Kafka records are counted: offsets of the namespace before it, and after it once all is committed.
+  // A failure to count is a problem of its own; the run's other figures still stand.
+  const counted = async (what: string, body: () => Promise<number>): Promise<RecordsPerMessage | null> => {
+    const count = await attempt(`counting the records of the ${what} (offsets before)`, () =>
+      RecordCount.start(context),
+    );
+    try {
+      const handled = await body();
+      if (count === null || handled <= 0) return null;
+      return await attempt(`counting the records of the ${what}`, () => count.finish(handled));
+    } finally {
+      await count?.close();
+    }
+  };
   try {
     await warmUpRun(context);
     progress(`idle: watching the services for ${options.idleSeconds} s`);
@@ -155,10 +175,14 @@ export async function runBench(options: BenchOptions, env: BenchEnvironment): Pr
       await attempt(`settling before the ${what}`, () => settle(context));
       return attempt(what, body);
     };
-    await run('downstream', 'downstream run', () => downstreamRun(context));
+    await run('downstream', 'downstream run', async () => {
+      records.downstream = await counted('downstream run', () => downstreamRun(context));
+    });
     await run('latency', 'latency run', () => latencyRun(context));
     await run('upstream', 'upstream run', () => upstreamRun(context));
-    await run('retries', 'retry run', () => retryRun(context));
+    await run('retries', 'retry run', async () => {
+      records.retries = await counted('retry run', () => retryRun(context));
+    });
     logWriter = await run('log-writer', 'log-writer run', () => logWriterRun(context));
   } finally {
     sampler.stop();
@@ -203,6 +227,8 @@ export async function runBench(options: BenchOptions, env: BenchEnvironment): Pr
     limits: { kafka, database },
     downstreamMsgPerSec: downstream?.msgPerSec ?? null,
     downstream,
+    recordsPerMessage: records.downstream,
+    recordsPerRetriedMessage: records.retries,
     latency: events.length > 0 ? latencyOf(events, RUN_SOURCES.latency) : null,
     upstream: upstreamOf(events),
     retries: events.length > 0 ? retriesOf(events, RUN_SOURCES.retries) : null,

@@ -103,6 +103,26 @@ function result(overrides: Partial<BenchResult> = {}): BenchResult {
         toRecorded: summary(10, 20, 30),
       },
     },
+    recordsPerMessage: {
+      messages: 50_000,
+      produced: 4,
+      consumed: 5,
+      producedRecords: 200_000,
+      consumedRecords: 250_000,
+      topics: {
+        events: {
+          produced: 150_000,
+          producedPerMessage: 3,
+          readBy: { 'executor.events': 3, 'retry-scheduler': 3 },
+        },
+        logs: { produced: 50_000, producedPerMessage: 1, readBy: {} },
+      },
+      groups: {
+        'executor.events': { consumed: 150_000, consumedPerMessage: 3, topics: { events: 3 } },
+        'retry-scheduler': { consumed: 100_000, consumedPerMessage: 2, topics: { events: 2 } },
+      },
+    },
+    recordsPerRetriedMessage: null,
     upstream: { messages: 10_000, windowMs: 5_000, msgPerSec: 2_000 },
     retries: {
       retries: 1_000,
@@ -209,6 +229,15 @@ describe('renderBenchReport', () => {
     expect(markdown).toContain('![downstream throughput](downstream.svg)');
     expect(markdown).toContain('| downstream stretch ≥ 10,000 msg/s | 6,000 msg/s | **no** |');
     expect(markdown).toContain('| executor | 110 MB | 2.0 % | 180 MB | 90 MB | 80 / 160 % | 0.16 ms |');
+  });
+
+  it('counts the Kafka records per message, by topic with the groups that read it', () => {
+    expect(markdown).toContain(
+      'Downstream run (50,000 messages): **4.00 produced, 5.00 consumed** per message (200,000 and 250,000 records).',
+    );
+    expect(markdown).toContain('| events | 3.00 | executor.events 3.00, retry-scheduler 3.00 |');
+    expect(markdown).toContain('| logs | 1.00 | no group |');
+    expect(markdown).toContain('Retry run, each message failing once (two attempts): not counted.');
   });
 
   it('lists the problems of a run that could not measure everything', () => {

@@ -1,3 +1,4 @@
+import type { RecordsPerMessage } from '../analysis/records-per-message';
 import { ratio } from '../stats/rates';
 import type { SampleSummary } from '../stats/sample-summary';
 import type { BenchResult } from './bench-result';
@@ -90,6 +91,29 @@ export function figureRows(result: BenchResult): FigureRow[] {
   return rows;
 }
 
+const perMsg = (n: number) => num(n, 2);
+
+/** The records-per-message section of one run: totals, then each topic with the groups that read it. */
+export function recordsLines(run: string, records: RecordsPerMessage | null | undefined): string[] {
+  if (!records) return [`${run}: not counted.`, ''];
+  const readers = (readBy: Readonly<Record<string, number>>) =>
+    Object.entries(readBy)
+      .map(([group, n]) => `${group} ${perMsg(n)}`)
+      .join(', ') || 'no group';
+  return [
+    `${run} (${num(records.messages)} messages): **${perMsg(records.produced)} produced, ` +
+      `${perMsg(records.consumed)} consumed** per message ` +
+      `(${num(records.producedRecords)} and ${num(records.consumedRecords)} records).`,
+    '',
+    '| topic | produced per message | read by (records per message) |',
+    '|---|---|---|',
+    ...Object.entries(records.topics).map(
+      ([topic, t]) => `| ${topic} | ${perMsg(t.producedPerMessage)} | ${readers(t.readBy)} |`,
+    ),
+    '',
+  ];
+}
+
 /** The short markdown report: machine and load, the figures with their limit ratios, the bars, and the chart. */
 export function renderBenchReport(result: BenchResult, chartFile: string): string {
   const { machine, load, limits } = result;
@@ -138,6 +162,16 @@ export function renderBenchReport(result: BenchResult, chartFile: string): strin
       'executor’s `dispatched` event is out, so that hop can be slightly negative.',
     '',
     `![downstream throughput](${chartFile})`,
+    '',
+    '## Kafka records per message',
+    '',
+    ...recordsLines('Downstream run', result.recordsPerMessage),
+    ...(result.settings.retryMessages > 0
+      ? recordsLines('Retry run, each message failing once (two attempts)', result.recordsPerRetriedMessage)
+      : []),
+    'Produced = records appended to the topics of the run’s namespace (end offsets after − before the run); ' +
+      'consumed = records its consumer groups committed past (committed offsets after − before); both ÷ the ' +
+      'messages the run handled, each snapshot taken once every group had committed past every record.',
     '',
     '## Bars (design.md §7)',
     '',

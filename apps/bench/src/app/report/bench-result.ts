@@ -4,6 +4,7 @@ import type {
   ThroughputFigures,
   UpstreamFigures,
 } from '../analysis/event-analysis';
+import type { RecordsPerMessage } from '../analysis/records-per-message';
 import type { ProducerPerfReport } from '../limits/producer-perf-report';
 import type { UsageSummary } from '../resources/usage-summary';
 
@@ -77,6 +78,13 @@ export interface BenchResult {
   /** The headline: downstream sustained throughput, first get to last success row. */
   readonly downstreamMsgPerSec: number | null;
   readonly downstream: ThroughputFigures | null;
+  /**
+   * Kafka records the downstream run produced (end offsets of the namespace's topics) and consumed (commits of its
+   * consumer groups) per message handled, by topic and by group. Absent from results of runs before it was counted.
+   */
+  readonly recordsPerMessage?: RecordsPerMessage | null;
+  /** The same for the retry run, whose messages take two attempts each (the first fails). */
+  readonly recordsPerRetriedMessage?: RecordsPerMessage | null;
   readonly latency: LatencyFigures | null;
   readonly upstream: UpstreamFigures | null;
   readonly retries: RetryFigures | null;

@@ -17,12 +17,13 @@ export function benchRetryPolicy(delayMs: number): unknown {
 /**
  * Retry lateness: messages whose first attempt fails (the example segment's `failAttempts` switch) enter at
  * `retryRate` per second; each is retried `retryDelayMs` later. The analysis compares every retry's due time
- * (DATATENTATIVAEXEC, on its `retry-due` event) with when its command message went out (`dispatched`).
+ * (DATATENTATIVAEXEC, on its `retry-due` event) with when its command message went out (`dispatched`). Returns the
+ * messages the segment handled.
  */
-export async function retryRun(context: BenchContext): Promise<void> {
+export async function retryRun(context: BenchContext): Promise<number> {
   const { system, options, progress } = context;
   const total = options.retryMessages;
-  if (total === 0) return;
+  if (total === 0) return 0;
   const baseline = (await system.segmentStats()).distinctSucceeded;
   progress(
     `retries: ${total} messages failing once, ${options.retryRate} msg/s, retried after ${options.retryDelayMs} ms`,
@@ -37,4 +38,5 @@ export async function retryRun(context: BenchContext): Promise<void> {
     await system.sim.enqueue(TENANT, messages);
   });
   await waitUntilDone(context, 'retries', baseline, total, 300_000);
+  return (await system.segmentStats()).distinctSucceeded - baseline;
 }
