@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { KafkaClient, parseKafkaSettings } from '@smartlink/messaging';
+import { KafkaClient, parseKafkaSettings, type TimestampType } from '@smartlink/messaging';
 import { TestSystem } from '@smartlink/system-harness';
 import { uniqueName } from '@smartlink/testing';
 import type { BenchEvent } from './analysis/bench-event';
@@ -20,7 +20,7 @@ import { RecordCount } from './runs/record-count';
 import { benchRetryPolicy, retryRun } from './runs/retry-run';
 import { upstreamRun } from './runs/upstream-run';
 import { warmUpRun } from './runs/warm-up-run';
-import { readEventLog } from './system/event-log-reader';
+import { readCommandRecords, readEventLog } from './system/event-log-reader';
 import { machineInfo } from './system/machine-info';
 
 /** Where the bench runs and against what; main.ts finds these out. */
@@ -193,6 +193,17 @@ export async function runBench(options: BenchOptions, env: BenchEnvironment): Pr
 
   progress('analysis: reading the event log');
   const events: BenchEvent[] = (await attempt('reading the event log', () => readEventLog(client))) ?? [];
+  const retried = options.runs.includes('retries') && options.retryMessages > 0;
+  const commands = retried
+    ? await attempt(`reading the command topic of ${BENCH_COMMANDS.failing}`, () =>
+        readCommandRecords(client, BENCH_COMMANDS.failing),
+      )
+    : null;
+  const timestampType = retried
+    ? await attempt(`reading the timestamp type of the command topic`, () =>
+        commandTimestampType(client, BENCH_COMMANDS.failing),
+      )
+    : null;
   await removeTopics(client, progress);
   const idle = sampler.usage('idle');
   const load = sampler.usage('load');
@@ -231,7 +242,10 @@ export async function runBench(options: BenchOptions, env: BenchEnvironment): Pr
     recordsPerRetriedMessage: records.retries,
     latency: events.length > 0 ? latencyOf(events, RUN_SOURCES.latency) : null,
     upstream: upstreamOf(events),
-    retries: events.length > 0 ? retriesOf(events, RUN_SOURCES.retries) : null,
+    retries:
+      events.length > 0 && commands !== null
+        ? retriesOf(events, RUN_SOURCES.retries, commands, timestampType)
+        : null,
     logWriter,
     resources: Object.fromEntries(
       watched().map(({ name }) => [name, { idle: idle[name] ?? null, load: load[name] ?? null }]),
@@ -248,6 +262,16 @@ export function localBrokerPid(workspace: string, brokers: string): number | nul
   if (!existsSync(file)) return null;
   const pid = Number(readFileSync(file, 'utf8').trim());
   return Number.isInteger(pid) && pid > 0 ? pid : null;
+}
+
+/** The command topic's `message.timestamp.type`: whose clock the retry lateness is read on. */
+async function commandTimestampType(client: KafkaClient, command: string): Promise<TimestampType> {
+  const offsets = client.createNamespaceOffsets();
+  try {
+    return await offsets.timestampType(client.topics.command(command));
+  } finally {
+    await offsets.disconnect();
+  }
 }
 
 /** Deletes the run's topics (its namespace's), which a full run fills with about a gigabyte on a shared broker. */

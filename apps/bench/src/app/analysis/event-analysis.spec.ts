@@ -1,5 +1,5 @@
 import type { BenchEvent } from './bench-event';
-import { latencyOf, retriesOf, throughputOf, upstreamOf } from './event-analysis';
+import { latencyOf, retriesOf, throughputOf, upstreamOf, type CommandRecord } from './event-analysis';
 
 const T0 = Date.parse('2026-11-28T12:00:00.000Z');
 
@@ -116,37 +116,65 @@ describe('upstreamOf', () => {
 });
 
 describe('retriesOf', () => {
-  it('measures how late each retry was claimed and dispatched after it fell due', () => {
-    const due = (id: string, dueAt: number, at: number): BenchEvent => ({
-      type: 'retry-due',
-      messageId: id,
-      at,
-      recordedAt: at,
-      attempt: 2,
-      dueAt,
-    });
-    const dispatched = (id: string, attempt: number, at: number): BenchEvent => ({
-      type: 'dispatched',
-      messageId: id,
-      at,
-      recordedAt: at,
-      attempt,
-    });
+  const event = (type: string, id: string, at: number, dueAt: number, attempt = 2): BenchEvent => ({
+    type,
+    messageId: id,
+    at,
+    recordedAt: at,
+    attempt,
+    dueAt,
+  });
+  const dispatched = (id: string, attempt: number, at: number): BenchEvent => ({
+    type: 'dispatched',
+    messageId: id,
+    at,
+    recordedAt: at,
+    attempt,
+  });
+  const command = (messageId: string, attempt: number, timestamp: number): CommandRecord => ({
+    messageId,
+    attempt,
+    timestamp,
+  });
+
+  it("measures each retry's command record against the due time its plan set, and its claim", () => {
     const events = [
       received('r1', T0, 'retry'),
       received('r2', T0, 'retry'),
-      dispatched('r1', 1, T0 + 10),
-      due('r1', T0 + 2_000, T0 + 2_100),
-      dispatched('r1', 2, T0 + 2_150),
-      due('r2', T0 + 2_000, T0 + 2_300),
-      dispatched('r2', 2, T0 + 2_400),
-      due('other', T0, T0 + 9_999),
+      event('retry-scheduled', 'r1', T0 + 20, T0 + 2_000),
+      event('retry-scheduled', 'r2', T0 + 30, T0 + 2_000),
+      event('retry-due', 'r1', T0 + 2_100, T0 + 2_000),
+      // The executor's `dispatched` event carries the instant its chunk started: not what is measured.
+      dispatched('r1', 2, T0 + 2_110),
+      event('retry-due', 'r2', T0 + 2_300, T0 + 2_000),
+      event('retry-due', 'other', T0 + 9_999, T0),
+    ];
+    const commands = [
+      command('r1', 1, T0 + 10),
+      command('r1', 2, T0 + 2_150),
+      command('r1', 2, T0 + 2_900), // published again (a redelivered retry-due): the first one counts
+      command('r2', 2, T0 + 2_400),
+      command('other', 2, T0 + 9_999),
     ];
 
-    const figures = retriesOf(events, 'retry');
+    const figures = retriesOf(events, 'retry', commands, 'CreateTime');
 
-    expect(figures.retries).toBe(2);
+    expect(figures).toMatchObject({ retries: 2, withoutCommand: 0, commandTimestampType: 'CreateTime' });
+    expect(figures.commandLatenessMs).toMatchObject({ count: 2, p50: 150, max: 400 });
     expect(figures.claimLatenessMs).toMatchObject({ count: 2, p50: 100, max: 300 });
-    expect(figures.dispatchLatenessMs).toMatchObject({ count: 2, p50: 150, max: 400 });
+  });
+
+  it('takes the due time of a retry-due event when its plan is not in the log, and counts retries never sent', () => {
+    const events = [
+      received('r1', T0, 'retry'),
+      received('r2', T0, 'retry'),
+      event('retry-due', 'r1', T0 + 2_100, T0 + 2_000),
+      event('retry-scheduled', 'r2', T0 + 30, T0 + 2_000),
+    ];
+
+    const figures = retriesOf(events, 'retry', [command('r1', 2, T0 + 2_500)], null);
+
+    expect(figures).toMatchObject({ retries: 2, withoutCommand: 1, commandTimestampType: null });
+    expect(figures.commandLatenessMs).toMatchObject({ count: 1, p50: 500 });
   });
 });

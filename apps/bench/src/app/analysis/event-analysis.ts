@@ -59,11 +59,29 @@ export interface UpstreamFigures {
 
 /** How late retries go out after they fall due. */
 export interface RetryFigures {
+  /** Retries planned (`retry-scheduled`, attempt 2 and later) for the run's messages. */
   readonly retries: number;
-  /** dueAt (DATATENTATIVAEXEC) → the retry's command message published (`dispatched`). */
-  readonly dispatchLatenessMs: SampleSummary | null;
+  /**
+   * dueAt (DATATENTATIVAEXEC, as `retry-scheduled` planned it) → the timestamp of the retry's command record on
+   * `<ns>.cmd.<Command>`, its first one when it was published more than once. The headline lateness.
+   */
+  readonly commandLatenessMs: SampleSummary | null;
+  /** Planned retries with no command record for their attempt. */
+  readonly withoutCommand: number;
+  /**
+   * Whose clock the command topic's record timestamps are: `CreateTime` (the producer's, kafkajs stamps a record
+   * when it builds the produce request) or `LogAppendTime` (the broker's, on append). Null when it could not be read.
+   */
+  readonly commandTimestampType: 'CreateTime' | 'LogAppendTime' | null;
   /** dueAt → claimed by the retry scheduler (`retry-due`). */
   readonly claimLatenessMs: SampleSummary | null;
+}
+
+/** One record of a command topic: the attempt of a message it carries, and its Kafka record timestamp. */
+export interface CommandRecord {
+  readonly messageId: string;
+  readonly attempt: number;
+  readonly timestamp: number;
 }
 
 // Reductions, not Math.min(...xs): a spread of 100,000 arguments overflows the stack.
@@ -201,26 +219,44 @@ export function upstreamOf(events: readonly BenchEvent[]): UpstreamFigures | nul
   return { messages: sent.length, windowMs, msgPerSec: perSecond(sent.length, windowMs) };
 }
 
-/** Retry lateness of the messages whose received event carries `source`. */
-export function retriesOf(events: readonly BenchEvent[], source: string): RetryFigures {
+/**
+ * Retry lateness of the messages whose received event carries `source`: each retry's due time (the `dueAt` its
+ * `retry-scheduled` event planned, i.e. DATATENTATIVAEXEC; the `retry-due` event's when the plan is not in the log)
+ * against the first command record of that (message, attempt) on the command topic, and against its claim.
+ */
+export function retriesOf(
+  events: readonly BenchEvent[],
+  source: string,
+  commands: readonly CommandRecord[],
+  commandTimestampType: RetryFigures['commandTimestampType'],
+): RetryFigures {
   const ids = receivedFrom(events, source);
-  const key = (e: BenchEvent) => `${e.messageId}#${e.attempt ?? 0}`;
-  const due = new Map<string, BenchEvent>();
-  for (const e of events) {
-    if (e.type === 'retry-due' && ids.has(e.messageId) && e.dueAt !== undefined && !due.has(key(e))) {
-      due.set(key(e), e);
+  const key = (messageId: string, attempt: number | undefined) => `${messageId}#${attempt ?? 0}`;
+  const due = new Map<string, number>();
+  const claims: number[] = [];
+  const claimed = new Set<string>();
+  for (const type of ['retry-scheduled', 'retry-due']) {
+    for (const e of events) {
+      if (e.type !== type || !ids.has(e.messageId) || e.dueAt === undefined) continue;
+      const k = key(e.messageId, e.attempt);
+      if (!due.has(k)) due.set(k, e.dueAt);
+      if (type === 'retry-due' && !claimed.has(k)) {
+        claimed.add(k);
+        claims.push(e.at - e.dueAt);
+      }
     }
   }
-  const dispatched = new Map<string, number>();
-  for (const e of events) {
-    if (e.type !== 'dispatched' || !due.has(key(e))) continue;
-    dispatched.set(key(e), Math.min(dispatched.get(key(e)) ?? Infinity, e.at));
+  const published = new Map<string, number>();
+  for (const c of commands) {
+    const k = key(c.messageId, c.attempt);
+    if (due.has(k)) published.set(k, Math.min(published.get(k) ?? Infinity, c.timestamp));
   }
-  const claim = [...due.values()].map((e) => e.at - (e.dueAt as number));
-  const dispatch = [...dispatched].map(([k, at]) => at - (due.get(k)?.dueAt as number));
+  const lateness = [...published].map(([k, at]) => at - (due.get(k) as number));
   return {
     retries: due.size,
-    dispatchLatenessMs: summarize(dispatch),
-    claimLatenessMs: summarize(claim),
+    commandLatenessMs: summarize(lateness),
+    withoutCommand: due.size - published.size,
+    commandTimestampType,
+    claimLatenessMs: summarize(claims),
   };
 }

@@ -31,6 +31,8 @@ const pct = (r: number | null) => (r === null ? '—' : `${(r * 100).toFixed(r <
 const times = (r: number | null) => (r === null ? '—' : `${r.toFixed(1)}×`);
 const spread = (s: SampleSummary | null | undefined) =>
   s ? `${num(s.p50)} / ${num(s.p95)} / ${num(s.p99)} ms` : '—';
+const lateSpread = (s: SampleSummary | null | undefined) =>
+  s ? `${num(s.p50)} / ${num(s.p99)} / ${num(s.max)} ms` : '—';
 
 /** The pipeline figures, each beside the raw Kafka and database rates measured in the same run. */
 export function figureRows(result: BenchResult): FigureRow[] {
@@ -81,9 +83,19 @@ export function figureRows(result: BenchResult): FigureRow[] {
     result.upstream?.msgPerSec,
     'msg/s',
   );
+  const retries = result.retries;
+  const stamped = retries?.commandTimestampType ? `, ${retries.commandTimestampType}` : '';
   rows.push({
-    figure: `Retry lateness p50 / p95 / p99 (due → dispatched, ${num(result.retries?.retries)} retries)`,
-    value: spread(result.retries?.dispatchLatenessMs),
+    figure:
+      `Retry lateness p50 / p99 / max (due → command record's timestamp${stamped}; ` +
+      `${num(retries?.commandLatenessMs?.count)} of ${num(retries?.retries)} retries)`,
+    value: lateSpread(retries?.commandLatenessMs),
+    kafka: null,
+    database: null,
+  });
+  rows.push({
+    figure: '&nbsp;&nbsp;due → claimed by the retry scheduler (`retry-due`), p50 / p99 / max',
+    value: lateSpread(retries?.claimLatenessMs),
     kafka: null,
     database: null,
   });

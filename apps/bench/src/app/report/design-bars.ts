@@ -54,9 +54,10 @@ export function checkBars(result: BenchResult): BarCheck[] {
         : `${fmt(p99)} ms at ${fmt(latency?.offeredMsgPerSec ?? 0)} msg/s offered`,
     met: p99 === null ? null : p99 <= B.latencyP99Ms && offeredEnough,
   });
-  const lateness = result.retries?.dispatchLatenessMs?.p99 ?? null;
+  // Results written before the lateness was read on the command record have no commandLatenessMs: not measured.
+  const lateness = result.retries?.commandLatenessMs?.p99 ?? null;
   checks.push({
-    bar: `retries dispatched ≤ ${fmt(B.retryLatenessP99Ms)} ms after due (p99)`,
+    bar: `retry command record ≤ ${fmt(B.retryLatenessP99Ms)} ms after due (p99)`,
     measured: lateness === null ? 'not measured' : `${fmt(lateness)} ms`,
     met: lateness === null ? null : lateness <= B.retryLatenessP99Ms,
   });

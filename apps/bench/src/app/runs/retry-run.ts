@@ -17,8 +17,8 @@ export function benchRetryPolicy(delayMs: number): unknown {
 /**
  * Retry lateness: messages whose first attempt fails (the example segment's `failAttempts` switch) enter at
  * `retryRate` per second; each is retried `retryDelayMs` later. The analysis compares every retry's due time
- * (DATATENTATIVAEXEC, on its `retry-due` event) with when its command message went out (`dispatched`). Returns the
- * messages the segment handled.
+ * (DATATENTATIVAEXEC, on its `retry-scheduled` event) with the timestamp of its command record on the command topic,
+ * read back after the load. Returns the messages the segment handled.
  */
 export async function retryRun(context: BenchContext): Promise<number> {
   const { system, options, progress } = context;

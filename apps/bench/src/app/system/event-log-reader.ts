@@ -1,25 +1,54 @@
-import type { KafkaClient } from '@smartlink/messaging';
+import { SmartLinkHeaders, type ConsumedMessage, type KafkaClient } from '@smartlink/messaging';
 import { uniqueName, waitFor } from '@smartlink/testing';
 import { readBenchEvent, type BenchEvent } from '../analysis/bench-event';
+import type { CommandRecord } from '../analysis/event-analysis';
 
 /**
  * Reads a system's whole event log (`<ns>.events`) from the beginning, in a consumer group of its own, until the
  * group has caught up with the end; run once the load is over, so reading costs the measured services nothing.
  */
 export async function readEventLog(client: KafkaClient, timeoutMs = 600_000): Promise<BenchEvent[]> {
-  const topic = client.topics.events;
-  const groupId = uniqueName('bench_events');
   const events: BenchEvent[] = [];
+  await readTopic(client, client.topics.events, timeoutMs, (record) => {
+    const event = readBenchEvent(record.value.toString('utf8'), record.timestamp);
+    if (event) events.push(event);
+  });
+  return events;
+}
+
+/**
+ * Reads a command topic (`<ns>.cmd.<Command>`) whole, as {@link readEventLog} reads the event log: for each record the
+ * message id and attempt its headers carry, and its record timestamp. Records without them are skipped.
+ */
+export async function readCommandRecords(
+  client: KafkaClient,
+  command: string,
+  timeoutMs = 600_000,
+): Promise<CommandRecord[]> {
+  const commands: CommandRecord[] = [];
+  await readTopic(client, client.topics.command(command), timeoutMs, (record) => {
+    const messageId = record.headers[SmartLinkHeaders.messageId];
+    const attempt = Number(record.headers[SmartLinkHeaders.attempt]);
+    if (messageId !== undefined && Number.isInteger(attempt)) {
+      commands.push({ messageId, attempt, timestamp: record.timestamp });
+    }
+  });
+  return commands;
+}
+
+/** Reads `topic` from the beginning in a group of the bench's own (outside the system's namespace) up to its end. */
+async function readTopic(
+  client: KafkaClient,
+  topic: string,
+  timeoutMs: number,
+  onRecord: (record: ConsumedMessage) => void,
+): Promise<void> {
+  const groupId = uniqueName('bench_reader');
   const consumer = client.createConsumer({
     groupId,
     topics: [topic],
     maxBytesPerPartition: 4 * 1024 * 1024,
-    handler: async (records) => {
-      for (const record of records) {
-        const event = readBenchEvent(record.value.toString('utf8'), record.timestamp);
-        if (event) events.push(event);
-      }
-    },
+    handler: async (records) => records.forEach(onRecord),
   });
   const lag = client.createGroupLag();
   try {
@@ -29,7 +58,6 @@ export async function readEventLog(client: KafkaClient, timeoutMs = 600_000): Pr
       timeoutMs,
       intervalMs: 1_000,
     });
-    return events;
   } finally {
     await consumer.stop();
     await lag.disconnect();
