@@ -1,11 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { localBrokerPid, runBench, type BenchEnvironment } from './app/bench-runner';
 import { writeBenchOutput } from './app/bench-output';
 import { BENCH_USAGE, BenchUsageError, parseBenchOptions } from './app/options/bench-options';
 import { renderBenchReport } from './app/report/bench-report';
 import type { BenchResult } from './app/report/bench-result';
+import { runDirectoryName } from './app/system/run-directory';
 import { workspaceRoot } from './app/system/workspace-root';
 import { parseSoakOptions, SOAK_USAGE } from './app/soak/soak-options';
 import { writeSoakOutput } from './app/soak/soak-output';
@@ -28,9 +29,12 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const result = await runBench(options, environment(workspace, argv));
-  const files = writeBenchOutput(result, resolve(workspace, options.outDir));
+  const out = resolve(workspace, options.outDir);
+  const files = writeBenchOutput(result, out);
+  // The latest run in <out>, and every run in the history of runs beside it.
+  const kept = writeBenchOutput(result, join(out, 'runs', runDirectoryName(result.startedAt, result.commit)));
   process.stdout.write(`\n${renderBenchReport(result, files[2] ?? '')}\n`);
-  progress(`wrote ${files.join(', ')}`);
+  progress(`wrote ${[...files, ...kept].join(', ')}`);
   return result.problems.length === 0 ? 0 : 1;
 }
 
@@ -42,11 +46,19 @@ async function soak(argv: string[]): Promise<number> {
     return 0;
   }
   const workspace = workspaceRoot();
-  const result: SoakResult =
-    options.reportFrom !== null
-      ? (JSON.parse(readFileSync(resolve(workspace, options.reportFrom), 'utf8')) as SoakResult)
-      : await runSoak(options, environment(workspace, argv));
-  progress(`wrote ${writeSoakOutput(result, resolve(workspace, options.outDir)).join(', ')}`);
+  const out = resolve(workspace, options.outDir);
+  if (options.reportFrom !== null) {
+    const result = JSON.parse(readFileSync(resolve(workspace, options.reportFrom), 'utf8')) as SoakResult;
+    progress(`wrote ${writeSoakOutput(result, out).join(', ')}`);
+    return result.problems.length === 0 ? 0 : 1;
+  }
+  const result = await runSoak(options, environment(workspace, argv));
+  // The latest soak in <out>, and every soak in the history of runs beside it.
+  const files = [
+    ...writeSoakOutput(result, out),
+    ...writeSoakOutput(result, join(out, 'runs', runDirectoryName(result.startedAt, result.commit))),
+  ];
+  progress(`wrote ${files.join(', ')}`);
   return result.problems.length === 0 ? 0 : 1;
 }
 

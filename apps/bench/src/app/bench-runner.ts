@@ -22,6 +22,7 @@ import { upstreamRun } from './runs/upstream-run';
 import { warmUpRun } from './runs/warm-up-run';
 import { readCommandRecords, readEventLog } from './system/event-log-reader';
 import { machineInfo } from './system/machine-info';
+import { workspaceCommit } from './system/run-directory';
 
 /** Where the bench runs and against what; main.ts finds these out. */
 export interface BenchEnvironment {
@@ -46,6 +47,7 @@ const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** di
 export async function runBench(options: BenchOptions, env: BenchEnvironment): Promise<BenchResult> {
   const { progress } = env;
   const startedAt = new Date().toISOString();
+  const commit = workspaceCommit(env.workspace);
   const loadBefore = loadavg().map((n) => round(n));
   const problems: string[] = [];
   const attempt = async <T>(what: string, run: () => Promise<T>): Promise<T | null> => {
@@ -214,6 +216,7 @@ export async function runBench(options: BenchOptions, env: BenchEnvironment): Pr
     startedAt,
     finishedAt: new Date().toISOString(),
     command: env.command,
+    commit,
     machine: machineInfo(env.workspace, options.database, env.postgresAdminUrl),
     load: {
       idleBusyCores: round(sampler.machineBusyCores('idle') ?? NaN, 2),

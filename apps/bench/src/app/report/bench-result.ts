@@ -59,6 +59,8 @@ export interface BenchResult {
   readonly startedAt: string;
   readonly finishedAt: string;
   readonly command: string;
+  /** The commit the run measured (`-dirty`: with uncommitted changes); absent from results of older runs. */
+  readonly commit?: string;
   readonly machine: MachineInfo;
   readonly load: LoadInfo;
   readonly settings: {

@@ -7,6 +7,7 @@ import type { MachineInfo } from '../report/bench-result';
 import { BENCH_COMMANDS, paced, payload, sleep, systemConsumerGroups } from '../runs/bench-context';
 import { benchRetryPolicy } from '../runs/retry-run';
 import { machineInfo } from '../system/machine-info';
+import { workspaceCommit } from '../system/run-directory';
 import { manifestHeapCaps } from './manifest-heap-caps';
 import { ServiceKiller } from './service-killer';
 import type { SoakKill, SoakSample } from './soak-sample';
@@ -72,6 +73,8 @@ export function soakMessage(
 export interface SoakResult {
   readonly schema: 'smartlink-soak/v1';
   readonly command: string;
+  /** The commit the run measured (`-dirty`: with uncommitted changes); absent from results of older runs. */
+  readonly commit?: string;
   readonly startedAt: string;
   readonly finishedAt: string;
   readonly machine: MachineInfo;
@@ -114,6 +117,7 @@ export interface SoakResult {
 export async function runSoak(options: SoakOptions, env: BenchEnvironment): Promise<SoakResult> {
   const { progress } = env;
   const startedAtIso = new Date().toISOString();
+  const commit = workspaceCommit(env.workspace);
   const loadBefore = loadavg().map((n) => Math.round(n * 10) / 10);
   const problems: string[] = [];
   const namespace = uniqueName('soak');
@@ -283,6 +287,7 @@ export async function runSoak(options: SoakOptions, env: BenchEnvironment): Prom
   return {
     schema: 'smartlink-soak/v1',
     command: env.command,
+    commit,
     startedAt: startedAtIso,
     finishedAt: new Date().toISOString(),
     machine: machineInfo(env.workspace, 'postgres', env.postgresAdminUrl),
