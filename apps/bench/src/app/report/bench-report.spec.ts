@@ -243,7 +243,7 @@ describe('renderBenchReport', () => {
     );
     expect(markdown).toContain('| events | 3.00 | executor.events 3.00, retry-scheduler 3.00 |');
     expect(markdown).toContain('| logs | 1.00 | no group |');
-    expect(markdown).toContain('Retry run, each message failing once (two attempts): not counted.');
+    expect(markdown).toContain('Retry run, two attempts per message: not counted.');
   });
 
   it('lists the problems of a run that could not measure everything', () => {

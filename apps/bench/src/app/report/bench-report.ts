@@ -179,7 +179,7 @@ export function renderBenchReport(result: BenchResult, chartFile: string): strin
     '',
     ...recordsLines('Downstream run', result.recordsPerMessage),
     ...(result.settings.retryMessages > 0
-      ? recordsLines('Retry run, each message failing once (two attempts)', result.recordsPerRetriedMessage)
+      ? recordsLines('Retry run, two attempts per message', result.recordsPerRetriedMessage)
       : []),
     'Produced = records appended to the topics of the run’s namespace (end offsets after − before the run); ' +
       'consumed = records its consumer groups committed past (committed offsets after − before); both ÷ the ' +
