@@ -1,5 +1,6 @@
 import type { Admin } from 'kafkajs';
 import { toKafkaError } from '../errors/to-kafka-error';
+import { LazyAdminConnection } from './lazy-admin-connection';
 
 /** How far one partition's consumer is behind. Offsets are 64-bit and travel as decimal strings. */
 export interface PartitionLag {
@@ -66,10 +67,12 @@ export function computeGroupLag(
  * `KafkaClient.createGroupLag()`; {@link disconnect} it at shutdown.
  */
 export class ConsumerGroupLag {
-  private connection: Promise<void> | null = null;
+  private readonly connection: LazyAdminConnection;
 
   /** @internal Use `KafkaClient.createGroupLag()`. */
-  constructor(private readonly admin: LagAdminPort) {}
+  constructor(private readonly admin: LagAdminPort) {
+    this.connection = new LazyAdminConnection(admin);
+  }
 
   /** The group's lag on `topic`. Throws `KAFKA_*` errors (e.g. the topic does not exist, the cluster is down). */
   async read(groupId: string, topic: string): Promise<GroupLag> {
@@ -88,18 +91,10 @@ export class ConsumerGroupLag {
 
   /** Disconnects; the next read connects again. */
   async disconnect(): Promise<void> {
-    const connection = this.connection;
-    if (!connection) return;
-    this.connection = null;
-    await connection.catch(() => undefined);
-    await this.admin.disconnect();
+    await this.connection.close();
   }
 
   private connect(): Promise<void> {
-    this.connection ??= this.admin.connect().catch((error: unknown) => {
-      this.connection = null;
-      throw error;
-    });
-    return this.connection;
+    return this.connection.open();
   }
 }

@@ -1,5 +1,6 @@
 import { ConfigResourceTypes, type Admin } from 'kafkajs';
 import { toKafkaError } from '../errors/to-kafka-error';
+import { LazyAdminConnection } from './lazy-admin-connection';
 
 /**
  * Offsets of every topic and consumer group of one namespace at one moment. Offsets are 64-bit and travel as decimal
@@ -39,13 +40,14 @@ export type OffsetsAdminPort = Pick<
  * `KafkaClient.createNamespaceOffsets()`; {@link disconnect} it when done.
  */
 export class NamespaceOffsets {
-  private connection: Promise<void> | null = null;
+  private readonly connection: LazyAdminConnection;
 
   /** @internal Use `KafkaClient.createNamespaceOffsets()`. */
   constructor(
     private readonly admin: OffsetsAdminPort,
     readonly prefix: string,
   ) {
+    this.connection = new LazyAdminConnection(admin);
     if (prefix.length < 2 || !prefix.endsWith('.')) {
       throw new RangeError(`a namespace prefix must end with a dot, got ${JSON.stringify(prefix)}`);
     }
@@ -108,18 +110,10 @@ export class NamespaceOffsets {
 
   /** Disconnects; the next call connects again. */
   async disconnect(): Promise<void> {
-    const connection = this.connection;
-    if (!connection) return;
-    this.connection = null;
-    await connection.catch(() => undefined);
-    await this.admin.disconnect();
+    await this.connection.close();
   }
 
   private connect(): Promise<void> {
-    this.connection ??= this.admin.connect().catch((error: unknown) => {
-      this.connection = null;
-      throw error;
-    });
-    return this.connection;
+    return this.connection.open();
   }
 }

@@ -1,5 +1,6 @@
 import type { Admin } from 'kafkajs';
 import { toKafkaError } from '../errors/to-kafka-error';
+import { LazyAdminConnection } from './lazy-admin-connection';
 
 /** One partition's replicas as the cluster reports it, with how far it has been written. */
 export interface PartitionReplicaState {
@@ -26,10 +27,12 @@ export type ReplicaAdminPort = Pick<
  * ISR is full again). Get one from `KafkaClient.createPartitionReplicas()`; {@link disconnect} it when done.
  */
 export class PartitionReplicas {
-  private connection: Promise<void> | null = null;
+  private readonly connection: LazyAdminConnection;
 
   /** @internal Use `KafkaClient.createPartitionReplicas()`. */
-  constructor(private readonly admin: ReplicaAdminPort) {}
+  constructor(private readonly admin: ReplicaAdminPort) {
+    this.connection = new LazyAdminConnection(admin);
+  }
 
   /** Every partition of `topics`; of every topic (Kafka's internal ones included) when not given. */
   async read(topics?: readonly string[]): Promise<PartitionReplicaState[]> {
@@ -72,18 +75,10 @@ export class PartitionReplicas {
 
   /** Disconnects; the next read connects again. */
   async disconnect(): Promise<void> {
-    const connection = this.connection;
-    if (!connection) return;
-    this.connection = null;
-    await connection.catch(() => undefined);
-    await this.admin.disconnect();
+    await this.connection.close();
   }
 
   private connect(): Promise<void> {
-    this.connection ??= this.admin.connect().catch((error: unknown) => {
-      this.connection = null;
-      throw error;
-    });
-    return this.connection;
+    return this.connection.open();
   }
 }

@@ -2,6 +2,7 @@ import type { Admin, ITopicConfig } from 'kafkajs';
 import { KafkaUnavailableError } from '../errors/kafka-unavailable-error';
 import { toKafkaError } from '../errors/to-kafka-error';
 import type { StartupRetry } from '../startup/startup-retry';
+import { LazyAdminConnection } from './lazy-admin-connection';
 
 /** A topic the services need. */
 export interface TopicSpec {
@@ -38,14 +39,16 @@ export type AdminPort = Pick<
  * `KafkaClient.createAdmin()` or inject it from `KafkaModule`.
  */
 export class TopicAdmin {
-  private connection: Promise<void> | null = null;
+  private readonly connection: LazyAdminConnection;
 
   /** @internal Use `KafkaClient.createAdmin()`. */
   constructor(
     private readonly admin: AdminPort,
     private readonly timeoutMs: number,
     private readonly startup: Pick<StartupRetry, 'run'>,
-  ) {}
+  ) {
+    this.connection = new LazyAdminConnection(admin);
+  }
 
   /**
    * Creates the topics that don't exist yet and waits until they have leaders. Idempotent and safe to run from
@@ -143,19 +146,11 @@ export class TopicAdmin {
 
   /** Disconnects; the next call connects again. */
   async disconnect(): Promise<void> {
-    const connection = this.connection;
-    if (!connection) return;
-    this.connection = null;
-    await connection.catch(() => undefined);
-    await this.admin.disconnect();
+    await this.connection.close();
   }
 
   private connect(): Promise<void> {
-    this.connection ??= this.admin.connect().catch((error: unknown) => {
-      this.connection = null;
-      throw error;
-    });
-    return this.connection;
+    return this.connection.open();
   }
 }
 
