@@ -1,4 +1,5 @@
 import { MessageLimits } from '@smartlink/common';
+import { waitFor } from '@smartlink/testing';
 import type { DataSource } from 'typeorm';
 import {
   MessageDirection,
@@ -548,6 +549,158 @@ describe.each(TEST_DATABASES)('MessageStore on $name', ({ name, create }) => {
         nextAttemptAt: null,
       });
     });
+
+    it('applies, of several markers of one message, only the one at the attempt after TENTATIVAS', async () => {
+      await store.insertIgnoringDuplicates([
+        // Attempt 2 dispatched: the markers of attempts 1 (late) and 3 (not yet possible) must not apply.
+        newMessage('at-2', { status: MessageStatus.Dispatched, attempts: 1, nextAttemptAt: null }),
+        newMessage('at-1', { nextAttemptAt: null }),
+        newMessage('none', { status: MessageStatus.Dispatched, attempts: 4, nextAttemptAt: null }),
+      ]);
+      const marker = (id: string, attempt: number) => ({
+        id,
+        attempt,
+        startedAt: at(attempt),
+        outcomeDueBy: at(40_000 + attempt),
+      });
+
+      const changed = await store.markStarted([
+        marker('at-2', 3),
+        marker('at-1', 2),
+        marker('none', 2),
+        marker('at-2', 1),
+        marker('at-1', 1),
+        marker('at-2', 2),
+        marker('none', 3),
+      ]);
+
+      expect(changed).toEqual(['at-1', 'at-2']);
+      const rows = await store.findByIds(['at-1', 'at-2', 'none']);
+      expect(
+        rows
+          .sort((a, b) => a.id.localeCompare(b.id))
+          .map((m) => [m.id, m.status, m.updatedAt, m.nextAttemptAt]),
+      ).toEqual([
+        ['at-1', MessageStatus.Dispatched, at(1), at(40_001)],
+        ['at-2', MessageStatus.Dispatched, at(2), at(40_002)],
+        ['none', MessageStatus.Dispatched, at(-60_000), null],
+      ]);
+    });
+
+    it('keeps the later of two markers of the same attempt, and reports the message once', async () => {
+      await store.insertIgnoringDuplicates([
+        newMessage('m1', { status: MessageStatus.Dispatched, nextAttemptAt: null }),
+      ]);
+
+      const changed = await store.markStarted([
+        { id: 'm1', attempt: 1, startedAt: at(1), outcomeDueBy: at(40_001) },
+        { id: 'm1', attempt: 1, startedAt: at(5), outcomeDueBy: at(40_005) },
+      ]);
+
+      expect(changed).toEqual(['m1']);
+      expect(await store.findByIds(['m1'])).toEqual([
+        expect.objectContaining({
+          status: MessageStatus.Dispatched,
+          updatedAt: at(5),
+          nextAttemptAt: at(40_005),
+        }),
+      ]);
+    });
+
+    it('splits markers over statements at the parameter limit, with the same result as one statement', async () => {
+      await store.insertIgnoringDuplicates([
+        newMessage('s1', { status: MessageStatus.Dispatched, nextAttemptAt: null }),
+        newMessage('s2', { status: MessageStatus.Dispatched, attempts: 1, nextAttemptAt: null }),
+        newMessage('s3', { status: MessageStatus.WaitingRetry, attempts: 1, nextAttemptAt: at(9) }),
+        newMessage('s4', { nextAttemptAt: null }),
+      ]);
+      const dialect = smallBatches(rmSqlDialectOf(dataSource.options), 2);
+      const statements = jest.spyOn(dialect, 'markStarted');
+      const marker = (id: string, attempt: number) => ({
+        id,
+        attempt,
+        startedAt: at(attempt * 10),
+        outcomeDueBy: at(40_000 + attempt),
+      });
+
+      // In id order: (s1,1) (s2,1) | (s2,2) (s3,2) | (s4,1): s2's two markers fall into two statements.
+      const changed = await new MessageStore(dataSource, dialect).markStarted([
+        marker('s4', 1),
+        marker('s3', 2),
+        marker('s2', 2),
+        marker('s2', 1),
+        marker('s1', 1),
+      ]);
+
+      expect(statements).toHaveBeenCalledTimes(3);
+      expect(changed).toEqual(['s1', 's2', 's4']);
+      const byId = new Map((await store.findByIds(['s1', 's2', 's3', 's4'])).map((m) => [m.id, m]));
+      expect(byId.get('s1')).toMatchObject({ updatedAt: at(10), nextAttemptAt: at(40_001) });
+      expect(byId.get('s2')).toMatchObject({ updatedAt: at(20), nextAttemptAt: at(40_002) });
+      // At the right attempt but waiting retry: the guard takes only pending or dispatched rows.
+      expect(byId.get('s3')).toMatchObject({ status: MessageStatus.WaitingRetry, nextAttemptAt: at(9) });
+      expect(byId.get('s4')).toMatchObject({ status: MessageStatus.Dispatched, nextAttemptAt: at(40_001) });
+    });
+
+    it('applies overlapping batches from several callers at once without a deadlock', async () => {
+      const ids = Array.from({ length: 200 }, (_, i) => `c${String(i).padStart(3, '0')}`);
+      await store.insertIgnoringDuplicates(
+        ids.map((id) => newMessage(id, { status: MessageStatus.Dispatched, nextAttemptAt: null })),
+      );
+      const markers = ids.map((id) => ({ id, attempt: 1, startedAt: at(1), outcomeDueBy: at(40_001) }));
+      // Each caller its own connection from the pool, each batch in another order before the store sorts it.
+      const callers = Array.from({ length: 4 }, (_, k) =>
+        store.markStarted(k % 2 === 0 ? [...markers].reverse() : markers.filter((_, i) => i % (k + 1) === 0)),
+      );
+
+      const results = await Promise.all(callers);
+
+      expect(results[0]).toEqual(ids);
+      expect(await store.findByIds(ids)).toEqual(
+        ids.map(() => expect.objectContaining({ updatedAt: at(1), nextAttemptAt: at(40_001) })),
+      );
+    });
+
+    if (name === 'postgres') {
+      it('locks its rows in ID order whatever order a batch comes in: crossing batches wait, never deadlock', async () => {
+        const ids = Array.from({ length: 40 }, (_, i) => `d${String(i).padStart(2, '0')}`);
+        await store.insertIgnoringDuplicates(
+          ids.map((id) => newMessage(id, { status: MessageStatus.Dispatched, nextAttemptAt: null })),
+        );
+        const markers = ids.map((id) => ({ id, attempt: 1, startedAt: at(1), outcomeDueBy: at(40_001) }));
+        const dialect = rmSqlDialectOf(dataSource.options);
+        const holder = dataSource.createQueryRunner();
+        const runners = [dataSource.createQueryRunner(), dataSource.createQueryRunner()];
+        try {
+          // A row in the middle held elsewhere: statements locking in their own input order would each hold one side
+          // of it when it is released, and then wait for each other.
+          await holder.startTransaction();
+          await holder.query('SELECT 1 FROM "GTOTVSLINKMESSAGE" WHERE "ID" = $1 FOR UPDATE', ['d20']);
+          // Straight through the dialect: the store would sort the batches first.
+          const applied = [markers, [...markers].reverse()].map(async (batch, i) => {
+            const statement = dialect.markStarted(batch);
+            const result = await runners[i].query(statement.sql, [...statement.parameters], true);
+            return (result.records as { ID: string }[]).map((r) => r.ID).sort();
+          });
+          await waitFor(
+            async () => {
+              const [{ waiting }] = await dataSource.query(
+                "SELECT count(*)::int AS waiting FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+              );
+              return waiting >= 2;
+            },
+            { description: 'both statements waiting for the held row', timeoutMs: 10_000 },
+          );
+          await holder.commitTransaction();
+
+          // A deadlock would fail one of them (after deadlock_timeout, 1 s by default).
+          expect(await within(10_000, Promise.all(applied), 'crossing batches')).toEqual([ids, ids]);
+        } finally {
+          if (holder.isTransactionActive) await holder.rollbackTransaction();
+          for (const runner of [holder, ...runners]) await runner.release();
+        }
+      });
+    }
   });
 
   describe('claimOverdueStarted', () => {

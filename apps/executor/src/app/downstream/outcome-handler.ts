@@ -123,9 +123,10 @@ export class OutcomeHandler {
   }
 
   /**
-   * Records the start of each attempt on its row (one guarded update each: only a row still at the attempt before),
-   * so the retry scheduler can tell an attempt that started and never reported from one never started. A marker
-   * that arrives late (the attempt finished or was swept) changes nothing.
+   * Records the start of each attempt on its row (guarded per marker: only a row still at the attempt before; the
+   * chunk's markers in one statement, or as few as the database's parameter limit allows), so the retry scheduler
+   * can tell an attempt that started and never reported from one never started. A marker that arrives late (the
+   * attempt finished or was swept) changes nothing.
    */
   private async applyMarkers(markers: readonly AttemptStarted[]): Promise<void> {
     await this.deps.messages.markStarted(

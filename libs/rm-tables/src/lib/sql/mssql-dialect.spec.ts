@@ -350,16 +350,42 @@ describe('MssqlDialect for the retry scheduler', () => {
     expect(statement.parameters).toEqual([20, datetime2(earlier), datetime2(now)]);
   });
 
-  it('applies a started marker only to a row still at the attempt before it', () => {
-    const statement = dialect.markStarted({ id: 'a', attempt: 2, startedAt: earlier, outcomeDueBy: now });
+  it('applies started markers through UPDATE … JOIN (VALUES …), only to rows at the attempt before', () => {
+    const statement = dialect.markStarted([
+      { id: 'a', attempt: 2, startedAt: earlier, outcomeDueBy: now },
+      { id: 'a', attempt: 3, startedAt: now, outcomeDueBy: later },
+      { id: 'b', attempt: 1, startedAt: earlier, outcomeDueBy: later },
+    ]);
     expect(statement.sql).toBe(
       [
-        'UPDATE GTOTVSLINKMESSAGE SET STATUS = 1, DATAATUALIZACAO = @0, DATATENTATIVAEXEC = @1',
+        'UPDATE m SET STATUS = 1, DATAATUALIZACAO = u.DATAATUALIZACAO, DATATENTATIVAEXEC = u.DATATENTATIVAEXEC',
         'OUTPUT INSERTED.ID',
-        'WHERE ID = @2 AND TENTATIVAS = @3 AND STATUS IN (0, 1)',
+        'FROM GTOTVSLINKMESSAGE AS m',
+        'JOIN (VALUES (@0, @1, @2, @3), (@4, @5, @6, @7), (@8, @9, @10, @11)) AS u (ID, TENTATIVA, DATAATUALIZACAO, DATATENTATIVAEXEC) ON m.ID = u.ID',
+        'WHERE m.TENTATIVAS = u.TENTATIVA - 1 AND m.STATUS IN (0, 1)',
       ].join('\n'),
     );
-    expect(statement.parameters).toEqual([datetime2(earlier), datetime2(now), 'a', 1]);
+    expect(statement.parameters).toEqual([
+      ...['a', 2, datetime2(earlier), datetime2(now)],
+      ...['a', 3, datetime2(now), datetime2(later)],
+      ...['b', 1, datetime2(earlier), datetime2(later)],
+    ]);
+  });
+
+  it('takes 500 started markers per statement (2,000 parameters) and refuses more', () => {
+    const rows = dialect.rowsPerStatement(4);
+    expect(rows).toBe(500);
+    const markers = Array.from({ length: rows + 1 }, (_, i) => ({
+      id: `m${i}`,
+      attempt: 1,
+      startedAt: earlier,
+      outcomeDueBy: now,
+    }));
+    const statement = dialect.markStarted(markers.slice(0, rows));
+    expect(statement.parameters).toHaveLength(2_000);
+    expect(statement.sql).toContain('(@1996, @1997, @1998, @1999)) AS u');
+    expect(() => dialect.markStarted(markers)).toThrow(RangeError);
+    expect(() => dialect.markStarted([])).toThrow(RangeError);
   });
 
   it('claims overdue started attempts with UPDLOCK, READPAST, ROWLOCK, keeping the start', () => {

@@ -28,11 +28,13 @@ import {
   LOG_COLUMNS,
   MESSAGE_COLUMNS,
   SETTLED_FAILURE_COLUMNS,
+  STARTED_MARKER_COLUMNS,
   assertBatch,
   assertRedriveFilter,
   attemptRow,
   logRow,
   messageRow,
+  startedMarkerRow,
 } from './rm-rows';
 import { SqlParameters } from './sql-parameters';
 
@@ -122,12 +124,25 @@ export class MssqlDialect implements RmSqlDialect {
     return { sql: sql.join('\n'), parameters: p.list() };
   }
 
-  markStarted({ id, attempt, startedAt, outcomeDueBy }: MarkStartedInput): RmSqlStatement {
+  markStarted(markers: readonly MarkStartedInput[]): RmSqlStatement {
+    assertBatch(
+      markers.length,
+      STARTED_MARKER_COLUMNS.length,
+      this.rowsPerStatement(STARTED_MARKER_COLUMNS.length),
+    );
     const p = parameters();
+    const columns = STARTED_MARKER_COLUMNS.join(', ');
+    // The form of recordFailedAttempts and settleFailedAttempts: one autocommitting statement, its VALUES in ID order
+    // (the store sorts them), so the usual plan for a batch joined on the primary key (a nested loop seeking each
+    // VALUES row) takes the row locks in the same order in every executor. SQL Server promises no plan: this is the
+    // same best effort as those two statements, not a guarantee. Only one of a row's markers can meet TENTATIVAS =
+    // attempt - 1, so no row joins twice (UPDATE … FROM would apply an arbitrary one of several).
     const sql = [
-      `UPDATE ${this.message} SET STATUS = ${Dispatched}, DATAATUALIZACAO = ${p.add(startedAt)}, DATATENTATIVAEXEC = ${p.add(outcomeDueBy)}`,
+      `UPDATE m SET STATUS = ${Dispatched}, DATAATUALIZACAO = u.DATAATUALIZACAO, DATATENTATIVAEXEC = u.DATATENTATIVAEXEC`,
       'OUTPUT INSERTED.ID',
-      `WHERE ID = ${p.add(id)} AND TENTATIVAS = ${p.add(attempt - 1)} AND STATUS IN (${Pending}, ${Dispatched})`,
+      `FROM ${this.message} AS m`,
+      `JOIN (VALUES ${p.rows(markers.map(startedMarkerRow))}) AS u (${columns}) ON m.ID = u.ID`,
+      `WHERE m.TENTATIVAS = u.TENTATIVA - 1 AND m.STATUS IN (${Pending}, ${Dispatched})`,
     ];
     return { sql: sql.join('\n'), parameters: p.list() };
   }

@@ -289,16 +289,51 @@ describe('PostgresDialect for the retry scheduler', () => {
     expect(statement.parameters).toEqual([now, earlier, 20]);
   });
 
-  it('applies a started marker only to a row still at the attempt before it', () => {
-    const statement = dialect.markStarted({ id: 'a', attempt: 2, startedAt: earlier, outcomeDueBy: now });
+  it('applies started markers in one statement: rows at the attempt before, locked in ID order first', () => {
+    const statement = dialect.markStarted([
+      { id: 'a', attempt: 2, startedAt: earlier, outcomeDueBy: now },
+      { id: 'a', attempt: 3, startedAt: now, outcomeDueBy: later },
+      { id: 'b', attempt: 1, startedAt: earlier, outcomeDueBy: later },
+    ]);
     expect(statement.sql).toBe(
       [
-        'UPDATE "GTOTVSLINKMESSAGE" SET "STATUS" = 1, "DATAATUALIZACAO" = $1, "DATATENTATIVAEXEC" = $2',
-        'WHERE "ID" = $3 AND "TENTATIVAS" = $4 AND "STATUS" IN (0, 1)',
-        'RETURNING "ID"',
+        'WITH locked AS MATERIALIZED (',
+        '  SELECT m."ID", u."TENTATIVA", u."DATAATUALIZACAO", u."DATATENTATIVAEXEC"',
+        '  FROM "GTOTVSLINKMESSAGE" AS m',
+        '  JOIN unnest($1::varchar[], $2::integer[], $3::timestamptz[], $4::timestamptz[])',
+        '    AS u ("ID", "TENTATIVA", "DATAATUALIZACAO", "DATATENTATIVAEXEC") ON m."ID" = u."ID"',
+        '  WHERE m."TENTATIVAS" = u."TENTATIVA" - 1 AND m."STATUS" IN (0, 1)',
+        '  ORDER BY m."ID"',
+        '  FOR UPDATE OF m',
+        ')',
+        'UPDATE "GTOTVSLINKMESSAGE" AS m SET "STATUS" = 1, "DATAATUALIZACAO" = u."DATAATUALIZACAO",',
+        '  "DATATENTATIVAEXEC" = u."DATATENTATIVAEXEC"',
+        'FROM locked AS u',
+        'WHERE m."ID" = u."ID" AND m."TENTATIVAS" = u."TENTATIVA" - 1 AND m."STATUS" IN (0, 1)',
+        'RETURNING m."ID"',
       ].join('\n'),
     );
-    expect(statement.parameters).toEqual([earlier, now, 'a', 1]);
+    expect(statement.parameters).toEqual([
+      ['a', 'a', 'b'],
+      [2, 3, 1],
+      [earlier, now, earlier],
+      [now, later, later],
+    ]);
+  });
+
+  it('takes as many started markers as the parameter limit allows, four values each, and refuses more', () => {
+    const rows = dialect.rowsPerStatement(4);
+    expect(rows).toBe(16_250);
+    const markers = Array.from({ length: rows + 1 }, (_, i) => ({
+      id: `m${i}`,
+      attempt: 1,
+      startedAt: earlier,
+      outcomeDueBy: now,
+    }));
+    // Four array parameters whatever the batch size: the limit guards the values they carry.
+    expect(dialect.markStarted(markers.slice(0, rows)).parameters).toHaveLength(4);
+    expect(() => dialect.markStarted(markers)).toThrow(RangeError);
+    expect(() => dialect.markStarted([])).toThrow(RangeError);
   });
 
   it('claims overdue started attempts through a FOR UPDATE SKIP LOCKED subselect, keeping the start', () => {

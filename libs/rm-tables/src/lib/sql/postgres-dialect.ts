@@ -17,10 +17,12 @@ import type {
 import {
   FAILED_ATTEMPT_COLUMNS,
   SETTLED_FAILURE_COLUMNS,
+  STARTED_MARKER_COLUMNS,
   assertBatch,
   assertRedriveFilter,
   failedAttemptRow,
   settledFailureRow,
+  startedMarkerRow,
 } from './rm-rows';
 import { SqlParameters } from './sql-parameters';
 import { QuotedIdentifierDialect, columnList, quote } from './quoted-identifier-dialect';
@@ -42,6 +44,9 @@ const FAILED_ATTEMPT_ARRAY_TYPES = [
 
 /** Element types of the arrays a batched settlement binds, in `SETTLED_FAILURE_COLUMNS` order. */
 const SETTLED_FAILURE_ARRAY_TYPES = ['varchar', 'integer', 'smallint', 'timestamptz', 'timestamptz'] as const;
+
+/** Element types of the arrays a batched started-marker update binds, in `STARTED_MARKER_COLUMNS` order. */
+const STARTED_MARKER_ARRAY_TYPES = ['varchar', 'integer', 'timestamptz', 'timestamptz'] as const;
 
 /**
  * PostgreSQL. Parameters are `$1`, `$2`... bound by pg; pg sends a `Date` as an instant with its offset, which
@@ -108,12 +113,38 @@ export class PostgresDialect extends QuotedIdentifierDialect implements RmSqlDia
     return { sql: sql.join('\n'), parameters: p.list() };
   }
 
-  markStarted({ id, attempt, startedAt, outcomeDueBy }: MarkStartedInput): RmSqlStatement {
+  markStarted(markers: readonly MarkStartedInput[]): RmSqlStatement {
+    assertBatch(
+      markers.length,
+      STARTED_MARKER_COLUMNS.length,
+      this.rowsPerStatement(STARTED_MARKER_COLUMNS.length),
+    );
     const p = parameters();
+    const rows = markers.map(startedMarkerRow);
+    const arrays = STARTED_MARKER_ARRAY_TYPES.map(
+      (type, index) => `${p.add(rows.map((row) => row[index]))}::${type}[]`,
+    );
+    const guard = `m."TENTATIVAS" = u."TENTATIVA" - 1 AND m."STATUS" IN (${Pending}, ${Dispatched})`;
+    // The rows are locked first, in ID order (FOR UPDATE locks the rows as the sort hands them over; MATERIALIZED keeps
+    // that step whole), so two executors applying overlapping markers (a rebalance, a redelivered chunk) wait for each
+    // other instead of deadlocking, whatever order the join finds the rows in. The UPDATE then changes only rows this
+    // statement holds already. A row locked after a concurrent change is re-checked against the guard, and the UPDATE
+    // checks it again. Only one of a row's markers can meet `TENTATIVAS` = attempt - 1, so no row joins twice.
     const sql = [
-      `UPDATE ${this.message} SET "STATUS" = ${Dispatched}, "DATAATUALIZACAO" = ${p.add(startedAt)}, "DATATENTATIVAEXEC" = ${p.add(outcomeDueBy)}`,
-      `WHERE "ID" = ${p.add(id)} AND "TENTATIVAS" = ${p.add(attempt - 1)} AND "STATUS" IN (${Pending}, ${Dispatched})`,
-      'RETURNING "ID"',
+      'WITH locked AS MATERIALIZED (',
+      '  SELECT m."ID", u."TENTATIVA", u."DATAATUALIZACAO", u."DATATENTATIVAEXEC"',
+      `  FROM ${this.message} AS m`,
+      `  JOIN unnest(${arrays.join(', ')})`,
+      `    AS u (${columnList(STARTED_MARKER_COLUMNS)}) ON m."ID" = u."ID"`,
+      `  WHERE ${guard}`,
+      '  ORDER BY m."ID"',
+      '  FOR UPDATE OF m',
+      ')',
+      `UPDATE ${this.message} AS m SET "STATUS" = ${Dispatched}, "DATAATUALIZACAO" = u."DATAATUALIZACAO",`,
+      '  "DATATENTATIVAEXEC" = u."DATATENTATIVAEXEC"',
+      'FROM locked AS u',
+      `WHERE m."ID" = u."ID" AND ${guard}`,
+      'RETURNING m."ID"',
     ];
     return { sql: sql.join('\n'), parameters: p.list() };
   }

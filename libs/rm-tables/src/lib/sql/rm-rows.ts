@@ -1,7 +1,12 @@
 import type { NewLog } from '../entities/log.entity';
 import type { NewAttempt } from '../entities/message-exec.entity';
 import type { NewMessage } from '../entities/message.entity';
-import type { FailedAttemptUpdate, RedriveDeadInput, SettledFailure } from './rm-sql-dialect';
+import type {
+  FailedAttemptUpdate,
+  MarkStartedInput,
+  RedriveDeadInput,
+  SettledFailure,
+} from './rm-sql-dialect';
 
 /** Column order of message inserts; {@link messageRow} yields values in the same order. */
 export const MESSAGE_COLUMNS = [
@@ -52,6 +57,9 @@ export const SETTLED_FAILURE_COLUMNS = [
   'DATAATUALIZACAO',
 ] as const;
 
+/** Column order of the rows of a batched started-marker update; {@link startedMarkerRow} yields them in this order. */
+export const STARTED_MARKER_COLUMNS = ['ID', 'TENTATIVA', 'DATAATUALIZACAO', 'DATATENTATIVAEXEC'] as const;
+
 /** Column order of log inserts (`ID` is an identity). */
 export const LOG_COLUMNS = ['IDMENSAGEM', 'LOGTYPE', 'LOGMENSAGEM', 'LOGDATE', 'DATADEBUG'] as const;
 
@@ -97,6 +105,11 @@ export function failedAttemptRow(u: FailedAttemptUpdate): unknown[] {
 /** A settlement's values in {@link SETTLED_FAILURE_COLUMNS} order. */
 export function settledFailureRow(s: SettledFailure): unknown[] {
   return [s.id, s.attempt, s.status, s.nextAttemptAt, s.now];
+}
+
+/** A started marker's values in {@link STARTED_MARKER_COLUMNS} order. */
+export function startedMarkerRow(m: MarkStartedInput): unknown[] {
+  return [m.id, m.attempt, m.startedAt, m.outcomeDueBy];
 }
 
 /** A new log's values in {@link LOG_COLUMNS} order. */

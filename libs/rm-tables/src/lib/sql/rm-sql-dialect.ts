@@ -156,11 +156,12 @@ export interface RmSqlDialect {
   claimTimedOut(input: ClaimTimedOutInput): RmSqlStatement;
 
   /**
-   * Apply a started marker: a row still at the attempt before it (`TENTATIVAS` = attempt - 1), pending or dispatched,
-   * becomes dispatched with `DATAATUALIZACAO` = the start and `DATATENTATIVAEXEC` = the outcome due time. Affects 0 or
-   * 1 row; returns its `ID`.
+   * Apply started markers in one statement (each (id, attempt) at most once; one id may come with several attempts):
+   * a row still at the attempt before a marker's (`TENTATIVAS` = attempt - 1), pending or dispatched, becomes
+   * dispatched with `DATAATUALIZACAO` = the start and `DATATENTATIVAEXEC` = the outcome due time. A row matches at
+   * most one of its markers, since their attempts differ. Returns the `ID` of each row it changed.
    */
-  markStarted(input: MarkStartedInput): RmSqlStatement;
+  markStarted(markers: readonly MarkStartedInput[]): RmSqlStatement;
 
   /**
    * Like {@link claimTimedOut} for started attempts (dispatched, `DATATENTATIVAEXEC` after `DATAATUALIZACAO`) whose outcome was due before

@@ -289,6 +289,42 @@ describe('SqliteDialect for the retry scheduler', () => {
     ]);
   });
 
+  it('applies started markers through a VALUES CTE, only to rows at the attempt before, pending or dispatched', () => {
+    const statement = dialect.markStarted([
+      { id: 'a', attempt: 2, startedAt: earlier, outcomeDueBy: now },
+      { id: 'a', attempt: 3, startedAt: now, outcomeDueBy: later },
+      { id: 'b', attempt: 1, startedAt: earlier, outcomeDueBy: later },
+    ]);
+    expect(statement.sql).toBe(
+      [
+        'WITH u ("ID", "TENTATIVA", "DATAATUALIZACAO", "DATATENTATIVAEXEC") AS (VALUES (?, ?, ?, ?), (?, ?, ?, ?), (?, ?, ?, ?))',
+        'UPDATE "GTOTVSLINKMESSAGE" SET "STATUS" = 1, "DATAATUALIZACAO" = u."DATAATUALIZACAO", "DATATENTATIVAEXEC" = u."DATATENTATIVAEXEC"',
+        'FROM u',
+        'WHERE "GTOTVSLINKMESSAGE"."ID" = u."ID" AND "GTOTVSLINKMESSAGE"."TENTATIVAS" = u."TENTATIVA" - 1 AND "GTOTVSLINKMESSAGE"."STATUS" IN (0, 1)',
+        'RETURNING "ID"',
+      ].join('\n'),
+    );
+    expect(statement.parameters).toEqual([
+      ...['a', 2, toSqliteDatetime(earlier), toSqliteDatetime(now)],
+      ...['a', 3, toSqliteDatetime(now), toSqliteDatetime(later)],
+      ...['b', 1, toSqliteDatetime(earlier), toSqliteDatetime(later)],
+    ]);
+  });
+
+  it('takes 8,000 started markers per statement (32,000 parameters) and refuses more', () => {
+    const rows = dialect.rowsPerStatement(4);
+    expect(rows).toBe(8_000);
+    const markers = Array.from({ length: rows + 1 }, (_, i) => ({
+      id: `m${i}`,
+      attempt: 1,
+      startedAt: earlier,
+      outcomeDueBy: now,
+    }));
+    expect(dialect.markStarted(markers.slice(0, rows)).parameters).toHaveLength(32_000);
+    expect(() => dialect.markStarted(markers)).toThrow(RangeError);
+    expect(() => dialect.markStarted([])).toThrow(RangeError);
+  });
+
   it('claims failures never planned in one UPDATE, renewing DATAATUALIZACAO', () => {
     const statement = dialect.claimUnplanned({ now, failedBefore: earlier, limit: 20 });
     expect(statement.sql).toBe(

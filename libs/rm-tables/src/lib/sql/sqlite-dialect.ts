@@ -17,10 +17,12 @@ import type {
 import {
   FAILED_ATTEMPT_COLUMNS,
   SETTLED_FAILURE_COLUMNS,
+  STARTED_MARKER_COLUMNS,
   assertBatch,
   assertRedriveFilter,
   failedAttemptRow,
   settledFailureRow,
+  startedMarkerRow,
 } from './rm-rows';
 import { SqlParameters } from './sql-parameters';
 import { QuotedIdentifierDialect, columnList, quote } from './quoted-identifier-dialect';
@@ -94,11 +96,21 @@ export class SqliteDialect extends QuotedIdentifierDialect implements RmSqlDiale
     return { sql: sql.join('\n'), parameters: p.list() };
   }
 
-  markStarted({ id, attempt, startedAt, outcomeDueBy }: MarkStartedInput): RmSqlStatement {
+  markStarted(markers: readonly MarkStartedInput[]): RmSqlStatement {
+    assertBatch(
+      markers.length,
+      STARTED_MARKER_COLUMNS.length,
+      this.rowsPerStatement(STARTED_MARKER_COLUMNS.length),
+    );
     const p = parameters();
+    const m = this.message;
+    // One writer at a time per file: no row locks to order. Only one of a row's markers can meet `TENTATIVAS` =
+    // attempt - 1, so no row joins twice (UPDATE … FROM would use an arbitrary one of several).
     const sql = [
-      `UPDATE ${this.message} SET "STATUS" = ${Dispatched}, "DATAATUALIZACAO" = ${p.add(startedAt)}, "DATATENTATIVAEXEC" = ${p.add(outcomeDueBy)}`,
-      `WHERE "ID" = ${p.add(id)} AND "TENTATIVAS" = ${p.add(attempt - 1)} AND "STATUS" IN (${Pending}, ${Dispatched})`,
+      `WITH u (${columnList(STARTED_MARKER_COLUMNS)}) AS (VALUES ${p.rows(markers.map(startedMarkerRow))})`,
+      `UPDATE ${m} SET "STATUS" = ${Dispatched}, "DATAATUALIZACAO" = u."DATAATUALIZACAO", "DATATENTATIVAEXEC" = u."DATATENTATIVAEXEC"`,
+      'FROM u',
+      `WHERE ${m}."ID" = u."ID" AND ${m}."TENTATIVAS" = u."TENTATIVA" - 1 AND ${m}."STATUS" IN (${Pending}, ${Dispatched})`,
       'RETURNING "ID"',
     ];
     return { sql: sql.join('\n'), parameters: p.list() };

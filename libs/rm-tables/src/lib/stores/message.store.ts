@@ -3,7 +3,12 @@ import type { MessageDirection } from '../entities/message-direction';
 import { MessageStatus } from '../entities/message-status';
 import { MessageEntity, type NewMessage } from '../entities/message.entity';
 import { rmSqlDialectOf } from '../sql/create-rm-sql-dialect';
-import { FAILED_ATTEMPT_COLUMNS, MESSAGE_COLUMNS, SETTLED_FAILURE_COLUMNS } from '../sql/rm-rows';
+import {
+  FAILED_ATTEMPT_COLUMNS,
+  MESSAGE_COLUMNS,
+  SETTLED_FAILURE_COLUMNS,
+  STARTED_MARKER_COLUMNS,
+} from '../sql/rm-rows';
 import type {
   ClaimDueInput,
   ClaimOverdueStartedInput,
@@ -82,19 +87,25 @@ export class MessageStore {
   /**
    * Applies started markers: each message still at the attempt before the marker's, pending or dispatched, records
    * the start (`DATAATUALIZACAO`) and the outcome due time (`DATATENTATIVAEXEC`). A marker of an attempt that moved
-   * on (finished, swept, redelivered late) changes nothing. Returns the ids changed, in id order.
+   * on (finished, swept, redelivered late) changes nothing. One statement per batch the parameter limit allows.
+   * Returns the ids changed, in id order, each once.
+   *
+   * Several markers of one message apply as they would one after the other: a marker leaves `TENTATIVAS` as it is,
+   * so only the one whose attempt is `TENTATIVAS` + 1 matches, wherever the split falls. The same attempt named
+   * twice (a redelivered marker) keeps the later one's times, as applying both in turn would.
    */
   async markStarted(markers: readonly MarkStartedInput[]): Promise<string[]> {
+    const latest = new Map<string, MarkStartedInput>();
+    for (const marker of markers) latest.set(`${marker.attempt} ${marker.id}`, marker);
+    // Id order (then attempt) keeps the row locks of overlapping batches in one order: see the dialects.
+    const rows = inKeyOrder([...latest.values()], (a, b) => compareText(a.id, b.id) || a.attempt - b.attempt);
     const changed: string[] = [];
-    // One small guarded statement per marker: a started marker is one per attempt, and SQL Server SQL stays small.
-    for (const marker of inKeyOrder(
-      [...markers],
-      (a, b) => compareText(a.id, b.id) || a.attempt - b.attempt,
-    )) {
-      const { records } = await this.runner.run('mark attempts started', this.dialect.markStarted(marker));
+    for (const batch of batches(rows, this.dialect.rowsPerStatement(STARTED_MARKER_COLUMNS.length))) {
+      const { records } = await this.runner.run('mark attempts started', this.dialect.markStarted(batch));
       changed.push(...records.map((r) => String(r['ID'])));
     }
-    return changed.sort(compareText);
+    // Twice only if the row moved on to the next attempt between two statements of the split.
+    return [...new Set(changed)].sort(compareText);
   }
 
   /**
