@@ -2,7 +2,9 @@ import nx from '@nx/eslint-plugin';
 import jest from 'eslint-plugin-jest';
 
 // Third-party packages that belong to exactly one lib. Everything else reaches them through that lib's API.
-const KAFKA = ['kafkajs'];
+// Kafka clients, both majors of @platformatic/kafka included (the bench installs 1.x under an npm alias): libs/messaging
+// is the only place the services know one.
+const KAFKA = ['kafkajs', '@platformatic/kafka', 'platformatic-kafka-v1'];
 const DATABASE = ['typeorm', '@nestjs/typeorm', 'mssql', 'pg', 'better-sqlite3'];
 const HTTP_CLIENT = ['undici'];
 const bannedExcept = (...owned) =>
@@ -34,9 +36,10 @@ const TYPE_RULES = {
 
 /**
  * Options of `@nx/enforce-module-boundaries`. Test files (`forTests`) may also use the shared test helpers
- * (`type:testing`: waitFor, uniqueName); production code may not.
+ * (`type:testing`: waitFor, uniqueName); production code may not. `kafkaClients` lets a file import the Kafka client
+ * libraries whatever its project's type (see the files that use it below).
  */
-function moduleBoundaries({ forTests = false } = {}) {
+function moduleBoundaries({ forTests = false, kafkaClients = false } = {}) {
   return {
     enforceBuildableLibDependency: true,
     // Workspace build and test presets that project config files load.
@@ -51,7 +54,7 @@ function moduleBoundaries({ forTests = false } = {}) {
       ...Object.entries(TYPE_RULES).map(([sourceTag, { deps, owns }]) => ({
         sourceTag,
         onlyDependOnLibsWithTags: forTests ? [...new Set([...deps, 'type:testing'])] : deps,
-        bannedExternalImports: bannedExcept(owns),
+        bannedExternalImports: bannedExcept(owns, kafkaClients ? KAFKA : []),
       })),
     ],
   };
@@ -60,6 +63,20 @@ function moduleBoundaries({ forTests = false } = {}) {
 // Every kind of test file: unit (`.spec.ts`) and every ring named `.<ring>-spec.ts` (int, e2e, reliability...), so a
 // new ring gets the test rules without anyone remembering to list it here.
 const TEST_FILES = ['**/*.spec.ts', '**/*-spec.ts'];
+
+/**
+ * A project's own config entry letting `files` (relative to the project, as a project's eslint config resolves them)
+ * import the Kafka client libraries directly: for code that is a Kafka client's user of its own, outside
+ * libs/messaging on purpose. Used by the bench's measurements of the client libraries side by side (issue 14
+ * chooses libs/messaging's client by them) and the e2e suite's segment written without the SDK.
+ */
+export function kafkaClientUsers(files) {
+  return {
+    files,
+    ignores: TEST_FILES,
+    rules: { '@nx/enforce-module-boundaries': ['error', moduleBoundaries({ kafkaClients: true })] },
+  };
+}
 
 export default [
   ...nx.configs['flat/base'],

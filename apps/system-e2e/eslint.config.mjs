@@ -1,3 +1,7 @@
-import baseConfig from '../../eslint.config.mjs';
+import baseConfig, { kafkaClientUsers } from '../../eslint.config.mjs';
 
-export default [...baseConfig];
+export default [
+  ...baseConfig,
+  // A segment written without the SDK, with a Kafka client of its own (docs/segments-without-sdk.md).
+  kafkaClientUsers(['test/plain-segment/**/*.mjs']),
+];
