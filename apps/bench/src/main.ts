@@ -4,6 +4,11 @@ import { join, resolve } from 'node:path';
 import { localBrokerPid, runBench, type BenchEnvironment } from './app/bench-runner';
 import { writeBenchOutput } from './app/bench-output';
 import { BENCH_USAGE, BenchUsageError, parseBenchOptions } from './app/options/bench-options';
+import {
+  CLIENT_LIMIT_COMMAND,
+  runClientLimitJob,
+  type ClientLimitJob,
+} from './app/limits/kafka-clients-limit';
 import { renderBenchReport } from './app/report/bench-report';
 import type { BenchResult } from './app/report/bench-result';
 import { runDirectoryName } from './app/system/run-directory';
@@ -17,6 +22,7 @@ const progress = (message: string) => process.stderr.write(`[bench] ${message}\n
 /** `npm run bench [-- options]`: makes sure a broker answers, runs the benchmark, writes and prints the report. */
 async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'soak') return soak(argv);
+  if (argv[0] === CLIENT_LIMIT_COMMAND) return clientLimit(argv);
   const options = parseBenchOptions(argv);
   if (options === 'help') {
     process.stdout.write(`${BENCH_USAGE}\n`);
@@ -60,6 +66,17 @@ async function soak(argv: string[]): Promise<number> {
   ];
   progress(`wrote ${files.join(', ')}`);
   return result.problems.length === 0 ? 0 : 1;
+}
+
+/**
+ * `main.js client-limit '<job JSON>'`, not for users: the child process in which the bench measures one Kafka client
+ * library (kafka-clients-limit.ts); the result goes to stdout as the last line.
+ */
+async function clientLimit(argv: string[]): Promise<number> {
+  const job = JSON.parse(argv[1] ?? '') as ClientLimitJob;
+  const result = await runClientLimitJob(job, progress);
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+  return 0;
 }
 
 /** Makes sure a broker answers (reusing a running one, never stopping one) and says where the bench runs. */

@@ -1,16 +1,24 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { KafkaClient, parseKafkaSettings, type TimestampType } from '@smartlink/messaging';
+import type { KafkaClient, TimestampType } from '@smartlink/messaging';
 import { TestSystem } from '@smartlink/system-harness';
 import { uniqueName } from '@smartlink/testing';
 import type { BenchEvent } from './analysis/bench-event';
 import { latencyOf, retriesOf, throughputOf, upstreamOf } from './analysis/event-analysis';
 import type { RecordsPerMessage } from './analysis/records-per-message';
+import { benchKafkaClient } from './bench-kafka-client';
 import { measureDatabaseLimit } from './limits/database-insert-limit';
+import { measureKafkaClients } from './limits/kafka-clients-limit';
 import { measureKafkaLimit } from './limits/kafka-producer-limit';
 import type { BenchOptions, BenchRunName } from './options/bench-options';
-import type { BenchResult, DatabaseLimit, KafkaLimit, LogWriterFigures } from './report/bench-result';
+import type {
+  BenchResult,
+  DatabaseLimit,
+  KafkaClientLimit,
+  KafkaLimit,
+  LogWriterFigures,
+} from './report/bench-result';
 import { pidsWithCommandLine, ResourceSampler, type WatchedProcess } from './resources/resource-sampler';
 import { BENCH_COMMANDS, RUN_SOURCES, settle, sleep, type BenchContext } from './runs/bench-context';
 import { downstreamRun } from './runs/downstream-run';
@@ -39,10 +47,10 @@ export interface BenchEnvironment {
 const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
 
 /**
- * One benchmark run: the raw limits first (Kafka producer, database insert), then the whole system as processes on
- * the real broker and database, watched idle and then driven through the downstream, latency, upstream, retry and
- * log-writer runs in turn; finally the event log is read and every figure computed from the services' own
- * timestamps. A part that fails is reported as a problem and the rest still runs.
+ * One benchmark run: the raw limits first (Kafka producer, each Kafka client library on its own, database insert),
+ * then the whole system as processes on the real broker and database, watched idle and then driven through the
+ * downstream, latency, upstream, retry and log-writer runs in turn; finally the event log is read and every figure
+ * computed from the services' own timestamps. A part that fails is reported as a problem and the rest still runs.
  */
 export async function runBench(options: BenchOptions, env: BenchEnvironment): Promise<BenchResult> {
   const { progress } = env;
@@ -61,14 +69,7 @@ export async function runBench(options: BenchOptions, env: BenchEnvironment): Pr
     }
   };
   const namespace = uniqueName('bench');
-  const client = new KafkaClient(
-    parseKafkaSettings({
-      KAFKA_BROKERS: env.brokers,
-      SMARTLINK_TOPIC_NAMESPACE: namespace,
-      KAFKA_CLIENT_ID: 'smartlink-bench',
-      KAFKA_LOG_LEVEL: 'error',
-    }),
-  );
+  const client = benchKafkaClient(env.brokers, namespace);
 
   progress('limits: Kafka producer (kafka-producer-perf-test, acks=all)');
   const kafka: KafkaLimit | null = await attempt('Kafka producer limit', () =>
@@ -79,6 +80,20 @@ export async function runBench(options: BenchOptions, env: BenchEnvironment): Pr
       records: options.messages,
       recordBytes: options.messageBytes,
       latencyRate: options.latencyRate,
+    }),
+  );
+  const clients: KafkaClientLimit[] | null = await attempt('Kafka client limits', () =>
+    measureKafkaClients({
+      client,
+      workspace: env.workspace,
+      brokers: env.brokers,
+      records: options.messages,
+      recordBytes: options.messageBytes,
+      progress,
+      problem: (message) => {
+        problems.push(message);
+        progress(`FAILED ${message}`);
+      },
     }),
   );
   progress(`limits: ${options.database} batched insert into GTOTVSLINKMESSAGEEXEC`);
@@ -238,7 +253,7 @@ export async function runBench(options: BenchOptions, env: BenchEnvironment): Pr
       logRows: options.logRows,
       serviceSettings: options.settings,
     },
-    limits: { kafka, database },
+    limits: { kafka, clients, database },
     downstreamMsgPerSec: downstream?.msgPerSec ?? null,
     downstream,
     recordsPerMessage: records.downstream,

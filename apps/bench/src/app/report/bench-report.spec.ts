@@ -1,5 +1,5 @@
-import type { BenchResult } from './bench-result';
-import { figureRows, renderBenchReport } from './bench-report';
+import type { BenchResult, KafkaClientLimit } from './bench-result';
+import { clientLines, figureRows, renderBenchReport } from './bench-report';
 import { checkBars } from './design-bars';
 
 const summary = (p50: number, p95: number, p99: number) => ({
@@ -143,6 +143,85 @@ function result(overrides: Partial<BenchResult> = {}): BenchResult {
   };
 }
 
+const figures = (recordsPerSec: number, cpuMsPer1000: number) => ({
+  figures: { records: 50_000, ms: 1, cpuMs: 1, recordsPerSec, cpuMsPer1000 },
+  error: null,
+});
+
+function clientLimit(overrides: Partial<KafkaClientLimit> = {}): KafkaClientLimit {
+  return {
+    client: 'kafkajs',
+    version: '2.2.4',
+    partitions: 6,
+    records: 50_000,
+    recordBytes: 1_024,
+    batchRecords: 100,
+    warmUpRecords: 1_000,
+    produce: figures(12_000, 17),
+    produceInFlight: {
+      ...figures(12_500, 16.5),
+      inFlight: 5,
+      acknowledged: 51_000,
+      readBack: { records: 51_000, missing: 0, duplicates: 0, outOfOrder: 0 },
+      readBackError: null,
+    },
+    consume: figures(60_000, 7.25),
+    consumeMode: 'eachBatch',
+    ...overrides,
+  };
+}
+
+describe('clientLines', () => {
+  const platformatic = clientLimit({
+    client: '@platformatic/kafka',
+    version: '1.35.0',
+    produce: figures(25_000, 9),
+    produceInFlight: {
+      figures: null,
+      error: 'Producing messages failed. ← OUT_OF_ORDER_SEQUENCE_NUMBER: Received response with error',
+      inFlight: 5,
+      acknowledged: 1_300,
+      readBack: { records: 1_500, missing: 0, duplicates: 100, outOfOrder: 100 },
+      readBackError: null,
+    },
+    consume: { figures: null, error: 'the client reported no group join' },
+    consumeMode: 'a MessagesStream',
+  });
+  const markdown = clientLines([clientLimit(), platformatic]).join('\n');
+
+  it('puts the clients side by side, rate and CPU per 1,000 records for each run', () => {
+    expect(markdown).toContain('| | kafkajs 2.2.4 | @platformatic/kafka 1.35.0 |');
+    expect(markdown).toContain('| produce, one send at a time | 12,000 records/s | 25,000 records/s |');
+    expect(markdown).toContain('| &nbsp;&nbsp;CPU per 1,000 records | 17.00 ms | 9.00 ms |');
+    expect(markdown).toContain('| consume, a new group from the start | 60,000 records/s | failed (2) |');
+    expect(markdown).toContain('| &nbsp;&nbsp;CPU per 1,000 records | 7.25 ms | — |');
+  });
+
+  it('says whether the sends in flight failed, with the error in a numbered note, and what the topic held', () => {
+    expect(markdown).toContain('| produce, 5 sends in flight | 12,500 records/s | failed (1) |');
+    expect(markdown).toContain(
+      '| &nbsp;&nbsp;its topic read back | 51,000 records of 51,000 acknowledged: each once, in order | ' +
+        '1,500 records of 1,300 acknowledged: **100 duplicated, 100 out of order** |',
+    );
+    expect(markdown).toContain(
+      '(1) Producing messages failed. ← OUT_OF_ORDER_SEQUENCE_NUMBER: Received response with error',
+    );
+    expect(markdown).toContain('(2) the client reported no group join');
+  });
+
+  it('states what was measured and how', () => {
+    expect(markdown).toContain(
+      '50,000 records of 1,024 B and a 36-byte key, 6 partitions chosen in turn, 100 records per send, ' +
+        'idempotent producer, acks=all, after a warm-up of 1,000 records.',
+    );
+    expect(markdown).toContain('kafkajs 2.2.4: eachBatch; @platformatic/kafka 1.35.0: a MessagesStream.');
+  });
+
+  it('says so when the clients were not measured (results of older runs)', () => {
+    expect(clientLines(undefined)).toEqual(['Kafka clients on their own: not measured.', '']);
+  });
+});
+
 describe('figureRows', () => {
   it('puts each throughput beside the raw Kafka producer and database insert rates', () => {
     const [downstream] = figureRows(result());
@@ -216,6 +295,15 @@ describe('renderBenchReport', () => {
     expect(markdown).toContain('load average 1.0 / 2.0 / 3.0 before, 4.0 at most');
     // 0.5 + 0.8 + 0.4 + 0.6 cores: the simulator, broker, executor and poller under load.
     expect(markdown).toContain('kept 1.90 of its 2 cores busy on average, 2.30 of them for this run');
+  });
+
+  it('prints the Kafka clients beside the other raw limits', () => {
+    const withClients = renderBenchReport(
+      result({ limits: { ...result().limits, clients: [clientLimit()] } }),
+      'c.svg',
+    );
+    expect(withClients).toContain('| | kafkajs 2.2.4 |');
+    expect(markdown).toContain('Kafka clients on their own: not measured.');
   });
 
   it('prints the raw limits and each figure with its ratios', () => {

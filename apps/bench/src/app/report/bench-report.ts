@@ -1,7 +1,7 @@
 import type { RecordsPerMessage } from '../analysis/records-per-message';
 import { ratio } from '../stats/rates';
 import type { SampleSummary } from '../stats/sample-summary';
-import type { BenchResult } from './bench-result';
+import type { BenchResult, ClientRun, KafkaClientLimit } from './bench-result';
 import { checkBars } from './design-bars';
 
 /** Cores the run's own processes kept busy during the downstream run. */
@@ -126,6 +126,74 @@ export function recordsLines(run: string, records: RecordsPerMessage | null | un
   ];
 }
 
+/**
+ * The Kafka client libraries side by side, one column each: produce and consume rates with the CPU they cost per
+ * 1,000 records, and what the idempotent producer with several sends in flight did. Errors go in notes below the
+ * table, numbered, as they are long.
+ */
+export function clientLines(clients: readonly KafkaClientLimit[] | null | undefined): string[] {
+  if (!clients || clients.length === 0) return ['Kafka clients on their own: not measured.', ''];
+  const notes: string[] = [];
+  const failed = (error: string | null) => {
+    notes.push(error ?? 'unknown error');
+    return `failed (${notes.length})`;
+  };
+  const rate = (run: ClientRun) =>
+    run.figures ? `${num(run.figures.recordsPerSec)} records/s` : failed(run.error);
+  const cpu = (run: ClientRun) => (run.figures ? `${num(run.figures.cpuMsPer1000, 2)} ms` : '—');
+  const readBack = (c: KafkaClientLimit) => {
+    const check = c.produceInFlight.readBack;
+    if (!check) return `not read (${failed(c.produceInFlight.readBackError)})`;
+    const faults = [
+      check.missing > 0 && `${num(check.missing)} acknowledged missing`,
+      check.duplicates > 0 && `${num(check.duplicates)} duplicated`,
+      check.outOfOrder > 0 && `${num(check.outOfOrder)} out of order`,
+    ].filter(Boolean);
+    return (
+      `${num(check.records)} records of ${num(c.produceInFlight.acknowledged)} acknowledged: ` +
+      (faults.length > 0 ? `**${faults.join(', ')}**` : 'each once, in order')
+    );
+  };
+  const first = clients[0] as KafkaClientLimit;
+  const inFlight = first.produceInFlight.inFlight;
+  const row = (figure: string, cell: (c: KafkaClientLimit) => string) =>
+    `| ${figure} | ${clients.map(cell).join(' | ')} |`;
+  const table = [
+    `| | ${clients.map((c) => `${c.client} ${c.version}`).join(' | ')} |`,
+    `|---|${clients.map(() => '---|').join('')}`,
+    row('produce, one send at a time', (c) => rate(c.produce)),
+    row('&nbsp;&nbsp;CPU per 1,000 records', (c) => cpu(c.produce)),
+    row(`produce, ${inFlight} sends in flight`, (c) => rate(c.produceInFlight)),
+    row('&nbsp;&nbsp;CPU per 1,000 records', (c) => cpu(c.produceInFlight)),
+    row('&nbsp;&nbsp;its topic read back', readBack),
+    row('consume, a new group from the start', (c) => rate(c.consume)),
+    row('&nbsp;&nbsp;CPU per 1,000 records', (c) => cpu(c.consume)),
+  ];
+  return [
+    `Kafka clients on their own, one after the other, each in a process of its own: ${num(first.records)} records of ` +
+      `${num(first.recordBytes)} B and a 36-byte key, ${first.partitions} partitions chosen in turn, ` +
+      `${num(first.batchRecords)} records per send, idempotent producer, acks=all, after a warm-up of ` +
+      `${num(first.warmUpRecords)} records. CPU is that process's (user + system) over the timed window, per 1,000 ` +
+      "records. A client's runs follow each other in its process in the table's order.",
+    '',
+    ...table,
+    '',
+    ...notes.map((note, i) => `(${i + 1}) ${note.replace(/\s+/g, ' ')}`),
+    ...(notes.length > 0 ? [''] : []),
+    `With ${inFlight} sends in flight, each client was asked for ${inFlight} requests in flight per connection; ` +
+      "kafkajs' idempotent producer still sends one request at a time per broker (a lock), and " +
+      "@platformatic/kafka's sets its own limit to 1, so concurrent sends queue on the connection with the " +
+      'sequence numbers they took when they started. The topic is then read back in offset order: every record ' +
+      'of a send that resolved must be there ("acknowledged missing" are not: lost though the client reported ' +
+      'them written), once ("duplicated"), and after the records of the sends started before its own on its ' +
+      'partition ("out of order": the client did not keep the order in which concurrent sends were started).',
+    '',
+    `Consume: from the group's join to the last record (the consumer also reads the warm-up's records), ` +
+      `committing nothing. ${clients.map((c) => `${c.client} ${c.version}: ${c.consumeMode}`).join('; ')}.`,
+    '',
+  ];
+}
+
 /** The short markdown report: machine and load, the figures with their limit ratios, the bars, and the chart. */
 export function renderBenchReport(result: BenchResult, chartFile: string): string {
   const { machine, load, limits } = result;
@@ -160,6 +228,7 @@ export function renderBenchReport(result: BenchResult, chartFile: string): strin
         `${num(db.batchSize)} rows per statement, ${db.concurrency} writers, ${num(db.rows)} rows): **${num(db.rowsPerSec)} rows/s**`
       : '- Database insert: not measured',
     '',
+    ...clientLines(limits.clients),
     '## Pipeline',
     '',
     '| figure | value | ÷ Kafka producer | ÷ DB insert |',

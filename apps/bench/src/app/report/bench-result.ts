@@ -5,6 +5,7 @@ import type {
   UpstreamFigures,
 } from '../analysis/event-analysis';
 import type { RecordsPerMessage } from '../analysis/records-per-message';
+import type { ClientRunFigures, ReadBackCheck } from '../limits/client-figures';
 import type { ProducerPerfReport } from '../limits/producer-perf-report';
 import type { UsageSummary } from '../resources/usage-summary';
 
@@ -25,6 +26,44 @@ export interface KafkaLimit {
   readonly recordBytes: number;
   readonly full: ProducerPerfReport;
   readonly atLatencyRate: ProducerPerfReport | null;
+}
+
+/** One timed run of a raw Kafka client: its figures, or the error that ended it. */
+export interface ClientRun {
+  readonly figures: ClientRunFigures | null;
+  readonly error: string | null;
+}
+
+/** The idempotent producer with several sends in flight, and what it left on its topic. */
+export interface ClientInFlightRun extends ClientRun {
+  /** Sends outstanding at once, and the requests in flight asked of the client. */
+  readonly inFlight: number;
+  /** Records of the sends that resolved (the warm-up's included). */
+  readonly acknowledged: number;
+  /** The topic read back afterwards; null if it could not be read. */
+  readonly readBack: ReadBackCheck | null;
+  readonly readBackError: string | null;
+}
+
+/**
+ * A Kafka client library on its own (no libs/messaging), in a process of its own: records of `recordBytes` with
+ * a 36-byte key, `batchRecords` per send, idempotent producer, acks=all. CPU is that process's, per 1,000 records.
+ */
+export interface KafkaClientLimit {
+  readonly client: string;
+  readonly version: string;
+  readonly partitions: number;
+  readonly records: number;
+  readonly recordBytes: number;
+  readonly batchRecords: number;
+  /** Records sent (one at a time) before the clock starts: connections, producer id and metadata, JIT. */
+  readonly warmUpRecords: number;
+  /** One send at a time. */
+  readonly produce: ClientRun;
+  readonly produceInFlight: ClientInFlightRun;
+  /** A new group reading the produce run's topic from the start (warm-up records included), committing nothing. */
+  readonly consume: ClientRun;
+  readonly consumeMode: string;
 }
 
 /** The database's batched insert rate into a table shaped like GTOTVSLINKMESSAGEEXEC. */
@@ -76,7 +115,12 @@ export interface BenchResult {
     /** Settings given to services beyond their defaults (`--set`); empty for a run of the shipped defaults. */
     readonly serviceSettings: Readonly<Record<string, Readonly<Record<string, string>>>>;
   };
-  readonly limits: { readonly kafka: KafkaLimit | null; readonly database: DatabaseLimit | null };
+  readonly limits: {
+    readonly kafka: KafkaLimit | null;
+    /** Each Kafka client library on its own; absent from results of runs before they were measured. */
+    readonly clients?: readonly KafkaClientLimit[] | null;
+    readonly database: DatabaseLimit | null;
+  };
   /** The headline: downstream sustained throughput, first get to last success row. */
   readonly downstreamMsgPerSec: number | null;
   readonly downstream: ThroughputFigures | null;
