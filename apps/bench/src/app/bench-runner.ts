@@ -51,6 +51,7 @@ const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** di
  * then the whole system as processes on the real broker and database, watched idle and then driven through the
  * downstream, latency, upstream, retry and log-writer runs in turn; finally the event log is read and every figure
  * computed from the services' own timestamps. A part that fails is reported as a problem and the rest still runs.
+ * With `limitsOnly` it stops after the limits.
  */
 export async function runBench(options: BenchOptions, env: BenchEnvironment): Promise<BenchResult> {
   const { progress } = env;
@@ -105,6 +106,51 @@ export async function runBench(options: BenchOptions, env: BenchEnvironment): Pr
       adminUrl: env.postgresAdminUrl,
     }),
   );
+  const limits = { kafka, clients, database };
+  const settings: BenchResult['settings'] = {
+    database: options.database,
+    messages: options.messages,
+    messageBytes: options.messageBytes,
+    latencyRate: options.latencyRate,
+    latencySeconds: options.latencySeconds,
+    upstreamMessages: options.upstreamMessages,
+    retryMessages: options.retryMessages,
+    retryDelayMs: options.retryDelayMs,
+    logRows: options.logRows,
+    serviceSettings: options.settings,
+  };
+  if (options.limitsOnly) {
+    await removeTopics(client, progress);
+    return {
+      schema: 'smartlink-bench/v1',
+      startedAt,
+      finishedAt: new Date().toISOString(),
+      command: env.command,
+      commit,
+      machine: machineInfo(env.workspace, options.database, env.postgresAdminUrl),
+      // No system ran: nothing was sampled.
+      load: {
+        idleBusyCores: NaN,
+        loadBusyCores: NaN,
+        before: loadBefore,
+        duringMax1m: null,
+        duringMean1m: null,
+        after: loadavg().map((n) => round(n)),
+      },
+      settings,
+      limits,
+      downstreamMsgPerSec: null,
+      downstream: null,
+      recordsPerMessage: null,
+      recordsPerRetriedMessage: null,
+      latency: null,
+      upstream: null,
+      retries: null,
+      logWriter: null,
+      resources: {},
+      problems,
+    };
+  }
 
   const scratch = mkdtempSync(join(tmpdir(), 'smartlink-bench-'));
   const policyFile = join(scratch, 'totvsAppConfig_v2.json');
@@ -241,19 +287,8 @@ export async function runBench(options: BenchOptions, env: BenchEnvironment): Pr
       duringMean1m: duringLoad.mean === null ? null : round(duringLoad.mean),
       after: loadavg().map((n) => round(n)),
     },
-    settings: {
-      database: options.database,
-      messages: options.messages,
-      messageBytes: options.messageBytes,
-      latencyRate: options.latencyRate,
-      latencySeconds: options.latencySeconds,
-      upstreamMessages: options.upstreamMessages,
-      retryMessages: options.retryMessages,
-      retryDelayMs: options.retryDelayMs,
-      logRows: options.logRows,
-      serviceSettings: options.settings,
-    },
-    limits: { kafka, clients, database },
+    settings,
+    limits,
     downstreamMsgPerSec: downstream?.msgPerSec ?? null,
     downstream,
     recordsPerMessage: records.downstream,

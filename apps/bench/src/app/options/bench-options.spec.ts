@@ -20,6 +20,14 @@ describe('parseBenchOptions', () => {
     });
   });
 
+  it('measures only the raw limits with --limits-only', () => {
+    expect(parseBenchOptions(['--limits-only', '--messages', '2000'])).toMatchObject({
+      limitsOnly: true,
+      messages: 2_000,
+    });
+    expect(parseBenchOptions([])).toMatchObject({ limitsOnly: false });
+  });
+
   it('collects --set settings per service', () => {
     expect(
       parseBenchOptions([
@@ -52,6 +60,7 @@ describe('parseBenchOptions', () => {
       [['--nope'], /Unknown option '--nope'/],
       [['--runs', 'downstream,warp'], /--runs takes some of downstream,latency.*unknown: warp/],
       [['--set', 'poller=1'], /--set takes service.NAME=VALUE/],
+      [['--limits-only', '--runs', 'downstream'], /--limits-only runs none of the system runs/],
     ])('refuses %j, saying which option and why', (argv, message) => {
       expect(() => parseBenchOptions(argv)).toThrow(BenchUsageError);
       expect(() => parseBenchOptions(argv)).toThrow(message);

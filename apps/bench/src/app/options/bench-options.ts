@@ -28,6 +28,8 @@ export interface BenchOptions {
   readonly profile: boolean;
   /** The runs to do, in their fixed order; all by default. */
   readonly runs: readonly BenchRunName[];
+  /** Measure the raw limits (Kafka producer, Kafka clients, database insert) and start no system (`--limits-only`). */
+  readonly limitsOnly: boolean;
   /** Extra settings per service (`--set executor.EXECUTOR_EVENTS_BATCH_SIZE=1000`), for tuning experiments. */
   readonly settings: Readonly<Record<string, Readonly<Record<string, string>>>>;
   /** Measure nothing: write the report and chart again from this results file (`--report-from`). */
@@ -53,6 +55,7 @@ export const BENCH_DEFAULTS: BenchOptions = {
   outDir: 'apps/bench/results',
   profile: false,
   runs: BENCH_RUNS,
+  limitsOnly: false,
   settings: {},
   reportFrom: null,
 };
@@ -73,6 +76,7 @@ export const BENCH_USAGE = `Usage: npm run bench -- [options]
   --out DIR                    results directory (default ${BENCH_DEFAULTS.outDir})
   --profile                    run the services with --cpu-prof (profiles in <out>/profiles)
   --runs a,b                   only these runs of ${BENCH_RUNS.join(',')} (default all)
+  --limits-only                only the raw limits: Kafka producer, the Kafka clients, database insert
   --set service.NAME=VALUE     a setting for one service, e.g. --set poller.POLL_BATCH_SIZE=500 (repeatable)
   --report-from FILE           measure nothing: write the report and chart of <out> again from a results JSON`;
 
@@ -109,6 +113,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | 'help
         out: { type: 'string' },
         profile: { type: 'boolean' },
         runs: { type: 'string' },
+        'limits-only': { type: 'boolean' },
         set: { type: 'string', multiple: true },
         'report-from': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -134,6 +139,9 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | 'help
   }
   const D = BENCH_DEFAULTS;
   let runs: readonly BenchRunName[] = D.runs;
+  if (values['limits-only'] === true && values['runs'] !== undefined) {
+    throw new BenchUsageError('--limits-only runs none of the system runs; leave out --runs');
+  }
   if (typeof values['runs'] === 'string') {
     const named = values['runs'].split(',').map((r) => r.trim());
     const unknown = named.filter((r) => !(BENCH_RUNS as readonly string[]).includes(r));
@@ -166,6 +174,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | 'help
     outDir: typeof values['out'] === 'string' ? values['out'] : D.outDir,
     profile: values['profile'] === true,
     runs,
+    limitsOnly: values['limits-only'] === true,
     settings,
     reportFrom: typeof values['report-from'] === 'string' ? values['report-from'] : null,
   };

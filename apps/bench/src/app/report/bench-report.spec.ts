@@ -334,6 +334,13 @@ describe('renderBenchReport', () => {
     expect(markdown).toContain('Retry run, two attempts per message: not counted.');
   });
 
+  it('shows a dash for a figure not measured, as NaN in memory and null once read back from JSON', () => {
+    const unknown = { ...result().load, idleBusyCores: NaN, loadBusyCores: NaN };
+    expect(renderBenchReport(result({ load: unknown }), 'c.svg')).toContain(
+      'the machine kept — of its 2 cores busy on average',
+    );
+  });
+
   it('lists the problems of a run that could not measure everything', () => {
     expect(renderBenchReport(result({ problems: ['the retry run timed out'] }), 'c.svg')).toContain(
       '## Problems\n\n- the retry run timed out',

@@ -23,8 +23,9 @@ export interface FigureRow {
   readonly database: number | null;
 }
 
+// NaN is a figure not measured too (a limits-only run's busy cores); written to JSON, it reads back as null.
 const num = (n: number | null | undefined, digits = 0) =>
-  n === null || n === undefined
+  n === null || n === undefined || Number.isNaN(n)
     ? '—'
     : n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const pct = (r: number | null) => (r === null ? '—' : `${(r * 100).toFixed(r < 0.1 ? 1 : 0)} %`);
