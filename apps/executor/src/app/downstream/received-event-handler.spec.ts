@@ -52,8 +52,8 @@ function setup() {
 
 describe('ReceivedEventHandler', () => {
   describe('when a message arrives for the first time', () => {
-    it('stores it pending, publishes attempt 1, marks it dispatched and reports the dispatch, in that order', async () => {
-      const { journal, tables, handle } = setup();
+    it('stores it pending, publishes attempt 1 and marks it dispatched, in that order, with no event', async () => {
+      const { journal, tables, producer, handle } = setup();
 
       await handle(consumedEvent(receivedEvent('m1')));
 
@@ -63,8 +63,9 @@ describe('ReceivedEventHandler', () => {
         'kafka:ensure ns.cmd.DemoPing',
         'kafka:send ns.cmd.DemoPing',
         'db:mark dispatched',
-        'kafka:send ns.events',
       ]);
+      // The command record is the dispatch: no `dispatched` event repeats it.
+      expect(producer.records(TOPICS.events)).toEqual([]);
       expect(tables.rows.get('m1')).toMatchObject({
         direction: MessageDirection.Downstream,
         command: 'DemoPing',
@@ -106,7 +107,7 @@ describe('ReceivedEventHandler', () => {
       });
     });
 
-    it('publishes a whole chunk in one batch, one topic per command, and reports every dispatch', async () => {
+    it('publishes a whole chunk in one batch, one topic per command, and nothing to the event log', async () => {
       const { journal, producer, counters, handle } = setup();
 
       await handle(
@@ -117,18 +118,10 @@ describe('ReceivedEventHandler', () => {
 
       expect(journal.entries.filter((e) => e.startsWith('kafka:send'))).toEqual([
         'kafka:send ns.cmd.Alpha ns.cmd.Beta',
-        'kafka:send ns.events',
       ]);
       expect(producer.records('ns.cmd.Alpha').map((r) => r.key)).toEqual(['a', 'c']);
-      expect(producer.values(TOPICS.events)).toEqual(
-        ['a', 'b', 'c'].map((id) => ({
-          type: 'dispatched',
-          messageId: id,
-          at: NOW.toISOString(),
-          command: id === 'b' ? 'Beta' : 'Alpha',
-          attempt: 1,
-        })),
-      );
+      expect(producer.records('ns.cmd.Beta').map((r) => r.key)).toEqual(['b']);
+      expect(producer.records(TOPICS.events)).toEqual([]);
       expect(counters).toMatchObject({ received: 3, published: 3, duplicateMessages: 0 });
     });
 
@@ -164,7 +157,6 @@ describe('ReceivedEventHandler', () => {
 
       expect(tables.rows.has('done')).toBe(false);
       expect(producer.records('ns.cmd.DemoPing').map((r) => r.key)).toEqual(['new']);
-      expect(producer.values(TOPICS.events).map((v) => v['messageId'])).toEqual(['new']);
       expect(counters.duplicateMessages).toBe(1);
       expect(logger.at('debug').join()).toMatch(/1 succeeded already and are not executed again/);
     });
@@ -189,23 +181,18 @@ describe('ReceivedEventHandler', () => {
       expect(tables.rows.get('m2')?.status).toBe(MessageStatus.Dispatched);
     });
 
-    it('does not publish a row dispatched already, but reports its dispatch again', async () => {
+    it('publishes nothing for a row dispatched already: its command record went out before it was marked', async () => {
       const dispatchedAt = new Date('2026-11-28T10:00:03.000Z');
       const { tables, producer, handle } = setup();
       tables.rows.set('m1', storedRow('m1', { status: MessageStatus.Dispatched, updatedAt: dispatchedAt }));
 
       await handle(consumedEvent(receivedEvent('m1')));
 
-      expect(producer.records('ns.cmd.DemoPing')).toEqual([]);
-      expect(producer.values(TOPICS.events)).toEqual([
-        {
-          type: 'dispatched',
-          messageId: 'm1',
-          at: dispatchedAt.toISOString(),
-          command: 'DemoPing',
-          attempt: 1,
-        },
-      ]);
+      expect(producer.sent).toEqual([]);
+      expect(tables.rows.get('m1')).toMatchObject({
+        status: MessageStatus.Dispatched,
+        updatedAt: dispatchedAt,
+      });
     });
 
     it('leaves a row waiting for a retry or dead to the retry scheduler', async () => {
@@ -258,14 +245,22 @@ describe('ReceivedEventHandler', () => {
       expect([...tables.rows.values()].filter((r) => r.status === MessageStatus.Dispatched)).toEqual(marked);
     });
 
-    it('rejects when marking fails, after the publish, without reporting a dispatch', async () => {
-      const { faults, producer, handle } = setup();
+    it('rejects when marking fails, after the publish, and publishes the same attempt again on redelivery', async () => {
+      const { faults, tables, producer, handle } = setup();
+      const record = consumedEvent(receivedEvent('m1'));
       faults.failNext('db:mark dispatched');
 
-      await expect(handle(consumedEvent(receivedEvent('m1')))).rejects.toThrow('failed (injected)');
-
+      await expect(handle(record)).rejects.toThrow('failed (injected)');
       expect(producer.records('ns.cmd.DemoPing')).toHaveLength(1);
-      expect(producer.records(TOPICS.events)).toEqual([]);
+      expect(tables.rows.get('m1')?.status).toBe(MessageStatus.Pending);
+
+      await handle(record);
+
+      expect(producer.values('ns.cmd.DemoPing').map((v) => [v['id'], v['attempt']])).toEqual([
+        ['m1', 1],
+        ['m1', 1],
+      ]);
+      expect(tables.rows.get('m1')?.status).toBe(MessageStatus.Dispatched);
     });
 
     it('publishes the same attempt again when the chunk is redelivered after the publish failed', async () => {

@@ -1,10 +1,8 @@
 import type { LoggerService } from '@nestjs/common';
 import { type Clock, crashPoint, messageLogLine } from '@smartlink/common';
 import {
-  lifecycleEventRecord,
   type CommandMessage,
   type ConsumedMessage,
-  type DispatchedEvent,
   type EventProducer,
   type EventRecord,
   type ReceivedEvent,
@@ -22,7 +20,6 @@ import type { ExecutorCounters } from '../metrics/executor-counters';
 import type { ExecutorMetrics } from '../metrics/executor-metrics';
 import { CommandDispatcher } from './command-dispatcher';
 import type { CommandTopics } from './command-topics';
-import { dispatchedEvent } from '../records/dispatched-event';
 import { rejectedEventRecords } from '../records/executor-records';
 import type { MessageLog } from '../records/message-log';
 import { readReceivedEvents, type RejectedEvent } from './read-received-events';
@@ -35,7 +32,7 @@ export interface ReceivedEventHandlerDeps {
   >;
   readonly attempts: Pick<MessageExecStore, 'findSucceededMessageIds'>;
   readonly producer: Pick<EventProducer, 'sendBatch'>;
-  readonly topics: Pick<TopicNames, 'events' | 'logs' | 'deadletter' | 'command'>;
+  readonly topics: Pick<TopicNames, 'logs' | 'deadletter' | 'command'>;
   readonly commandTopics: Pick<CommandTopics, 'ensure'>;
   readonly counters: ExecutorCounters;
   /** Remembers the cloud enqueue time of messages stored now, for the critical time. */
@@ -48,11 +45,9 @@ export interface ReceivedEventHandlerDeps {
   readonly dispatchTimeoutMs: number;
 }
 
-/** What the projection of a chunk decided: the attempts to publish, and dispatches to report again. */
+/** What the projection of a chunk decided: the attempts to publish, and the logs of messages not executed. */
 interface Projection {
   readonly commands: CommandMessage[];
-  /** Messages published before a crash whose `dispatched` event may be missing. */
-  readonly redispatched: DispatchedEvent[];
   /** Logs of messages not executed. */
   readonly logs: EventRecord[];
 }
@@ -60,9 +55,12 @@ interface Projection {
 /**
  * Consumes `received` events of `<ns>.events`: projects each message into GTOTVSLINKMESSAGE and hands it to its
  * segment on `<ns>.cmd.<Command>`. Per chunk, in this order, each step durable before the next: insert the rows
- * (duplicates ignored), publish every row still pending in one batch, mark them dispatched, emit the `dispatched`
- * events; only then does {@link handle} resolve and the offsets commit. A crash anywhere in between redelivers the
- * chunk, which repeats at most the publish of the same (message id, attempt) — which segments deduplicate.
+ * (duplicates ignored), publish every row still pending in one batch, mark them dispatched; only then does
+ * {@link handle} resolve and the offsets commit. A crash anywhere in between redelivers the chunk, which repeats at
+ * most the publish of the same (message id, attempt) — which segments deduplicate.
+ *
+ * The command record is the dispatch: its record timestamp says when, its `smartlink-start-by` header until when the
+ * attempt may start. No `dispatched` event repeats it on the event log.
  */
 export class ReceivedEventHandler {
   private readonly dispatcher: CommandDispatcher;
@@ -80,10 +78,9 @@ export class ReceivedEventHandler {
     counters.duplicateMessages += chunk.repeated;
     counters.received += chunk.received.length;
 
-    const dispatched: DispatchedEvent[] = [];
     const logs: EventRecord[] = [];
     if (chunk.received.length > 0) {
-      const { commands, redispatched, logs: notExecuted } = await this.project(chunk.received, now);
+      const { commands, logs: notExecuted } = await this.project(chunk.received, now);
       logs.push(...notExecuted);
       crashPoint('executor.after-project');
       const published = await this.dispatcher.publish(commands, { dispatchedAt: now });
@@ -93,10 +90,6 @@ export class ReceivedEventHandler {
           now,
         );
       }
-      dispatched.push(
-        ...published.map((command) => dispatchedEvent(command, now.toISOString())),
-        ...redispatched,
-      );
     }
 
     const deadLetters: EventRecord[] = [];
@@ -109,7 +102,6 @@ export class ReceivedEventHandler {
     counters.rejectedEvents += chunk.rejected.length;
 
     await this.deps.producer.sendBatch([
-      { topic: topics.events, records: dispatched.map(lifecycleEventRecord) },
       { topic: topics.deadletter, records: deadLetters },
       { topic: topics.logs, records: logs },
     ]);
@@ -134,7 +126,6 @@ export class ReceivedEventHandler {
       .filter((event) => inserted.has(event.messageId) && !succeeded.has(event.messageId))
       .map((event) => commandOf(event));
     const fresh = commands.length;
-    const redispatched: DispatchedEvent[] = [];
     const stored = events.filter(
       (event) => !inserted.has(event.messageId) && !succeeded.has(event.messageId),
     );
@@ -152,11 +143,9 @@ export class ReceivedEventHandler {
           );
         } else if (row.status === MessageStatus.Pending) {
           commands.push(commandOfRow(row, event));
-        } else if (row.status === MessageStatus.Dispatched && row.attempts === 0) {
-          redispatched.push(
-            dispatchedEvent({ id: row.id, command: row.command, attempt: 1 }, row.updatedAt.toISOString()),
-          );
         }
+        // Nothing to do for the others. A row marked dispatched was published before it was marked, so its command
+        // record, which is the dispatch, is on the topic already; waiting retry and dead are the retry scheduler's.
       }
     }
 
@@ -178,7 +167,7 @@ export class ReceivedEventHandler {
         );
       }
     }
-    return { commands, redispatched, logs };
+    return { commands, logs };
   }
 
   private reportRejected({ record, reason, error, message }: RejectedEvent): void {

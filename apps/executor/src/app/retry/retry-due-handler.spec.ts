@@ -6,7 +6,6 @@ import {
   FIXED_CLOCK,
   Journal,
   LoggerDouble,
-  NOW,
   ProducerDouble,
   RECEIVED_AT,
   TOPICS,
@@ -87,7 +86,7 @@ const claimed = (attempt: number) => ({ status: MessageStatus.Dispatched, attemp
 
 describe('RetryDueHandler', () => {
   describe('when a downstream retry falls due', () => {
-    it('publishes that attempt of the stored message to its command topic, then reports it dispatched', async () => {
+    it('publishes that attempt of the stored message to its command topic, and nothing to the event log', async () => {
       const { journal, tables, producer, counters, handle } = setup();
       tables.rows.set('d1', storedRow('d1', { ...claimed(3), correlatedId: 'c-1', data: 'payload' }));
 
@@ -99,7 +98,6 @@ describe('RetryDueHandler', () => {
         'db:find messages',
         'kafka:ensure ns.cmd.DemoPing',
         'kafka:send ns.cmd.DemoPing',
-        'kafka:send ns.events',
       ]);
       expect(producer.values('ns.cmd.DemoPing')).toEqual([
         {
@@ -117,9 +115,8 @@ describe('RetryDueHandler', () => {
       // Counted from the claim (the row's DATAATUALIZACAO), as the sweep counts: half of the 60 s dispatch timeout.
       const claimedAt = (tables.rows.get('d1') as MessageEntity).updatedAt;
       expect(headers?.[SmartLinkHeaders.startBy]).toBe(new Date(claimedAt.getTime() + 30_000).toISOString());
-      expect(producer.values(TOPICS.events)).toEqual([
-        { type: 'dispatched', messageId: 'd1', at: NOW.toISOString(), command: 'DemoPing', attempt: 3 },
-      ]);
+      // The command record is the dispatch: no `dispatched` event repeats it.
+      expect(producer.records(TOPICS.events)).toEqual([]);
       // The row stays as the claim left it; the segment's outcome records the attempt.
       expect(tables.rows.get('d1')).toMatchObject(claimed(3));
       expect(counters).toMatchObject({ retriesDue: 1, published: 1 });

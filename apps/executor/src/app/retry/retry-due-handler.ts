@@ -1,7 +1,6 @@
 import type { LoggerService } from '@nestjs/common';
 import {
   isLostDuringHandler,
-  lifecycleEventRecord,
   type BatchContext,
   type CommandMessage,
   type ConsumedMessage,
@@ -14,7 +13,6 @@ import { MessageDirection, MessageStatus, type MessageEntity, type MessageStore 
 import type { Clock } from '@smartlink/common';
 import type { CommandDispatcher } from '../downstream/command-dispatcher';
 import type { ExecutorCounters } from '../metrics/executor-counters';
-import { dispatchedEvent } from '../records/dispatched-event';
 import type { MessageLog } from '../records/message-log';
 import { ExecutorStoppingError } from '../upstream/executor-stopping-error';
 import type { UpstreamAttempt, UpstreamSender } from '../upstream/upstream-sender';
@@ -26,7 +24,7 @@ export interface RetryDueHandlerDeps {
   readonly dispatcher: Pick<CommandDispatcher, 'publish'>;
   readonly sender: Pick<UpstreamSender, 'send'>;
   readonly producer: Pick<EventProducer, 'sendBatch'>;
-  readonly topics: Pick<TopicNames, 'events' | 'logs'>;
+  readonly topics: Pick<TopicNames, 'logs'>;
   readonly counters: ExecutorCounters;
   readonly messageLog: MessageLog;
   readonly clock: Clock;
@@ -36,8 +34,8 @@ export interface RetryDueHandlerDeps {
 /**
  * Runs the retries the retry scheduler hands over as `retry-due` events on `<ns>.events`. The scheduler has claimed
  * each message (STATUS dispatched, `TENTATIVAS` = the event's attempt - 1); the executor loads the row and runs that
- * attempt: downstream, it publishes the `CommandMessage` of the attempt to the segment and emits `dispatched`
- * (the outcome comes back on `<ns>.outcomes` as for any attempt); upstream, it sends the message to the cloud and
+ * attempt: downstream, it publishes the `CommandMessage` of the attempt to the segment, and that command record is
+ * the dispatch (the outcome comes back on `<ns>.outcomes` as for any attempt); upstream, it sends the message to the cloud and
  * records the attempt. An event whose row is gone (succeeded, purged) or no longer at that attempt (a redelivered or
  * superseded event) is stale and skipped, so a retry never runs twice from one claim.
  */
@@ -101,18 +99,11 @@ export class RetryDueHandler {
       await this.deps.producer.sendBatch([{ topic: this.deps.topics.logs, records: skipped }]);
     }
     if (commands.length > 0) {
-      const at = now.toISOString();
       // The retry scheduler's claim set DATAATUALIZACAO: the sweep counts the dispatch timeout from it.
-      const published = await this.deps.dispatcher.publish(commands, {
+      await this.deps.dispatcher.publish(commands, {
         runAlone,
         dispatchedAt: new Map(commands.map((c) => [c.id, (rows.get(c.id) as MessageEntity).updatedAt])),
       });
-      await this.deps.producer.sendBatch([
-        {
-          topic: this.deps.topics.events,
-          records: published.map((command) => lifecycleEventRecord(dispatchedEvent(command, at))),
-        },
-      ]);
     }
     const report = await this.deps.sender.send(sends, context?.heartbeat);
     if (report.handedBack > 0) throw new ExecutorStoppingError(report.handedBack);
