@@ -216,6 +216,30 @@ describe.each(TEST_DATABASES)('the executor downstream on $name', ({ create }) =
       );
     });
 
+    it('writes no dispatched or succeeded event about a message it handles; failed and fatal ones stay', async () => {
+      const [ok, failed, fatal] = ids('lean', 3) as [string, string, string];
+      await executor.collect(executor.topics.events);
+      await executor.receive(received(ok), received(failed), received(fatal));
+      await executor.waitForRows([ok, failed, fatal], (r) => dispatched(r, 3), 'three dispatched rows');
+
+      await executor.report(
+        outcome(ok),
+        outcome(failed, { status: 'failed', error: 'try again' }),
+        outcome(fatal, { status: 'fatal', error: 'never' }),
+      );
+      await executor.waitForRows([ok], (r) => r.length === 0, 'the success recorded');
+
+      // The command record is the dispatch and the outcome record the attempt's end: the event log holds neither
+      // again. The failed and fatal events, which the retry scheduler plans from, show that the check would see them.
+      const events = await executor.eventsAbout([ok, failed, fatal]);
+      const typesOf = (id: string) => events.filter((e) => e['messageId'] === id).map((e) => e['type']);
+      expect([typesOf(ok), typesOf(failed), typesOf(fatal)]).toEqual([
+        ['received'],
+        ['received', 'failed'],
+        ['received', 'fatal'],
+      ]);
+    });
+
     it('adds no second history row for a duplicate outcome', async () => {
       const [id] = ids('duplicate', 1) as [string];
       await executor.receive(received(id));

@@ -1,6 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import {
   KafkaClient,
+  SmartLinkHeaders,
   TopicNames,
   lifecycleEventRecord,
   outboundMessageRecord,
@@ -165,6 +166,50 @@ export class ExecutorHarness {
   /** Values read so far from a collected topic, parsed as JSON. */
   values(topic: string): Record<string, unknown>[] {
     return this.records(topic).map((r) => JSON.parse(r.value.toString('utf8')) as Record<string, unknown>);
+  }
+
+  /**
+   * The events about `messageIds` on the event log, once the executor has done everything given to it so far. Waits
+   * until its three groups have committed every record of their topics: it commits a chunk only after the records
+   * the chunk produced are acknowledged, so those records are on the event log by then. Then appends a barrier
+   * record keyed by each id (so on the partition of that id's events, after them) and waits until the observer of
+   * the event log has read every barrier. The event log must be collected. The barriers are left out; the executor
+   * ignores them as records of a type it does not act on.
+   */
+  async eventsAbout(messageIds: readonly string[]): Promise<Record<string, unknown>[]> {
+    const { events, outcomes, outbound, namespace } = this.topics;
+    const lag = this.client.createGroupLag();
+    try {
+      await waitFor(
+        async () => {
+          const groups: [string, string][] = [
+            [`${namespace}.executor.events`, events],
+            [`${namespace}.executor.outcomes`, outcomes],
+            [`${namespace}.executor.outbound`, outbound],
+          ];
+          const totals = await Promise.all(groups.map(([group, topic]) => lag.read(group, topic)));
+          return totals.every((t) => t.total === 0);
+        },
+        { description: 'the executor to commit everything it was given', timeoutMs: 45_000 },
+      );
+    } finally {
+      await lag.disconnect();
+    }
+    const barrier = uniqueName('barrier');
+    await this.produceRaw(
+      messageIds.map((messageId) => ({
+        key: messageId,
+        value: JSON.stringify({ type: 'test-barrier', messageId, barrier }),
+        headers: { [SmartLinkHeaders.schema]: 'event/test-barrier/v1' },
+      })),
+    );
+    const about = new Set(messageIds);
+    const read = () => this.values(events).filter((e) => about.has(String(e['messageId'])));
+    await waitFor(() => read().filter((e) => e['barrier'] === barrier).length === messageIds.length, {
+      description: 'the observer of the event log to read the barriers',
+      timeoutMs: 45_000,
+    });
+    return read().filter((e) => e['type'] !== 'test-barrier');
   }
 
   /** Waits until the message rows of `ids` satisfy `accept`. */

@@ -1,6 +1,5 @@
 import { type Clock, crashPoint } from '@smartlink/common';
 import {
-  type AttemptFinishedEvent,
   type EventProducer,
   type EventRecord,
   type OutcomeStatus,
@@ -18,8 +17,8 @@ import {
 } from '@smartlink/rm-tables';
 import type { ExecutorCounters } from '../metrics/executor-counters';
 import type { ExecutorMetrics } from '../metrics/executor-metrics';
-import { attemptFinishedRecords } from '../records/executor-records';
-import type { FinishedAttempt } from './finished-attempt';
+import { recordedAttemptRecords } from '../records/executor-records';
+import type { FinishedAttempt, RecordedAttempt } from './finished-attempt';
 
 /** What {@link AttemptRecorder} works with; narrow, so unit tests pass typed doubles. */
 export interface AttemptRecorderDeps {
@@ -29,15 +28,18 @@ export interface AttemptRecorderDeps {
   readonly topics: Pick<TopicNames, 'events' | 'logs'>;
   /** Counts attempts recorded (`outcomes`) and recorded before (`duplicateOutcomes`), as soon as the insert is done. */
   readonly counters: Pick<ExecutorCounters, 'outcomes' | 'duplicateOutcomes'>;
-  /** Counts the attempts written now by command and outcome, and the critical time of successes. */
+  /**
+   * Counts the attempts written now by command and outcome, the attempt a message succeeded on, and the critical
+   * time of successes: here, where the attempt is recorded, since no event on `<ns>.events` reports a success.
+   */
   readonly metrics: Pick<ExecutorMetrics, 'recorded'>;
   readonly clock: Clock;
 }
 
 /** What recording a set of attempts did. */
 export interface RecordedAttempts {
-  /** The lifecycle events emitted, one per attempt, in the order given. */
-  readonly events: readonly AttemptFinishedEvent[];
+  /** The attempts as recorded, one per attempt given, in the order given. */
+  readonly attempts: readonly RecordedAttempt[];
   /** Attempts whose history row was written now. */
   readonly written: number;
   /** Attempts whose (message id, attempt) was recorded before: judged by what was recorded first. */
@@ -58,7 +60,9 @@ const OUTCOME_OF: Record<AttemptStatus, OutcomeStatus> = {
 /**
  * Records finished attempts, of both directions, the same way: one history row per (message id, attempt) in
  * GTOTVSLINKMESSAGEEXEC, then the effect on the message — succeeded deletes the row, failed waits for a retry (the
- * retry scheduler sets the time), fatal makes it dead — then the lifecycle events and the logs, in one publish. Each
+ * retry scheduler sets the time), fatal makes it dead — then, in one publish, the log of every attempt and the
+ * lifecycle event of every failed or fatal one, which the retry scheduler plans from. A success has no event: the
+ * outcome record (downstream) and the history row already say that the attempt ended, and nothing acts on it. Each
  * step is durable before the next, and every step is idempotent: an attempt recorded before (a redelivery, or a
  * crash after the insert) is judged by its first record, since history rows are never updated, and its effects are
  * applied again.
@@ -67,7 +71,7 @@ export class AttemptRecorder {
   constructor(private readonly deps: AttemptRecorderDeps) {}
 
   async record(finished: readonly FinishedAttempt[]): Promise<RecordedAttempts> {
-    if (finished.length === 0) return { events: [], written: 0, redelivered: 0 };
+    if (finished.length === 0) return { attempts: [], written: 0, redelivered: 0 };
     const { attempts, clock } = this.deps;
     const now = clock.now();
     const written = await attempts.insertIgnoringDuplicates(finished.map(newAttempt));
@@ -81,40 +85,44 @@ export class AttemptRecorder {
       const history = await attempts.findByMessageIds(redelivered.map((f) => f.messageId));
       for (const row of history) recorded.set(keyOf(row.messageId, row.attempt), row);
     }
-    const events = finished.map((f) => finishedEvent(f, recorded.get(keyOf(f.messageId, f.attempt)), now));
+    const recordedAttempts = finished.map((f) =>
+      recordedAttempt(f, recorded.get(keyOf(f.messageId, f.attempt))),
+    );
 
-    await this.applyEffects(events, now);
-    this.deps.metrics.recorded(events.filter((e) => fresh.has(keyOf(e.messageId, e.attempt))));
+    await this.applyEffects(recordedAttempts, now);
+    this.deps.metrics.recorded(recordedAttempts.filter((a) => fresh.has(keyOf(a.messageId, a.attempt))));
 
-    const eventRecords: EventRecord[] = [];
+    const events: EventRecord[] = [];
     const logs: EventRecord[] = [];
-    for (const event of events) {
-      const out = attemptFinishedRecords(event);
-      eventRecords.push(out.event);
+    for (const attempt of recordedAttempts) {
+      const out = recordedAttemptRecords(attempt, now);
+      if (out.event !== null) events.push(out.event);
       logs.push(out.log);
     }
     await this.deps.producer.sendBatch([
-      { topic: this.deps.topics.events, records: eventRecords },
+      { topic: this.deps.topics.events, records: events },
       { topic: this.deps.topics.logs, records: logs },
     ]);
-    return { events, written: written.length, redelivered: redelivered.length };
+    return { attempts: recordedAttempts, written: written.length, redelivered: redelivered.length };
   }
 
   /** Succeeded: delete the row. Failed: wait for a retry. Fatal: dead. Each statement is idempotent. */
-  private async applyEffects(events: readonly AttemptFinishedEvent[], now: Date): Promise<void> {
-    const failures: FailedAttemptUpdate[] = events
-      .filter((event) => event.type !== 'succeeded')
-      .map((event) => ({
-        id: event.messageId,
-        attempt: event.attempt,
-        status: event.type === 'failed' ? MessageStatus.WaitingRetry : MessageStatus.Dead,
+  private async applyEffects(attempts: readonly RecordedAttempt[], now: Date): Promise<void> {
+    const failures: FailedAttemptUpdate[] = attempts
+      .filter((attempt) => attempt.status !== 'succeeded')
+      .map((attempt) => ({
+        id: attempt.messageId,
+        attempt: attempt.attempt,
+        status: attempt.status === 'failed' ? MessageStatus.WaitingRetry : MessageStatus.Dead,
         // The retry scheduler owns the retry policy and sets the time of the next attempt.
         nextAttemptAt: null,
-        lastError: event.error,
+        lastError: attempt.error,
         now,
       }));
     if (failures.length > 0) await this.deps.messages.recordFailedAttempts(failures);
-    const succeeded = events.filter((event) => event.type === 'succeeded').map((event) => event.messageId);
+    const succeeded = attempts
+      .filter((attempt) => attempt.status === 'succeeded')
+      .map((attempt) => attempt.messageId);
     if (succeeded.length > 0) await this.deps.messages.deleteSucceeded(succeeded);
   }
 }
@@ -137,25 +145,18 @@ function newAttempt(f: FinishedAttempt): NewAttempt {
   };
 }
 
-/** The lifecycle event of a recorded attempt, from its history row when one was there first. */
-function finishedEvent(
-  f: FinishedAttempt,
-  recorded: MessageExecEntity | undefined,
-  now: Date,
-): AttemptFinishedEvent {
+/** A finished attempt as recorded: from its history row when one was there first. */
+function recordedAttempt(f: FinishedAttempt, recorded: MessageExecEntity | undefined): RecordedAttempt {
   const status = recorded ? OUTCOME_OF[recorded.status] : f.status;
-  const retryAfterMs = recorded ? null : (f.retryAfterMs ?? null);
   return {
-    type: status,
     messageId: f.messageId,
-    at: now.toISOString(),
     command: f.command,
     direction: f.direction === MessageDirection.Upstream ? 'upstream' : 'downstream',
     attempt: f.attempt,
+    status,
     error: recorded ? recorded.error : f.error,
-    startedAt: (recorded?.startedAt ?? f.startedAt).toISOString(),
-    finishedAt: (recorded?.finishedAt ?? f.finishedAt).toISOString(),
-    // Only upstream failures carry the cloud's hint; the key stays out of every other event.
-    ...(f.direction === MessageDirection.Upstream && status === 'failed' && { retryAfterMs }),
+    startedAt: recorded?.startedAt ?? f.startedAt,
+    finishedAt: recorded?.finishedAt ?? f.finishedAt,
+    retryAfterMs: recorded ? null : (f.retryAfterMs ?? null),
   };
 }

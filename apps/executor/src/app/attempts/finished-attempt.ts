@@ -20,3 +20,21 @@ export interface FinishedAttempt {
   /** Upstream only: the cloud's Retry-After (429, 503) in milliseconds, null when it gave none. */
   readonly retryAfterMs?: number | null;
 }
+
+/**
+ * An attempt as its history row in GTOTVSLINKMESSAGEEXEC holds it, once recorded. History rows are never updated, so
+ * for a (message id, attempt) recorded before (a redelivered outcome, a repeated send) this is the first record's
+ * status, error and times, not the repeat's.
+ */
+export interface RecordedAttempt {
+  readonly messageId: string;
+  readonly command: string;
+  readonly direction: 'downstream' | 'upstream';
+  readonly attempt: number;
+  readonly status: OutcomeStatus;
+  readonly error: string | null;
+  readonly startedAt: Date;
+  readonly finishedAt: Date;
+  /** Upstream failures only: the cloud's Retry-After in milliseconds; null when it gave none or it was recorded before. */
+  readonly retryAfterMs: number | null;
+}

@@ -47,10 +47,10 @@ interface Attributed {
 /**
  * Consumes `<ns>.outcomes`: records each attempt once in GTOTVSLINKMESSAGEEXEC (unique per message id and attempt),
  * then applies its effect on the message — succeeded deletes the row, failed waits for a retry (the retry scheduler
- * sets the time), fatal makes it dead — and emits the lifecycle event and the log, through the
- * {@link AttemptRecorder}. Per chunk: one read of the rows, one history insert, one update and one delete, one
- * publish. Effects are applied whether or not the history row was new, and are idempotent, so a crash after the
- * insert is repaired by the redelivery.
+ * sets the time), fatal makes it dead — and publishes the log and, for a failed or fatal attempt, the lifecycle
+ * event, through the {@link AttemptRecorder}. Per chunk: one read of the rows, one history insert, one update and one
+ * delete, one publish. Effects are applied whether or not the history row was new, and are idempotent, so a crash
+ * after the insert is repaired by the redelivery.
  */
 export class OutcomeHandler {
   constructor(private readonly deps: OutcomeHandlerDeps) {}

@@ -37,7 +37,7 @@ export interface ReceivedEvents {
   readonly received: readonly ReceivedEvent[];
   /** `received` events whose message id came earlier in the same chunk. */
   readonly repeated: number;
-  /** Events of other types (dispatched, succeeded...), left to whoever consumes them. */
+  /** Events of other types (failed, retry-scheduled...), left to whoever consumes them. */
   readonly ignored: number;
   readonly rejected: readonly RejectedEvent[];
 }

@@ -12,7 +12,10 @@ export class ExecutorCounters {
    * is published again (same attempt); the others are absorbed.
    */
   duplicateMessages = 0;
-  /** Records of `<ns>.events` of other types (dispatched, succeeded...), which the executor does not act on. */
+  /**
+   * Records of `<ns>.events` of other types (failed, published, retry-scheduled...; dispatched and succeeded from
+   * older versions), which the executor does not act on.
+   */
   ignoredEvents = 0;
   /** Received events that could not be read or stored (malformed, illegal command, oversize field): dead-lettered. */
   rejectedEvents = 0;

@@ -1,21 +1,22 @@
-import type { AttemptFinishedEvent } from '@smartlink/messaging';
+import type { OutcomeStatus } from '@smartlink/messaging';
 import { MetricsRegistry } from '@smartlink/metrics';
+import type { RecordedAttempt } from '../attempts/finished-attempt';
 import { ExecutorCounters } from './executor-counters';
 import { ExecutorMetrics } from './executor-metrics';
 
 const NOW = Date.parse('2026-11-28T10:00:10.000Z');
 
-function finished(messageId: string, type: AttemptFinishedEvent['type'], attempt = 1): AttemptFinishedEvent {
+function finished(messageId: string, status: OutcomeStatus, attempt = 1): RecordedAttempt {
   return {
-    type,
     messageId,
-    at: new Date(NOW).toISOString(),
     command: 'DemoPing',
     direction: 'downstream',
     attempt,
-    error: type === 'succeeded' ? null : 'boom',
-    startedAt: new Date(NOW).toISOString(),
-    finishedAt: new Date(NOW).toISOString(),
+    status,
+    error: status === 'succeeded' ? null : 'boom',
+    startedAt: new Date(NOW),
+    finishedAt: new Date(NOW),
+    retryAfterMs: null,
   };
 }
 

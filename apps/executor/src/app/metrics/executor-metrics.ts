@@ -1,5 +1,6 @@
-import type { AttemptFinishedEvent, ReceivedEvent } from '@smartlink/messaging';
+import type { ReceivedEvent } from '@smartlink/messaging';
 import { exposeCounters, type Counter, type Histogram, type MetricsRegistry } from '@smartlink/metrics';
+import type { RecordedAttempt } from '../attempts/finished-attempt';
 import type { ExecutorCounters } from './executor-counters';
 
 /** Messages whose cloud enqueue time is remembered until they succeed; the oldest are forgotten first. */
@@ -13,6 +14,9 @@ const ATTEMPT_BUCKETS = [1, 2, 3, 4, 5, 7, 10, 15, 20];
  * tests) are shown as they are; what they do not hold is counted here: attempts by command and outcome, the attempt
  * a message ended on, and the critical time (cloud enqueue → success recorded). The figures of GTOTVSLINKMESSAGE are
  * `MessageTableMetrics`'.
+ *
+ * All of them are counted where the executor records an attempt (`AttemptRecorder`), not from events: no event
+ * reports a success.
  *
  * The critical time is known for messages whose `received` event and successful outcome this replica both handled:
  * the enqueue time travels in the event only.
@@ -62,15 +66,15 @@ export class ExecutorMetrics {
   }
 
   /** Attempts recorded for the first time (redeliveries are not counted again). */
-  recorded(events: readonly AttemptFinishedEvent[]): void {
-    for (const event of events) {
-      const { command, direction } = event;
-      this.messages.inc({ command, direction, outcome: event.type });
-      if (event.type === 'failed') continue;
-      const enqueuedAt = this.enqueuedAt.get(event.messageId);
-      this.enqueuedAt.delete(event.messageId);
-      if (event.type !== 'succeeded') continue;
-      this.attemptsUsed.observe({ command, direction, outcome: 'succeeded' }, event.attempt);
+  recorded(attempts: readonly RecordedAttempt[]): void {
+    for (const recorded of attempts) {
+      const { command, direction, status } = recorded;
+      this.messages.inc({ command, direction, outcome: status });
+      if (status === 'failed') continue;
+      const enqueuedAt = this.enqueuedAt.get(recorded.messageId);
+      this.enqueuedAt.delete(recorded.messageId);
+      if (status !== 'succeeded') continue;
+      this.attemptsUsed.observe({ command, direction, outcome: 'succeeded' }, recorded.attempt);
       if (enqueuedAt !== undefined) {
         this.criticalTime.observe({ command }, Math.max(0, (this.now() - enqueuedAt) / 1000));
       }

@@ -5,6 +5,7 @@ import {
   type AttemptFinishedEvent,
   type EventRecord,
 } from '@smartlink/messaging';
+import type { RecordedAttempt } from '../attempts/finished-attempt';
 import type { RejectedEvent } from '../downstream/read-received-events';
 import type { RejectedOutbound } from '../upstream/read-outbound-messages';
 
@@ -92,31 +93,56 @@ export function rejectedOutboundRecords(
 }
 
 /**
- * The lifecycle event and the log of a recorded attempt: info when it succeeded, error when it failed (a retry
- * follows) or was fatal (the message is dead). Downstream attempts were executed by a segment, upstream ones sent to
- * the cloud.
+ * What the executor writes about an attempt it recorded at `now`: the log, info when it succeeded, error when it
+ * failed (a retry follows) or was fatal (the message is dead); and, only when it failed or was fatal, the lifecycle
+ * event the retry scheduler plans from. A success has no event: nothing acts on it, and what it would say is
+ * recorded once already, in the history row and, downstream, in the segment's outcome record. Downstream attempts
+ * were executed by a segment, upstream ones sent to the cloud.
  */
-export function attemptFinishedRecords(event: AttemptFinishedEvent): {
-  event: EventRecord;
+export function recordedAttemptRecords(
+  attempt: RecordedAttempt,
+  now: Date,
+): {
+  event: EventRecord | null;
   log: EventRecord;
 } {
-  const what = `attempt ${event.attempt} of message ${event.messageId} (${event.command})`;
-  const did = event.direction === 'upstream' ? `Sent ${what} to the cloud` : `Executed ${what}`;
+  const what = `attempt ${attempt.attempt} of message ${attempt.messageId} (${attempt.command})`;
+  const did = attempt.direction === 'upstream' ? `Sent ${what} to the cloud` : `Executed ${what}`;
   const message =
-    event.type === 'succeeded'
+    attempt.status === 'succeeded'
       ? `${did}: succeeded`
-      : event.type === 'failed'
-        ? `${did}: failed, a retry follows: ${event.error ?? ''}`
-        : `${did}: failed fatally, the message is dead: ${event.error ?? ''}`;
+      : attempt.status === 'failed'
+        ? `${did}: failed, a retry follows: ${attempt.error ?? ''}`
+        : `${did}: failed fatally, the message is dead: ${attempt.error ?? ''}`;
   return {
-    event: lifecycleEventRecord(event),
+    event:
+      attempt.status === 'succeeded'
+        ? null
+        : lifecycleEventRecord(failureEvent(attempt, attempt.status, now)),
     log: logRecordRecord({
-      messageId: event.messageId,
-      type: event.type === 'succeeded' ? INFO : ERROR,
+      messageId: attempt.messageId,
+      type: attempt.status === 'succeeded' ? INFO : ERROR,
       message,
-      date: event.at,
+      date: now.toISOString(),
       source: EXECUTOR_SOURCE,
     }),
+  };
+}
+
+/** The `failed` or `fatal` event of a recorded attempt. */
+function failureEvent(attempt: RecordedAttempt, type: 'failed' | 'fatal', now: Date): AttemptFinishedEvent {
+  return {
+    type,
+    messageId: attempt.messageId,
+    at: now.toISOString(),
+    command: attempt.command,
+    direction: attempt.direction,
+    attempt: attempt.attempt,
+    error: attempt.error,
+    startedAt: attempt.startedAt.toISOString(),
+    finishedAt: attempt.finishedAt.toISOString(),
+    // Only upstream failures carry the cloud's hint; the key stays out of every other event.
+    ...(attempt.direction === 'upstream' && type === 'failed' && { retryAfterMs: attempt.retryAfterMs }),
   };
 }
 

@@ -103,9 +103,9 @@ export class UpstreamSender {
     const { counters } = this.deps;
     counters.sendsHandedBack += handedBack;
     const recorded = await this.deps.recorder.record(finished);
-    for (const event of recorded.events) {
-      if (event.type === 'succeeded') counters.sendsSucceeded += 1;
-      else if (event.type === 'failed') counters.sendsFailed += 1;
+    for (const attempt of recorded.attempts) {
+      if (attempt.status === 'succeeded') counters.sendsSucceeded += 1;
+      else if (attempt.status === 'failed') counters.sendsFailed += 1;
       else counters.sendsFatal += 1;
     }
     return { recorded: finished.length, handedBack };
