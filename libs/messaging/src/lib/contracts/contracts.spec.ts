@@ -205,6 +205,22 @@ describe('lifecycle event', () => {
     expect(lifecycleEventCodec.decode(Buffer.from(record.value))).toEqual({ ok: true, value: event });
   });
 
+  it.each([
+    [
+      'dispatched',
+      '{"type":"dispatched","messageId":"m","at":"2026-11-28T10:00:00.000Z","command":"DemoPing","attempt":1}',
+    ],
+    [
+      'succeeded',
+      '{"type":"succeeded","messageId":"m","at":"2026-11-28T10:00:00.000Z","command":"DemoPing",' +
+        '"direction":"downstream","attempt":1,"error":null,"startedAt":"2026-11-28T10:00:00.000Z",' +
+        '"finishedAt":"2026-11-28T10:00:00.000Z"}',
+    ],
+  ])('still decodes a %s event as an older version wrote it, though none is produced now', (type, json) => {
+    const result = lifecycleEventCodec.decode(json);
+    expect(result).toMatchObject({ ok: true, value: { type, messageId: 'm', attempt: 1 } });
+  });
+
   it('refuses an unknown event type', () => {
     const result = lifecycleEventCodec.decode(JSON.stringify({ type: 'exploded', messageId: 'm', at: AT }));
     expect(result.ok).toBe(false);

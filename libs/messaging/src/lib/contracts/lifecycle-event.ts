@@ -16,6 +16,11 @@ import { SmartLinkHeaders } from './smartlink-headers';
  * The internal event log `<ns>.events`: the lifecycle of every message as a stream of events keyed by message id,
  * so one message's events stay in order on one partition. The RM tables are projections of this stream. Only
  * our services produce and consume it; the external contracts are the other topics.
+ *
+ * Two types are no longer produced (docs/design/lean-event-flow.md, step 1): `dispatched`, because the command
+ * record on `<ns>.cmd.<Command>` is the dispatch, and `succeeded`, because the outcome record on `<ns>.outcomes` and
+ * the history row are the end of the attempt. Both are still decoded: an upgrade can leave records of an older
+ * version on the topic, and every consumer ignores them, as it always did.
  */
 const base = { messageId: MessageIdField, at: InstantField };
 
@@ -36,17 +41,26 @@ export const ReceivedEventSchema = z.object({
   envelope: z.enum(['totvs', 'cloudevents']),
 });
 
-/** executor or retry-scheduler: an attempt was published to the segment's command topic. */
-export const DispatchedEventSchema = z.object({
-  type: z.literal('dispatched'),
-  ...base,
-  command: CommandField,
-  attempt: AttemptField,
-});
+/**
+ * No longer produced; older executors wrote it when they had published an attempt to the segment's command topic.
+ * Decoded so that such records still read, and ignored by every consumer.
+ */
+export const DispatchedEventSchema = z
+  .object({
+    type: z.literal('dispatched'),
+    ...base,
+    command: CommandField,
+    attempt: AttemptField,
+  })
+  .meta({ deprecated: true });
 
 const DirectionField = z.enum(['downstream', 'upstream']);
 
-/** executor: the outcome of an attempt is recorded in GTOTVSLINKMESSAGEEXEC (upstream: the send to the cloud). */
+/**
+ * executor: an attempt that failed (a retry follows) or was fatal is recorded in GTOTVSLINKMESSAGEEXEC (upstream: the
+ * send to the cloud); retry-scheduler: a dispatched attempt got no outcome in time (failed). `succeeded` is no longer
+ * produced: older executors wrote it for a successful attempt; it still decodes, and every consumer ignores it.
+ */
 export const AttemptFinishedEventSchema = z.object({
   type: z.enum(['succeeded', 'failed', 'fatal']),
   ...base,
