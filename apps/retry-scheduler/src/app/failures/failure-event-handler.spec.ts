@@ -267,13 +267,16 @@ describe('FailureEventHandler', () => {
   });
 
   it('reads one event per message, its latest attempt, and ignores the other event types', async () => {
-    const { tables, handler } = setup(row('m1', { attempts: 2 }));
+    const { tables, handler, counters } = setup(row('m1', { attempts: 2 }));
     await handler.handle([
       consumed(failedEvent('m1', 1)),
       consumed(failedEvent('m1', 2)),
+      // Neither is produced any more, but an upgrade can leave them on the event log.
       consumed({ type: 'dispatched', messageId: 'm1', at: NOW.toISOString(), command: 'X', attempt: 3 }),
+      consumed(failedEvent('m1', 3, { type: 'succeeded', error: null })),
     ]);
     expect(tables.get('m1')?.nextAttemptAt).toEqual(at(2_000));
+    expect(counters.malformedEvents).toBe(0);
   });
 
   it('leaves records of other event types unread, by their schema header', async () => {
