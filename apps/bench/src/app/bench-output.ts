@@ -28,7 +28,7 @@ export function writeBenchOutput(result: BenchResult, dir: string): string[] {
         values: perSecond?.dispatched ?? [],
       },
       { name: 'handled (segment handler started)', color: '#8c564b', values: perSecond?.handled ?? [] },
-      { name: 'succeeded (success row written)', color: '#1f77b4', values: perSecond?.succeeded ?? [] },
+      { name: 'succeeded (segment → outcome)', color: '#1f77b4', values: perSecond?.succeeded ?? [] },
     ],
     levels: [
       ...(kafkaRate

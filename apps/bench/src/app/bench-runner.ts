@@ -4,8 +4,15 @@ import { join, resolve } from 'node:path';
 import type { KafkaClient, TimestampType } from '@smartlink/messaging';
 import { TestSystem } from '@smartlink/system-harness';
 import { uniqueName } from '@smartlink/testing';
-import type { BenchEvent } from './analysis/bench-event';
-import { latencyOf, retriesOf, throughputOf, upstreamOf } from './analysis/event-analysis';
+import type { BenchEvent, OutcomeRecord } from './analysis/bench-event';
+import {
+  latencyOf,
+  retriesOf,
+  throughputOf,
+  upstreamOf,
+  type CommandRecord,
+  type UpstreamSend,
+} from './analysis/event-analysis';
 import type { RecordsPerMessage } from './analysis/records-per-message';
 import { benchKafkaClient } from './bench-kafka-client';
 import { measureDatabaseLimit } from './limits/database-insert-limit';
@@ -28,7 +35,7 @@ import { RecordCount } from './runs/record-count';
 import { benchRetryPolicy, retryRun } from './runs/retry-run';
 import { upstreamRun } from './runs/upstream-run';
 import { warmUpRun } from './runs/warm-up-run';
-import { readCommandRecords, readEventLog } from './system/event-log-reader';
+import { readCommandRecords, readEventLog, readOutcomeRecords } from './system/event-log-reader';
 import { machineInfo } from './system/machine-info';
 import { workspaceCommit } from './system/run-directory';
 
@@ -49,9 +56,9 @@ const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** di
 /**
  * One benchmark run: the raw limits first (Kafka producer, each Kafka client library on its own, database insert),
  * then the whole system as processes on the real broker and database, watched idle and then driven through the
- * downstream, latency, upstream, retry and log-writer runs in turn; finally the event log is read and every figure
- * computed from the services' own timestamps. A part that fails is reported as a problem and the rest still runs.
- * With `limitsOnly` it stops after the limits.
+ * downstream, latency, upstream, retry and log-writer runs in turn; finally the event log, the outcomes and the
+ * command topics are read and every figure computed from the services' own timestamps. A part that fails is reported
+ * as a problem and the rest still runs. With `limitsOnly` it stops after the limits.
  */
 export async function runBench(options: BenchOptions, env: BenchEnvironment): Promise<BenchResult> {
   const { progress } = env;
@@ -207,6 +214,7 @@ export async function runBench(options: BenchOptions, env: BenchEnvironment): Pr
   sampler.start();
   const context: BenchContext = { system, options, sampler, client, progress };
   let logWriter: LogWriterFigures | null = null;
+  let upstreamSends: UpstreamSend[] = [];
   const records: { downstream: RecordsPerMessage | null; retries: RecordsPerMessage | null } = {
     downstream: null,
     retries: null,
@@ -242,7 +250,9 @@ export async function runBench(options: BenchOptions, env: BenchEnvironment): Pr
       records.downstream = await counted('downstream run', () => downstreamRun(context));
     });
     await run('latency', 'latency run', () => latencyRun(context));
-    await run('upstream', 'upstream run', () => upstreamRun(context));
+    await run('upstream', 'upstream run', async () => {
+      upstreamSends = await upstreamRun(context);
+    });
     await run('retries', 'retry run', async () => {
       records.retries = await counted('retry run', () => retryRun(context));
     });
@@ -254,14 +264,16 @@ export async function runBench(options: BenchOptions, env: BenchEnvironment): Pr
     rmSync(scratch, { recursive: true, force: true });
   }
 
-  progress('analysis: reading the event log');
+  progress('analysis: reading the event log, the outcomes and the command topics');
   const events: BenchEvent[] = (await attempt('reading the event log', () => readEventLog(client))) ?? [];
+  const outcomes: OutcomeRecord[] =
+    (await attempt('reading the outcomes topic', () => readOutcomeRecords(client))) ?? [];
+  const commandsOf = (command: string) =>
+    attempt(`reading the command topic of ${command}`, () => readCommandRecords(client, command));
+  // The downstream and latency runs send the plain command, the retry run the failing one.
+  const plainCommands: CommandRecord[] = (await commandsOf(BENCH_COMMANDS.plain)) ?? [];
   const retried = options.runs.includes('retries') && options.retryMessages > 0;
-  const commands = retried
-    ? await attempt(`reading the command topic of ${BENCH_COMMANDS.failing}`, () =>
-        readCommandRecords(client, BENCH_COMMANDS.failing),
-      )
-    : null;
+  const commands = retried ? await commandsOf(BENCH_COMMANDS.failing) : null;
   const timestampType = retried
     ? await attempt(`reading the timestamp type of the command topic`, () =>
         commandTimestampType(client, BENCH_COMMANDS.failing),
@@ -270,7 +282,7 @@ export async function runBench(options: BenchOptions, env: BenchEnvironment): Pr
   await removeTopics(client, progress);
   const idle = sampler.usage('idle');
   const load = sampler.usage('load');
-  const downstream = throughputOf(events, RUN_SOURCES.downstream);
+  const downstream = throughputOf(events, outcomes, plainCommands, RUN_SOURCES.downstream);
   const duringLoad = sampler.loadAverage();
   return {
     schema: 'smartlink-bench/v1',
@@ -293,8 +305,8 @@ export async function runBench(options: BenchOptions, env: BenchEnvironment): Pr
     downstream,
     recordsPerMessage: records.downstream,
     recordsPerRetriedMessage: records.retries,
-    latency: events.length > 0 ? latencyOf(events, RUN_SOURCES.latency) : null,
-    upstream: upstreamOf(events),
+    latency: events.length > 0 ? latencyOf(events, outcomes, plainCommands, RUN_SOURCES.latency) : null,
+    upstream: upstreamOf(events, upstreamSends),
     retries:
       events.length > 0 && commands !== null
         ? retriesOf(events, RUN_SOURCES.retries, commands, timestampType)

@@ -1,4 +1,4 @@
-import { readBenchEvent } from './bench-event';
+import { readBenchEvent, readOutcomeRecord } from './bench-event';
 
 describe('readBenchEvent', () => {
   it('reads the instants and fields the benchmark measures with', () => {
@@ -22,21 +22,20 @@ describe('readBenchEvent', () => {
     });
   });
 
-  it('keeps attempt, handler start, due time and direction', () => {
+  it('keeps attempt, due time and direction', () => {
     const value = JSON.stringify({
-      type: 'succeeded',
+      type: 'retry-due',
       messageId: 'm-1',
       at: '2026-11-28T12:00:01.000Z',
+      command: 'DemoInvoiceIssued',
       attempt: 2,
       direction: 'downstream',
-      startedAt: '2026-11-28T12:00:00.500Z',
       dueAt: '2026-11-28T12:00:00.400Z',
     });
 
     expect(readBenchEvent(value, 5)).toMatchObject({
       attempt: 2,
       direction: 'downstream',
-      startedAt: Date.parse('2026-11-28T12:00:00.500Z'),
       dueAt: Date.parse('2026-11-28T12:00:00.400Z'),
     });
   });
@@ -46,5 +45,43 @@ describe('readBenchEvent', () => {
     expect(readBenchEvent('null', 0)).toBeNull();
     expect(readBenchEvent(JSON.stringify({ type: 'received', messageId: 'm' }), 0)).toBeNull();
     expect(readBenchEvent(JSON.stringify({ type: 'x', messageId: 'm', at: 'yesterday' }), 0)).toBeNull();
+  });
+});
+
+describe('readOutcomeRecord', () => {
+  it("reads an outcome's attempt, status, handler times and record timestamp", () => {
+    const value = JSON.stringify({
+      messageId: 'm-1',
+      attempt: 2,
+      status: 'failed',
+      error: 'boom',
+      startedAt: '2026-11-28T12:00:00.500Z',
+      finishedAt: '2026-11-28T12:00:00.700Z',
+    });
+
+    expect(readOutcomeRecord(value, 9_000)).toEqual({
+      messageId: 'm-1',
+      attempt: 2,
+      status: 'failed',
+      startedAt: Date.parse('2026-11-28T12:00:00.500Z'),
+      finishedAt: Date.parse('2026-11-28T12:00:00.700Z'),
+      timestamp: 9_000,
+    });
+  });
+
+  it('is null for a started marker and for records that are not outcomes', () => {
+    const marker = JSON.stringify({
+      messageId: 'm-1',
+      attempt: 1,
+      status: 'started',
+      startedAt: '2026-11-28T12:00:00.500Z',
+      outcomeDueBy: '2026-11-28T12:05:00.500Z',
+      instance: 'pod-1',
+    });
+    expect(readOutcomeRecord(marker, 0)).toBeNull();
+    expect(readOutcomeRecord('not json', 0)).toBeNull();
+    expect(
+      readOutcomeRecord(JSON.stringify({ messageId: 'm', attempt: 1, status: 'succeeded' }), 0),
+    ).toBeNull();
   });
 });

@@ -14,9 +14,7 @@ export interface BenchEvent {
   /** received: when the simulated cloud queue accepted the message. */
   readonly enqueuedAt?: number | null;
   readonly attempt?: number;
-  /** succeeded/failed/fatal: when the segment's handler started the attempt. */
-  readonly startedAt?: number;
-  /** retry-due: when the attempt fell due (DATATENTATIVAEXEC). */
+  /** retry-scheduled, retry-due: when the attempt falls or fell due (DATATENTATIVAEXEC). */
   readonly dueAt?: number;
   readonly direction?: string;
 }
@@ -40,7 +38,6 @@ export function readBenchEvent(value: string, recordTimestamp: number): BenchEve
   const at = instant(e['at']);
   if (typeof e['type'] !== 'string' || typeof e['messageId'] !== 'string' || at === undefined) return null;
   const enqueuedAt = instant(e['enqueuedAt']);
-  const startedAt = instant(e['startedAt']);
   const dueAt = instant(e['dueAt']);
   return {
     type: e['type'],
@@ -50,8 +47,61 @@ export function readBenchEvent(value: string, recordTimestamp: number): BenchEve
     ...(typeof e['source'] === 'string' && { source: e['source'] }),
     ...(enqueuedAt !== undefined && { enqueuedAt }),
     ...(typeof e['attempt'] === 'number' && { attempt: e['attempt'] }),
-    ...(startedAt !== undefined && { startedAt }),
     ...(dueAt !== undefined && { dueAt }),
     ...(typeof e['direction'] === 'string' && { direction: e['direction'] }),
+  };
+}
+
+/**
+ * One outcome record of `<ns>.outcomes` (libs/messaging outcome.ts): what a segment reported for one attempt. It is
+ * the end of the attempt; the executor records it in GTOTVSLINKMESSAGEEXEC after reading it.
+ */
+export interface OutcomeRecord {
+  readonly messageId: string;
+  readonly attempt: number;
+  readonly status: 'succeeded' | 'failed' | 'fatal';
+  /** When the segment's handler started the attempt. */
+  readonly startedAt: number;
+  /** When the handler ended. */
+  readonly finishedAt: number;
+  /**
+   * The Kafka record timestamp: when the segment's producer stamped the record (CreateTime) or the broker appended it
+   * (LogAppendTime), after the handler ended and before the executor recorded the attempt.
+   */
+  readonly timestamp: number;
+}
+
+const OUTCOME_STATUSES = new Set(['succeeded', 'failed', 'fatal']);
+
+/** Reads one record of `<ns>.outcomes`; null for a started marker or a record that is not an outcome. */
+export function readOutcomeRecord(value: string, recordTimestamp: number): OutcomeRecord | null {
+  let json: unknown;
+  try {
+    json = JSON.parse(value);
+  } catch {
+    return null;
+  }
+  if (json === null || typeof json !== 'object') return null;
+  const o = json as Record<string, unknown>;
+  const startedAt = instant(o['startedAt']);
+  const finishedAt = instant(o['finishedAt']);
+  const { messageId, attempt, status } = o;
+  if (
+    typeof messageId !== 'string' ||
+    typeof attempt !== 'number' ||
+    typeof status !== 'string' ||
+    !OUTCOME_STATUSES.has(status) ||
+    startedAt === undefined ||
+    finishedAt === undefined
+  ) {
+    return null;
+  }
+  return {
+    messageId,
+    attempt,
+    status: status as OutcomeRecord['status'],
+    startedAt,
+    finishedAt,
+    timestamp: recordTimestamp,
   };
 }

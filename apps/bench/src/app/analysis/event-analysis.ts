@@ -1,13 +1,30 @@
 import { bestWindowRate, countPerSecond, perSecond, steadyRate } from '../stats/rates';
 import { summarize, type SampleSummary } from '../stats/sample-summary';
-import type { BenchEvent } from './bench-event';
+import type { BenchEvent, OutcomeRecord } from './bench-event';
 
-/** Downstream throughput: from the first get to the last success row, for the messages of one run. */
+// Where the instants come from. The event log (`<ns>.events`) gives when a message was received (and its cloud
+// enqueue time), when a retry was planned and claimed, and when an upstream message was stored. The command records
+// (`<ns>.cmd.<Command>`) give each dispatch: the executor or the retry scheduler publishes one per attempt, and its
+// record timestamp is when it was dispatched. The outcome records (`<ns>.outcomes`) give each attempt's end and its
+// handler's start. For the end of an attempt the analysis takes the outcome's record timestamp, not its `finishedAt`:
+// the record timestamp is on the same clock as the command records' (the producers' CreateTime, or the broker's with
+// LogAppendTime), so a stage that runs from a command record to an outcome record compares like with like; and it
+// counts the segment's publish of the outcome, which `finishedAt` (the handler's own end) leaves out.
+//
+// Until the lean event flow's step 1 the executor wrote `dispatched` and `succeeded` events, and the analysis took
+// the dispatch and the end from their record timestamps. Two stages moved with the change (their fields keep their
+// names): a dispatch is now the command record, stamped before the executor marks the row dispatched rather than
+// after; and a success is now the segment's outcome record, stamped before the executor reads it and records the
+// success row rather than after. So `succeeded`, `finishedAt`, `enqueueToRecordedMs` and `hopsMs.toRecorded` no
+// longer hold the executor's recording of the last success (typically one chunk, tens of milliseconds), and
+// `hopsMs.toHandler` can no longer be negative.
+
+/** Downstream throughput: from the first get to the last successful outcome, for the messages of one run. */
 export interface ThroughputFigures {
   readonly messages: number;
   /** First `received` event (the poller's first get of the run returned). */
   readonly startedAt: number;
-  /** Last `succeeded` event sent (its success row was committed before). */
+  /** Last successful outcome record (the segment reported it; the executor records it just after). */
   readonly finishedAt: number;
   readonly windowMs: number;
   readonly msgPerSec: number | null;
@@ -17,8 +34,9 @@ export interface ThroughputFigures {
   readonly best5sMsgPerSec: number | null;
   /**
    * Per second since `startedAt`, the messages through each stage: received (appended to the event log by the
-   * poller), dispatched (published to the command topic by the executor), handled (the segment's handler started)
-   * and succeeded (success row recorded). The slowest stage shows where the pipeline waits.
+   * poller), dispatched (attempt 1's command record published by the executor), handled (the segment's handler
+   * started) and succeeded (the successful outcome record published by the segment). The slowest stage shows where
+   * the pipeline waits.
    */
   readonly perSecond: {
     readonly received: number[];
@@ -35,12 +53,12 @@ export interface LatencyFigures {
   readonly offeredMsgPerSec: number | null;
   /** enqueuedAt (simulator) → startedAt (the handler began), per message. */
   readonly enqueueToHandlerMs: SampleSummary | null;
-  /** enqueuedAt → the success row recorded (the `succeeded` event sent). */
+  /** enqueuedAt → the successful outcome record (the segment reported the success; the executor records it next). */
   readonly enqueueToRecordedMs: SampleSummary | null;
   /**
    * The same path hop by hop, to show where the time goes: cloud queue → appended by the poller (`received`);
-   * → command published and row marked by the executor (`dispatched` sent); → the handler started (may be slightly
-   * negative: the handler can start before the `dispatched` event is out); → success recorded.
+   * → attempt 1's command record published by the executor; → the handler started; → the successful outcome
+   * record published by the segment.
    */
   readonly hopsMs: {
     readonly toReceived: SampleSummary | null;
@@ -50,7 +68,7 @@ export interface LatencyFigures {
   };
 }
 
-/** Upstream: segments' messages stored by the executor → sent to the cloud and recorded. */
+/** Upstream: segments' messages stored by the executor → sent to the cloud. */
 export interface UpstreamFigures {
   readonly messages: number;
   readonly windowMs: number;
@@ -84,6 +102,13 @@ export interface CommandRecord {
   readonly timestamp: number;
 }
 
+/** An upstream send recorded as succeeded in GTOTVSLINKMESSAGEEXEC. */
+export interface UpstreamSend {
+  readonly messageId: string;
+  /** DATAFIM of its history row: when the cloud's answer came back. */
+  readonly finishedAt: number;
+}
+
 // Reductions, not Math.min(...xs): a spread of 100,000 arguments overflows the stack.
 const minOf = (xs: readonly number[]) => xs.reduce((m, x) => Math.min(m, x), Infinity);
 const maxOf = (xs: readonly number[]) => xs.reduce((m, x) => Math.max(m, x), -Infinity);
@@ -96,42 +121,56 @@ function receivedFrom(events: readonly BenchEvent[], source: string): Map<string
   return byId;
 }
 
-/** The first success of each message among `ids` (a redelivered outcome is recorded once; its event may repeat). */
-function firstSuccesses(events: readonly BenchEvent[], ids: ReadonlyMap<string, unknown>): BenchEvent[] {
-  const byId = new Map<string, BenchEvent>();
-  for (const e of events) {
-    if (e.type !== 'succeeded' || !ids.has(e.messageId)) continue;
-    const seen = byId.get(e.messageId);
-    if (!seen || e.recordedAt < seen.recordedAt) byId.set(e.messageId, e);
+/**
+ * The first successful outcome record of each message among `ids`. A segment delivers an outcome at least once, so
+ * the same success can be on the topic twice; the executor records it once.
+ */
+function firstSuccesses(
+  outcomes: readonly OutcomeRecord[],
+  ids: ReadonlyMap<string, unknown>,
+): OutcomeRecord[] {
+  const byId = new Map<string, OutcomeRecord>();
+  for (const o of outcomes) {
+    if (o.status !== 'succeeded' || !ids.has(o.messageId)) continue;
+    const seen = byId.get(o.messageId);
+    if (!seen || o.timestamp < seen.timestamp) byId.set(o.messageId, o);
   }
   return [...byId.values()];
 }
 
+/** When each message among `ids` was first dispatched: the earliest command record of its attempt 1. */
+function firstDispatches(
+  commands: readonly CommandRecord[],
+  ids: ReadonlyMap<string, unknown>,
+): Map<string, number> {
+  const dispatched = new Map<string, number>();
+  for (const c of commands) {
+    if (c.attempt !== 1 || !ids.has(c.messageId)) continue;
+    dispatched.set(c.messageId, Math.min(dispatched.get(c.messageId) ?? Infinity, c.timestamp));
+  }
+  return dispatched;
+}
+
 /** The throughput of the messages whose received event carries `source`; null if none of them succeeded. */
-export function throughputOf(events: readonly BenchEvent[], source: string): ThroughputFigures | null {
+export function throughputOf(
+  events: readonly BenchEvent[],
+  outcomes: readonly OutcomeRecord[],
+  commands: readonly CommandRecord[],
+  source: string,
+): ThroughputFigures | null {
   const received = receivedFrom(events, source);
-  const succeeded = firstSuccesses(events, received);
+  const succeeded = firstSuccesses(outcomes, received);
   if (succeeded.length === 0) return null;
   const startedAt = minOf([...received.values()].map((e) => e.at));
-  const finishedAt = maxOf(succeeded.map((e) => e.recordedAt));
+  const finishedAt = maxOf(succeeded.map((o) => o.timestamp));
   const windowMs = finishedAt - startedAt;
   const seconds = Math.floor(windowMs / 1000) + 1;
   const doneSeries = countPerSecond(
-    succeeded.map((e) => e.recordedAt),
+    succeeded.map((o) => o.timestamp),
     startedAt,
     seconds,
   );
-  const dispatched = new Map<string, number>();
-  for (const e of events) {
-    if (
-      e.type === 'dispatched' &&
-      e.attempt === 1 &&
-      received.has(e.messageId) &&
-      !dispatched.has(e.messageId)
-    ) {
-      dispatched.set(e.messageId, e.recordedAt);
-    }
-  }
+  const dispatched = firstDispatches(commands, received);
   const series = (instants: number[]) => countPerSecond(instants, startedAt, seconds);
   return {
     messages: succeeded.length,
@@ -144,27 +183,22 @@ export function throughputOf(events: readonly BenchEvent[], source: string): Thr
     perSecond: {
       received: series([...received.values()].map((e) => e.at)),
       dispatched: series([...dispatched.values()]),
-      handled: series(succeeded.flatMap((e) => (e.startedAt === undefined ? [] : [e.startedAt]))),
+      handled: series(succeeded.map((o) => o.startedAt)),
       succeeded: doneSeries,
     },
   };
 }
 
 /** Enqueue → handler latency of the messages whose received event carries `source` (their first attempt). */
-export function latencyOf(events: readonly BenchEvent[], source: string): LatencyFigures {
+export function latencyOf(
+  events: readonly BenchEvent[],
+  outcomes: readonly OutcomeRecord[],
+  commands: readonly CommandRecord[],
+  source: string,
+): LatencyFigures {
   const received = receivedFrom(events, source);
-  const succeeded = firstSuccesses(events, received).filter((e) => e.attempt === 1);
-  const dispatchedAt = new Map<string, number>();
-  for (const e of events) {
-    if (
-      e.type === 'dispatched' &&
-      e.attempt === 1 &&
-      received.has(e.messageId) &&
-      !dispatchedAt.has(e.messageId)
-    ) {
-      dispatchedAt.set(e.messageId, e.recordedAt);
-    }
-  }
+  const succeeded = firstSuccesses(outcomes, received).filter((o) => o.attempt === 1);
+  const dispatchedAt = firstDispatches(commands, received);
   const toHandler: number[] = [];
   const toRecorded: number[] = [];
   const hops = {
@@ -177,14 +211,14 @@ export function latencyOf(events: readonly BenchEvent[], source: string): Latenc
     const got = received.get(success.messageId);
     const enqueuedAt = got?.enqueuedAt;
     if (!got || enqueuedAt === undefined || enqueuedAt === null) continue;
-    if (success.startedAt !== undefined) toHandler.push(success.startedAt - enqueuedAt);
-    toRecorded.push(success.recordedAt - enqueuedAt);
+    toHandler.push(success.startedAt - enqueuedAt);
+    toRecorded.push(success.timestamp - enqueuedAt);
     const dispatched = dispatchedAt.get(success.messageId);
-    if (dispatched === undefined || success.startedAt === undefined) continue;
+    if (dispatched === undefined) continue;
     hops.toReceived.push(got.at - enqueuedAt);
     hops.toDispatched.push(dispatched - got.at);
     hops.toHandler.push(success.startedAt - dispatched);
-    hops.toRecorded.push(success.recordedAt - success.startedAt);
+    hops.toRecorded.push(success.timestamp - success.startedAt);
   }
   const enqueued = [...received.values()]
     .map((e) => e.enqueuedAt)
@@ -205,18 +239,29 @@ export function latencyOf(events: readonly BenchEvent[], source: string): Latenc
   };
 }
 
-/** Upstream throughput: first `published` → last upstream success recorded. */
-export function upstreamOf(events: readonly BenchEvent[]): UpstreamFigures | null {
-  const published = events.filter((e) => e.type === 'published');
-  if (published.length === 0) return null;
-  const ids = new Map(published.map((e) => [e.messageId, e]));
-  const sent = firstSuccesses(
-    events.filter((e) => e.direction === 'upstream'),
-    ids,
-  );
-  if (sent.length === 0) return null;
-  const windowMs = maxOf(sent.map((e) => e.recordedAt)) - minOf(published.map((e) => e.at));
-  return { messages: sent.length, windowMs, msgPerSec: perSecond(sent.length, windowMs) };
+/**
+ * Upstream throughput: first `published` event (the executor stored the message) → the last successful send, as
+ * its history row's DATAFIM says. An upstream send has no outcome record yet, and no `succeeded` event any more; its
+ * history row is where its success is recorded. Until the lean event flow's step 1 the end was the `succeeded`
+ * event, sent just after that row was written: the window now ends at the cloud's answer instead, before the row.
+ */
+export function upstreamOf(
+  events: readonly BenchEvent[],
+  sends: readonly UpstreamSend[],
+): UpstreamFigures | null {
+  const published = new Map<string, number>();
+  for (const e of events) {
+    if (e.type === 'published' && !published.has(e.messageId)) published.set(e.messageId, e.at);
+  }
+  if (published.size === 0) return null;
+  const sent = new Map<string, number>();
+  for (const s of sends) {
+    if (published.has(s.messageId))
+      sent.set(s.messageId, Math.min(sent.get(s.messageId) ?? Infinity, s.finishedAt));
+  }
+  if (sent.size === 0) return null;
+  const windowMs = maxOf([...sent.values()]) - minOf([...published.values()]);
+  return { messages: sent.size, windowMs, msgPerSec: perSecond(sent.size, windowMs) };
 }
 
 /**

@@ -227,7 +227,7 @@ describe('figureRows', () => {
     const [downstream] = figureRows(result());
 
     expect(downstream).toEqual({
-      figure: 'Downstream, 50,000 msg, first get → last success row',
+      figure: 'Downstream, 50,000 msg, first get → last successful outcome',
       value: '6,000 msg/s',
       kafka: 0.3,
       database: 0.15,
@@ -310,7 +310,7 @@ describe('renderBenchReport', () => {
     expect(markdown).toContain('**20,000 records/s**');
     expect(markdown).toContain('**40,000 rows/s**');
     expect(markdown).toContain(
-      '| Downstream, 50,000 msg, first get → last success row | 6,000 msg/s | 30 % | 15 % |',
+      '| Downstream, 50,000 msg, first get → last successful outcome | 6,000 msg/s | 30 % | 15 % |',
     );
     expect(markdown).toContain('| 40 / 120 / 250 ms | 25.0× | — |');
     expect(markdown).toContain(

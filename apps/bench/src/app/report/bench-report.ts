@@ -52,7 +52,7 @@ export function figureRows(result: BenchResult): FigureRow[] {
   };
   const d = result.downstream;
   throughput(
-    `Downstream, ${num(d?.messages)} msg, first get → last success row`,
+    `Downstream, ${num(d?.messages)} msg, first get → last successful outcome`,
     result.downstreamMsgPerSec,
     'msg/s',
   );
@@ -65,7 +65,7 @@ export function figureRows(result: BenchResult): FigureRow[] {
     database: null,
   });
   rows.push({
-    figure: 'Enqueue → success row p50 / p95 / p99 (same run)',
+    figure: 'Enqueue → successful outcome p50 / p95 / p99 (same run)',
     value: spread(l?.enqueueToRecordedMs),
     kafka: ratio(l?.enqueueToRecordedMs?.p99, kafkaP99AtRate),
     database: null,
@@ -73,9 +73,9 @@ export function figureRows(result: BenchResult): FigureRow[] {
   const hops = l?.hopsMs;
   for (const [name, summary] of [
     ['cloud queue → appended by the poller', hops?.toReceived],
-    ['→ command published and row marked (executor)', hops?.toDispatched],
+    ['→ command record published (executor)', hops?.toDispatched],
     ['→ handler started (segment)', hops?.toHandler],
-    ['→ success row recorded (executor)', hops?.toRecorded],
+    ['→ successful outcome published (segment)', hops?.toRecorded],
   ] as const) {
     rows.push({ figure: `&nbsp;&nbsp;hop: ${name}`, value: spread(summary), kafka: null, database: null });
   }
@@ -240,8 +240,10 @@ export function renderBenchReport(result: BenchResult, chartFile: string): strin
     }),
     '',
     'Latency ratios compare the p99 with the raw producer’s own p99 at the same offered load (one acks=all hop). ' +
-      'The hops split the same messages’ path by the events the services emit; a handler may start before the ' +
-      'executor’s `dispatched` event is out, so that hop can be slightly negative.',
+      'The hops split the same messages’ path by the records the services write: the `received` event, the ' +
+      'command record (the dispatch) and the segment’s outcome record, each at its record timestamp, and the ' +
+      'handler’s start from the outcome. The executor records the success just after the outcome record, so ' +
+      'neither the last hop nor the downstream window holds that recording.',
     '',
     `![downstream throughput](${chartFile})`,
     '',

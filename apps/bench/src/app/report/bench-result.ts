@@ -121,7 +121,7 @@ export interface BenchResult {
     readonly clients?: readonly KafkaClientLimit[] | null;
     readonly database: DatabaseLimit | null;
   };
-  /** The headline: downstream sustained throughput, first get to last success row. */
+  /** The headline: downstream sustained throughput, first get to last successful outcome. */
   readonly downstreamMsgPerSec: number | null;
   readonly downstream: ThroughputFigures | null;
   /**

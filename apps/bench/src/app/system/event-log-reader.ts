@@ -1,6 +1,11 @@
 import { SmartLinkHeaders, type ConsumedMessage, type KafkaClient } from '@smartlink/messaging';
 import { uniqueName, waitFor } from '@smartlink/testing';
-import { readBenchEvent, type BenchEvent } from '../analysis/bench-event';
+import {
+  readBenchEvent,
+  readOutcomeRecord,
+  type BenchEvent,
+  type OutcomeRecord,
+} from '../analysis/bench-event';
 import type { CommandRecord } from '../analysis/event-analysis';
 
 /**
@@ -14,6 +19,19 @@ export async function readEventLog(client: KafkaClient, timeoutMs = 600_000): Pr
     if (event) events.push(event);
   });
   return events;
+}
+
+/**
+ * Reads the outcomes topic (`<ns>.outcomes`) whole, as {@link readEventLog} reads the event log: every outcome with
+ * its record timestamp. Started markers and records that are not outcomes are skipped.
+ */
+export async function readOutcomeRecords(client: KafkaClient, timeoutMs = 600_000): Promise<OutcomeRecord[]> {
+  const outcomes: OutcomeRecord[] = [];
+  await readTopic(client, client.topics.outcomes, timeoutMs, (record) => {
+    const outcome = readOutcomeRecord(record.value.toString('utf8'), record.timestamp);
+    if (outcome) outcomes.push(outcome);
+  });
+  return outcomes;
 }
 
 /**
