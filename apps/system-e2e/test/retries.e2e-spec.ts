@@ -1,3 +1,4 @@
+import { SmartLinkHeaders } from '@smartlink/messaging';
 import { AttemptStatus, LogType, MessageStatus } from '@smartlink/rm-tables';
 import { uniqueName, waitFor } from '@smartlink/testing';
 import type { SimMessage } from '@smartlink/testing';
@@ -77,7 +78,12 @@ describe.each<DatabaseKind>(['postgres', 'sqlite'])(
       });
       observer = new TopicObserver(process.env['KAFKA_BROKERS'] ?? '', namespace);
       const { topics } = observer;
-      await Promise.all([topics.events, topics.deadletter, topics.logs].map((t) => observer.collect(t)));
+      // The command topic exists once the segment has started: it creates the topics of its commands.
+      await Promise.all(
+        [topics.events, topics.deadletter, topics.logs, topics.command(COMMAND)].map((t) =>
+          observer.collect(t),
+        ),
+      );
     });
 
     afterAll(async () => {
@@ -248,17 +254,22 @@ describe.each<DatabaseKind>(['postgres', 'sqlite'])(
       }
       expect(await system.tables.messages.findByIds(exhausted)).toEqual([]);
 
-      // Retry lateness over the whole run: scheduler (retry-due at − DATATENTATIVAEXEC) and executor (dispatched at −
-      // DATATENTATIVAEXEC, the command message on its way to the segment).
+      // Retry lateness over the whole run: scheduler (retry-due at − DATATENTATIVAEXEC) and executor (the timestamp of
+      // the retry's command record − DATATENTATIVAEXEC: the command record is the dispatch to the segment, the first
+      // one of its attempt when it was published again).
       const dueAt = new Map(
         events('retry-due').map((e) => [`${e['messageId']}#${e['attempt']}`, Date.parse(String(e['dueAt']))]),
       );
       const claimLateness = events('retry-due').map(
         (e) => Date.parse(String(e['at'])) - Date.parse(String(e['dueAt'])),
       );
-      const dispatchLateness = events('dispatched')
-        .filter((e) => dueAt.has(`${e['messageId']}#${e['attempt']}`))
-        .map((e) => Date.parse(String(e['at'])) - (dueAt.get(`${e['messageId']}#${e['attempt']}`) as number));
+      const dispatchedAt = new Map<string, number>();
+      for (const record of observer.records(observer.topics.command(COMMAND))) {
+        const key = `${record.headers[SmartLinkHeaders.messageId]}#${record.headers[SmartLinkHeaders.attempt]}`;
+        if (dueAt.has(key))
+          dispatchedAt.set(key, Math.min(dispatchedAt.get(key) ?? Infinity, record.timestamp));
+      }
+      const dispatchLateness = [...dispatchedAt].map(([key, at]) => at - (dueAt.get(key) as number));
       expect(claimLateness.every((l) => l >= 0)).toBe(true);
       expect(dispatchLateness.length).toBeGreaterThan(0);
       process.stdout.write(
