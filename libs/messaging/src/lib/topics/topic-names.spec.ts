@@ -14,8 +14,9 @@ describe('TopicNames', () => {
     ]);
   });
 
-  it('names the internal event log under the namespace too', () => {
+  it('names the internal event log and the received topic under the namespace too', () => {
     expect(topics.events).toBe('smartlink.events');
+    expect(topics.received).toBe('smartlink.received');
   });
 
   it('puts a legal command name under <namespace>.cmd.', () => {

@@ -15,7 +15,12 @@ export class TopicNames {
   readonly logs: string;
   /** retry-scheduler → operators: messages that will not be retried any more. */
   readonly deadletter: string;
-  /** Internal: the message lifecycle event log (received, dispatched, succeeded...), keyed by message id. */
+  /** Internal: poller → executor, one `received` event per message taken from the cloud, keyed by message id. */
+  readonly received: string;
+  /**
+   * Internal: the message lifecycle event log (failed, retry-scheduled, retry-due...), keyed by message id. Its
+   * `received` events are those an older poller wrote; the executor still reads them during an upgrade.
+   */
   readonly events: string;
 
   /** @throws IllegalTopicNamespaceError when `namespace` is not a legal topic prefix. */
@@ -26,6 +31,7 @@ export class TopicNames {
     this.outbound = `${namespace}.outbound`;
     this.logs = `${namespace}.logs`;
     this.deadletter = `${namespace}.deadletter`;
+    this.received = `${namespace}.received`;
     this.events = `${namespace}.events`;
   }
 
