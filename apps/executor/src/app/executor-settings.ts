@@ -18,9 +18,9 @@ export const DEFAULT_EXECUTOR_HTTP_PORT = 8082;
 /** Tunable numbers of the executor's consumers, in one place; the `EXECUTOR_*` settings override them. */
 export const EXECUTOR_DEFAULTS = {
   /**
-   * Records of `<ns>.events` handled (and committed) together: one insert, one publish and one status update per
-   * chunk instead of per message. Large enough to amortise the round trips, small enough that a chunk finishes well
-   * within the consumer session timeout.
+   * Records of `<ns>.received` and `<ns>.events` handled (and committed) together: one insert, one publish and one
+   * status update per chunk instead of per message. Large enough to amortise the round trips, small enough that a
+   * chunk finishes well within the consumer session timeout.
    */
   eventsBatchSize: 500,
   /** Outcomes handled together: one history insert and one update/delete per chunk. */
@@ -94,7 +94,10 @@ export interface ExecutorSettings {
   readonly database: DatabaseSettings;
   /** The Smart Link cloud: RAC token and link API (for upstream sends). */
   readonly smartlink: SmartLinkSettings;
-  /** The consumer of `<ns>.events`, which projects received messages and dispatches them to the segments. */
+  /**
+   * The consumer of `<ns>.received` and `<ns>.events`, which projects received messages and dispatches them to the
+   * segments, and runs due retries.
+   */
   readonly events: ExecutorConsumerSettings;
   /** The consumer of `<ns>.outcomes`, which records each attempt and applies its effect. */
   readonly outcomes: ExecutorConsumerSettings;

@@ -103,8 +103,13 @@ export class ExecutorHarness {
     return this.app.get(ExecutorCounters, { strict: false });
   }
 
-  /** Produces `received` events, as the poller does. */
+  /** Produces `received` events to `<ns>.received`, as the poller does. */
   receive(...events: ReceivedEvent[]): Promise<void> {
+    return this.producer.send(this.topics.received, events.map(lifecycleEventRecord));
+  }
+
+  /** Produces `received` events to the event log `<ns>.events`, as a poller older than `<ns>.received` did. */
+  receiveAsOlderPoller(...events: ReceivedEvent[]): Promise<void> {
     return this.producer.send(this.topics.events, events.map(lifecycleEventRecord));
   }
 
@@ -177,12 +182,13 @@ export class ExecutorHarness {
    * ignores them as records of a type it does not act on.
    */
   async eventsAbout(messageIds: readonly string[]): Promise<Record<string, unknown>[]> {
-    const { events, outcomes, outbound, namespace } = this.topics;
+    const { received, events, outcomes, outbound, namespace } = this.topics;
     const lag = this.client.createGroupLag();
     try {
       await waitFor(
         async () => {
           const groups: [string, string][] = [
+            [`${namespace}.executor.events`, received],
             [`${namespace}.executor.events`, events],
             [`${namespace}.executor.outcomes`, outcomes],
             [`${namespace}.executor.outbound`, outbound],

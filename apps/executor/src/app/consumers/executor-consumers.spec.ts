@@ -25,9 +25,9 @@ class ConsumerDouble {
 
 const keys = (records: readonly ConsumedMessage[]) => records.map((r) => r.key).join(',');
 
-function record(key: string, schema?: string): ConsumedMessage {
+function record(key: string, schema?: string, topic = 'ns.events'): ConsumedMessage {
   return {
-    topic: 'ns.events',
+    topic,
     partition: 0,
     offset: '0',
     key,
@@ -109,7 +109,7 @@ describe('ExecutorConsumers', () => {
     await executor.onApplicationBootstrap();
 
     expect(journal).toEqual([
-      'ensure ns.events ns.outcomes ns.outbound ns.logs ns.deadletter',
+      'ensure ns.received ns.events ns.outcomes ns.outbound ns.logs ns.deadletter',
       'create ns.executor.events',
       'create ns.executor.outcomes',
       'create ns.executor.outbound',
@@ -121,7 +121,7 @@ describe('ExecutorConsumers', () => {
         c.options.partitionsConsumedConcurrently,
       ]),
     ).toEqual([
-      [['ns.events'], 500, 3],
+      [['ns.received', 'ns.events'], 500, 3],
       [['ns.outcomes'], 200, 2],
       [['ns.outbound'], 50, 1],
     ]);
@@ -150,6 +150,18 @@ describe('ExecutorConsumers', () => {
     await consumers[2]?.options.handler([record('h')], context);
 
     expect(handled).toEqual(['received:a,c,d', 'retry-due:b,e', 'received:f', 'outcomes:g', 'outbound:h']);
+  });
+
+  it('hands the received events of <ns>.received to the received projection, in the same group', async () => {
+    const { executor, consumers, handled } = setup();
+    await executor.onApplicationBootstrap();
+
+    await consumers[0]?.options.handler(
+      [record('a', 'event/received/v1', 'ns.received'), record('b', 'event/received/v1', 'ns.received')],
+      { ...context, topic: 'ns.received' },
+    );
+
+    expect(handled).toEqual(['received:a,b']);
   });
 
   it('runs every chunk of its three groups through the database outage hold, and lets go of it on shutdown', async () => {

@@ -39,10 +39,10 @@ export interface ExecutorConsumersDeps {
 }
 
 /**
- * The executor's three consumer groups: `<ns>.executor.events` (received messages → rows and command topics;
- * retry-due events → the retry's publish or send), `<ns>.executor.outcomes` (outcomes → history and effects) and
- * `<ns>.executor.outbound` (segments' messages → rows and sends to the cloud). At start-up it ensures the topics the
- * executor consumes and produces to, then joins all three groups. Stopping is `KafkaModule`'s: at shutdown it stops
+ * The executor's three consumer groups: `<ns>.executor.events` on `<ns>.received` and `<ns>.events` (received
+ * messages → rows and command topics; retry-due events → the retry's publish or send), `<ns>.executor.outcomes`
+ * (outcomes → history and effects) and `<ns>.executor.outbound` (segments' messages → rows and sends to the cloud). At
+ * start-up it ensures the topics the executor consumes and produces to, then joins all three groups. Stopping is `KafkaModule`'s: at shutdown it stops
  * every consumer first, waiting for the chunk in flight; what was not committed is redelivered to the next member.
  * A chunk that fails while the database is down waits in the {@link DatabaseOutageHold} and runs again once it
  * answers; at shutdown the hold lets go first, so the consumers can stop.
@@ -66,13 +66,15 @@ export class ExecutorConsumers implements OnApplicationBootstrap, OnModuleDestro
     const { client, admin, settings, logger } = this.deps;
     const { topics } = client;
     await admin.ensureTopicsAtStartup(
-      [topics.events, topics.outcomes, topics.outbound, topics.logs, topics.deadletter].map((name) =>
-        client.topicSpec(name),
+      [topics.received, topics.events, topics.outcomes, topics.outbound, topics.logs, topics.deadletter].map(
+        (name) => client.topicSpec(name),
       ),
     );
     this.events = client.createConsumer({
       groupId: this.eventsGroupId,
-      topics: [topics.events],
+      // `<ns>.events` for its retry-due events, and for the received events an older poller left there: an upgrade
+      // finishes them in the same group, from the offsets it had committed (docs/design/lean-event-flow.md).
+      topics: [topics.received, topics.events],
       handler: (messages, context) => this.held(() => this.handleEvents(messages, context), context),
       ...settings.events,
     });
@@ -90,7 +92,7 @@ export class ExecutorConsumers implements OnApplicationBootstrap, OnModuleDestro
     });
     await Promise.all([this.events.start(), this.outcomes.start(), this.outbound.start()]);
     logger.log(
-      `Consuming ${topics.events} as ${this.eventsGroupId}, ${topics.outcomes} as ${this.outcomesGroupId} and ` +
+      `Consuming ${topics.received} and ${topics.events} as ${this.eventsGroupId}, ${topics.outcomes} as ${this.outcomesGroupId} and ` +
         `${topics.outbound} as ${this.outboundGroupId}`,
     );
   }
@@ -106,14 +108,14 @@ export class ExecutorConsumers implements OnApplicationBootstrap, OnModuleDestro
   }
 
   /**
-   * True while this replica leads the group on the event log: one executor at a time, the one that reports the
-   * figures of GTOTVSLINKMESSAGE every replica would read alike.
+   * True while this replica leads the group on the received topic and the event log: one executor at a time, the
+   * one that reports the figures of GTOTVSLINKMESSAGE every replica would read alike.
    */
   leadsEventsGroup(): boolean {
     return this.events?.isGroupLeader() ?? false;
   }
 
-  /** The consumer of the event log, for readiness; not running before start-up. */
+  /** The consumer of the received topic and the event log, for readiness; not running before start-up. */
   get eventsConsumer(): ConsumerState {
     return this.events ?? notStarted(this.eventsGroupId);
   }
@@ -133,9 +135,10 @@ export class ExecutorConsumers implements OnApplicationBootstrap, OnModuleDestro
   }
 
   /**
-   * The event log carries events for several readers: retry-due events go to the retry path, everything else to the
-   * received-event projection, which acts on `received` events and ignores the other types. Both resolve before the
-   * chunk commits.
+   * A chunk comes from one partition of `<ns>.received` or `<ns>.events`, and is split by type alike: retry-due events
+   * go to the retry path, everything else to the received-event projection, which acts on `received` events (new
+   * ones from `<ns>.received`, an older poller's from `<ns>.events`) and ignores the other types. Both resolve
+   * before the chunk commits.
    */
   private async handleEvents(records: readonly ConsumedMessage[], context: BatchContext): Promise<void> {
     const retries: ConsumedMessage[] = [];

@@ -31,7 +31,7 @@ export interface RejectedEvent {
   readonly message: RejectedMessage;
 }
 
-/** A chunk of `<ns>.events` sorted into what the executor acts on. */
+/** A chunk of `<ns>.received` or `<ns>.events` sorted into what the executor acts on. */
 export interface ReceivedEvents {
   /** Valid `received` events, one per message id (the first of the chunk), in offset order. */
   readonly received: readonly ReceivedEvent[];
@@ -43,9 +43,9 @@ export interface ReceivedEvents {
 }
 
 /**
- * Sorts a chunk of the event log. Never throws: an unreadable `received` event, one whose command may not become a
- * topic name, or one with a field its row cannot hold is rejected alone, so it never costs the good messages beside
- * it and never fails the chunk into endless redelivery.
+ * Sorts a chunk of received events or of the event log. Never throws: an unreadable `received` event, one whose
+ * command may not become a topic name, or one with a field its row cannot hold is rejected alone, so it never costs
+ * the good messages beside it and never fails the chunk into endless redelivery.
  */
 export function readReceivedEvents(records: readonly ConsumedMessage[]): ReceivedEvents {
   const received: ReceivedEvent[] = [];

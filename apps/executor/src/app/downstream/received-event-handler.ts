@@ -53,7 +53,8 @@ interface Projection {
 }
 
 /**
- * Consumes `received` events of `<ns>.events`: projects each message into GTOTVSLINKMESSAGE and hands it to its
+ * Consumes `received` events of `<ns>.received` (and, during an upgrade, those an older poller left on
+ * `<ns>.events`): projects each message into GTOTVSLINKMESSAGE and hands it to its
  * segment on `<ns>.cmd.<Command>`. Per chunk, in this order, each step durable before the next: insert the rows
  * (duplicates ignored), publish every row still pending in one batch, mark them dispatched; only then does
  * {@link handle} resolve and the offsets commit. A crash anywhere in between redelivers the chunk, which repeats at
@@ -69,7 +70,7 @@ export class ReceivedEventHandler {
     this.dispatcher = new CommandDispatcher(deps);
   }
 
-  /** Handles one chunk of the event log; resolves once its effects are durable. */
+  /** Handles one chunk of `<ns>.received` or `<ns>.events`; resolves once its effects are durable. */
   async handle(records: readonly ConsumedMessage[]): Promise<void> {
     const { counters, topics } = this.deps;
     const now = this.deps.clock.now();
