@@ -6,7 +6,7 @@ import { SimProcess, uniqueName, waitFor } from '@smartlink/testing';
 import { baseEnv, CollectingLogger, PollerApp } from './support/poller-app';
 import { CLOUD_CLIENT, SIM_ENV, TENANT } from './support/cloud-client';
 
-// Backpressure against the real lag: no executor consumes the event log here, so every received event counts
+// Backpressure against the real lag: no executor consumes the received topic here, so every received event counts
 // toward the backlog until a consumer in the executor's group commits it.
 
 const HIGH_WATER = 5;
@@ -67,12 +67,13 @@ describe('when the backlog reaches the high-water mark', () => {
     expect(logger.lines.filter((l) => l.includes('reached BACKLOG_HIGH_WATER=5'))).toHaveLength(1);
   });
 
-  it('fetches again once the executor has consumed the event log', async () => {
+  it('fetches again once the executor has consumed the received topic', async () => {
     let consumed = 0;
-    // Playing the executor: its group on the event log commits what it handled, and the lag drops.
+    // Playing the executor: its group on the received topic and the event log commits what it handled, and the
+    // lag drops.
     const executor = kafka.createConsumer({
       groupId: `${namespace}.executor.events`,
-      topics: [kafka.topics.events],
+      topics: [kafka.topics.received, kafka.topics.events],
       handler: async (messages) => {
         consumed += messages.length;
       },

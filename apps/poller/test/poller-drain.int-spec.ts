@@ -49,7 +49,7 @@ describe('the poller draining the cloud queue', () => {
       logger,
     );
     observer = await TopicCollector.start(kafka, [
-      kafka.topics.events,
+      kafka.topics.received,
       kafka.topics.deadletter,
       kafka.topics.logs,
     ]);
@@ -144,7 +144,7 @@ describe('the poller draining the cloud queue', () => {
       const validIds = published.filter((_, i) => ![1, 6, 11].includes(i)).map((p) => p.id);
       const events = await waitFor(
         () => {
-          const records = observer.on(`${namespace}.events`);
+          const records = observer.on(`${namespace}.received`);
           return records.length >= validIds.length ? records : undefined;
         },
         { description: 'the received events' },

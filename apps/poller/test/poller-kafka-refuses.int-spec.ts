@@ -20,7 +20,7 @@ describe('when Kafka does not take the batch', () => {
   let poller: PollerApp;
 
   beforeAll(async () => {
-    await admin.ensureTopics([kafka.topicSpec(kafka.topics.events, { 'max.message.bytes': '100' })]);
+    await admin.ensureTopics([kafka.topicSpec(kafka.topics.received, { 'max.message.bytes': '100' })]);
     sim = await SimProcess.start(CLOUD_CLIENT, SIM_ENV);
     poller = await PollerApp.start(
       {

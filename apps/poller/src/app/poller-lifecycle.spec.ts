@@ -18,7 +18,7 @@ function setup({ drainFinishes = true } = {}) {
         return { created: [], existing: [] };
       },
     },
-    topics: [{ name: 'ns.events', partitions: 6 }],
+    topics: [{ name: 'ns.received', partitions: 6 }],
     lease: {
       groupId: 'ns.poller.lease',
       start: async () => void journal.push('lease start'),
@@ -52,7 +52,7 @@ describe('PollerLifecycle', () => {
     const { journal, lifecycle } = setup();
     await lifecycle.onApplicationBootstrap();
     expect(journal.slice(0, 4)).toEqual([
-      'ensure ns.events',
+      'ensure ns.received',
       'lease start',
       'setup start',
       'scheduler start',

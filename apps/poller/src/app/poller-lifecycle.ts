@@ -8,7 +8,7 @@ import type { PollScheduler } from './poll/poll-scheduler';
 /** What the poller starts at boot and stops at shutdown. */
 export interface PollerLifecycleParts {
   readonly admin: Pick<TopicAdmin, 'ensureTopicsAtStartup'>;
-  /** The topics the poller produces to: event log, dead letters, logs. */
+  /** The topics the poller produces to (received events, dead letters, logs) and the event log, whose lag it reads. */
   readonly topics: readonly TopicSpec[];
   readonly lease: Pick<KafkaLease, 'start' | 'stop' | 'groupId'>;
   readonly setup: Pick<CloudSetup, 'start' | 'stop'>;

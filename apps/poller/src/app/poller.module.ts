@@ -71,7 +71,10 @@ export class PollerModule {
           redactor: LogRedactor,
         ) =>
           new Backpressure(
-            new BacklogReader(messages, lag, executorEventsGroup(topics.namespace), topics.events),
+            new BacklogReader(messages, lag, executorEventsGroup(topics.namespace), [
+              topics.received,
+              topics.events,
+            ]),
             { highWater: poll.backlogHighWater, refreshMs: D.backlogRefreshMs },
             Date.now,
             logger,
@@ -140,9 +143,13 @@ export class PollerModule {
         ) =>
           new PollerLifecycle({
             admin,
-            topics: [client.topics.events, client.topics.deadletter, client.topics.logs].map((name) =>
-              client.topicSpec(name),
-            ),
+            // It produces to the first three and reads the executor's lag on the first and the last.
+            topics: [
+              client.topics.received,
+              client.topics.deadletter,
+              client.topics.logs,
+              client.topics.events,
+            ].map((name) => client.topicSpec(name)),
             lease,
             setup,
             scheduler,

@@ -2,21 +2,21 @@ import type { GroupLag } from '@smartlink/messaging';
 import { BacklogReader, executorEventsGroup } from './backlog-reader';
 
 describe('BacklogReader', () => {
-  it("adds the executor's lag on the event log to the undone rows", async () => {
+  it("adds the executor's lag on the received topic and the event log to the undone rows", async () => {
     const asked: string[] = [];
     const reader = new BacklogReader(
       { countUndone: async () => 7 },
       {
         read: async (groupId: string, topic: string): Promise<GroupLag> => {
           asked.push(`${groupId} ${topic}`);
-          return { groupId, topic, total: 5, partitions: [] };
+          return { groupId, topic, total: topic === 'ns.received' ? 5 : 2, partitions: [] };
         },
       },
       executorEventsGroup('ns'),
-      'ns.events',
+      ['ns.received', 'ns.events'],
     );
 
-    await expect(reader.read()).resolves.toEqual({ undone: 7, lag: 5, total: 12 });
-    expect(asked).toEqual(['ns.executor.events ns.events']);
+    await expect(reader.read()).resolves.toEqual({ undone: 7, lag: 7, total: 14 });
+    expect(asked).toEqual(['ns.executor.events ns.received', 'ns.executor.events ns.events']);
   });
 });

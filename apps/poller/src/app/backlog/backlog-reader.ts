@@ -5,7 +5,7 @@ import type { MessageStore } from '@smartlink/rm-tables';
 export interface Backlog {
   /** Rows of GTOTVSLINKMESSAGE not done and not dead. */
   readonly undone: number;
-  /** Records on the event log the executor has not committed yet. */
+  /** Records on `<ns>.received` and `<ns>.events` the executor has not committed yet. */
   readonly lag: number;
   readonly total: number;
 }
@@ -19,21 +19,29 @@ export class BacklogReader {
   constructor(
     private readonly messages: Pick<MessageStore, 'countUndone'>,
     private readonly lag: Pick<ConsumerGroupLag, 'read'>,
-    /** The executor's consumer group on the event log, `<ns>.executor.events`. */
+    /** The executor's consumer group on the received events and the event log, `<ns>.executor.events`. */
     private readonly executorGroup: string,
-    private readonly eventsTopic: string,
+    /**
+     * The topics that group reads: `<ns>.received`, and `<ns>.events`, whose retry-due events (and, during an
+     * upgrade, an older poller's received events) are work for the executor too.
+     */
+    private readonly topics: readonly string[],
   ) {}
 
   async read(): Promise<Backlog> {
-    const [undone, lag] = await Promise.all([
+    const [undone, ...lags] = await Promise.all([
       this.messages.countUndone(),
-      this.lag.read(this.executorGroup, this.eventsTopic),
+      ...this.topics.map((topic) => this.lag.read(this.executorGroup, topic)),
     ]);
-    return { undone, lag: lag.total, total: undone + lag.total };
+    const lag = lags.reduce((sum, groupLag) => sum + groupLag.total, 0);
+    return { undone, lag, total: undone + lag };
   }
 }
 
-/** The executor's consumer group on the event log (shared naming: `<namespace>.executor.events`). */
+/**
+ * The executor's consumer group on the received events and the event log (shared naming:
+ * `<namespace>.executor.events`).
+ */
 export function executorEventsGroup(namespace: string): string {
   return `${namespace}.executor.events`;
 }

@@ -71,7 +71,7 @@ export class Backpressure {
     return this.engaged ? 'closed' : 'open';
   }
 
-  /** Counts records appended to the event log since the last reading. */
+  /** Counts received events appended since the last reading. */
   appended(count: number): void {
     this.appendedSince += count;
   }

@@ -4,7 +4,7 @@ import { batchRecords, type BatchRecordsContext } from './batch-records';
 import { recordSize } from './record-size';
 
 const CONTEXT: BatchRecordsContext = {
-  topics: { events: 'ns.events', deadletter: 'ns.deadletter', logs: 'ns.logs' },
+  topics: { received: 'ns.received', deadletter: 'ns.deadletter', logs: 'ns.logs' },
   at: '2026-11-28T10:00:00.000Z',
   maxRecordBytes: 1_000_000,
 };
@@ -39,7 +39,7 @@ const topic = (records: ReturnType<typeof batchRecords>, name: string) =>
 describe('batchRecords', () => {
   it('leaves out topics with nothing to send', () => {
     const records = batchRecords([valid('m1')], CONTEXT);
-    expect(records.topicRecords.map((t) => t.topic)).toEqual(['ns.events']);
+    expect(records.topicRecords.map((t) => t.topic)).toEqual(['ns.received']);
     expect(records.receipts).toEqual(['r-m1']);
   });
 
@@ -96,7 +96,7 @@ describe('batchRecords', () => {
 
   it('dead-letters a valid message whose id cannot key the event log, keyed by its receipt', () => {
     const records = batchRecords([valid('x'.repeat(300))], CONTEXT);
-    expect(topic(records, 'ns.events')).toEqual([]);
+    expect(topic(records, 'ns.received')).toEqual([]);
     const [letter] = topic(records, 'ns.deadletter');
     expect(letter?.key).toBe('r-' + 'x'.repeat(300));
     expect(letterOf(letter)).toMatchObject({
@@ -112,7 +112,7 @@ describe('batchRecords', () => {
     const context = { ...CONTEXT, maxRecordBytes: 4_000 };
     const records = batchRecords([valid('big', '"'.repeat(3_000)), valid('ok')], context);
 
-    expect(topic(records, 'ns.events').map((r) => r.key)).toEqual(['ok']);
+    expect(topic(records, 'ns.received').map((r) => r.key)).toEqual(['ok']);
     const [letter] = topic(records, 'ns.deadletter');
     expect(recordSize(letter as EventRecord)).toBeLessThanOrEqual(4_000);
     const value = letterOf(letter);

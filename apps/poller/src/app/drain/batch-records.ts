@@ -37,7 +37,7 @@ export interface BatchRecords {
 
 /** Where the records go, when they happened, and how large one may be. */
 export interface BatchRecordsContext {
-  readonly topics: { readonly events: string; readonly deadletter: string; readonly logs: string };
+  readonly topics: { readonly received: string; readonly deadletter: string; readonly logs: string };
   /** ISO-8601 instant stamped on the events, dead letters and logs of the batch. */
   readonly at: string;
   readonly maxRecordBytes: number;
@@ -117,7 +117,7 @@ export function batchRecords(
   }
 
   const topicRecords = [
-    { topic: context.topics.events, records: events },
+    { topic: context.topics.received, records: events },
     { topic: context.topics.deadletter, records: deadLetters },
     { topic: context.topics.logs, records: logs },
   ].filter((batch) => batch.records.length > 0);

@@ -22,7 +22,7 @@ import type { DrainStop } from './drain-outcome';
 import { QueueDrainer } from './queue-drainer';
 
 const NOW = Date.parse('2026-11-28T10:00:00.000Z');
-const TOPICS = { events: 'ns.events', deadletter: 'ns.deadletter', logs: 'ns.logs' };
+const TOPICS = { received: 'ns.received', deadletter: 'ns.deadletter', logs: 'ns.logs' };
 const SECRET = 'client-secret-never-logged';
 
 function message(id: string, overrides: Partial<CloudMessage> = {}): ReceivedMessage {
@@ -177,7 +177,7 @@ describe('QueueDrainer', () => {
 
       const outcome = await drainer.drain(keepGoing);
 
-      expect(journal).toEqual(['get 3', 'send ns.events:2', 'sent', 'ack r-m1,r-m2', 'get 3']);
+      expect(journal).toEqual(['get 3', 'send ns.received:2', 'sent', 'ack r-m1,r-m2', 'get 3']);
       expect(outcome).toEqual({
         stop: 'queue-empty',
         batches: 1,
@@ -185,7 +185,7 @@ describe('QueueDrainer', () => {
         refused: 0,
         retryAfterMs: null,
       });
-      const [first] = recordsOf(producer.sent, TOPICS.events);
+      const [first] = recordsOf(producer.sent, TOPICS.received);
       expect(first?.key).toBe('m1');
       expect(lifecycleEventCodec.decode(Buffer.from(first?.value ?? ''))).toEqual({
         ok: true,
@@ -213,7 +213,7 @@ describe('QueueDrainer', () => {
 
       const draining = drainer.drain(keepGoing);
       await new Promise((resolve) => setImmediate(resolve));
-      expect(journal).toEqual(['get 3', 'send ns.events:1']);
+      expect(journal).toEqual(['get 3', 'send ns.received:1']);
       expect(cloud.acked).toEqual([]);
 
       send.resolve();
@@ -226,7 +226,7 @@ describe('QueueDrainer', () => {
     it('acks nothing, stops the drain and says why without secrets', async () => {
       const { journal, cloud, producer, status, logger, drainer, keepGoing } = setup();
       cloud.batches.push([message('m1'), malformed('bad-1')], [message('m2')]);
-      producer.error = new KafkaUnavailableError('sending to ns.events', `NOT_ENOUGH_REPLICAS ${SECRET}`);
+      producer.error = new KafkaUnavailableError('sending to ns.received', `NOT_ENOUGH_REPLICAS ${SECRET}`);
 
       const outcome = await drainer.drain(keepGoing);
 
@@ -259,7 +259,7 @@ describe('QueueDrainer', () => {
       const outcome = await drainer.drain(keepGoing);
 
       expect(producer.sent).toHaveLength(1);
-      expect(recordsOf(producer.sent, TOPICS.events).map((r) => r.key)).toEqual(['m1', 'm2']);
+      expect(recordsOf(producer.sent, TOPICS.received).map((r) => r.key)).toEqual(['m1', 'm2']);
       const letters = recordsOf(producer.sent, TOPICS.deadletter).map((r) => ({
         key: r.key,
         letter: deadLetterCodec.decode(Buffer.from(r.value)),
@@ -344,11 +344,11 @@ describe('QueueDrainer', () => {
     // The second batch is fetched and appended while the first ack waits; its own ack waits for the first.
     expect(journal).toEqual([
       'get 2',
-      'send ns.events:2',
+      'send ns.received:2',
       'sent',
       'ack r-a,r-b',
       'get 2',
-      'send ns.events:2',
+      'send ns.received:2',
       'sent',
     ]);
     ack.resolve();
@@ -428,7 +428,7 @@ describe('QueueDrainer', () => {
       const outcome = await drainer.drain(halt);
 
       expect(outcome).toMatchObject({ stop: 'lease-lost', batches: 1 });
-      expect(journal).toEqual(['get 1', 'send ns.events:1', 'sent', 'ack r-m1']);
+      expect(journal).toEqual(['get 1', 'send ns.received:1', 'sent', 'ack r-m1']);
     });
   });
 

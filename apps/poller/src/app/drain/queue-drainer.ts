@@ -33,8 +33,8 @@ export interface QueueDrainerOptions {
 }
 
 /**
- * Drains the cloud queue in batches: get → append every delivery to Kafka (valid ones as `received` events on the
- * event log, refused ones as dead letters with an error log) in one send with acks=all → only then ack every
+ * Drains the cloud queue in batches: get → append every delivery to Kafka (valid ones as `received` events on
+ * `<ns>.received`, refused ones as dead letters with an error log) in one send with acks=all → only then ack every
  * receipt of the batch. If Kafka does not take the batch nothing is acked, and the cloud hands the messages out
  * again after its visibility timeout; if the ack fails the redelivery is absorbed downstream by message id. So no
  * message is acked before it is durable, and none is lost.

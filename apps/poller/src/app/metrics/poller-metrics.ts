@@ -19,7 +19,7 @@ export function registerPollerMetrics(
 ): void {
   exposeCounters(registry, () => status.snapshot(), {
     gets: m('gets', 'Get calls the cloud answered (empty or not)'),
-    received: m('received', 'Messages appended to the event log as received'),
+    received: m('received', 'Messages appended to the received topic as received events'),
     refused: m('refused', 'Deliveries refused and dead-lettered'),
     acked: m('acked', 'Receipts the cloud confirmed acking'),
     cloudFailures: m('cloud_failures', 'Calls to the cloud that failed'),
