@@ -22,7 +22,7 @@ import { COMMANDS, validMessage } from './support/workload';
 // fail under load: the leader of the busiest partitions is SIGKILLed, every broker is restarted in turn, the active
 // controller is SIGKILLed. Each step's unavailability (the longest gap in success rows and in the cloud's acks,
 // Kafka errors the services logged) and duplicates are measured; at the end nothing may be lost, nothing acked by
-// the poller may be missing from the event log, and every partition must be fully replicated again.
+// the poller may be missing from the received topic, and every partition must be fully replicated again.
 
 const CASE = 'cluster';
 const COMMAND = 'NX_DAEMON=false npx nx run reliability:reliability -- cluster.reliability-spec';
@@ -324,23 +324,24 @@ describe('cluster: the pipeline on three KRaft brokers loses nothing while broke
     const lost = all.filter((id) => !rows.has(id));
     const doubled = [...rows].filter(([, times]) => times.length > 1).map(([id]) => id);
 
-    // No ack before durable: every delivery the poller acked is on the event log as received.
+    // No ack before durable: every delivery the poller acked is on the received topic as a received event.
     const acked = await system.sim.acked(TENANT);
     reader = new TopicObserver(cluster.brokers, namespace);
-    const { events } = reader.topics;
+    const { received: receivedTopic, events } = reader.topics;
+    await reader.collect(receivedTopic);
     await reader.collect(events);
     const byBroker = new Map(enqueued.map((e) => [e.messageId, e.id]));
     const notOnLog = () => {
       const received = new Set(
         reader
-          ?.records(events)
+          ?.records(receivedTopic)
           .filter((r) => (JSON.parse(r.value.toString('utf8')) as { type?: string }).type === 'received')
           .map((r) => r.key),
       );
       return acked.entries.filter((a) => !received.has(byBroker.get(a.messageId) ?? a.messageId));
     };
     await waitFor(() => notOnLog().length === 0, {
-      description: 'every acked delivery on the event log',
+      description: 'every acked delivery on the received topic',
       timeoutMs: 90_000,
       intervalMs: 1_000,
     }).catch(() => false);
@@ -350,10 +351,10 @@ describe('cluster: the pipeline on three KRaft brokers loses nothing while broke
     const underReplicated = await cluster.underReplicated();
 
     // Where each lost message got to: acked by the poller or still with the cloud, which lifecycle events of it
-    // are on the event log.
+    // are on the received topic and the event log.
     const cloud = (await system.sim.stats()).tenants[TENANT];
     const eventsOf = (id: string) =>
-      (reader?.records(events) ?? [])
+      [...(reader?.records(receivedTopic) ?? []), ...(reader?.records(events) ?? [])]
         .filter((r) => r.key === id)
         .map((r) => (JSON.parse(r.value.toString('utf8')) as { type?: string }).type ?? '?');
     const lostTrace = enqueued

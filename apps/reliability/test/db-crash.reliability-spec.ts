@@ -300,16 +300,16 @@ describe('db-crash: PostgreSQL SIGKILLed under load and restarted through crash 
     const lost = ids().filter((id) => !counts.has(id));
     const doubled = [...counts].filter(([, n]) => n > 1).map(([id]) => id);
 
-    // No ack before durable: the cloud has nothing waiting, and every acked delivery is on the event log.
+    // No ack before durable: the cloud has nothing waiting, and every acked delivery is on the received topic.
     const stats = await system.sim.tenantStats(TENANT);
     const acked = await system.sim.acked(TENANT);
     reader = new TopicObserver(process.env['KAFKA_BROKERS'] as string, namespace);
-    await reader.collect(reader.topics.events);
+    await reader.collect(reader.topics.received);
     const observer = reader;
     const notOnLog = () => {
       const received = new Set(
         observer
-          .records(observer.topics.events)
+          .records(observer.topics.received)
           .filter((r) => (JSON.parse(r.value.toString('utf8')) as { type?: string }).type === 'received')
           .map((r) => r.key),
       );
@@ -317,7 +317,7 @@ describe('db-crash: PostgreSQL SIGKILLed under load and restarted through crash 
       return acked.entries.filter((a) => !received.has(byBroker.get(a.messageId) ?? a.messageId));
     };
     await waitFor(() => notOnLog().length === 0, {
-      description: 'every acked delivery on the event log',
+      description: 'every acked delivery on the received topic',
       timeoutMs: 60_000,
       intervalMs: 500,
     }).catch(() => undefined);

@@ -37,7 +37,8 @@ import { COMMANDS, badInputs, oddButValid, validMessage } from './support/worklo
 // proxy, fed by the simulated cloud, while services are SIGKILLed at every crash point and at random, the broker is
 // killed and restarted, the database goes away and comes back, the cloud answers 5xx, 429, timeouts and resets and
 // its tokens expire, and bad input arrives beside the good. At the end what the cloud queued is compared, as sets,
-// with what succeeded, what the cloud acked with what is on the event log, and every output is searched for secrets.
+// with what succeeded, what the cloud acked with what is on the received topic, and every output is searched for
+// secrets.
 
 /** Valid messages of a run; 1,000 keeps the suite at a few minutes, inside CI's budget. */
 const MESSAGES = Number(process.env['RELIABILITY_MESSAGES'] ?? 1_000);
@@ -384,17 +385,17 @@ describe('reliability: kills, infrastructure faults and bad input lose no messag
     const ackedBroker = new Set(acked.entries.map((a) => a.messageId));
     expect(enqueued.filter((e) => !ackedBroker.has(e.sim.messageId)).map((e) => e.name)).toEqual([]);
 
-    // No ack before durable: every acked delivery is on the event log (received) or the dead-letter topic.
+    // No ack before durable: every acked delivery is on the received topic or the dead-letter topic.
     reader = new TopicObserver(broker.brokers, namespace);
-    const { events, deadletter, logs } = reader.topics;
-    await reader.collect(events);
+    const { received: receivedTopic, deadletter, logs } = reader.topics;
+    await reader.collect(receivedTopic);
     await reader.collect(deadletter);
     await reader.collect(logs);
     const byBroker = new Map(enqueued.map((e) => [e.sim.messageId, e.sim.id]));
     const onKafka = () => {
       const received = new Set(
         reader
-          .records(events)
+          .records(receivedTopic)
           .filter((r) => (JSON.parse(r.value.toString('utf8')) as { type?: string }).type === 'received')
           .map((r) => r.key),
       );
@@ -405,7 +406,7 @@ describe('reliability: kills, infrastructure faults and bad input lose no messag
       });
     };
     await waitFor(() => onKafka().length === 0, {
-      description: 'every acked delivery on the event log or the dead-letter topic',
+      description: 'every acked delivery on the received topic or the dead-letter topic',
       timeoutMs: 90_000,
       intervalMs: 1_000,
     }).catch((error: Error) =>

@@ -352,7 +352,7 @@ describe('replicas: two of every service under random kills', () => {
     const lost = ids.filter((id) => !counts.has(id));
     const succeededTwice = [...counts].filter(([, n]) => n > 1).map(([id]) => id);
 
-    // The cloud: everything acked; every acked delivery on the event log as `received`.
+    // The cloud: everything acked; every acked delivery on the received topic as `received`.
     await waitFor(async () => (await system.sim.tenantStats(TENANT))?.inFlight === 0, {
       description: 'nothing in flight in the cloud',
       timeoutMs: 60_000,
@@ -360,21 +360,21 @@ describe('replicas: two of every service under random kills', () => {
     const tenant = await system.sim.tenantStats(TENANT);
     const acked = await system.sim.acked(TENANT);
     reader = new TopicObserver(process.env['KAFKA_BROKERS'] as string, namespace);
-    const events = reader.topics.events;
-    await reader.collect(events);
+    const receivedTopic = reader.topics.received;
+    await reader.collect(receivedTopic);
     const byBroker = new Map(enqueued.map((e) => [e.messageId, e.id]));
-    // The observer reads the event log from the start in the background: wait until it has caught up.
+    // The observer reads the received topic from the start in the background: wait until it has caught up.
     const notOnEventLog = () => {
       const received = new Set(
         (reader as TopicObserver)
-          .records(events)
+          .records(receivedTopic)
           .filter((r) => (JSON.parse(r.value.toString('utf8')) as { type?: string }).type === 'received')
           .map((r) => r.key),
       );
       return acked.entries.filter((a) => !received.has(byBroker.get(a.messageId) ?? a.messageId));
     };
     await waitFor(() => notOnEventLog().length === 0, {
-      description: 'every acked delivery on the event log',
+      description: 'every acked delivery on the received topic',
       timeoutMs: 90_000,
       intervalMs: 1_000,
     }).catch(() => undefined);
