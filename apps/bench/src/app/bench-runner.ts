@@ -264,8 +264,9 @@ export async function runBench(options: BenchOptions, env: BenchEnvironment): Pr
     rmSync(scratch, { recursive: true, force: true });
   }
 
-  progress('analysis: reading the event log, the outcomes and the command topics');
-  const events: BenchEvent[] = (await attempt('reading the event log', () => readEventLog(client))) ?? [];
+  progress('analysis: reading the received events, the event log, the outcomes and the command topics');
+  const events: BenchEvent[] =
+    (await attempt('reading the received events and the event log', () => readEventLog(client))) ?? [];
   const outcomes: OutcomeRecord[] =
     (await attempt('reading the outcomes topic', () => readOutcomeRecords(client))) ?? [];
   const commandsOf = (command: string) =>

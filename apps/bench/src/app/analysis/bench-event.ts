@@ -1,6 +1,7 @@
 /**
- * The fields of a lifecycle event (`<ns>.events`, libs/messaging lifecycle-event.ts) that the benchmark measures with,
- * instants as epoch milliseconds. Every instant is one the services or the simulator recorded, never the bench's own.
+ * The fields of a lifecycle event (`<ns>.received` or `<ns>.events`, libs/messaging lifecycle-event.ts) that the
+ * benchmark measures with, instants as epoch milliseconds. Every instant is one the services or the simulator
+ * recorded, never the bench's own.
  */
 export interface BenchEvent {
   readonly type: string;

@@ -2,8 +2,9 @@ import { bestWindowRate, countPerSecond, perSecond, steadyRate } from '../stats/
 import { summarize, type SampleSummary } from '../stats/sample-summary';
 import type { BenchEvent, OutcomeRecord } from './bench-event';
 
-// Where the instants come from. The event log (`<ns>.events`) gives when a message was received (and its cloud
-// enqueue time), when a retry was planned and claimed, and when an upstream message was stored. The command records
+// Where the instants come from. The received events (`<ns>.received`) give when a message was received (and its cloud
+// enqueue time); the event log (`<ns>.events`) when a retry was planned and claimed, and when an upstream message was
+// stored. The command records
 // (`<ns>.cmd.<Command>`) give each dispatch: the executor or the retry scheduler publishes one per attempt, and its
 // record timestamp is when it was dispatched. The outcome records (`<ns>.outcomes`) give each attempt's end and its
 // handler's start. For the end of an attempt the analysis takes the outcome's record timestamp, not its `finishedAt`:

@@ -116,6 +116,7 @@ export async function settle(context: BenchContext): Promise<void> {
 export function systemConsumerGroups(topics: TopicNames): Array<[string, string]> {
   const ns = topics.namespace;
   return [
+    [`${ns}.executor.events`, topics.received],
     [`${ns}.executor.events`, topics.events],
     [`${ns}.executor.outcomes`, topics.outcomes],
     [`${ns}.executor.outbound`, topics.outbound],

@@ -159,8 +159,13 @@ export async function runSoak(options: SoakOptions, env: BenchEnvironment): Prom
     }),
   }));
   const ns = client.topics.namespace;
+  // A group that reads several topics (the executor's on the received topic and the event log) is one entry.
+  const topicsOf = new Map<string, string[]>();
+  for (const [group, topic] of systemConsumerGroups(client.topics)) {
+    topicsOf.set(group, [...(topicsOf.get(group) ?? []), topic]);
+  }
   const groups: Array<readonly [string, readonly string[]]> = [
-    ...systemConsumerGroups(client.topics).map(([group, topic]) => [group, [topic]] as const),
+    ...topicsOf,
     // segmentGroupId of the segment SDK, which the bench may not import (lint: type:sdk); SEGMENT_NAME=example.
     [
       `${ns}.segment.example`,

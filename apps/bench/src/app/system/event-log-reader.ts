@@ -9,15 +9,18 @@ import {
 import type { CommandRecord } from '../analysis/event-analysis';
 
 /**
- * Reads a system's whole event log (`<ns>.events`) from the beginning, in a consumer group of its own, until the
- * group has caught up with the end; run once the load is over, so reading costs the measured services nothing.
+ * Reads a system's lifecycle events whole, the received events (`<ns>.received`) and the event log (`<ns>.events`),
+ * each from the beginning in a consumer group of its own, until the group has caught up with the end; run once the
+ * load is over, so reading costs the measured services nothing.
  */
 export async function readEventLog(client: KafkaClient, timeoutMs = 600_000): Promise<BenchEvent[]> {
   const events: BenchEvent[] = [];
-  await readTopic(client, client.topics.events, timeoutMs, (record) => {
-    const event = readBenchEvent(record.value.toString('utf8'), record.timestamp);
-    if (event) events.push(event);
-  });
+  for (const topic of [client.topics.received, client.topics.events]) {
+    await readTopic(client, topic, timeoutMs, (record) => {
+      const event = readBenchEvent(record.value.toString('utf8'), record.timestamp);
+      if (event) events.push(event);
+    });
+  }
   return events;
 }
 
