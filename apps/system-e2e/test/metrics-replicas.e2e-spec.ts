@@ -236,6 +236,7 @@ describe('metrics over replicas, end to end, on postgres', () => {
     const lag = client.createGroupLag();
     try {
       const groups = [
+        [`${namespace}.executor.events`, `${namespace}.received`],
         [`${namespace}.executor.events`, `${namespace}.events`],
         [`${namespace}.executor.outcomes`, `${namespace}.outcomes`],
         [`${namespace}.executor.outbound`, `${namespace}.outbound`],
@@ -248,7 +249,7 @@ describe('metrics over replicas, end to end, on postgres', () => {
             groups.map(async ([group, topic]) => {
               const exported = samplesOf(all, 'smartlink_consumer_lag_messages', { group, topic });
               return {
-                group,
+                group: `${group} on ${topic}`,
                 pods: new Set(exported.map((s) => s.pod)).size,
                 sum: sum(exported),
                 cluster: (await lag.read(group, topic)).total,
