@@ -3,7 +3,7 @@ import { uniqueName, waitFor } from '@smartlink/testing';
 
 /**
  * Reads topics of a running system from the beginning, in consumer groups of its own, so a test can check what the
- * services wrote to the event log, the dead-letter topic and the logs topic. `stop()` leaves the groups.
+ * services wrote to the received topic, the event log, the dead-letter topic and the logs topic. `stop()` leaves the groups.
  */
 export class TopicObserver {
   private readonly client: KafkaClient;
