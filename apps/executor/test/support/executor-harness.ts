@@ -108,11 +108,6 @@ export class ExecutorHarness {
     return this.producer.send(this.topics.received, events.map(lifecycleEventRecord));
   }
 
-  /** Produces `received` events to the event log `<ns>.events`, as a poller older than `<ns>.received` did. */
-  receiveAsOlderPoller(...events: ReceivedEvent[]): Promise<void> {
-    return this.producer.send(this.topics.events, events.map(lifecycleEventRecord));
-  }
-
   /** Produces outcomes, as segments do. */
   report(...outcomes: Outcome[]): Promise<void> {
     return this.producer.send(this.topics.outcomes, outcomes.map(outcomeRecord));
