@@ -42,8 +42,9 @@ export interface ExecutorConsumersDeps {
  * The executor's three consumer groups: `<ns>.executor.events` on `<ns>.received` and `<ns>.events` (received
  * messages → rows and command topics; retry-due events → the retry's publish or send), `<ns>.executor.outcomes`
  * (outcomes → history and effects) and `<ns>.executor.outbound` (segments' messages → rows and sends to the cloud). At
- * start-up it ensures the topics the executor consumes and produces to, then joins all three groups. Stopping is `KafkaModule`'s: at shutdown it stops
- * every consumer first, waiting for the chunk in flight; what was not committed is redelivered to the next member.
+ * start-up it ensures the topics the executor consumes and produces to, then joins all three groups. Stopping is
+ * `KafkaModule`'s: at shutdown it stops every consumer first, waiting for the chunk in flight; what was not committed
+ * is redelivered to the next member.
  * A chunk that fails while the database is down waits in the {@link DatabaseOutageHold} and runs again once it
  * answers; at shutdown the hold lets go first, so the consumers can stop.
  */
@@ -92,8 +93,8 @@ export class ExecutorConsumers implements OnApplicationBootstrap, OnModuleDestro
     });
     await Promise.all([this.events.start(), this.outcomes.start(), this.outbound.start()]);
     logger.log(
-      `Consuming ${topics.received} and ${topics.events} as ${this.eventsGroupId}, ${topics.outcomes} as ${this.outcomesGroupId} and ` +
-        `${topics.outbound} as ${this.outboundGroupId}`,
+      `Consuming ${topics.received} and ${topics.events} as ${this.eventsGroupId}, ` +
+        `${topics.outcomes} as ${this.outcomesGroupId} and ${topics.outbound} as ${this.outboundGroupId}`,
     );
   }
 

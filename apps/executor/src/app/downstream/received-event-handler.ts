@@ -54,11 +54,11 @@ interface Projection {
 
 /**
  * Consumes `received` events of `<ns>.received` (and, during an upgrade, those an older poller left on
- * `<ns>.events`): projects each message into GTOTVSLINKMESSAGE and hands it to its
- * segment on `<ns>.cmd.<Command>`. Per chunk, in this order, each step durable before the next: insert the rows
- * (duplicates ignored), publish every row still pending in one batch, mark them dispatched; only then does
- * {@link handle} resolve and the offsets commit. A crash anywhere in between redelivers the chunk, which repeats at
- * most the publish of the same (message id, attempt) — which segments deduplicate.
+ * `<ns>.events`): projects each message into GTOTVSLINKMESSAGE and hands it to its segment on `<ns>.cmd.<Command>`.
+ * Per chunk, in this order, each step durable before the next: insert the rows (duplicates ignored), publish every
+ * row still pending in one batch, mark them dispatched; only then does {@link handle} resolve and the offsets
+ * commit. A crash anywhere in between redelivers the chunk, which repeats at most the publish of the same (message
+ * id, attempt) — which segments deduplicate.
  *
  * The command record is the dispatch: its record timestamp says when, its `smartlink-start-by` header until when the
  * attempt may start. No `dispatched` event repeats it on the event log.
