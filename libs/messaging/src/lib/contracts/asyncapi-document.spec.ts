@@ -204,6 +204,7 @@ const SAMPLE_RECORDS: Record<string, { full: EventRecord; minimal: EventRecord; 
         error: 'boom',
         startedAt: AT,
         finishedAt: LATER,
+        logs: [{ type: 2, message: 'failed: boom', debug: 'Error: boom', date: LATER, source: 'segment:hr' }],
       }),
       minimal: outcomeRecord({
         messageId: 'm-1',

@@ -4,7 +4,7 @@ import { lifecycleEventCodec, lifecycleEventRecord, type LifecycleEvent } from '
 import { logRecordCodec, logRecordRecord, MAX_LOG_MESSAGE_LENGTH } from './log-record';
 import { MalformedEventError } from './malformed-event-error';
 import { outboundMessageCodec, outboundMessageRecord } from './outbound-message';
-import { outcomeCodec, outcomeRecord } from './outcome';
+import { MAX_INLINE_LOGS, outcomeCodec, outcomeRecord, type Outcome } from './outcome';
 import { SmartLinkHeaders } from './smartlink-headers';
 
 const AT = '2026-11-28T10:00:00.000Z';
@@ -85,6 +85,53 @@ describe('outcome', () => {
       JSON.stringify({ messageId: 'm', attempt: 1, status: 'done', startedAt: AT, finishedAt: AT }),
     );
     expect(!result.ok && result.error.field).toBe('status');
+  });
+
+  it('round-trips the log lines it carries inline', () => {
+    const outcome: Outcome = {
+      messageId: 'm',
+      attempt: 1,
+      status: 'succeeded',
+      startedAt: AT,
+      finishedAt: AT,
+      logs: [
+        { type: 0, message: 'done', date: AT, source: 'segment:hr' },
+        { type: 1, message: 'slow', debug: 'took 2 s', date: AT, source: 'segment:hr' },
+      ],
+    };
+    expect(outcomeCodec.decode(outcomeRecord(outcome).value)).toEqual({ ok: true, value: outcome });
+  });
+
+  it(`refuses more than ${MAX_INLINE_LOGS} inline log lines`, () => {
+    const line = { type: 0, message: 'x', date: AT, source: 'segment:hr' };
+    const result = outcomeCodec.decode(
+      JSON.stringify({
+        messageId: 'm',
+        attempt: 1,
+        status: 'succeeded',
+        startedAt: AT,
+        finishedAt: AT,
+        logs: Array.from({ length: MAX_INLINE_LOGS + 1 }, () => line),
+      }),
+    );
+    expect(!result.ok && result.error.field).toBe('logs');
+  });
+
+  it('strips keys it does not know, as an executor older than a field does with that field', () => {
+    const result = outcomeCodec.decode(
+      JSON.stringify({
+        messageId: 'm',
+        attempt: 1,
+        status: 'succeeded',
+        startedAt: AT,
+        finishedAt: AT,
+        later: [1],
+      }),
+    );
+    expect(result).toEqual({
+      ok: true,
+      value: { messageId: 'm', attempt: 1, status: 'succeeded', startedAt: AT, finishedAt: AT },
+    });
   });
 });
 

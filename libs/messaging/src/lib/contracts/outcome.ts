@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { EventRecord } from '../producer/event-record';
 import { AttemptField, ErrorTextField, InstantField, MessageIdField } from './contract-fields';
 import { JsonCodec, type Decoded } from './json-codec';
+import { LogRecordSchema } from './log-record';
 import { SmartLinkHeaders } from './smartlink-headers';
 
 /**
@@ -11,7 +12,28 @@ import { SmartLinkHeaders } from './smartlink-headers';
 export const OutcomeStatusSchema = z.enum(['succeeded', 'failed', 'fatal']);
 export type OutcomeStatus = z.infer<typeof OutcomeStatusSchema>;
 
-/** segment → executor on `<ns>.outcomes`. Key: the message id. Unique per (messageId, attempt). */
+/**
+ * One log line of an attempt, carried in its outcome: the fields of a log record, the message id being the outcome's.
+ * The executor writes it to GTOTVSLINKLOG when it records the attempt, as the log writer would have.
+ */
+export const InlineLogSchema = LogRecordSchema.omit({ messageId: true });
+export type InlineLog = z.infer<typeof InlineLogSchema>;
+
+/**
+ * At most this many log lines ride in one outcome. With {@link MAX_INLINE_LOG_BYTES} it keeps an outcome record far
+ * below Kafka's default 1 MB record limit and the executor's chunk small; a handler logs a few lines per attempt.
+ */
+export const MAX_INLINE_LOGS = 100;
+/**
+ * At most this many UTF-8 bytes of log lines (their JSON) ride in one outcome: 16 lines of the longest text, or a
+ * few stacks. Enforced by the producer (the SDK); what does not fit goes to `<ns>.logs` as log records.
+ */
+export const MAX_INLINE_LOG_BYTES = 64 * 1024;
+
+/**
+ * segment → executor on `<ns>.outcomes`. Key: the message id. Unique per (messageId, attempt). Unknown keys are
+ * stripped when read (zod's default), so an executor older than a field reads the outcome without it.
+ */
 export const OutcomeSchema = z
   .object({
     messageId: MessageIdField,
@@ -21,6 +43,12 @@ export const OutcomeSchema = z
     error: ErrorTextField.optional(),
     startedAt: InstantField,
     finishedAt: InstantField,
+    /**
+     * The attempt's log lines, oldest first (optional; absent = none inline). The executor writes them to
+     * GTOTVSLINKLOG with the attempt's history row, once per (messageId, attempt). An executor before this field
+     * drops them: upgrade the executor first.
+     */
+    logs: z.array(InlineLogSchema).max(MAX_INLINE_LOGS).optional(),
   })
   .refine((o) => o.status === 'succeeded' || (o.error !== undefined && o.error.length > 0), {
     message: 'a failed or fatal outcome needs an error',
