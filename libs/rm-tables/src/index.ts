@@ -43,7 +43,7 @@ export {
 
 // Stores and their inputs
 export { MessageStore, type DispatchedAttempt, type MessageCount } from './lib/stores/message.store';
-export { MessageExecStore, type FailedAttemptCount } from './lib/stores/message-exec.store';
+export { MessageExecStore, type AttemptLog, type FailedAttemptCount } from './lib/stores/message-exec.store';
 export { LogStore } from './lib/stores/log.store';
 export type {
   ClaimDueInput,

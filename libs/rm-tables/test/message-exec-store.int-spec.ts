@@ -1,11 +1,14 @@
 import type { DataSource } from 'typeorm';
 import {
   AttemptStatus,
+  LogStore,
+  LogType,
   MessageDirection,
   MessageExecEntity,
   MessageExecStore,
   MessageStatus,
   MessageStore,
+  RmTablesError,
 } from '../src';
 import { openRmDataSource } from '../src/lib/data-source/open-rm-data-source';
 import {
@@ -23,12 +26,14 @@ describe.each(TEST_DATABASES)('MessageExecStore on $name', ({ create }) => {
   let dataSource: DataSource;
   let attempts: MessageExecStore;
   let messages: MessageStore;
+  let logs: LogStore;
 
   beforeAll(async () => {
     database = await create();
     dataSource = await openRmDataSource(database.settings);
     attempts = new MessageExecStore(dataSource);
     messages = new MessageStore(dataSource);
+    logs = new LogStore(dataSource);
   });
 
   afterAll(async () => {
@@ -109,6 +114,59 @@ describe.each(TEST_DATABASES)('MessageExecStore on $name', ({ create }) => {
       } finally {
         await other.destroy();
       }
+    });
+  });
+
+  describe("insertIgnoringDuplicates with the attempts' logs", () => {
+    const log = (messageId: string, attempt: number, message: string) => ({
+      messageId,
+      attempt,
+      log: { messageId, type: LogType.Info, message, date: at(attempt), debug: 'source: segment:hr' },
+    });
+
+    it('writes the log rows of the attempts it writes now, none of those recorded before', async () => {
+      await attempts.insertIgnoringDuplicates([newAttempt('m1', { attempt: 1 })], [log('m1', 1, 'first')]);
+
+      const written = await attempts.insertIgnoringDuplicates(
+        [
+          newAttempt('m1', { attempt: 1 }),
+          newAttempt('m1', { attempt: 2 }),
+          newAttempt('m2', { attempt: 1 }),
+        ],
+        [
+          log('m1', 1, 'first again'),
+          log('m1', 2, 'second'),
+          log('m1', 2, 'second, more'),
+          log('m2', 1, 'other'),
+        ],
+      );
+
+      expect(written.map((w) => `${w.messageId}#${w.attempt}`)).toEqual(['m1#2', 'm2#1']);
+      const rows = await logs.findByMessageIds(['m1', 'm2']);
+      expect(rows.map((r) => [r.messageId, r.type, r.message, r.date, r.debug])).toEqual([
+        ['m1', LogType.Info, 'first', at(1), 'source: segment:hr'],
+        ['m1', LogType.Info, 'second', at(2), 'source: segment:hr'],
+        ['m1', LogType.Info, 'second, more', at(2), 'source: segment:hr'],
+        ['m2', LogType.Info, 'other', at(1), 'source: segment:hr'],
+      ]);
+    });
+
+    it('writes neither the attempts nor their logs when a log row fails', async () => {
+      const broken = log('m1', 1, 'x');
+      await expect(
+        attempts.insertIgnoringDuplicates(
+          [newAttempt('m1', { attempt: 1 })],
+          [{ ...broken, log: { ...broken.log, message: null as unknown as string } }],
+        ),
+      ).rejects.toThrow(RmTablesError);
+
+      expect(await attempts.findByMessageId('m1')).toEqual([]);
+      expect(await logs.count()).toBe(0);
+      // The same attempt is written later, once the log row can be.
+      expect(
+        await attempts.insertIgnoringDuplicates([newAttempt('m1', { attempt: 1 })], [log('m1', 1, 'x')]),
+      ).toHaveLength(1);
+      expect(await logs.count()).toBe(1);
     });
   });
 

@@ -3,10 +3,18 @@ import { AttemptStatus } from '../entities/attempt-status';
 import { MessageExecEntity, type InsertedAttempt, type NewAttempt } from '../entities/message-exec.entity';
 import type { MessageDirection } from '../entities/message-direction';
 import { rmSqlDialectOf } from '../sql/create-rm-sql-dialect';
-import { ATTEMPT_COLUMNS } from '../sql/rm-rows';
-import type { PurgeInput, RmSqlDialect } from '../sql/rm-sql-dialect';
+import type { NewLog } from '../entities/log.entity';
+import { ATTEMPT_COLUMNS, LOG_COLUMNS } from '../sql/rm-rows';
+import type { PurgeInput, RmSqlDialect, RmSqlStatement } from '../sql/rm-sql-dialect';
 import { assertLimit, batches, compareText, inKeyOrder, uniqueBy } from './batches';
-import { RmStatementRunner } from './rm-statement-runner';
+import { RmStatementRunner, type RmStatementResult } from './rm-statement-runner';
+
+/** A GTOTVSLINKLOG row that belongs to one attempt: written only with that attempt's history row. */
+export interface AttemptLog {
+  readonly messageId: string;
+  readonly attempt: number;
+  readonly log: NewLog;
+}
 
 /**
  * `GTOTVSLINKMESSAGEEXEC`: the attempt history. Rows are written once per (message id, attempt), so a redelivered
@@ -26,24 +34,42 @@ export class MessageExecStore {
    * Inserts attempts and returns the keys of those it wrote, in key order. An attempt whose (message id, attempt) is
    * stored already, or came earlier in the batch, is a redelivered outcome: skipped and left out of the result, so
    * the caller acts on each outcome once.
+   *
+   * `logs` are GTOTVSLINKLOG rows that belong to an attempt (its log lines): each is written only when its attempt's
+   * row is written now, in the same transaction, so a redelivered attempt adds no log rows and a crash leaves either
+   * both or neither. Without logs, each statement commits on its own as before.
    */
-  async insertIgnoringDuplicates(attempts: readonly NewAttempt[]): Promise<InsertedAttempt[]> {
+  async insertIgnoringDuplicates(
+    attempts: readonly NewAttempt[],
+    logs: readonly AttemptLog[] = [],
+  ): Promise<InsertedAttempt[]> {
     const rows = inKeyOrder(
       uniqueBy(attempts, (a) => `${a.attempt}:${a.messageId}`),
       (a, b) => compareText(a.messageId, b.messageId) || a.attempt - b.attempt,
     );
-    const inserted: InsertedAttempt[] = [];
-    for (const batch of batches(rows, this.dialect.rowsPerStatement(ATTEMPT_COLUMNS.length))) {
-      const { records } = await this.runner.run('insert attempts', this.dialect.insertAttempts(batch));
-      inserted.push(
-        ...records.map((r) => ({
-          id: String(r['ID']),
-          messageId: String(r['IDMENSAGEM']),
-          attempt: Number(r['TENTATIVA']),
-        })),
-      );
-    }
-    return inserted.sort((a, b) => compareText(a.messageId, b.messageId) || a.attempt - b.attempt);
+    const insert = async (run: (statement: RmSqlStatement) => Promise<RmStatementResult>) => {
+      const inserted: InsertedAttempt[] = [];
+      for (const batch of batches(rows, this.dialect.rowsPerStatement(ATTEMPT_COLUMNS.length))) {
+        const { records } = await run(this.dialect.insertAttempts(batch));
+        inserted.push(
+          ...records.map((r) => ({
+            id: String(r['ID']),
+            messageId: String(r['IDMENSAGEM']),
+            attempt: Number(r['TENTATIVA']),
+          })),
+        );
+      }
+      if (logs.length > 0) {
+        const fresh = new Set(inserted.map((i) => `${i.attempt}:${i.messageId}`));
+        const rowsOfFresh = logs.filter((l) => fresh.has(`${l.attempt}:${l.messageId}`)).map((l) => l.log);
+        for (const batch of batches(rowsOfFresh, this.dialect.rowsPerStatement(LOG_COLUMNS.length))) {
+          await run(this.dialect.insertLogs(batch));
+        }
+      }
+      return inserted.sort((a, b) => compareText(a.messageId, b.messageId) || a.attempt - b.attempt);
+    };
+    if (logs.length === 0) return insert((statement) => this.runner.run('insert attempts', statement));
+    return this.runner.transaction('insert attempts and their logs', insert);
   }
 
   /**

@@ -1,4 +1,4 @@
-import type { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
+import type { DataSource, EntityTarget, ObjectLiteral, QueryRunner } from 'typeorm';
 import { RmTablesError } from '../rm-tables.error';
 import type { RmSqlStatement } from '../sql/rm-sql-dialect';
 
@@ -21,10 +21,35 @@ export class RmStatementRunner {
     try {
       const queryRunner = this.dataSource.createQueryRunner();
       try {
-        const result = await queryRunner.query(statement.sql, [...statement.parameters], true);
-        const records = (result.records ?? []) as Record<string, unknown>[];
-        // SQLite reports no change count for statements that return rows; the rows are the count.
-        return { records, affected: result.affected ?? records.length };
+        return await runOn(queryRunner, statement);
+      } finally {
+        await queryRunner.release();
+      }
+    } catch (error) {
+      throw new RmTablesError(operation, error);
+    }
+  }
+
+  /**
+   * Runs the statements `work` runs in one transaction on one connection: all of them commit, or none (rolled back
+   * when `work` or the commit fails). Failures become {@link RmTablesError} named after `operation`.
+   */
+  async transaction<R>(
+    operation: string,
+    work: (run: (statement: RmSqlStatement) => Promise<RmStatementResult>) => Promise<R>,
+  ): Promise<R> {
+    try {
+      const queryRunner = this.dataSource.createQueryRunner();
+      try {
+        await queryRunner.startTransaction();
+        try {
+          const result = await work((statement) => runOn(queryRunner, statement));
+          await queryRunner.commitTransaction();
+          return result;
+        } catch (error) {
+          if (queryRunner.isTransactionActive) await queryRunner.rollbackTransaction().catch(() => undefined);
+          throw error;
+        }
       } finally {
         await queryRunner.release();
       }
@@ -71,4 +96,11 @@ export class RmStatementRunner {
       throw new RmTablesError(operation, error);
     }
   }
+}
+
+async function runOn(queryRunner: QueryRunner, statement: RmSqlStatement): Promise<RmStatementResult> {
+  const result = await queryRunner.query(statement.sql, [...statement.parameters], true);
+  const records = (result.records ?? []) as Record<string, unknown>[];
+  // SQLite reports no change count for statements that return rows; the rows are the count.
+  return { records, affected: result.affected ?? records.length };
 }
