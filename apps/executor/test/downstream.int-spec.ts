@@ -172,7 +172,18 @@ describe.each(TEST_DATABASES)('the executor downstream on $name', ({ create }) =
       await executor.waitForRows([ok, failed, fatal], (r) => dispatched(r, 3), 'three dispatched rows');
 
       await executor.report(
-        outcome(ok),
+        outcome(ok, {
+          logs: [
+            { type: 0, message: 'pessoa gravada', date: '2026-11-28T10:00:02.000Z', source: 'segment:hr' },
+            {
+              type: 1,
+              message: 'lento',
+              debug: 'levou 2 s',
+              date: '2026-11-28T10:00:02.400Z',
+              source: 'segment:hr',
+            },
+          ],
+        }),
         outcome(failed, { status: 'failed', error: 'RM não respondeu' }),
         outcome(fatal, { status: 'fatal', error: 'CPF inválido' }),
       );
@@ -207,16 +218,35 @@ describe.each(TEST_DATABASES)('the executor downstream on $name', ({ create }) =
         AttemptStatus.Fatal,
       ]);
 
-      await executor.collect(executor.topics.logs);
-      await waitFor(() => executor.records(executor.topics.logs).length === 3, { description: 'three logs' });
-      const logs = executor.values(executor.topics.logs);
-      expect(logs.map((l) => [l['messageId'], l['type'], l['source']]).sort()).toEqual(
+      // The log rows were written with the history rows, as the log writer writes a log record: the segment's
+      // lines from the outcome, then the executor's own. None went through `<ns>.logs`.
+      const logs = await executor.tables.logs.findByMessageIds([ok, failed, fatal]);
+      const rowsOf = (id: string) =>
+        logs.filter((l) => l.messageId === id).map((l) => [l.type, l.message, l.date.toISOString(), l.debug]);
+      expect(rowsOf(ok)).toEqual([
+        [0, 'pessoa gravada', '2026-11-28T10:00:02.000Z', 'source: segment:hr'],
+        [1, 'lento', '2026-11-28T10:00:02.400Z', 'source: segment:hr\nlevou 2 s'],
         [
-          [ok, 0, 'executor'],
-          [failed, 2, 'executor'],
-          [fatal, 2, 'executor'],
-        ].sort(),
-      );
+          0,
+          `Executed attempt 1 of message ${ok} (DemoPing): succeeded`,
+          expect.any(String),
+          'source: executor',
+        ],
+      ]);
+      expect(rowsOf(failed)).toEqual([
+        [
+          2,
+          `Executed attempt 1 of message ${failed} (DemoPing): failed, a retry follows: RM não respondeu`,
+          expect.any(String),
+          'source: executor',
+        ],
+      ]);
+      expect(rowsOf(fatal).map(([type, message]) => [type, message])).toEqual([
+        [
+          2,
+          `Executed attempt 1 of message ${fatal} (DemoPing): failed fatally, the message is dead: CPF inválido`,
+        ],
+      ]);
     });
 
     it('writes no dispatched or succeeded event about a message it handles; failed and fatal ones stay', async () => {
@@ -245,19 +275,30 @@ describe.each(TEST_DATABASES)('the executor downstream on $name', ({ create }) =
       await executor.receive(received(id));
       await executor.waitForRows([id], (r) => dispatched(r, 1), 'the row dispatched');
 
-      await executor.report(outcome(id, { status: 'failed', error: 'first' }));
+      const line = {
+        type: 2 as const,
+        message: 'RM fora',
+        date: '2026-11-28T10:00:02.000Z',
+        source: 'segment:hr',
+      };
+      await executor.report(outcome(id, { status: 'failed', error: 'first', logs: [line] }));
       await executor.waitForRows(
         [id],
         (r) => r[0]?.status === MessageStatus.WaitingRetry,
         'the failure recorded',
       );
-      await executor.report(outcome(id, { status: 'failed', error: 'redelivered' }));
+      await executor.report(outcome(id, { status: 'failed', error: 'redelivered', logs: [line] }));
 
       await waitFor(() => executor.counters.duplicateOutcomes >= 1, {
         description: 'the duplicate absorbed',
       });
       expect((await executor.tables.attempts.findByMessageId(id)).map((a) => a.error)).toEqual(['first']);
       expect((await executor.tables.messages.findByIds([id]))[0]?.lastError).toBe('first');
+      // Its log rows were written once, with the attempt recorded first.
+      expect((await executor.tables.logs.findByMessageId(id)).map((l) => l.message)).toEqual([
+        'RM fora',
+        `Executed attempt 1 of message ${id} (DemoPing): failed, a retry follows: first`,
+      ]);
     });
   });
 

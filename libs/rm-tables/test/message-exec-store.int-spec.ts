@@ -168,6 +168,37 @@ describe.each(TEST_DATABASES)('MessageExecStore on $name', ({ create }) => {
       ).toHaveLength(1);
       expect(await logs.count()).toBe(1);
     });
+
+    it('keeps the statements run beside a transaction out of it: its rollback takes none of them along', async () => {
+      const broken = log('t1', 1, 'x');
+      const results = await Promise.allSettled([
+        attempts.insertIgnoringDuplicates(
+          [newAttempt('t1', { attempt: 1 })],
+          [{ ...broken, log: { ...broken.log, message: null as unknown as string } }],
+        ),
+        attempts.insertIgnoringDuplicates([newAttempt('beside', { attempt: 1 })]),
+        ...['c1', 'c2', 'c3'].map((id) =>
+          attempts.insertIgnoringDuplicates([newAttempt(id, { attempt: 1 })], [log(id, 1, `line of ${id}`)]),
+        ),
+      ]);
+
+      expect(results.map((r) => r.status)).toEqual([
+        'rejected',
+        'fulfilled',
+        'fulfilled',
+        'fulfilled',
+        'fulfilled',
+      ]);
+      expect(await attempts.findByMessageId('t1')).toEqual([]);
+      expect((await attempts.findByMessageIds(['beside', 'c1', 'c2', 'c3'])).map((a) => a.messageId)).toEqual(
+        ['beside', 'c1', 'c2', 'c3'],
+      );
+      expect((await logs.findByMessageIds(['c1', 'c2', 'c3'])).map((l) => l.message)).toEqual([
+        'line of c1',
+        'line of c2',
+        'line of c3',
+      ]);
+    });
   });
 
   describe('findSucceededMessageIds', () => {

@@ -22,8 +22,10 @@ import {
   type DispatchedAttempt,
   type MarkStartedInput,
   type FailedAttemptUpdate,
+  type AttemptLog,
   type InsertedAttempt,
   type NewAttempt,
+  type NewLog,
   type NewMessage,
 } from '@smartlink/rm-tables';
 import type { ExecutorCounters } from '../../src/app/metrics/executor-counters';
@@ -59,6 +61,8 @@ export class Faults {
 export class TablesDouble {
   readonly rows = new Map<string, MessageEntity>();
   readonly history: MessageExecEntity[] = [];
+  /** GTOTVSLINKLOG rows written with the attempts (the executor's own lines and the segments' inline ones). */
+  readonly logRows: NewLog[] = [];
   private nextId = 1;
 
   constructor(
@@ -147,14 +151,23 @@ export class TablesDouble {
   }
 
   /** MessageExecStore.insertIgnoringDuplicates */
-  async insertAttempts(attempts: readonly NewAttempt[]): Promise<InsertedAttempt[]> {
+  async insertAttempts(
+    attempts: readonly NewAttempt[],
+    logs: readonly AttemptLog[] = [],
+  ): Promise<InsertedAttempt[]> {
     this.call('insert attempts');
     const written: InsertedAttempt[] = [];
     for (const a of attempts) {
       if (this.history.some((h) => h.messageId === a.messageId && h.attempt === a.attempt)) continue;
+      if (written.some((w) => w.messageId === a.messageId && w.attempt === a.attempt)) continue;
       const id = String(this.nextId++);
       this.history.push(Object.assign(new MessageExecEntity(), { error: null, data: null, ...a, id }));
       written.push({ id, messageId: a.messageId, attempt: a.attempt });
+    }
+    // In the same transaction: the log rows of the attempts written now only.
+    for (const l of logs) {
+      if (written.some((w) => w.messageId === l.messageId && w.attempt === l.attempt))
+        this.logRows.push(l.log);
     }
     return written;
   }
@@ -182,7 +195,8 @@ export class TablesDouble {
   /** The history store's face of this double. */
   get attemptStore() {
     return {
-      insertIgnoringDuplicates: (attempts: readonly NewAttempt[]) => this.insertAttempts(attempts),
+      insertIgnoringDuplicates: (attempts: readonly NewAttempt[], logs?: readonly AttemptLog[]) =>
+        this.insertAttempts(attempts, logs),
       findSucceededMessageIds: (ids: readonly string[]) => this.findSucceededMessageIds(ids),
       findByMessageIds: (ids: readonly string[]) => this.findByMessageIds(ids),
     };

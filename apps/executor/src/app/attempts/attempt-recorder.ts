@@ -13,11 +13,12 @@ import {
   type MessageExecEntity,
   type MessageExecStore,
   type MessageStore,
+  type AttemptLog,
   type NewAttempt,
 } from '@smartlink/rm-tables';
 import type { ExecutorCounters } from '../metrics/executor-counters';
 import type { ExecutorMetrics } from '../metrics/executor-metrics';
-import { recordedAttemptRecords } from '../records/executor-records';
+import { inlineLogRow, recordedAttemptEvent, recordedAttemptLogRow } from '../records/executor-records';
 import type { FinishedAttempt, RecordedAttempt } from './finished-attempt';
 
 /** What {@link AttemptRecorder} works with; narrow, so unit tests pass typed doubles. */
@@ -25,7 +26,7 @@ export interface AttemptRecorderDeps {
   readonly messages: Pick<MessageStore, 'recordFailedAttempts' | 'deleteSucceeded'>;
   readonly attempts: Pick<MessageExecStore, 'insertIgnoringDuplicates' | 'findByMessageIds'>;
   readonly producer: Pick<EventProducer, 'sendBatch'>;
-  readonly topics: Pick<TopicNames, 'events' | 'logs'>;
+  readonly topics: Pick<TopicNames, 'events'>;
   /** Counts attempts recorded (`outcomes`) and recorded before (`duplicateOutcomes`), as soon as the insert is done. */
   readonly counters: Pick<ExecutorCounters, 'outcomes' | 'duplicateOutcomes'>;
   /**
@@ -59,9 +60,10 @@ const OUTCOME_OF: Record<AttemptStatus, OutcomeStatus> = {
 
 /**
  * Records finished attempts, of both directions, the same way: one history row per (message id, attempt) in
- * GTOTVSLINKMESSAGEEXEC, then the effect on the message — succeeded deletes the row, failed waits for a retry (the
- * retry scheduler sets the time), fatal makes it dead — then, in one publish, the log of every attempt and the
- * lifecycle event of every failed or fatal one, which the retry scheduler plans from. A success has no event: the
+ * GTOTVSLINKMESSAGEEXEC, with its log rows in GTOTVSLINKLOG (the segment's lines sent inline in the outcome and the
+ * executor's own line) in the same transaction, then the effect on the message — succeeded deletes the row, failed
+ * waits for a retry (the retry scheduler sets the time), fatal makes it dead — then, in one publish, the lifecycle
+ * event of every failed or fatal attempt, which the retry scheduler plans from. Nothing goes to `<ns>.logs`. A success has no event: the
  * outcome record (downstream) and the history row already say that the attempt ended, and nothing acts on it. Each
  * step is durable before the next, and every step is idempotent: an attempt recorded before (a redelivery, or a
  * crash after the insert) is judged by its first record, since history rows are never updated, and its effects are
@@ -74,7 +76,13 @@ export class AttemptRecorder {
     if (finished.length === 0) return { attempts: [], written: 0, redelivered: 0 };
     const { attempts, clock } = this.deps;
     const now = clock.now();
-    const written = await attempts.insertIgnoringDuplicates(finished.map(newAttempt));
+    // The attempts' log rows (the segment's lines from the outcome, then the executor's own) are written with the
+    // history rows, in one transaction and only for the attempts written now: durable before the offset commits,
+    // and a redelivered outcome adds none.
+    const written = await attempts.insertIgnoringDuplicates(
+      finished.map(newAttempt),
+      finished.flatMap((f) => attemptLogs(f, now)),
+    );
     crashPoint('executor.after-attempt-insert');
     const fresh = new Set(written.map((w) => keyOf(w.messageId, w.attempt)));
     const redelivered = finished.filter((f) => !fresh.has(keyOf(f.messageId, f.attempt)));
@@ -92,17 +100,12 @@ export class AttemptRecorder {
     await this.applyEffects(recordedAttempts, now);
     this.deps.metrics.recorded(recordedAttempts.filter((a) => fresh.has(keyOf(a.messageId, a.attempt))));
 
-    const events: EventRecord[] = [];
-    const logs: EventRecord[] = [];
-    for (const attempt of recordedAttempts) {
-      const out = recordedAttemptRecords(attempt, now);
-      if (out.event !== null) events.push(out.event);
-      logs.push(out.log);
+    const events = recordedAttempts
+      .map((attempt) => recordedAttemptEvent(attempt, now))
+      .filter((event): event is EventRecord => event !== null);
+    if (events.length > 0) {
+      await this.deps.producer.sendBatch([{ topic: this.deps.topics.events, records: events }]);
     }
-    await this.deps.producer.sendBatch([
-      { topic: this.deps.topics.events, records: events },
-      { topic: this.deps.topics.logs, records: logs },
-    ]);
     return { attempts: recordedAttempts, written: written.length, redelivered: redelivered.length };
   }
 
@@ -125,6 +128,13 @@ export class AttemptRecorder {
       .map((attempt) => attempt.messageId);
     if (succeeded.length > 0) await this.deps.messages.deleteSucceeded(succeeded);
   }
+}
+
+/** The log rows of a finished attempt, should its history row be written now: the segment's lines, then the executor's. */
+function attemptLogs(f: FinishedAttempt, now: Date): AttemptLog[] {
+  const rows = (f.logs ?? []).map((line) => inlineLogRow(f.messageId, line, f.finishedAt));
+  rows.push(recordedAttemptLogRow(recordedAttempt(f, undefined), now));
+  return rows.map((log) => ({ messageId: f.messageId, attempt: f.attempt, log }));
 }
 
 function keyOf(messageId: string, attempt: number): string {

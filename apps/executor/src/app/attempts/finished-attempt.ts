@@ -1,4 +1,4 @@
-import type { OutcomeStatus } from '@smartlink/messaging';
+import type { InlineLog, OutcomeStatus } from '@smartlink/messaging';
 import type { MessageDirection } from '@smartlink/rm-tables';
 
 /**
@@ -19,6 +19,8 @@ export interface FinishedAttempt {
   readonly data: string | null;
   /** Upstream only: the cloud's Retry-After (429, 503) in milliseconds, null when it gave none. */
   readonly retryAfterMs?: number | null;
+  /** Downstream only: the log lines the segment sent inline in the outcome, written with the history row. */
+  readonly logs?: readonly InlineLog[];
 }
 
 /**

@@ -102,17 +102,12 @@ describe('OutcomeHandler', () => {
   });
 
   describe('when the segment succeeded', () => {
-    it('records the attempt, deletes the message, then logs it, in that order, with no succeeded event', async () => {
+    it('records the attempt with its log rows, then deletes the message, and sends nothing to Kafka', async () => {
       const { journal, tables, producer, handle } = setup();
 
       await handle(consumedOutcome(outcome('m1')));
 
-      expect(journal.entries).toEqual([
-        'db:find messages',
-        'db:insert attempts',
-        'db:delete messages',
-        'kafka:send ns.logs',
-      ]);
+      expect(journal.entries).toEqual(['db:find messages', 'db:insert attempts', 'db:delete messages']);
       expect(tables.rows.has('m1')).toBe(false);
       expect(tables.history).toEqual([
         expect.objectContaining({
@@ -129,15 +124,71 @@ describe('OutcomeHandler', () => {
       ]);
       // The outcome record and the history row are the attempt's end; no event repeats them.
       expect(producer.records(TOPICS.events)).toEqual([]);
-      expect(producer.values(TOPICS.logs)).toEqual([
+      // Its log row is in GTOTVSLINKLOG as the log writer would have written it, and not on `<ns>.logs`.
+      expect(producer.sent).toEqual([]);
+      expect(tables.logRows).toEqual([
         {
           messageId: 'm1',
           type: 0,
           message: 'Executed attempt 1 of message m1 (DemoPing): succeeded',
-          date: NOW.toISOString(),
-          source: 'executor',
+          date: NOW,
+          debug: 'source: executor',
         },
       ]);
+    });
+
+    it("writes the segment's inline log lines before its own, as the log writer would have", async () => {
+      const { tables, producer, handle } = setup();
+
+      await handle(
+        consumedOutcome(
+          outcome('m1', {
+            logs: [
+              { type: 0, message: 'pong', date: STARTED, source: 'segment:hr' },
+              { type: 1, message: 'slow', debug: 'took 2 s', date: FINISHED, source: 'segment:hr' },
+            ],
+          }),
+        ),
+      );
+
+      expect(producer.sent).toEqual([]);
+      expect(tables.logRows).toEqual([
+        { messageId: 'm1', type: 0, message: 'pong', date: new Date(STARTED), debug: 'source: segment:hr' },
+        {
+          messageId: 'm1',
+          type: 1,
+          message: 'slow',
+          date: new Date(FINISHED),
+          debug: 'source: segment:hr\ntook 2 s',
+        },
+        expect.objectContaining({ message: 'Executed attempt 1 of message m1 (DemoPing): succeeded' }),
+      ]);
+    });
+
+    it('repairs an inline line no column could hold, as the log writer does, and notes it', async () => {
+      const { tables, handle } = setup();
+
+      await handle(
+        consumedOutcome(
+          outcome('m1', {
+            logs: [
+              { type: 2, message: 'bad\u0000byte', date: '0000-01-01T00:00:00.000Z', source: 'segment:hr' },
+            ],
+          }),
+        ),
+      );
+
+      expect(tables.logRows[0]).toEqual({
+        messageId: 'm1',
+        type: 2,
+        message: 'bad\uFFFDbyte',
+        date: new Date(FINISHED),
+        debug: [
+          'source: segment:hr',
+          'executor: NUL characters in the text were replaced by U+FFFD',
+          'executor: the date "0000-01-01T00:00:00.000Z" is not a storable instant; the attempt\'s end is used',
+        ].join('\n'),
+      });
     });
   });
 
@@ -160,7 +211,8 @@ describe('OutcomeHandler', () => {
       expect(producer.values(TOPICS.events)).toEqual([
         expect.objectContaining({ type: 'failed', error: 'timeout calling RM' }),
       ]);
-      expect(producer.values(TOPICS.logs)).toEqual([
+      expect(producer.values(TOPICS.logs)).toEqual([]);
+      expect(tables.logRows).toEqual([
         expect.objectContaining({
           type: 2,
           message: 'Executed attempt 1 of message m1 (DemoPing): failed, a retry follows: timeout calling RM',
@@ -179,7 +231,7 @@ describe('OutcomeHandler', () => {
 
   describe('when the segment failed fatally', () => {
     it('records the attempt and makes the message dead', async () => {
-      const { tables, producer, handle } = setup();
+      const { tables, handle } = setup();
 
       await handle(consumedOutcome(outcome('m1', { status: 'fatal', error: 'invalid CPF' })));
 
@@ -189,7 +241,7 @@ describe('OutcomeHandler', () => {
         attempts: 1,
         lastError: 'invalid CPF',
       });
-      expect(producer.values(TOPICS.logs)).toEqual([
+      expect(tables.logRows).toEqual([
         expect.objectContaining({
           type: 2,
           message: expect.stringContaining('failed fatally, the message is dead'),
@@ -216,7 +268,7 @@ describe('OutcomeHandler', () => {
       'db:insert attempts',
       'db:record failed attempts',
       'db:delete messages',
-      'kafka:send ns.events ns.logs',
+      'kafka:send ns.events',
     ]);
     expect([...tables.rows.keys()]).toEqual(['m2', 'm3']);
   });
@@ -234,6 +286,22 @@ describe('OutcomeHandler', () => {
       expect(tables.history).toHaveLength(1);
       expect(tables.rows.has('m1')).toBe(false);
       expect(counters).toMatchObject({ outcomes: 1, duplicateOutcomes: 1 });
+    });
+
+    it('writes its log rows once, with the attempt it recorded first', async () => {
+      const { tables, producer, handle } = setup();
+      const logs = [{ type: 0 as const, message: 'pong', date: STARTED, source: 'segment:hr' }];
+      const record = consumedOutcome(outcome('m1', { logs }));
+
+      await handle(record);
+      await handle(record);
+      await handle(consumedOutcome(outcome('m1', { logs })), consumedOutcome(outcome('m1', { logs })));
+
+      expect(tables.logRows.map((l) => l.message)).toEqual([
+        'pong',
+        'Executed attempt 1 of message m1 (DemoPing): succeeded',
+      ]);
+      expect(producer.sent).toEqual([]);
     });
 
     it('follows what was recorded first when the same attempt is reported differently', async () => {
@@ -282,11 +350,23 @@ describe('OutcomeHandler', () => {
     it('logs and skips the outcome of a message never stored', async () => {
       const { journal, tables, producer, counters, logger, handle } = setup();
 
-      await handle(consumedOutcome(outcome('ghost')));
+      await handle(
+        consumedOutcome(
+          outcome('ghost', { logs: [{ type: 0, message: 'pong', date: STARTED, source: 'segment:hr' }] }),
+        ),
+      );
 
       expect(tables.history).toEqual([]);
+      // Its inline lines go to the log writer, after the executor's own.
       expect(producer.sent).toEqual([
-        { topic: TOPICS.logs, records: [expect.objectContaining({ key: 'ghost' })] },
+        {
+          topic: TOPICS.logs,
+          records: [expect.objectContaining({ key: 'ghost' }), expect.objectContaining({ key: 'ghost' })],
+        },
+      ]);
+      expect(producer.values(TOPICS.logs)).toEqual([
+        expect.objectContaining({ type: 1, source: 'executor' }),
+        { messageId: 'ghost', type: 0, message: 'pong', date: STARTED, source: 'segment:hr' },
       ]);
       expect(journal.entries).toEqual(['db:find messages', 'db:find attempts', 'kafka:send ns.logs']);
       expect(counters.unknownOutcomes).toBe(1);

@@ -3,6 +3,7 @@ import { type Clock, crashPoint } from '@smartlink/common';
 import {
   decodeOutcomesTopicValue,
   isAttemptStarted,
+  logRecordRecord,
   type AttemptStarted,
   type ConsumedMessage,
   type EventProducer,
@@ -170,6 +171,7 @@ export class OutcomeHandler {
       if (!origin) {
         counters.unknownOutcomes += 1;
         logs.push(messageLog.warn(`Skipped ${what}: no such message was ever stored`, fields, now));
+        logs.push(...inlineLogRecords(outcome));
       } else if (origin.direction !== MessageDirection.Downstream) {
         counters.unknownOutcomes += 1;
         logs.push(
@@ -179,12 +181,18 @@ export class OutcomeHandler {
             now,
           ),
         );
+        logs.push(...inlineLogRecords(outcome));
       } else {
         attributed.push({ outcome, origin });
       }
     }
     return { attributed, logs };
   }
+}
+
+/** The log lines of a skipped outcome, as log records for `<ns>.logs`: the log writer keeps them. */
+function inlineLogRecords(outcome: Outcome): EventRecord[] {
+  return (outcome.logs ?? []).map((line) => logRecordRecord({ messageId: outcome.messageId, ...line }));
 }
 
 /** Why an outcome could not be stored, if it could not. */
@@ -214,5 +222,6 @@ function finishedAttempt({ outcome, origin }: Attributed): FinishedAttempt {
     startedAt: new Date(outcome.startedAt),
     finishedAt: new Date(outcome.finishedAt),
     data: origin.data,
+    ...(outcome.logs !== undefined && outcome.logs.length > 0 && { logs: outcome.logs }),
   };
 }

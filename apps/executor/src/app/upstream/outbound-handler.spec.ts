@@ -115,7 +115,6 @@ describe('OutboundHandler', () => {
         'cloud:send up-1',
         'db:insert attempts',
         'db:delete messages',
-        'kafka:send ns.logs',
       ]);
     });
 
@@ -171,13 +170,14 @@ describe('OutboundHandler', () => {
           correlatedId: 'cloud-msg-7',
         },
       ]);
-      expect(producer.values(TOPICS.logs)).toEqual([
+      expect(producer.values(TOPICS.logs)).toEqual([]);
+      expect(tables.logRows).toEqual([
         {
           messageId: 'up-1',
           type: 0,
           message: 'Sent attempt 1 of message up-1 (DemoPong) to the cloud: succeeded',
-          date: NOW.toISOString(),
-          source: 'executor',
+          date: NOW,
+          debug: 'source: executor',
         },
       ]);
       expect(counters).toMatchObject({ outbound: 1, sendsSucceeded: 1, outcomes: 1 });
@@ -217,7 +217,7 @@ describe('OutboundHandler', () => {
           error: error.message,
           retryAfterMs: after,
         });
-        expect(producer.values(TOPICS.logs)).toEqual([
+        expect(tables.logRows).toEqual([
           expect.objectContaining({
             type: 2,
             message: `Sent attempt 1 of message up-1 (DemoPong) to the cloud: failed, a retry follows: ${error.message}`,
@@ -242,7 +242,7 @@ describe('OutboundHandler', () => {
       const fatal = producer.values(TOPICS.events).at(-1);
       expect(fatal).toMatchObject({ type: 'fatal', error: error.message });
       expect(fatal).not.toHaveProperty('retryAfterMs');
-      expect(producer.values(TOPICS.logs)).toEqual([
+      expect(tables.logRows).toEqual([
         expect.objectContaining({
           type: 2,
           message: expect.stringContaining('failed fatally, the message is dead'),

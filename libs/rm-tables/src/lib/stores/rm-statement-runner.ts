@@ -9,6 +9,14 @@ export interface RmStatementResult {
 }
 
 /**
+ * SQLite (better-sqlite3) has one connection per DataSource, shared by every query runner: a statement run while a
+ * transaction is open would join it, and a second transaction would nest in it. So on SQLite every statement, read
+ * and transaction of the DataSource takes its turn here, one after the other (the driver runs one statement at a
+ * time anyway). Server databases give each query runner a pooled connection of its own and need no turns.
+ */
+const sqliteTurns = new WeakMap<DataSource, Promise<unknown>>();
+
+/**
  * Runs dialect statements on the DataSource and maps raw rows to entities. Each statement runs alone on a pooled
  * connection and commits on its own (autocommit): every statement here is atomic by itself, and batches split over
  * several statements are safe to repeat (inserts skip duplicates, deletes and purges are idempotent).
@@ -19,12 +27,14 @@ export class RmStatementRunner {
   /** Runs `statement`; failures become {@link RmTablesError} named after `operation`. */
   async run(operation: string, statement: RmSqlStatement): Promise<RmStatementResult> {
     try {
-      const queryRunner = this.dataSource.createQueryRunner();
-      try {
-        return await runOn(queryRunner, statement);
-      } finally {
-        await queryRunner.release();
-      }
+      return await this.inTurn(async () => {
+        const queryRunner = this.dataSource.createQueryRunner();
+        try {
+          return await runOn(queryRunner, statement);
+        } finally {
+          await queryRunner.release();
+        }
+      });
     } catch (error) {
       throw new RmTablesError(operation, error);
     }
@@ -39,20 +49,23 @@ export class RmStatementRunner {
     work: (run: (statement: RmSqlStatement) => Promise<RmStatementResult>) => Promise<R>,
   ): Promise<R> {
     try {
-      const queryRunner = this.dataSource.createQueryRunner();
-      try {
-        await queryRunner.startTransaction();
+      return await this.inTurn(async () => {
+        const queryRunner = this.dataSource.createQueryRunner();
         try {
-          const result = await work((statement) => runOn(queryRunner, statement));
-          await queryRunner.commitTransaction();
-          return result;
-        } catch (error) {
-          if (queryRunner.isTransactionActive) await queryRunner.rollbackTransaction().catch(() => undefined);
-          throw error;
+          await queryRunner.startTransaction();
+          try {
+            const result = await work((statement) => runOn(queryRunner, statement));
+            await queryRunner.commitTransaction();
+            return result;
+          } catch (error) {
+            if (queryRunner.isTransactionActive)
+              await queryRunner.rollbackTransaction().catch(() => undefined);
+            throw error;
+          }
+        } finally {
+          await queryRunner.release();
         }
-      } finally {
-        await queryRunner.release();
-      }
+      });
     } catch (error) {
       throw new RmTablesError(operation, error);
     }
@@ -91,10 +104,22 @@ export class RmStatementRunner {
   /** Runs a repository call, turning failures into {@link RmTablesError} like {@link run}. */
   async read<R>(operation: string, call: () => Promise<R>): Promise<R> {
     try {
-      return await call();
+      return await this.inTurn(call);
     } catch (error) {
       throw new RmTablesError(operation, error);
     }
+  }
+
+  /** Runs `work` now on a server database; on SQLite once the DataSource's earlier work settled (see sqliteTurns). */
+  private inTurn<R>(work: () => Promise<R>): Promise<R> {
+    if (this.dataSource.options.type !== 'better-sqlite3') return work();
+    const previous = sqliteTurns.get(this.dataSource) ?? Promise.resolve();
+    const mine = previous.then(work, work);
+    sqliteTurns.set(
+      this.dataSource,
+      mine.catch(() => undefined),
+    );
+    return mine;
   }
 }
 

@@ -399,6 +399,86 @@ describe('CommandChunkProcessor', () => {
     });
   });
 
+  describe('log lines', () => {
+    it("carry an attempt's lines in its outcome, none on the logs topic", async () => {
+      const s = setup({
+        DemoPing: (message, { logger }) => {
+          logger.info(`ran ${message.id}`);
+          logger.warn('slow');
+        },
+      });
+
+      await s.process([commandRecord({ id: 'a' })]);
+      await s.settled();
+
+      expect(s.producer.outcomes()).toEqual([
+        expect.objectContaining({
+          messageId: 'a',
+          status: 'succeeded',
+          logs: [
+            { type: 0, message: 'ran a', date: NOW.toISOString(), source: 'segment:hr' },
+            { type: 1, message: 'slow', date: NOW.toISOString(), source: 'segment:hr' },
+          ],
+        }),
+      ]);
+      expect(s.producer.logs()).toEqual([]);
+    });
+
+    it('carry the failure line with its stack in a failed outcome', async () => {
+      const s = setup({
+        DemoPing: () => {
+          throw new Error('HR database timeout');
+        },
+      });
+
+      await s.process([commandRecord({ id: 'a' })]);
+      await s.settled();
+
+      const [outcome] = s.producer.outcomes();
+      expect(outcome?.status).toBe('failed');
+      expect(outcome?.logs).toEqual([
+        expect.objectContaining({
+          type: 2,
+          message: 'failed: HR database timeout',
+          debug: expect.any(String),
+        }),
+      ]);
+      expect(s.producer.logs()).toEqual([]);
+    });
+
+    it('send a line logged after the outcome left to the logs topic, with the next send', async () => {
+      let saved: Parameters<CommandHandler>[1]['logger'] | undefined;
+      const s = setup({
+        DemoPing: (_message, { logger }) => {
+          saved = logger;
+        },
+      });
+      await s.process([commandRecord({ id: 'a' })]);
+      await s.settled();
+
+      saved?.info('too late');
+      await s.process([commandRecord({ id: 'b' })]);
+      await s.settled();
+
+      expect(s.producer.outcomes().map((o) => [o.messageId, o.logs])).toEqual([
+        ['a', undefined],
+        ['b', undefined],
+      ]);
+      expect(s.producer.logs()).toEqual([expect.objectContaining({ messageId: 'a', message: 'too late' })]);
+    });
+
+    it('answer a redelivered attempt with its outcome, without its lines again', async () => {
+      const s = setup({ DemoPing: (_message, { logger }) => logger.info('once') });
+      await s.process([commandRecord({ id: 'a' })]);
+      await s.settled();
+
+      await s.process([commandRecord({ id: 'a' })]);
+      await s.settled();
+
+      expect(s.producer.outcomes().map((o) => o.logs?.map((l) => l.message))).toEqual([['once'], undefined]);
+    });
+  });
+
   describe('when a handler publishes', () => {
     it('sends the replies in the same send as the outcome, ahead of it', async () => {
       const s = setup({

@@ -22,6 +22,7 @@ import type { AttemptRunner } from './attempt-runner';
 import type { Clock } from './clock';
 import type { ConcurrencyLimiter, Release } from './concurrency-limiter';
 import { attemptKey, type FinishedAttempt, type FinishedAttempts } from './finished-attempts';
+import { splitInlineLogs } from './inline-logs';
 import type { OutboxEntry, SegmentOutbox } from './segment-outbox';
 import type { ShutdownGrace } from './shutdown-grace';
 
@@ -76,7 +77,8 @@ interface Running {
  * handler may have started is never delivered to the segment again: a handler that kills its process costs that one
  * attempt, which the executor counts from the marker. Records that start together (as many as slots are free) share
  * one marker send and one commit. The chunk resolves once all its records started, not finished; each attempt's
- * outcome, replies (listed first) and logs leave through the outbox as soon as it ends.
+ * outcome, with its log lines inline, and replies (listed first) leave through the outbox as soon as it ends. Lines
+ * past the outcome's bounds go to `<ns>.logs`, like lines logged after the outcome left.
  *
  * A record carrying `smartlink-run-alone: true` (its previous attempt was lost while its handler ran) runs with
  * nothing beside it, so a poison message charges no bystander again.
@@ -297,10 +299,12 @@ export class CommandChunkProcessor {
         if (running.answered) return;
         running.answered = true;
         crashPoint('segment.after-handler');
+        // The attempt's log lines ride in its outcome; the executor writes them with the attempt's history row.
+        const { inline, separate } = splitInlineLogs(message.id, result.logs);
         await outbox.send({
           outbound: result.outbound,
-          outcomes: [outcomeRecord(result.outcome)],
-          logs: result.logs,
+          outcomes: [outcomeRecord(inline.length > 0 ? { ...result.outcome, logs: inline } : result.outcome)],
+          logs: separate,
         });
         entry.unpublishedLogs = [];
         entry.unpublishedOutbound = [];
