@@ -19,12 +19,12 @@ export { KafkaClient } from './lib/client/kafka-client';
 export type { KafkaClientOptions, ConsumerTuning } from './lib/client/kafka-client-factory';
 export { EventProducer } from './lib/producer/event-producer';
 export type { EventRecord, TopicRecords } from './lib/producer/event-record';
-export {
+export type {
   BatchConsumer,
-  type AssignedPartitions,
-  type BatchConsumerOptions,
-  type BatchHandler,
-  type BatchContext,
+  AssignedPartitions,
+  BatchConsumerOptions,
+  BatchHandler,
+  BatchContext,
 } from './lib/consumer/batch-consumer';
 export type { ConsumedMessage } from './lib/consumer/consumed-message';
 export {

@@ -3,7 +3,8 @@ import { ConsumerGroupLag } from '../admin/consumer-group-lag';
 import { NamespaceOffsets } from '../admin/namespace-offsets';
 import { PartitionReplicas } from '../admin/partition-replicas';
 import { TopicAdmin, type TopicSpec } from '../admin/topic-admin';
-import { BatchConsumer, type BatchConsumerOptions } from '../consumer/batch-consumer';
+import type { BatchConsumer, BatchConsumerOptions } from '../consumer/batch-consumer';
+import { KafkajsBatchConsumer } from '../consumer/kafkajs-batch-consumer';
 import { DEFAULT_LEASE_SESSION_TIMEOUT_MS, KafkaLease, type KafkaLeaseOptions } from '../lease/kafka-lease';
 import { leaseGroupName, leaseTiming } from '../lease/lease-layout';
 import { EventProducer, MAX_MERGED_BYTES } from '../producer/event-producer';
@@ -73,7 +74,7 @@ export class KafkaClient {
 
   /** A batch consumer for a consumer group; call `start()` on it. {@link stopConsumers} stops it at shutdown. */
   createConsumer(options: BatchConsumerOptions): BatchConsumer {
-    const consumer = new BatchConsumer(
+    const consumer = new KafkajsBatchConsumer(
       this.kafka.consumer(this.factory.consumerConfig(options)),
       options,
       this.startup,

@@ -1,9 +1,34 @@
-import type { Message, Producer, TopicMessages } from 'kafkajs';
 import { toKafkaError } from '../errors/to-kafka-error';
 import type { EventRecord, TopicRecords } from './event-record';
 
-/** The part of a kafkajs producer this wrapper uses; narrow so unit tests can pass a typed double. */
-export type ProducerPort = Pick<Producer, 'connect' | 'disconnect' | 'sendBatch'>;
+/** One record of a request, as {@link EventProducer} hands it to the client (kafkajs' `Message` shape). */
+export interface OutgoingMessage {
+  readonly key: string;
+  readonly value: string | Buffer;
+  readonly headers?: Record<string, string>;
+}
+
+/** The records of one topic in a request (kafkajs' `TopicMessages` shape). */
+export interface OutgoingTopicMessages {
+  readonly topic: string;
+  readonly messages: OutgoingMessage[];
+}
+
+/** One produce request: every record in it is acknowledged, or the request fails. */
+export interface ProducerRequest {
+  readonly acks: number;
+  readonly topicMessages: OutgoingTopicMessages[];
+}
+
+/**
+ * What this wrapper needs of a client's producer, narrow so unit tests can pass a typed double. A kafkajs `Producer`
+ * is one as it is; `PlatformaticProducerPort` adapts @platformatic/kafka's.
+ */
+export interface ProducerPort {
+  connect(): Promise<void>;
+  disconnect(): Promise<void>;
+  sendBatch(request: ProducerRequest): Promise<unknown>;
+}
 
 // acks=all: the broker answers only once every in-sync replica has the records (at least min.insync.replicas of
 // them). Together with the whole-request retry below this is what lets the poller ack the cloud right after a send
@@ -39,7 +64,7 @@ export const DEFAULT_PRODUCER_RETRY: ProducerRetry = {
 
 /** A send waiting for its turn. */
 interface PendingSend {
-  readonly topicMessages: TopicMessages[];
+  readonly topicMessages: OutgoingTopicMessages[];
   readonly bytes: number;
   /** Retried on its own after a merged request was refused, so one bad send cannot fail the others again. */
   readonly alone: boolean;
@@ -162,7 +187,7 @@ export class EventProducer {
    * One request, sent again whole (every record, to the leaders kafkajs knows after its metadata refresh) after a
    * retriable error, with exponential backoff and jitter, up to `retries` times.
    */
-  private async sendWhole(topicMessages: TopicMessages[]): Promise<void> {
+  private async sendWhole(topicMessages: OutgoingTopicMessages[]): Promise<void> {
     let delay = this.retry.initialRetryTimeMs;
     for (let attempt = 0; ; attempt += 1) {
       try {
@@ -193,9 +218,9 @@ export class EventProducer {
 }
 
 /** The sends' records as one request: per topic, in the order the sends came. */
-function merge(group: readonly PendingSend[]): TopicMessages[] {
+function merge(group: readonly PendingSend[]): OutgoingTopicMessages[] {
   if (group.length === 1) return (group[0] as PendingSend).topicMessages;
-  const byTopic = new Map<string, Message[]>();
+  const byTopic = new Map<string, OutgoingMessage[]>();
   for (const send of group) {
     for (const { topic, messages } of send.topicMessages) {
       const list = byTopic.get(topic);
@@ -214,7 +239,7 @@ function recordBytes(record: EventRecord): number {
   return bytes;
 }
 
-function toMessage(record: EventRecord): Message {
+function toMessage(record: EventRecord): OutgoingMessage {
   return {
     key: record.key,
     value: record.value,

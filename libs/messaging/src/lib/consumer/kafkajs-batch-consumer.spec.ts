@@ -8,7 +8,8 @@ import {
   type KafkaMessage,
   type Offsets,
 } from 'kafkajs';
-import { BatchConsumer, type BatchConsumerOptions, type ConsumerPort } from './batch-consumer';
+import type { BatchConsumer, BatchConsumerOptions } from './batch-consumer';
+import { KafkajsBatchConsumer, type ConsumerPort } from './kafkajs-batch-consumer';
 import { StartupRetry } from '../startup/startup-retry';
 import { BatchConsumerUsageError } from './batch-consumer-usage-error';
 import type { ConsumedMessage } from './consumed-message';
@@ -105,7 +106,7 @@ function fetchedBatch(
   return { payload, log };
 }
 
-describe('BatchConsumer', () => {
+describe('KafkajsBatchConsumer', () => {
   let fake: FakeConsumer;
 
   /** A consumer whose start-up never retries, unless given a `StartupRetry`. */
@@ -113,14 +114,14 @@ describe('BatchConsumer', () => {
     options: Partial<BatchConsumerOptions> & Pick<BatchConsumerOptions, 'handler'>,
     startup = new StartupRetry({ budgetMs: 0 }),
   ) {
-    return new BatchConsumer(
+    return new KafkajsBatchConsumer(
       fake as unknown as ConsumerPort,
       { groupId: 'executor', topics: ['orders'], ...options },
       startup,
     );
   }
 
-  async function deliver(c: BatchConsumer, payload: EachBatchPayload) {
+  async function deliver(c: KafkajsBatchConsumer, payload: EachBatchPayload) {
     await c.start();
     const eachBatch = fake.runConfig?.eachBatch;
     if (!eachBatch) throw new Error('run() was not called with eachBatch');
