@@ -1,1 +1,6 @@
-module.exports = require('../../jest.preset.js').integration(__dirname, 'messaging', { kafka: true });
+// See jest.config.cts: ES modules load natively in this project's tests.
+const { withNativeEsm } = require('./jest.native-esm.cjs');
+
+module.exports = withNativeEsm(
+  require('../../jest.preset.js').integration(__dirname, 'messaging', { kafka: true }),
+);

@@ -8,6 +8,7 @@ import {
   KafkaJSRequestTimeoutError,
   KafkaJSSASLAuthenticationError,
 } from 'kafkajs';
+import { platformaticKafka } from '../client/platformatic-kafka';
 import { toKafkaError } from './to-kafka-error';
 
 function protocolError(type: string, retriable: boolean): KafkaJSProtocolError {
@@ -143,5 +144,105 @@ describe('toKafkaError', () => {
     const error = toKafkaError(new KafkaJSError('boom', { retriable: true }), 'sending');
     expect(error).toBeInstanceOf(SmartLinkError);
     expect(error).not.toBeInstanceOf(KafkaJSError);
+  });
+
+  describe('@platformatic/kafka errors', () => {
+    const {
+      MultipleErrors,
+      NetworkError,
+      ProtocolError,
+      ResponseError,
+      TimeoutError,
+      UserError,
+      AuthenticationError,
+    } = platformaticKafka();
+    const refused = () =>
+      new NetworkError('Connection to localhost:1 failed.', {
+        cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }),
+      });
+    const refusedPartitions = (...codes: string[]) =>
+      new ResponseError(
+        3,
+        11,
+        Object.fromEntries(codes.map((code, i) => [`/responses/0/partitions/${i}`, [codeOf(code), null]])),
+        {},
+      );
+    const codeOf = (id: string) => {
+      const { protocolErrors } = platformaticKafka() as unknown as {
+        protocolErrors: Record<string, { code: number }>;
+      };
+      return protocolErrors[id]?.code ?? -1;
+    };
+
+    it('maps a refused connection, after every retry, to a retriable KAFKA_UNAVAILABLE with the socket error', () => {
+      const error = toKafkaError(
+        new MultipleErrors('Producing messages failed.', [
+          new MultipleErrors('produce failed 3 times.', [refused(), refused(), refused()]),
+        ]),
+        'sending to smartlink.logs',
+      );
+      expect(error).toMatchObject({ code: 'KAFKA_UNAVAILABLE', retriable: true });
+      expect(error.message).toBe(
+        'Kafka unavailable while sending to smartlink.logs: connect ECONNREFUSED 127.0.0.1:1',
+      );
+    });
+
+    it('maps a request timeout to KAFKA_UNAVAILABLE', () => {
+      expect(toKafkaError(new TimeoutError('Request timed out'), 'sending')).toMatchObject({
+        code: 'KAFKA_UNAVAILABLE',
+        retriable: true,
+      });
+    });
+
+    it('maps a partition without its leader to KAFKA_UNAVAILABLE, naming the broker error', () => {
+      const error = toKafkaError(refusedPartitions('NOT_LEADER_OR_FOLLOWER'), 'sending');
+      expect(error).toMatchObject({ code: 'KAFKA_UNAVAILABLE', retriable: true });
+      expect(error.message).toContain('NOT_LEADER_OR_FOLLOWER');
+    });
+
+    it("follows the broker's verdict on a refused request", () => {
+      expect(toKafkaError(refusedPartitions('MESSAGE_TOO_LARGE'), 'sending')).toMatchObject({
+        code: 'KAFKA_REQUEST_FAILED',
+        retriable: false,
+        message: expect.stringContaining('MESSAGE_TOO_LARGE'),
+      });
+      expect(toKafkaError(refusedPartitions('UNKNOWN_TOPIC_OR_PARTITION'), 'sending')).toMatchObject({
+        code: 'KAFKA_REQUEST_FAILED',
+        retriable: true,
+      });
+      expect(toKafkaError(new ProtocolError('GROUP_AUTHORIZATION_FAILED'), 'consuming')).toMatchObject({
+        code: 'KAFKA_REQUEST_FAILED',
+        retriable: false,
+      });
+    });
+
+    it('maps a failed SASL login to KAFKA_AUTHENTICATION_FAILED', () => {
+      expect(
+        toKafkaError(new AuthenticationError('SASL authentication failed.'), 'connecting the producer'),
+      ).toMatchObject({ code: 'KAFKA_AUTHENTICATION_FAILED', retriable: false });
+    });
+
+    it('maps a refused certificate to KAFKA_TLS_FAILED naming the broker', () => {
+      const handshake = new NetworkError('Connection to kafka-0:9093 failed.', {
+        host: 'kafka-0',
+        port: 9093,
+        cause: Object.assign(new Error('certificate has expired'), { code: 'CERT_HAS_EXPIRED' }),
+      });
+      expect(toKafkaError(handshake, 'creating topics')).toMatchObject({
+        code: 'KAFKA_TLS_FAILED',
+        retriable: false,
+        broker: 'kafka-0:9093',
+      });
+    });
+
+    it('treats a misuse and a closed client as non-retriable requests', () => {
+      expect(toKafkaError(new UserError('Failed to serialize a message.'), 'sending')).toMatchObject({
+        code: 'KAFKA_REQUEST_FAILED',
+        retriable: false,
+      });
+      expect(
+        toKafkaError(new NetworkError('Client is closed.', { canRetry: false, closed: true }), 'sending'),
+      ).toMatchObject({ code: 'KAFKA_REQUEST_FAILED', retriable: false });
+    });
   });
 });

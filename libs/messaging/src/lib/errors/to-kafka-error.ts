@@ -44,12 +44,23 @@ const PROGRAMMING_ERRORS = new Set(['RangeError', 'ReferenceError', 'SyntaxError
 
 interface ErrorShape {
   readonly name?: unknown;
+  /** @platformatic/kafka: `PLT_KFK_*` on its own errors; Node's socket error code (e.g. ECONNREFUSED) on a cause. */
+  readonly code?: unknown;
+  /** @platformatic/kafka: the broker error name of a protocol error (e.g. `NOT_LEADER_OR_FOLLOWER`). */
+  readonly apiId?: unknown;
+  /** @platformatic/kafka: its own retriable verdict. */
+  readonly canRetry?: unknown;
+  /** @platformatic/kafka: set on the error of a client that was closed. */
+  readonly closed?: unknown;
+  /** @platformatic/kafka: the errors a `MultipleErrors` (retries, several brokers) gathers. */
+  readonly errors?: unknown;
+  readonly host?: unknown;
+  readonly port?: unknown;
   readonly type?: unknown;
   readonly message?: unknown;
   readonly retriable?: unknown;
   readonly cause?: unknown;
-  /** Set by kafkajs on a KafkaJSConnectionError: Node's socket error code and `host:port`. */
-  readonly code?: unknown;
+  /** Set by kafkajs on a KafkaJSConnectionError: `host:port`. */
   readonly broker?: unknown;
 }
 
@@ -76,6 +87,7 @@ function describe(error: unknown): string {
  */
 export function toKafkaError(error: unknown, operation: string): SmartLinkError {
   if (error instanceof SmartLinkError) return error;
+  if (isPlatformaticError(error)) return fromPlatformatic(error, operation);
   const root = rootCause(error) as ErrorShape;
   const names = [error, root].map((e) => String((e as ErrorShape | null)?.name ?? ''));
   const detail = describe(root);
@@ -96,5 +108,83 @@ export function toKafkaError(error: unknown, operation: string): SmartLinkError 
     return new KafkaUnavailableError(operation, detail, { cause: error });
   }
   const retriable = root.retriable !== false && !PROGRAMMING_ERRORS.has(String(root.name));
+  return new KafkaRequestError(operation, detail, retriable, { cause: error });
+}
+
+// @platformatic/kafka's errors: codes of its own (https://github.com/platformatic/kafka, src/errors.ts), recognised by
+// their `code` so that this file need not load the library.
+const PLATFORMATIC = 'PLT_KFK_';
+const PLATFORMATIC_NETWORK = 'PLT_KFK_NETWORK'; // its TimeoutError carries this code too
+const PLATFORMATIC_AUTHENTICATION = 'PLT_KFK_AUTHENTICATION';
+const SASL_FAILURES = new Set([
+  'SASL_AUTHENTICATION_FAILED',
+  'ILLEGAL_SASL_STATE',
+  'UNSUPPORTED_SASL_MECHANISM',
+]);
+
+function isPlatformaticError(error: unknown): error is ErrorShape {
+  const code = (error as ErrorShape | null)?.code;
+  return typeof code === 'string' && code.startsWith(PLATFORMATIC);
+}
+
+/** Every error a @platformatic/kafka error is made of: itself, what it gathers (`errors`) and its causes. */
+function platformaticParts(error: unknown): ErrorShape[] {
+  const parts: ErrorShape[] = [];
+  const visit = (current: unknown, depth: number) => {
+    if (current === null || typeof current !== 'object' || depth > 10 || parts.includes(current)) return;
+    const shape = current as ErrorShape;
+    parts.push(shape);
+    if (Array.isArray(shape.errors)) shape.errors.forEach((inner: unknown) => visit(inner, depth + 1));
+    visit(shape.cause, depth + 1);
+  };
+  visit(error, 0);
+  return parts;
+}
+
+/**
+ * The @platformatic/kafka side of {@link toKafkaError}. Its errors nest: a `MultipleErrors` gathers one error per
+ * attempt or per broker, a `ResponseError` one `ProtocolError` per refused partition, a `NetworkError` has the socket
+ * error as its cause. The verdict looks at all of them; the detail is the innermost messages (the socket error, the
+ * broker's own words), each once.
+ */
+function fromPlatformatic(error: ErrorShape, operation: string): SmartLinkError {
+  const parts = platformaticParts(error);
+  const leaves = parts.filter(
+    (part) => !(Array.isArray(part.errors) && part.errors.length > 0) && !part.cause,
+  );
+  const messages = [
+    ...new Set(
+      leaves.map((part) => {
+        const text = describe(part);
+        return typeof part.apiId === 'string' && !text.includes(part.apiId)
+          ? `${text} (${part.apiId})`
+          : text;
+      }),
+    ),
+  ];
+  const detail = messages.slice(-3).join('; ') || describe(error);
+  if (parts.some((p) => p.code === PLATFORMATIC_AUTHENTICATION || SASL_FAILURES.has(String(p.apiId)))) {
+    return new KafkaAuthenticationError(operation, detail, { cause: error });
+  }
+  const tlsPart = parts.find((p) => tlsFailure(p.code));
+  const tls = tlsPart && tlsFailure(tlsPart.code);
+  if (tls) {
+    const withHost = parts.find((p) => typeof p.host === 'string');
+    const broker = withHost ? `${String(withHost.host)}:${String(withHost.port)}` : 'the broker';
+    return new KafkaTlsError(broker, tls, operation, detail, { cause: error });
+  }
+  // A closed client is a misuse, not an outage: the same call on it fails again.
+  const closed = parts.some((p) => p.closed === true);
+  if (
+    !closed &&
+    parts.some((p) => p.code === PLATFORMATIC_NETWORK || UNAVAILABLE_TYPES.has(String(p.apiId)))
+  ) {
+    return new KafkaUnavailableError(operation, detail, { cause: error });
+  }
+  const retriable =
+    !closed &&
+    !parts.some(
+      (p) => p.canRetry === false && p.code !== 'PLT_KFK_MULTIPLE' && p.code !== 'PLT_KFK_RESPONSE',
+    );
   return new KafkaRequestError(operation, detail, retriable, { cause: error });
 }
