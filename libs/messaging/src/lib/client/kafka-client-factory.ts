@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { ConnectionOptions as TlsOptions } from 'node:tls';
 import { Logger, type LoggerService } from '@nestjs/common';
 import { SettingsError, pemCertificatesProblem } from '@smartlink/common';
 import {
@@ -77,7 +78,7 @@ export class KafkaClientFactory {
       requestTimeout: settings.requestTimeoutMs,
       enforceRequestTimeout: true,
       retry: this.retry(),
-      ssl: this.ssl(),
+      ssl: this.tlsOptions(),
       sasl: settings.sasl ? saslOptions(settings.sasl) : undefined,
       logLevel: LOG_LEVELS[settings.logLevel],
       logCreator: kafkaLogForwarder(this.logger, settings.sasl ? [settings.sasl.password.reveal()] : []),
@@ -130,7 +131,11 @@ export class KafkaClientFactory {
     };
   }
 
-  private ssl(): KafkaConfig['ssl'] {
+  /**
+   * TLS options (the CA file read and checked) for either client, or undefined for plain text; throws a
+   * `SettingsError` when the CA file is unreadable or holds no certificate.
+   */
+  tlsOptions(): TlsOptions | undefined {
     const { tls } = this.settings;
     if (!tls) return undefined;
     if (tls.caFile === undefined) return { rejectUnauthorized: tls.rejectUnauthorized };

@@ -5,18 +5,22 @@ import { PartitionReplicas } from '../admin/partition-replicas';
 import { TopicAdmin, type TopicSpec } from '../admin/topic-admin';
 import type { BatchConsumer, BatchConsumerOptions } from '../consumer/batch-consumer';
 import { KafkajsBatchConsumer } from '../consumer/kafkajs-batch-consumer';
+import { PlatformaticBatchConsumer } from '../consumer/platformatic-batch-consumer';
 import { DEFAULT_LEASE_SESSION_TIMEOUT_MS, KafkaLease, type KafkaLeaseOptions } from '../lease/kafka-lease';
 import { leaseGroupName, leaseTiming } from '../lease/lease-layout';
-import { EventProducer, MAX_MERGED_BYTES } from '../producer/event-producer';
+import { EventProducer, MAX_MERGED_BYTES, PLATFORMATIC_PRODUCER_RETRIES } from '../producer/event-producer';
+import { PlatformaticProducerPort } from '../producer/platformatic-producer-port';
 import type { KafkaSettings } from '../settings/kafka-settings';
 import { StartupRetry } from '../startup/startup-retry';
 import { TopicNames } from '../topics/topic-names';
 import { KafkaClientFactory, type KafkaClientOptions } from './kafka-client-factory';
+import { PlatformaticClientFactory } from './platformatic-client-factory';
 
 /**
- * The entry point to Kafka: one per service, holding the kafkajs client built from the settings. It hands out
- * producers, consumers and admin clients that share its configuration, and keeps kafkajs itself out of sight.
- * `KafkaModule` provides one; scripts and tests construct it directly.
+ * The entry point to Kafka: one per service, holding the clients built from the settings. It hands out producers,
+ * consumers and admin clients that share its configuration, and keeps the client libraries out of sight. Producers
+ * and consumers run on the library KAFKA_CLIENT names (kafkajs or @platformatic/kafka); admin clients, leases and the offset readers
+ * always on kafkajs (see `KafkaSettings.client`). `KafkaModule` provides one; scripts and tests construct it directly.
  */
 export class KafkaClient {
   /** The topic names under the configured namespace. */
@@ -28,15 +32,21 @@ export class KafkaClient {
   readonly startup: StartupRetry;
   private readonly factory: KafkaClientFactory;
   private readonly kafka: Kafka;
+  /** Set when KAFKA_CLIENT=platformatic. */
+  private readonly platformatic: PlatformaticClientFactory | null;
   private readonly consumers = new Set<BatchConsumer>();
 
   constructor(
     readonly settings: KafkaSettings,
-    options: KafkaClientOptions = {},
+    private readonly options: KafkaClientOptions = {},
   ) {
     this.topics = new TopicNames(settings.topicNamespace);
     this.factory = new KafkaClientFactory(settings, options);
     this.kafka = this.factory.createKafka();
+    this.platformatic =
+      settings.client === 'platformatic'
+        ? new PlatformaticClientFactory(settings, this.factory.tlsOptions())
+        : null;
     this.startup = new StartupRetry({
       budgetMs: settings.startupRetryMs,
       ...(options.logger !== undefined && { logger: options.logger }),
@@ -59,6 +69,14 @@ export class KafkaClient {
 
   /** A durable (acks=all, whole-request retries) producer; it connects on `connect()` or on its first send. */
   createProducer(): EventProducer {
+    const { platformatic } = this;
+    if (platformatic) {
+      return new EventProducer(
+        new PlatformaticProducerPort(() => platformatic.createProducer()),
+        MAX_MERGED_BYTES,
+        { ...this.settings.retry, retries: PLATFORMATIC_PRODUCER_RETRIES },
+      );
+    }
     return new EventProducer(
       this.kafka.producer(this.factory.producerConfig()),
       MAX_MERGED_BYTES,
@@ -74,11 +92,20 @@ export class KafkaClient {
 
   /** A batch consumer for a consumer group; call `start()` on it. {@link stopConsumers} stops it at shutdown. */
   createConsumer(options: BatchConsumerOptions): BatchConsumer {
-    const consumer = new KafkajsBatchConsumer(
-      this.kafka.consumer(this.factory.consumerConfig(options)),
-      options,
-      this.startup,
-    );
+    const { platformatic } = this;
+    const consumer = platformatic
+      ? new PlatformaticBatchConsumer(options, {
+          createConsumer: () => platformatic.createConsumer(options),
+          startup: this.startup,
+          groupProtocol: this.settings.groupProtocol,
+          retry: this.settings.retry,
+          ...(this.options.logger !== undefined && { logger: this.options.logger }),
+        })
+      : new KafkajsBatchConsumer(
+          this.kafka.consumer(this.factory.consumerConfig(options)),
+          options,
+          this.startup,
+        );
     this.consumers.add(consumer);
     return consumer;
   }

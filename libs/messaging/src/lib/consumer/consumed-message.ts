@@ -1,6 +1,7 @@
+import type { Message } from '@platformatic/kafka';
 import type { IHeaders, KafkaMessage } from 'kafkajs';
 
-/** One record as a {@link BatchHandler} sees it; no kafkajs type leaks out of this lib. */
+/** One record as a {@link BatchHandler} sees it; no client library's type leaks out of this lib. */
 export interface ConsumedMessage {
   readonly topic: string;
   readonly partition: number;
@@ -34,6 +35,27 @@ export function toConsumedMessage(topic: string, partition: number, message: Kaf
     topic,
     partition,
     offset: message.offset,
+    key: message.key === null || message.key === undefined ? null : message.key.toString('utf8'),
+    value: message.value ?? EMPTY,
+    headers,
+    timestamp: Number(message.timestamp),
+  };
+}
+
+/** A @platformatic/kafka record as its consumer reads it: everything left as the bytes on the wire. */
+export type PlatformaticMessage = Message<Buffer, Buffer, Buffer, Buffer>;
+
+/** Converts a @platformatic/kafka record into our own message type, as {@link toConsumedMessage} does for kafkajs. */
+export function platformaticToConsumedMessage(message: PlatformaticMessage): ConsumedMessage {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of message.headerEntries ?? message.headers) {
+    // A header without a value (null on the wire) is left out, as kafkajs' conversion does.
+    if (value !== undefined && value !== null) headers[name.toString('utf8')] = value.toString('utf8');
+  }
+  return {
+    topic: message.topic,
+    partition: message.partition,
+    offset: message.offset.toString(),
     key: message.key === null || message.key === undefined ? null : message.key.toString('utf8'),
     value: message.value ?? EMPTY,
     headers,

@@ -216,6 +216,18 @@ describe('toKafkaError', () => {
       });
     });
 
+    it('keeps a missing topic retriable, as the broker and kafkajs have it (the library reports it as a misuse)', () => {
+      const error = toKafkaError(
+        new UserError('Unknown topic smartlink.outcomes.'),
+        'starting consumer group g',
+      );
+      expect(error).toMatchObject({ code: 'KAFKA_REQUEST_FAILED', retriable: true });
+      expect(error.message).toBe(
+        'Kafka refused starting consumer group g: This server does not host this topic-partition ' +
+          '(UNKNOWN_TOPIC_OR_PARTITION): Unknown topic smartlink.outcomes.',
+      );
+    });
+
     it('maps a failed SASL login to KAFKA_AUTHENTICATION_FAILED', () => {
       expect(
         toKafkaError(new AuthenticationError('SASL authentication failed.'), 'connecting the producer'),

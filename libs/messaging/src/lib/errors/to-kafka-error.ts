@@ -121,6 +121,10 @@ const SASL_FAILURES = new Set([
   'ILLEGAL_SASL_STATE',
   'UNSUPPORTED_SASL_MECHANISM',
 ]);
+// @platformatic/kafka 2.12 turns the broker's UNKNOWN_TOPIC_OR_PARTITION on a metadata request into a UserError of
+// its own, without a cause and marked not retriable (src/clients/base/base.ts). A topic another service is about to
+// create is a cluster not ready yet, as kafkajs reports it: retriable. The text is the only way to recognise it.
+const UNKNOWN_TOPIC = /^Unknown topic .+\.$/;
 
 function isPlatformaticError(error: unknown): error is ErrorShape {
   const code = (error as ErrorShape | null)?.code;
@@ -180,6 +184,15 @@ function fromPlatformatic(error: ErrorShape, operation: string): SmartLinkError 
     parts.some((p) => p.code === PLATFORMATIC_NETWORK || UNAVAILABLE_TYPES.has(String(p.apiId)))
   ) {
     return new KafkaUnavailableError(operation, detail, { cause: error });
+  }
+  const unknownTopic = parts.find((p) => typeof p.message === 'string' && UNKNOWN_TOPIC.test(p.message));
+  if (unknownTopic) {
+    return new KafkaRequestError(
+      operation,
+      `This server does not host this topic-partition (UNKNOWN_TOPIC_OR_PARTITION): ${describe(unknownTopic)}`,
+      true,
+      { cause: error },
+    );
   }
   const retriable =
     !closed &&

@@ -37,23 +37,36 @@ const ACKS_ALL = -1;
 
 /**
  * The most bytes (keys, values, headers) one request may carry when it merges sends. Kafka refuses a partition's
- * record batch above `message.max.bytes` (1 MB by default), and kafkajs puts everything one request holds for a
+ * record batch above `message.max.bytes` (1 MB by default), and both clients put everything one request holds for a
  * partition into one batch; a send larger than this on its own still goes, alone, as it was given.
  */
 export const MAX_MERGED_BYTES = 900_000;
 
 /**
- * How a whole request is retried. kafkajs' own producer retries are off (see `KafkaClientFactory.producerConfig`):
- * kafkajs 2.2.4 retries only the brokers that had not answered, so a partition whose leader moved to a broker that
- * already answered is never sent and the send still resolves (kafkajs#1303, pull request #1798) — the reliability
- * case `cluster` lost messages the poller had acked that way. Retrying the whole request here sends every record
- * again: at least once, never lost; repeats are absorbed downstream by their message-id keys.
+ * How a whole request is retried by `EventProducer` itself, on top of what the client retries. Who retries what:
+ *
+ * - kafkajs (KAFKA_CLIENT=kafkajs): the client retries nothing (see `KafkaClientFactory.producerConfig`): kafkajs
+ *   2.2.4 retries only the brokers that had not answered, so a partition whose leader moved to a broker that already
+ *   answered is never sent and the send still resolves (kafkajs#1303, pull request #1798) — the reliability case
+ *   `cluster` lost messages the poller had acked that way. Here the whole request is sent again, up to
+ *   KAFKA_RETRIES times: every record, at least once, never lost; repeats are absorbed downstream by their
+ *   message-id keys.
+ * - @platformatic/kafka (KAFKA_CLIENT=platformatic): the idempotent client retries each broker's part of a request
+ *   itself, KAFKA_RETRIES times with backoff, with the same producer id and sequence numbers, so the broker drops a
+ *   batch it already wrote and keeps the partition in order: no repeats. When it gives up it fails the whole send
+ *   and forgets its producer id. Here the request is then sent once more ({@link PLATFORMATIC_PRODUCER_RETRIES}):
+ *   with fresh metadata and a fresh producer id, every record again. That covers what the client's per-broker retry
+ *   cannot: partitions it grouped under one leader that are now led by different brokers (it resends the group to the
+ *   first partition's leader). That one resend may repeat records the broker had already written, as above.
  */
 export interface ProducerRetry {
   readonly retries: number;
   readonly initialRetryTimeMs: number;
   readonly maxRetryTimeMs: number;
 }
+
+/** Whole-request resends on @platformatic/kafka, after the client's own retries gave up (see {@link ProducerRetry}). */
+export const PLATFORMATIC_PRODUCER_RETRIES = 1;
 
 /** kafkajs' defaults, for a producer built without settings (unit tests). */
 export const DEFAULT_PRODUCER_RETRY: ProducerRetry = {
@@ -73,16 +86,18 @@ interface PendingSend {
 }
 
 /**
- * Produces our records durably (acks=all, every record of a request retried until it is all acknowledged). A send resolves only when Kafka has the records;
+ * Produces our records durably (acks=all, every record of a request retried until it is all acknowledged, see
+ * {@link ProducerRetry}), on kafkajs or on @platformatic/kafka's idempotent producer. A send resolves only when Kafka
+ * has the records;
  * it rejects with a `SmartLinkError`: `KAFKA_UNAVAILABLE` (retriable) when the cluster cannot be reached in time,
  * `KAFKA_REQUEST_FAILED` when the broker refuses the records. Get one from `KafkaClient.createProducer()` or
  * inject it from `KafkaModule`.
  *
  * One request is in flight at a time, and the sends that arrive meanwhile go out together in the next one, each
- * resolving when that request is acknowledged. kafkajs' idempotent producer holds a lock per broker for the whole
- * round trip anyway, so concurrent sends (the consumers' chunks, partitions in parallel) used to queue for it one
- * request each; merged, they share one round trip (kafkajs is set to one request in flight per broker, which keeps
- * each partition's records in order across retries). Records keep the order of their sends. When the broker refuses
+ * resolving when that request is acknowledged. Both clients keep one request in flight per broker anyway (kafkajs is
+ * set so, which keeps each partition's records in order across retries; @platformatic/kafka's idempotent producer
+ * enforces it), so concurrent sends (the consumers' chunks, partitions in parallel) used to queue for it one request
+ * each; merged, they share one round trip. Records keep the order of their sends. When the broker refuses
  * a merged request, each send is tried again on its own, so only the send at fault fails.
  */
 export class EventProducer {
@@ -184,7 +199,7 @@ export class EventProducer {
   }
 
   /**
-   * One request, sent again whole (every record, to the leaders kafkajs knows after its metadata refresh) after a
+   * One request, sent again whole (every record, to the leaders the client knows after its metadata refresh) after a
    * retriable error, with exponential backoff and jitter, up to `retries` times.
    */
   private async sendWhole(topicMessages: OutgoingTopicMessages[]): Promise<void> {

@@ -29,6 +29,8 @@ describe('parseKafkaSettings', () => {
       sessionTimeoutMs: 30_000,
       startupRetryMs: 120_000,
       topics: { partitions: 6 },
+      client: 'kafkajs',
+      groupProtocol: 'classic',
     });
   });
 
@@ -92,6 +94,54 @@ describe('parseKafkaSettings', () => {
     expect(settingsError({ KAFKA_STARTUP_RETRY_MS: '1.5' }).message).toContain(
       'KAFKA_STARTUP_RETRY_MS: not a whole number',
     );
+  });
+
+  describe('the client library and its group options', () => {
+    it('runs on @platformatic/kafka with the KIP-848 protocol and a static member id when told so', () => {
+      expect(
+        parseKafkaSettings({
+          KAFKA_CLIENT: ' Platformatic ',
+          KAFKA_GROUP_PROTOCOL: 'CONSUMER',
+          KAFKA_GROUP_INSTANCE_ID: 'executor-0',
+        }),
+      ).toMatchObject({ client: 'platformatic', groupProtocol: 'consumer', groupInstanceId: 'executor-0' });
+    });
+
+    it('keeps the classic protocol and no static membership by default, with either client', () => {
+      const settings = parseKafkaSettings({ KAFKA_CLIENT: 'platformatic' });
+      expect(settings).toMatchObject({ client: 'platformatic', groupProtocol: 'classic' });
+      expect(settings.groupInstanceId).toBeUndefined();
+      expect(parseKafkaSettings({ KAFKA_GROUP_PROTOCOL: 'classic' }).groupProtocol).toBe('classic');
+    });
+
+    it.each([
+      [
+        'KAFKA_GROUP_INSTANCE_ID',
+        { KAFKA_GROUP_INSTANCE_ID: 'executor-0' },
+        'kafkajs has no static group membership',
+      ],
+      [
+        'KAFKA_GROUP_PROTOCOL',
+        { KAFKA_GROUP_PROTOCOL: 'consumer' },
+        'kafkajs speaks only the classic protocol',
+      ],
+    ])('refuses %s with kafkajs, saying it needs KAFKA_CLIENT=platformatic', (key, env, why) => {
+      for (const client of [{}, { KAFKA_CLIENT: 'kafkajs' }] as Array<Record<string, string>>) {
+        const error = settingsError({ ...client, ...env });
+        expect(badKeys(error)).toEqual([key]);
+        expect(error.message).toContain('KAFKA_CLIENT=platformatic');
+        expect(error.message).toContain(why);
+      }
+    });
+
+    it.each([
+      ['KAFKA_CLIENT', 'rdkafka'],
+      ['KAFKA_GROUP_PROTOCOL', 'cooperative'],
+      ['KAFKA_GROUP_INSTANCE_ID', 'pod 0'],
+      ['KAFKA_GROUP_INSTANCE_ID', 'x'.repeat(250)],
+    ])('refuses %s=%j', (key, value) => {
+      expect(badKeys(settingsError({ KAFKA_CLIENT: 'platformatic', [key]: value }))).toEqual([key]);
+    });
   });
 
   it('verifies TLS certificates unless told otherwise', () => {

@@ -36,6 +36,18 @@ export type SaslMechanism = (typeof SASL_MECHANISMS)[number];
 export const KAFKA_LOG_LEVELS = ['nothing', 'error', 'warn', 'info', 'debug'] as const;
 export type KafkaLogLevel = (typeof KAFKA_LOG_LEVELS)[number];
 
+/** The Kafka client libraries libs/messaging can run on; see {@link KafkaSettings.client}. */
+export const KAFKA_CLIENTS = ['kafkajs', 'platformatic'] as const;
+export type KafkaClientKind = (typeof KAFKA_CLIENTS)[number];
+export const DEFAULT_KAFKA_CLIENT: KafkaClientKind = 'kafkajs';
+
+/** Consumer group protocols: the classic one, and KIP-848's `consumer` protocol (Kafka 4.0 and later). */
+export const GROUP_PROTOCOLS = ['classic', 'consumer'] as const;
+export type GroupProtocol = (typeof GROUP_PROTOCOLS)[number];
+
+// What Kafka accepts as a group.instance.id (the Java client checks it like a topic name).
+const GROUP_INSTANCE_ID = /^[A-Za-z0-9._-]{1,249}$/;
+
 // host (name, IPv4 or [IPv6]) and port; validated here so a typo stops start-up instead of retrying forever.
 const BROKER_ADDRESS = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?):(\d{1,5})$/;
 
@@ -43,6 +55,14 @@ const unset = (value: unknown) => (value === '' || value === undefined ? undefin
 const optionalString = () => z.preprocess(unset, z.string().trim().min(1).optional());
 const lowerCaseEnum = <const T extends readonly [string, ...string[]]>(values: T) =>
   z.preprocess((v) => (typeof v === 'string' ? unset(v.trim().toLowerCase()) : v), z.enum(values).optional());
+const lowerCaseEnumWithDefault = <const T extends readonly [string, ...string[]]>(
+  values: T,
+  defaultValue: T[number],
+) =>
+  z.preprocess(
+    (v) => (typeof v === 'string' ? unset(v.trim().toLowerCase()) : v),
+    z.enum(values).default(defaultValue as never),
+  );
 
 const brokerList = z
   .preprocess(unset, z.string().default(DEFAULT_KAFKA_BROKERS))
@@ -141,6 +161,17 @@ export const kafkaSettingsSchema = z
     KAFKA_LOG_LEVEL: lowerCaseEnum(KAFKA_LOG_LEVELS).describe(
       `kafkajs log level: ${KAFKA_LOG_LEVELS.join(', ')}`,
     ),
+    KAFKA_CLIENT: lowerCaseEnumWithDefault(KAFKA_CLIENTS, DEFAULT_KAFKA_CLIENT).describe(
+      `the Kafka client library producers and consumers run on: ${KAFKA_CLIENTS.join(', ')}`,
+    ),
+    KAFKA_GROUP_PROTOCOL: lowerCaseEnumWithDefault(GROUP_PROTOCOLS, 'classic').describe(
+      `consumer group protocol: ${GROUP_PROTOCOLS.join(', ')} (consumer is KIP-848's, needs KAFKA_CLIENT=platformatic)`,
+    ),
+    KAFKA_GROUP_INSTANCE_ID: z
+      .preprocess(unset, z.string().trim().regex(GROUP_INSTANCE_ID).optional())
+      .describe(
+        'static group membership: 1-249 characters of A-Z a-z 0-9 . _ -, unique per replica (e.g. the pod name); needs KAFKA_CLIENT=platformatic',
+      ),
   })
   .superRefine((env, ctx) => {
     const sasl = {
@@ -164,6 +195,21 @@ export const kafkaSettingsSchema = z
         code: 'custom',
         path: ['KAFKA_SSL'],
         message: 'must be true when KAFKA_SSL_CA_FILE is set',
+      });
+    }
+    // kafkajs implements neither KIP-848 nor static membership: refuse rather than run without what was asked for.
+    if (env.KAFKA_CLIENT === 'kafkajs' && env.KAFKA_GROUP_PROTOCOL === 'consumer') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['KAFKA_GROUP_PROTOCOL'],
+        message: 'consumer needs KAFKA_CLIENT=platformatic (kafkajs speaks only the classic protocol)',
+      });
+    }
+    if (env.KAFKA_CLIENT === 'kafkajs' && env.KAFKA_GROUP_INSTANCE_ID !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['KAFKA_GROUP_INSTANCE_ID'],
+        message: 'needs KAFKA_CLIENT=platformatic (kafkajs has no static group membership)',
       });
     }
     if (env.KAFKA_RETRY_MAX_MS < env.KAFKA_RETRY_INITIAL_MS) {
@@ -204,6 +250,30 @@ export interface KafkaSettings {
   readonly startupRetryMs: number;
   /** How topics the services create are laid out. */
   readonly topics: { readonly partitions: number; readonly replicationFactor?: number };
+  /**
+   * The client library under `EventProducer` and `BatchConsumer` (KAFKA_CLIENT): `kafkajs` (the default until the
+   * benchmark of issue 14 chooses) or `platformatic` (@platformatic/kafka: an idempotent producer, a consumer on its
+   * message stream, KIP-848 and static membership). Topic creation and cluster checks (`TopicAdmin`), leases
+   * (`KafkaLease`), group lag, namespace offsets and partition replicas stay on kafkajs with either: they are few
+   * requests, off the hot path, and the lease relies on kafkajs' custom partition assigners.
+   */
+  readonly client: KafkaClientKind;
+  /**
+   * The consumer group protocol of `BatchConsumer` (KAFKA_GROUP_PROTOCOL): `classic`, or `consumer` (KIP-848:
+   * assignments computed by the broker, rebalances that move only the partitions that change hands). `consumer`
+   * needs KAFKA_CLIENT=platformatic; with it the session timeout and heartbeat interval are the broker's
+   * (`group.consumer.session.timeout.ms`, `group.consumer.heartbeat.interval.ms`), not KAFKA_SESSION_TIMEOUT_MS.
+   * Leases keep the classic protocol.
+   */
+  readonly groupProtocol: GroupProtocol;
+  /**
+   * Static group membership (KAFKA_GROUP_INSTANCE_ID, KIP-345): the member id every consumer group of this process
+   * joins with, so a replica that was killed and comes back within the session timeout gets its partitions back
+   * without a rebalance. Unique per replica (e.g. the pod name). A clean stop still leaves the group at once:
+   * @platformatic/kafka 2.12 leaves on close (LeaveGroup, or member epoch -1 under KIP-848), with either protocol.
+   * Needs KAFKA_CLIENT=platformatic; unset by default.
+   */
+  readonly groupInstanceId?: string;
 }
 
 /**
@@ -247,5 +317,8 @@ export function parseKafkaSettings(env: SettingsSource): KafkaSettings {
         replicationFactor: s.KAFKA_TOPIC_REPLICATION_FACTOR,
       }),
     },
+    client: s.KAFKA_CLIENT,
+    groupProtocol: s.KAFKA_GROUP_PROTOCOL,
+    ...(s.KAFKA_GROUP_INSTANCE_ID !== undefined && { groupInstanceId: s.KAFKA_GROUP_INSTANCE_ID }),
   };
 }
