@@ -1,13 +1,13 @@
 import { uniqueName, waitFor } from '@smartlink/testing';
 import { KafkaClient, type ConsumedMessage } from '../src';
-import { CollectingLogger, committedOffsets, testSettings } from './kafka-test-support';
+import { CLIENT_KINDS, CollectingLogger, committedOffsets, testSettings } from './kafka-test-support';
 
 // Offsets are committed only after the handler resolved: a throwing handler leaves them uncommitted, and the
 // next member of the group gets the same records again; after a successful handle it does not.
 
-describe('BatchConsumer against a real broker', () => {
+describe.each(CLIENT_KINDS)('BatchConsumer on %s against a real broker', (kind) => {
   const logger = new CollectingLogger();
-  const client = new KafkaClient(testSettings(), { logger });
+  const client = new KafkaClient(testSettings({ KAFKA_CLIENT: kind }), { logger });
   const producer = client.createProducer();
   const admin = client.createAdmin();
   const topic = uniqueName('messaging_commit');
@@ -40,7 +40,7 @@ describe('BatchConsumer against a real broker', () => {
   }
 
   describe('when the handler throws', () => {
-    it('commits nothing, and kafkajs delivers the same batch again', async () => {
+    it('commits nothing, and the same batch is delivered again', async () => {
       const attempts: string[][] = [];
       const failing = client.createConsumer({
         groupId,
@@ -114,12 +114,12 @@ describe('BatchConsumer against a real broker', () => {
             await context.commit((messages[1] as ConsumedMessage).offset);
             committedInside.push(await committedOffsets(ownGroup, ownTopic));
           }
-          // kafkajs retries a failed batch in the same process; only the group's offset outlives it.
+          // A failed chunk is retried in the same process; only the group's offset outlives it.
           throw new Error('the process dies after the commit');
         },
       });
       await committing.start();
-      await waitFor(() => seen.length >= 2, { description: 'kafkajs to retry the failed chunk' });
+      await waitFor(() => seen.length >= 2, { description: 'the failed chunk to be retried' });
       await committing.stop();
 
       const received: ConsumedMessage[] = [];

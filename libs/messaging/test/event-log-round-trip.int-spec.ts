@@ -1,6 +1,7 @@
 import { uniqueName, waitFor } from '@smartlink/testing';
 import { KafkaClient, type ConsumedMessage, type EventRecord } from '../src';
-import { CollectingLogger, committedOffsets, testSettings } from './kafka-test-support';
+import { murmur2 } from '../src/lib/producer/key-partitioner';
+import { CLIENT_KINDS, CollectingLogger, committedOffsets, testSettings } from './kafka-test-support';
 
 // The proof that the messaging lib carries records through a real broker unchanged: acks=all producer in,
 // consumer group out, three partitions, every key, value and header compared byte for byte.
@@ -21,8 +22,8 @@ function record(i: number): EventRecord {
   };
 }
 
-describe('a round trip through a real broker', () => {
-  const client = new KafkaClient(testSettings(), { logger: new CollectingLogger() });
+describe.each(CLIENT_KINDS)('a round trip through a real broker on %s', (kind) => {
+  const client = new KafkaClient(testSettings({ KAFKA_CLIENT: kind }), { logger: new CollectingLogger() });
   const producer = client.createProducer();
   const admin = client.createAdmin();
   const topic = uniqueName('messaging_round_trip');
@@ -70,6 +71,10 @@ describe('a round trip through a real broker', () => {
       expect(actual?.headers).toEqual(expected.headers);
     }
     expect(new Set(received.map((message) => message.partition))).toEqual(new Set([0, 1, 2]));
+    // Either client puts a key where the Java client would: murmur2 of the key, made positive, modulo 3.
+    for (const message of received) {
+      expect(message.partition).toBe((murmur2(message.key ?? '') & 0x7fffffff) % 3);
+    }
     for (const partition of [0, 1, 2]) {
       const offsets = received.filter((m) => m.partition === partition).map((m) => Number(m.offset));
       expect(offsets).toEqual([...offsets].sort((a, b) => a - b)); // in order within a partition
@@ -86,5 +91,29 @@ describe('a round trip through a real broker', () => {
     );
     expect(total).toBe(RECORDS);
     expect(consumer.isRunning()).toBe(true);
+  });
+
+  it('writes the records of sends started at once, each once, in the order the sends came', async () => {
+    const ordered = uniqueName('messaging_send_order');
+    await admin.ensureTopics([{ name: ordered, partitions: 1 }]);
+    const sends = Array.from({ length: 20 }, (_, send) =>
+      Array.from({ length: 5 }, (__, i) => ({ key: `m-${send * 5 + i}`, value: `${send * 5 + i}` })),
+    );
+    await Promise.all(sends.map((records) => producer.send(ordered, records)));
+
+    const received: ConsumedMessage[] = [];
+    const consumer = client.createConsumer({
+      groupId: uniqueName('messaging_send_order_group'),
+      topics: [ordered],
+      handler: async (messages) => {
+        received.push(...messages);
+      },
+    });
+    await consumer.start();
+    await waitFor(() => received.length >= 100, { description: '100 records' });
+    await consumer.stop();
+
+    expect(received.map((m) => m.value.toString())).toEqual(sends.flat().map((r) => r.value));
+    expect(received.map((m) => Number(m.offset))).toEqual(Array.from({ length: 100 }, (_, i) => i));
   });
 });

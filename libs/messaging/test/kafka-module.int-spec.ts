@@ -10,12 +10,12 @@ import {
   TopicNames,
   type ConsumedMessage,
 } from '../src';
-import { testSettings } from './kafka-test-support';
+import { CLIENT_KINDS, testSettings } from './kafka-test-support';
 
 // KafkaModule as an app uses it: providers wired, producer connected on init, everything closed on shutdown.
 
 describe('KafkaModule', () => {
-  describe('forRoot', () => {
+  describe.each(CLIENT_KINDS)('forRoot on %s', (kind) => {
     const namespace = uniqueName('messaging_module');
     let moduleRef: TestingModule;
 
@@ -23,7 +23,11 @@ describe('KafkaModule', () => {
       moduleRef = await Test.createTestingModule({
         imports: [
           KafkaModule.forRoot(
-            testSettings({ SMARTLINK_TOPIC_NAMESPACE: namespace, KAFKA_LOG_LEVEL: 'warn' }),
+            testSettings({
+              SMARTLINK_TOPIC_NAMESPACE: namespace,
+              KAFKA_LOG_LEVEL: 'warn',
+              KAFKA_CLIENT: kind,
+            }),
           ),
         ],
       }).compile();

@@ -3,6 +3,10 @@ import type { LoggerService } from '@nestjs/common';
 import { Kafka, logLevel } from 'kafkajs';
 import { parseKafkaSettings, type KafkaSettings } from '../src';
 
+/** The client libraries producers and consumers can run on (KAFKA_CLIENT); the suite runs their tests on each. */
+export const CLIENT_KINDS = ['kafkajs', 'platformatic'] as const;
+export type ClientKind = (typeof CLIENT_KINDS)[number];
+
 /** The broker the jest global setup made sure answers (tools/kafka, or the cluster in KAFKA_BROKERS). */
 export function testBrokers(): string {
   const brokers = process.env['KAFKA_BROKERS'];

@@ -1,6 +1,6 @@
 import { TcpProxy, uniqueName, waitFor } from '@smartlink/testing';
 import { KafkaClient, type ConsumedMessage } from '../src';
-import { CollectingLogger, testBrokers, testSettings } from './kafka-test-support';
+import { CLIENT_KINDS, CollectingLogger, testBrokers, testSettings } from './kafka-test-support';
 
 // A service started together with its cluster meets Kafka not ready yet: the broker's port still closed, topics
 // another service is about to create not there. Its start-up steps wait for Kafka (KAFKA_STARTUP_RETRY_MS) instead
@@ -17,7 +17,7 @@ const QUICK_TRIES = {
 
 const warnings = (logger: CollectingLogger) => logger.lines.filter((line) => line.includes('start-up tries'));
 
-describe('start-up while Kafka is not ready', () => {
+describe.each(CLIENT_KINDS)('start-up on %s while Kafka is not ready', (kind) => {
   describe("when the broker's port opens only after the service started", () => {
     let proxy: TcpProxy;
 
@@ -32,7 +32,7 @@ describe('start-up while Kafka is not ready', () => {
       await proxy.cut();
       const logger = new CollectingLogger();
       const client = new KafkaClient(
-        testSettings({ KAFKA_BROKERS: `127.0.0.1:${proxy.port}`, ...QUICK_TRIES }),
+        testSettings({ KAFKA_BROKERS: `127.0.0.1:${proxy.port}`, KAFKA_CLIENT: kind, ...QUICK_TRIES }),
         {
           logger,
         },
@@ -54,7 +54,7 @@ describe('start-up while Kafka is not ready', () => {
 
   describe('when the topic of a consumer group is created only after the consumer started', () => {
     const logger = new CollectingLogger();
-    const client = new KafkaClient(testSettings(QUICK_TRIES), { logger });
+    const client = new KafkaClient(testSettings({ KAFKA_CLIENT: kind, ...QUICK_TRIES }), { logger });
     const admin = client.createAdmin();
     const producer = client.createProducer();
 
@@ -99,9 +99,12 @@ describe('start-up while Kafka is not ready', () => {
   describe('when Kafka is still not ready after KAFKA_STARTUP_RETRY_MS', () => {
     it('fails the start with KAFKA_STARTUP_TIMED_OUT, saying what it waited for', async () => {
       const logger = new CollectingLogger();
-      const client = new KafkaClient(testSettings({ ...QUICK_TRIES, KAFKA_STARTUP_RETRY_MS: '3000' }), {
-        logger,
-      });
+      const client = new KafkaClient(
+        testSettings({ ...QUICK_TRIES, KAFKA_CLIENT: kind, KAFKA_STARTUP_RETRY_MS: '3000' }),
+        {
+          logger,
+        },
+      );
       const topic = uniqueName('messaging_startup_never');
       const consumer = client.createConsumer({
         groupId: uniqueName('messaging_startup_group'),
