@@ -81,6 +81,9 @@ const partitionKey = (topic: string, partition: number) => `${topic}:${partition
  * - Records arrive from the stream in offset order per partition and queue per partition; a chunk is at most
  *   `maxBatchSize` of one partition's queue (default: all queued). When more than a bound is held (at least 1,024,
  *   twice `maxBatchSize` × `partitionsConsumedConcurrently`) the stream is paused, so fetching follows handling.
+ * - `pause()` of every topic pauses the stream. The library pauses a stream, not a topic: while only some topics are
+ *   paused, their records are still fetched and held (not handed out) up to that bound, and then fetching pauses for
+ *   all topics until they are resumed. (The services pause all their topics or none.)
  * - The handler's resolve commits past the chunk's last record (`Consumer.commit`, explicit offsets, after the
  *   partition's previous commit came back). A handler that throws commits nothing: the same chunk is handed out again
  *   after KAFKA_RETRY_INITIAL_MS, doubling up to KAFKA_RETRY_MAX_MS, for as long as it fails (kafkajs retries it in
@@ -90,8 +93,10 @@ const partitionKey = (topic: string, partition: number) => `${topic}:${partition
  * - When the stream or the group member fails beyond the library's retries (an error event), this member leaves the
  *   group once its chunks in flight are done and committed, and starts again after `recoveryDelayMs` with a new
  *   member, from the committed offsets; as often as needed.
- * - A partition taken away by a rebalance has its queue dropped (the chunk in flight finishes; its commit may be
- *   refused, which redelivers to the new owner). The library keeps the fetch position of a partition it no longer
+ * - A partition taken away by a rebalance has its queue dropped. The library gives a partition up without waiting for
+ *   the chunk with the handler (kafkajs finishes a chunk before it rejoins): that chunk finishes, and its commit may
+ *   be refused, but the new owner may meanwhile handle the same records. At least once still holds; handlers must
+ *   take a record handled twice at the same time in stride, as our message-id keys do. The library keeps the fetch position of a partition it no longer
  *   owns and reuses it, instead of the group's committed offset, should the partition come back while the group has
  *   no commit for it: records another member fetched but never committed would be skipped. So this wrapper removes
  *   the positions of partitions this member does not own (`MessagesStream.offsetsToFetch`) whenever it sees them.
@@ -235,7 +240,8 @@ export class PlatformaticBatchConsumer implements BatchConsumer {
       }
       this.attach(stream);
     } catch (error) {
-      await this.closeMember(consumer, null);
+      // The member is dropped whatever its close says: the join's error is the one that tells what went wrong.
+      await this.closeMember(consumer, null).catch(() => undefined);
       throw error;
     }
   }
@@ -536,9 +542,9 @@ export class PlatformaticBatchConsumer implements BatchConsumer {
       await this.closeMember(consumer, stream).catch(() => undefined);
       this.partitions.clear();
       this.held = 0;
-      for (let delay = delayMs; !this.isStopped(); delay = Math.min(delay * 2, 60_000)) {
+      while (!this.isStopped()) {
         await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, delay);
+          const timer = setTimeout(resolve, delayMs);
           timer.unref();
           this.wakeRecovery = () => {
             clearTimeout(timer);
@@ -554,7 +560,7 @@ export class PlatformaticBatchConsumer implements BatchConsumer {
         } catch (failure) {
           this.logger.error(
             `Starting the consumer of group ${this.groupId} again failed ` +
-              `(${toKafkaError(failure, 'consuming').message}); trying again in ${Math.min(delay * 2, 60_000)} ms`,
+              `(${toKafkaError(failure, 'consuming').message}); trying again in ${delayMs} ms`,
             LOG_CONTEXT,
           );
         }
