@@ -28,14 +28,8 @@ const instant = (value: unknown): number | undefined => {
 
 /** Reads one record of the event log; null for a record that is not a lifecycle event with id, type and time. */
 export function readBenchEvent(value: string, recordTimestamp: number): BenchEvent | null {
-  let json: unknown;
-  try {
-    json = JSON.parse(value);
-  } catch {
-    return null;
-  }
-  if (json === null || typeof json !== 'object') return null;
-  const e = json as Record<string, unknown>;
+  const e = jsonObject(value);
+  if (e === null) return null;
   const at = instant(e['at']);
   if (typeof e['type'] !== 'string' || typeof e['messageId'] !== 'string' || at === undefined) return null;
   const enqueuedAt = instant(e['enqueuedAt']);
@@ -76,14 +70,8 @@ const OUTCOME_STATUSES = new Set(['succeeded', 'failed', 'fatal']);
 
 /** Reads one record of `<ns>.outcomes`; null for a started marker or a record that is not an outcome. */
 export function readOutcomeRecord(value: string, recordTimestamp: number): OutcomeRecord | null {
-  let json: unknown;
-  try {
-    json = JSON.parse(value);
-  } catch {
-    return null;
-  }
-  if (json === null || typeof json !== 'object') return null;
-  const o = json as Record<string, unknown>;
+  const o = jsonObject(value);
+  if (o === null) return null;
   const startedAt = instant(o['startedAt']);
   const finishedAt = instant(o['finishedAt']);
   const { messageId, attempt, status } = o;
@@ -105,4 +93,15 @@ export function readOutcomeRecord(value: string, recordTimestamp: number): Outco
     finishedAt,
     timestamp: recordTimestamp,
   };
+}
+
+/** A record's value as a JSON object; null when it is not JSON or not an object. */
+function jsonObject(value: string): Record<string, unknown> | null {
+  let json: unknown;
+  try {
+    json = JSON.parse(value);
+  } catch {
+    return null;
+  }
+  return json !== null && typeof json === 'object' ? (json as Record<string, unknown>) : null;
 }
