@@ -238,7 +238,7 @@ async function main() {
       ? `cloud: enqueued ${queue.enqueued}, waiting ${queue.ready + queue.inFlight}, acked ${queue.acked}, ` +
         `received ${queue.sent}  |  segment: succeeded ${handled.succeeded}, failed ${handled.failed}` +
         `  |  retries ${retries?.counters?.retriesScheduled ?? 0}, ` +
-        `dead ${retries?.counters?.deadLettered ?? 0}  |  log rows ${logs?.written ?? 0}`
+        `dead ${retries?.counters?.deadLettered ?? 0}  |  log-writer rows ${logs?.written ?? 0}`
       : 'waiting for the simulator...';
     if (process.stderr.isTTY) process.stderr.write(`\r\x1b[K${line}`);
     else say(line);
