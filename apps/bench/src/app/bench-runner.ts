@@ -126,15 +126,19 @@ export async function runBench(options: BenchOptions, env: BenchEnvironment): Pr
     logRows: options.logRows,
     serviceSettings: options.settings,
   };
+  /** The fields every result starts with, the run's identity; `finishedAt` is when it is called. */
+  const resultHeader = () => ({
+    schema: 'smartlink-bench/v1' as const,
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    command: env.command,
+    commit,
+    machine: machineInfo(env.workspace, options.database, env.postgresAdminUrl),
+  });
   if (options.limitsOnly) {
     await removeTopics(client, progress);
     return {
-      schema: 'smartlink-bench/v1',
-      startedAt,
-      finishedAt: new Date().toISOString(),
-      command: env.command,
-      commit,
-      machine: machineInfo(env.workspace, options.database, env.postgresAdminUrl),
+      ...resultHeader(),
       // No system ran: nothing was sampled.
       load: {
         idleBusyCores: NaN,
@@ -286,12 +290,7 @@ export async function runBench(options: BenchOptions, env: BenchEnvironment): Pr
   const downstream = throughputOf(events, outcomes, plainCommands, RUN_SOURCES.downstream);
   const duringLoad = sampler.loadAverage();
   return {
-    schema: 'smartlink-bench/v1',
-    startedAt,
-    finishedAt: new Date().toISOString(),
-    command: env.command,
-    commit,
-    machine: machineInfo(env.workspace, options.database, env.postgresAdminUrl),
+    ...resultHeader(),
     load: {
       idleBusyCores: round(sampler.machineBusyCores('idle') ?? NaN, 2),
       loadBusyCores: round(sampler.machineBusyCores('load') ?? NaN, 2),
