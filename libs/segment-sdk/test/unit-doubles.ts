@@ -139,10 +139,16 @@ export function consumed(record: {
 }
 
 /** A promise with its resolve function outside, to hold a handler or a send until the test lets it go. */
-export function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T) => void } {
+export function deferred<T = void>(): {
+  promise: Promise<T>;
+  resolve: (value: T) => void;
+  reject: (error: Error) => void;
+} {
   let resolve!: (value: T) => void;
-  const promise = new Promise<T>((r) => {
-    resolve = r;
+  let reject!: (error: Error) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
   });
-  return { promise, resolve };
+  return { promise, resolve, reject };
 }

@@ -214,6 +214,21 @@ describe('CommandChunkProcessor', () => {
     expect(s.commits).toEqual(records.slice(1).map((r) => r.offset));
   });
 
+  it('leaves nothing on the shutdown grace once a record stopped waiting for its slot', async () => {
+    const gate = deferred();
+    const runs: string[] = [];
+    const s = setup({ DemoPing: recording(runs, () => gate.promise) }, { concurrency: 1 });
+
+    const chunk = s.process(['a', 'b', 'c'].map((id) => commandRecord({ id })));
+    await until(() => s.grace.waitingForBegin === 1, 'a record waiting for the slot');
+    gate.resolve();
+    await chunk;
+    await s.settled();
+
+    expect(runs).toEqual(['a#1', 'b#1', 'c#1']);
+    expect(s.grace.waitingForBegin).toBe(0);
+  });
+
   it('runs a record marked run-alone with nothing beside it', async () => {
     const first = deferred();
     const alone = deferred();

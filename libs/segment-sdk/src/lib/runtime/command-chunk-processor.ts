@@ -235,9 +235,7 @@ export class CommandChunkProcessor {
       throw new SegmentShutdownError('the segment is shutting down; unstarted records are handed back');
     const acquiring = alone ? limiter.acquireExclusive() : limiter.acquire();
     this.deps.stats.recordWaiting(1);
-    const won = await Promise.race([acquiring, grace.begun.then(() => undefined)]).finally(() =>
-      this.deps.stats.recordWaiting(-1),
-    );
+    const won = await grace.unlessBegun(acquiring).finally(() => this.deps.stats.recordWaiting(-1));
     if (won === undefined) {
       // The slot may still come; give it straight back then.
       void acquiring.then((release) => release());
