@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app/app.module';
 import { loadPollerSettings } from './app/poller-settings';
+import { SHUTDOWN_SIGNALS } from '@smartlink/health';
 
 /** Boots the poller: settings from the environment, validated once, then listen. */
 async function bootstrap(): Promise<void> {
@@ -15,8 +16,9 @@ async function bootstrap(): Promise<void> {
     new FastifyAdapter(),
     { logger },
   );
-  // Exit 0 once the shutdown hooks are done; by default Nest raises the signal again (exit code 143).
-  app.enableShutdownHooks([], { useProcessExit: true });
+  // SIGTERM and SIGINT only (SIGUSR2 stays free for heap snapshots); exit 0 once the shutdown hooks are done, where
+  // by default Nest raises the signal again (exit code 143).
+  app.enableShutdownHooks([...SHUTDOWN_SIGNALS], { useProcessExit: true });
   await app.listen(settings.http.port, settings.http.host);
   Logger.log(`poller listening on ${await app.getUrl()}`, 'Bootstrap');
 }

@@ -1,4 +1,4 @@
 export { HealthModule, type HealthModuleOptions } from './lib/health.module';
 export { flagCheck } from './lib/flag-check';
 export { ServicePhase } from './lib/service-phase';
-export { ShutdownDeadline, type ProcessExit } from './lib/shutdown-deadline';
+export { SHUTDOWN_SIGNALS, ShutdownDeadline, type ProcessExit } from './lib/shutdown-deadline';

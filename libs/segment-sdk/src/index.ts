@@ -31,4 +31,6 @@ export { AttemptEndedError } from './lib/errors/attempt-ended-error';
 // Observability
 export { SegmentStats, type SegmentStatsSnapshot, type OutcomeCounts } from './lib/stats/segment-stats';
 export { SegmentHealthIndicator } from './lib/health/segment.health';
+/** Give them to `app.enableShutdownHooks`: SIGTERM and SIGINT, not SIGUSR2 (heap snapshots). */
+export { SHUTDOWN_SIGNALS } from '@smartlink/health';
 export { segmentGroupId } from './lib/runtime/segment-runtime';

@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module';
 import type { ExecutorSettings } from './executor-settings';
+import { SHUTDOWN_SIGNALS } from '@smartlink/health';
 
 /** Options of {@link createExecutorApp} beyond the settings. */
 export interface ExecutorAppOptions {
@@ -27,7 +28,8 @@ export async function createExecutorApp(
       logger: options.logger ?? ['log', 'warn', 'error'],
     },
   );
-  // Exit 0 once the shutdown hooks are done; by default Nest raises the signal again (exit code 143).
-  app.enableShutdownHooks([], { useProcessExit: true });
+  // SIGTERM and SIGINT only (SIGUSR2 stays free for heap snapshots); exit 0 once the shutdown hooks are done, where
+  // by default Nest raises the signal again (exit code 143).
+  app.enableShutdownHooks([...SHUTDOWN_SIGNALS], { useProcessExit: true });
   return app;
 }

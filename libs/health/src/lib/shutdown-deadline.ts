@@ -14,8 +14,12 @@ import { ServicePhase } from './service-phase';
 const SHUTDOWN_HOOKS = ['onModuleDestroy', 'beforeApplicationShutdown', 'onApplicationShutdown'] as const;
 type ShutdownHook = (typeof SHUTDOWN_HOOKS)[number];
 
-/** The signals Kubernetes and a terminal send to stop a process. */
-const SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT'];
+/**
+ * The signals Kubernetes and a terminal send to stop a process: give them to `app.enableShutdownHooks`. Its default,
+ * every signal Nest knows, would also stop the service on SIGUSR2, the signal operators give
+ * `--heapsnapshot-signal` to take a heap snapshot of a live pod.
+ */
+export const SHUTDOWN_SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT'];
 
 /** Ends the process; `process.exit` outside tests. */
 export type ProcessExit = (code: number) => void;
@@ -54,7 +58,7 @@ export class ShutdownDeadline implements OnApplicationBootstrap, OnModuleDestroy
       const instance: unknown = wrapper.isDependencyTreeStatic() ? wrapper.instance : undefined;
       if (instance && typeof instance === 'object' && instance !== this) this.track(instance as HookOwner);
     }
-    for (const signal of SIGNALS) process.on(signal, this.onSignal);
+    for (const signal of SHUTDOWN_SIGNALS) process.on(signal, this.onSignal);
   }
 
   onModuleDestroy(): void {
@@ -66,7 +70,7 @@ export class ShutdownDeadline implements OnApplicationBootstrap, OnModuleDestroy
    * case a later hook or open handle still holds the process.
    */
   onApplicationShutdown(): void {
-    for (const signal of SIGNALS) process.off(signal, this.onSignal);
+    for (const signal of SHUTDOWN_SIGNALS) process.off(signal, this.onSignal);
   }
 
   /** Starts the countdown; later calls do nothing. Called on the first signal. */
