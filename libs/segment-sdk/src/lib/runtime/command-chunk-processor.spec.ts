@@ -41,6 +41,7 @@ function setup(
   const stats = new SegmentStats('hr');
   const stdout = new RecordingStdout();
   const grace = new ShutdownGrace();
+  const limiter = new ConcurrencyLimiter(concurrency);
   const lateLogs = new LateLogBuffer();
   /** What happened, in order: `send:<marker ids>`, `commit:<offset>`, `run:<id>#<attempt>`. */
   const events: string[] = [];
@@ -73,7 +74,7 @@ function setup(
       lateLogs: (record) => lateLogs.add(record),
     }),
     finished: new FinishedAttempts(dedupCapacity),
-    limiter: new ConcurrencyLimiter(concurrency),
+    limiter,
     grace,
     stats,
     stdout,
@@ -98,6 +99,7 @@ function setup(
   return {
     process,
     processor,
+    limiter,
     producer,
     stats,
     stdout,
@@ -123,19 +125,31 @@ function recording(
 }
 
 describe('CommandChunkProcessor', () => {
-  it('makes the started markers durable and commits past the records before any handler runs', async () => {
+  it('makes the started markers durable and commits past the records, together, before any handler runs', async () => {
     const runs: string[] = [];
-    const events: string[] = [];
-    const s = setup({ DemoPing: recording(runs, () => undefined, events) });
+    const s = setup({
+      DemoPing: (message) => {
+        runs.push(`${message.id}#${message.attempt}`);
+        s.events.push(`run:${message.id}#${message.attempt}`);
+      },
+    });
     const records = [commandRecord({ id: 'a' }), commandRecord({ id: 'b' })];
+    const [first, second] = records as [ConsumedMessage, ConsumedMessage];
+    const markersHeld = deferred();
+    s.producer.gate = markersHeld.promise;
 
-    await s.process(records);
+    const chunk = s.process(records);
+    // The commit does not wait for the markers (one round trip, not two), and no handler starts without both.
+    await until(() => s.commits.length === 1, 'the commit, while the markers are held');
+    expect(s.events).toEqual([`commit:${second.offset}`]);
+    expect(runs).toEqual([]);
+    s.producer.gate = null;
+    markersHeld.resolve();
+    await chunk;
     await s.settled();
 
-    const [first, second] = records as [ConsumedMessage, ConsumedMessage];
-    const ordered = [...s.events, ...events];
-    expect(s.events.slice(0, 2)).toEqual(['send:2', `commit:${second.offset}`]);
-    expect(ordered.indexOf(`commit:${second.offset}`)).toBeLessThan(ordered.indexOf('run:a#1'));
+    expect(s.events.slice(0, 2)).toEqual([`commit:${second.offset}`, 'send:2']);
+    expect(s.events.indexOf('send:2')).toBeLessThan(s.events.indexOf('run:a#1'));
     expect(first.offset < second.offset).toBe(true);
     expect(s.producer.markers()).toEqual([
       {
@@ -227,6 +241,30 @@ describe('CommandChunkProcessor', () => {
 
     expect(runs).toEqual(['a#1', 'b#1', 'c#1']);
     expect(s.grace.waitingForBegin).toBe(0);
+  });
+
+  it("frees a handler's slot when the handler ends, while its outcome is still on its way", async () => {
+    const outcomeHeld = deferred();
+    const runs: string[] = [];
+    const s = setup(
+      {
+        DemoPing: (message) => {
+          runs.push(message.id);
+          s.producer.gate = outcomeHeld.promise; // the marker went out already: the outcome's send waits
+        },
+      },
+      { concurrency: 1 },
+    );
+
+    await s.process([commandRecord({ id: 'b' })]);
+    await until(() => runs.includes('b') && s.limiter.running === 0, 'the handler ended and its slot free');
+
+    expect(s.processor.running).toBe(1);
+    expect(s.producer.outcomes()).toEqual([]);
+    s.producer.gate = null;
+    outcomeHeld.resolve();
+    await s.settled();
+    expect(s.producer.outcomes().map((o) => [o.messageId, o.status])).toEqual([['b', 'succeeded']]);
   });
 
   it('runs a record marked run-alone with nothing beside it', async () => {

@@ -217,9 +217,13 @@ export class CommandChunkProcessor {
     try {
       if (grace.hasBegun)
         throw new SegmentShutdownError('the segment is shutting down; unstarted records are handed back');
-      if (outcomes.length > 0 || logs.length > 0) await this.deps.outbox.send({ outcomes, logs });
-      // Past this commit the records never come back to the segment: only now may their handlers start.
-      await context.commit(last.offset);
+      // Both must be durable before a handler starts: the markers (so a handler that takes its process down is
+      // charged its attempt) and the commit (past it the records never come back to the segment). Neither needs the
+      // other, so they travel together: one round trip per group instead of two, which with fast handlers is what
+      // bounds a segment's throughput (`concurrency` records per round trip). Should only the commit land, the
+      // records do not come back and their attempts end at the executor's dispatch deadline: retried, not lost.
+      const marking = outcomes.length > 0 || logs.length > 0 ? this.deps.outbox.send({ outcomes, logs }) : undefined;
+      await Promise.all([marking, context.commit(last.offset)]);
     } catch (error) {
       for (const run of runs) run.release();
       throw error;
@@ -283,9 +287,20 @@ export class CommandChunkProcessor {
     stats.recordRunning(1);
     const running: Running = { message, startedAt, done: Promise.resolve(), answered: false };
     this.inFlight.set(key, running);
+    let slotHeld = true;
+    /** Frees the slot once the handler ended: `concurrency` bounds handlers, not outcomes on their way out. */
+    const handlerEnded = () => {
+      if (!slotHeld) return;
+      slotHeld = false;
+      stats.recordRunning(-1);
+      release();
+    };
     running.done = (async () => {
       try {
         const result = await runner.run(registry.get(message.command), message, grace.signal);
+        // Held through the outcome's send, the slot would cost every attempt a produce round trip of the
+        // segment's throughput; the outcome is still awaited below, and shutdown waits for it (`inFlight`).
+        handlerEnded();
         stats.recordHandled(message.command, result.outcome.status);
         const entry: FinishedAttempt = {
           command: message.command,
@@ -312,8 +327,7 @@ export class CommandChunkProcessor {
           `${message.command} ${message.id} attempt ${message.attempt}: ${String(error)}`,
         );
       } finally {
-        stats.recordRunning(-1);
-        release();
+        handlerEnded();
         this.inFlight.delete(key);
       }
     })();
