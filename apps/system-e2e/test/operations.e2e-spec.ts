@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { uniqueName, waitFor } from '@smartlink/testing';
 import {
   publishFromSegment,
@@ -54,20 +56,25 @@ function messages(count: number, tag: string) {
 describe('operating the services (probes, metrics, SIGTERM), end to end, on postgres', () => {
   const namespace = uniqueName('e2e_ops');
   const restarted: ServiceProcess[] = [];
+  /** Where the services write heap snapshots: SIGUSR2, as docker/README.md tells operators. */
+  const snapshots = mkdtempSync(join(tmpdir(), 'smartlink-heap-'));
   let system: TestSystem;
 
   beforeAll(async () => {
+    const heapSnapshots = { NODE_OPTIONS: `--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${snapshots}` };
     system = await TestSystem.start({
       database: 'postgres',
       commands: COMMANDS,
       namespace,
       retryPolicy: POLICY,
+      overrides: Object.fromEntries(CLIENT_SERVICES.map((name) => [name, heapSnapshots])),
     });
   });
 
   afterAll(async () => {
     await Promise.all(restarted.map((service) => service.stop()));
     await system?.stop();
+    rmSync(snapshots, { recursive: true, force: true });
   });
 
   const withLogs = (error: Error) => Promise.reject(new Error(`${error.message}\n${system.logs()}`));
@@ -170,6 +177,38 @@ describe('operating the services (probes, metrics, SIGTERM), end to end, on post
       { description: 'the log-writer metrics', timeoutMs: 30_000, intervalMs: 500 },
     ).catch(withLogs);
     expect(sample(logWriter, 'smartlink_log_writer_consumed_total')).toBeGreaterThan(0);
+  });
+
+  it.each(CLIENT_SERVICES)('the %s writes a heap snapshot on SIGUSR2 and keeps running', async (name) => {
+    const service = system.service(name);
+    const pid = service.pid;
+    if (pid === null) throw new Error(`${name} is not running`);
+    const written = () => readdirSync(snapshots).filter((file) => file.endsWith(`.${pid}.0.001.heapsnapshot`));
+
+    process.kill(pid, 'SIGUSR2');
+
+    // The file is complete once its size stops changing and the service answers again.
+    let size = -1;
+    await waitFor(
+      async () => {
+        const [file] = written();
+        if (!file) return false;
+        const now = statSync(join(snapshots, file)).size;
+        const settled = now > 0 && now === size;
+        size = now;
+        return settled && (await get(`${url(name)}/health/ready`)).status === 200;
+      },
+      { description: `${name}'s heap snapshot written`, timeoutMs: 60_000, intervalMs: 500 },
+    ).catch(withLogs);
+    const [file] = written();
+    const fd = openSync(join(snapshots, file as string), 'r');
+    const start = Buffer.alloc(4_096);
+    readSync(fd, start, 0, start.length, 0);
+    closeSync(fd);
+    const head = start.toString('utf8');
+    expect(Number(/"node_count":\s*(\d+)/.exec(head)?.[1])).toBeGreaterThan(0);
+    expect(service.running).toBe(true);
+    expect(readFileSync(service.logFile, 'utf8')).not.toMatch(/shutting down/);
   });
 
   describe('when each service gets SIGTERM while work is in flight', () => {
