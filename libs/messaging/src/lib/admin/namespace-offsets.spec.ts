@@ -76,6 +76,27 @@ describe('NamespaceOffsets', () => {
     expect(() => new NamespaceOffsets(new FakeAdmin(), 'ns')).toThrow(RangeError);
   });
 
+  it('tries again while a partition has no leader known yet (topics just created)', async () => {
+    const admin = new FakeAdmin();
+    const fetch = admin.fetchTopicOffsets;
+    let refusals = 2;
+    admin.fetchTopicOffsets = async (topic) => {
+      if (refusals-- > 0) {
+        throw Object.assign(new Error('This server is not the leader for that topic-partition'), {
+          name: 'KafkaJSProtocolError',
+          type: 'NOT_LEADER_FOR_PARTITION',
+          retriable: true,
+        });
+      }
+      return fetch(topic);
+    };
+
+    const snapshot = await new NamespaceOffsets(admin, 'ns.').snapshot();
+
+    expect(refusals).toBeLessThan(0);
+    expect(snapshot.topics['ns.events']).toEqual({ '0': '5', '1': '7' });
+  });
+
   it('fails with our error when the cluster refuses', async () => {
     const admin = new FakeAdmin();
     admin.listGroups = async () => {

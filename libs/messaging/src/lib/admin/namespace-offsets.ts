@@ -21,6 +21,10 @@ export interface OffsetsSnapshot {
 /** How a topic stamps its records: the producer's time (`CreateTime`) or the broker's on append (`LogAppendTime`). */
 export type TimestampType = 'CreateTime' | 'LogAppendTime';
 
+/** Tries of a snapshot whose reads fail with a retriable error, waiting 250 ms, 500 ms, … in between. */
+const SNAPSHOT_ATTEMPTS = 5;
+const SNAPSHOT_RETRY_MS = 250;
+
 /** The part of a kafkajs admin client this reader uses. */
 export type OffsetsAdminPort = Pick<
   Admin,
@@ -58,32 +62,43 @@ export class NamespaceOffsets {
    * never ahead of the end offset read beside it.
    */
   async snapshot(): Promise<OffsetsSnapshot> {
-    try {
-      await this.connect();
-      const names = (await this.admin.listTopics()).filter((name) => name.startsWith(this.prefix)).sort();
-      const ends = await Promise.all(names.map((topic) => this.admin.fetchTopicOffsets(topic)));
-      const topics: Record<string, Record<string, string>> = {};
-      names.forEach((topic, i) => {
-        topics[topic] = Object.fromEntries((ends[i] ?? []).map((p) => [String(p.partition), p.high]));
-      });
-      const groupIds = (await this.admin.listGroups()).groups
-        .map((g) => g.groupId)
-        .filter((id) => id.startsWith(this.prefix))
-        .sort();
-      // No `topics`: the coordinator answers for every topic the group has committed on.
-      const commits = await Promise.all(groupIds.map((groupId) => this.admin.fetchOffsets({ groupId })));
-      const groups: Record<string, Record<string, Record<string, string>>> = {};
-      groupIds.forEach((groupId, i) => {
-        const byTopic: Record<string, Record<string, string>> = {};
-        for (const { topic, partitions } of commits[i] ?? []) {
-          byTopic[topic] = Object.fromEntries(partitions.map((p) => [String(p.partition), p.offset]));
-        }
-        groups[groupId] = byTopic;
-      });
-      return { prefix: this.prefix, topics, groups };
-    } catch (error) {
-      throw toKafkaError(error, `reading the offsets of the topics and groups ${this.prefix}*`);
+    const what = `reading the offsets of the topics and groups ${this.prefix}*`;
+    // Right after topics are created the broker asked may not know their leaders yet (NOT_LEADER_FOR_PARTITION), and
+    // kafkajs' admin does not retry `fetchTopicOffsets` on that: a few short tries for retriable errors, then the error.
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.read();
+      } catch (error) {
+        const failure = toKafkaError(error, what);
+        if (!failure.retriable || attempt >= SNAPSHOT_ATTEMPTS) throw failure;
+        await new Promise((resolve) => setTimeout(resolve, SNAPSHOT_RETRY_MS * attempt));
+      }
     }
+  }
+
+  private async read(): Promise<OffsetsSnapshot> {
+    await this.connect();
+    const names = (await this.admin.listTopics()).filter((name) => name.startsWith(this.prefix)).sort();
+    const ends = await Promise.all(names.map((topic) => this.admin.fetchTopicOffsets(topic)));
+    const topics: Record<string, Record<string, string>> = {};
+    names.forEach((topic, i) => {
+      topics[topic] = Object.fromEntries((ends[i] ?? []).map((p) => [String(p.partition), p.high]));
+    });
+    const groupIds = (await this.admin.listGroups()).groups
+      .map((g) => g.groupId)
+      .filter((id) => id.startsWith(this.prefix))
+      .sort();
+    // No `topics`: the coordinator answers for every topic the group has committed on.
+    const commits = await Promise.all(groupIds.map((groupId) => this.admin.fetchOffsets({ groupId })));
+    const groups: Record<string, Record<string, Record<string, string>>> = {};
+    groupIds.forEach((groupId, i) => {
+      const byTopic: Record<string, Record<string, string>> = {};
+      for (const { topic, partitions } of commits[i] ?? []) {
+        byTopic[topic] = Object.fromEntries(partitions.map((p) => [String(p.partition), p.offset]));
+      }
+      groups[groupId] = byTopic;
+    });
+    return { prefix: this.prefix, topics, groups };
   }
 
   /** The topic's `message.timestamp.type`: whose clock its record timestamps are. */
