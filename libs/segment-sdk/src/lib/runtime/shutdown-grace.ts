@@ -2,7 +2,7 @@ import { getEventListeners } from 'node:events';
 import { SegmentShutdownError } from '../errors/segment-shutdown-error';
 
 /**
- * The time handlers in flight get once shutdown begins. From its beginning no further handler starts (`begun`
+ * The time handlers in flight get once shutdown begins. From its beginning no further handler starts (`unlessBegun`
  * resolves, so chunks still waiting for a slot hand their records back at once instead of starting attempts the
  * grace may cut); when it is over `signal` aborts (handlers that pass it on can stop early) and `over` resolves.
  */
@@ -12,19 +12,10 @@ export class ShutdownGrace {
   private readonly beginning = new AbortController();
   private timer: NodeJS.Timeout | undefined;
   private started = false;
-  private markBegun: () => void = () => undefined;
-  /** Resolves when shutdown begins. */
-  readonly begun: Promise<void>;
   /** Resolves when the grace is over. */
   readonly over: Promise<void>;
 
   constructor() {
-    this.begun = new Promise((resolve) => (this.markBegun = resolve));
-    const markBegun = this.markBegun;
-    this.markBegun = () => {
-      markBegun();
-      this.beginning.abort();
-    };
     this.over = new Promise((resolve) =>
       this.controller.signal.addEventListener('abort', () => resolve(), { once: true }),
     );
@@ -34,14 +25,14 @@ export class ShutdownGrace {
   begin(graceMs: number): void {
     if (this.started) return;
     this.started = true;
-    this.markBegun();
+    this.beginning.abort();
     this.timer = setTimeout(() => this.end(), graceMs);
   }
 
   /** Ends the grace now (and begins it, if it had not begun). */
   end(): void {
     this.started = true;
-    this.markBegun();
+    this.beginning.abort();
     clearTimeout(this.timer);
     if (!this.controller.signal.aborted)
       this.controller.abort(new SegmentShutdownError('the segment is shutting down and its grace is over'));
@@ -49,8 +40,8 @@ export class ShutdownGrace {
 
   /**
    * What `work` resolves to, or `undefined` if shutdown begins first (at once if it has begun). Once settled it leaves
-   * nothing behind: racing `work` against {@link begun} instead would hang one reaction (a promise, its context and
-   * closures) on `begun` per call until shutdown, which the soak benchmark saw grow a segment's heap by ~300 MB an
+   * nothing behind: racing `work` against a promise that settles at shutdown would hang one reaction (a promise, its context and
+   * closures) on it per call until shutdown, which the soak benchmark saw grow a segment's heap by ~300 MB an
    * hour at 300 messages a second, one per handler run.
    */
   async unlessBegun<T>(work: Promise<T>): Promise<T | undefined> {
