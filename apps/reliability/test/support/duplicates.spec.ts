@@ -3,6 +3,7 @@ import {
   handlerRunsIn,
   repeatedRuns,
   unexplainedRepeats,
+  unexplainedResends,
   type HandlerRun,
 } from './duplicates';
 
@@ -77,5 +78,37 @@ describe('counting', () => {
     ];
     expect(repeatedRuns(runs)).toBe(2);
     expect(attemptsRunTwice(runs)).toEqual(['a attempt 1']);
+  });
+});
+
+describe('unexplainedResends', () => {
+  const sends = [
+    { id: 'p1', at: 10_000 },
+    { id: 'p1', at: 20_000 },
+    { id: 'p1', at: 30_000 },
+    { id: 'p2', at: 12_000 },
+  ];
+
+  it('explains each repeat by one failed attempt of its message, then by a disruption between the sends', () => {
+    expect(unexplainedResends(sends, new Map([['p1', 2]]), [], 1_000)).toEqual([]);
+    expect(
+      unexplainedResends(sends, new Map([['p1', 1]]), [{ what: 'executor random', at: 25_000 }], 1_000),
+    ).toEqual([]);
+  });
+
+  it('names a repeat with no failed attempt left and no disruption between it and the send it repeats', () => {
+    expect(unexplainedResends(sends, new Map([['p1', 1]]), [], 1_000)).toEqual([
+      { id: 'p1', previous: 20_000, repeat: 30_000 },
+    ]);
+    expect(unexplainedResends(sends, new Map(), [{ what: 'database cut', at: 31_000 }], 1_000)).toHaveLength(
+      2,
+    );
+    expect(unexplainedResends(sends, new Map([['p2', 5]]), [], 1_000)).toHaveLength(2);
+  });
+
+  it('accepts a disruption seen shortly before the send it repeats, within the slack, and sorts sends by time', () => {
+    const shuffled = [sends[1], sends[0]] as { id: string; at: number }[];
+    expect(unexplainedResends(shuffled, new Map(), [{ what: 'kill', at: 9_500 }], 1_000)).toEqual([]);
+    expect(unexplainedResends(shuffled, new Map(), [{ what: 'kill', at: 8_000 }], 1_000)).toHaveLength(1);
   });
 });

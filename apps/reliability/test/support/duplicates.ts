@@ -100,3 +100,57 @@ export function attemptsRunTwice(runs: readonly HandlerRun[]): string[] {
   }
   return [...seen].filter(([, n]) => n > 1).map(([key]) => key);
 }
+
+/** One send the simulated cloud recorded (`/admin/sent`), reduced to what judging repeats needs. */
+export interface CloudSend {
+  /** The envelope id: the same on every send of one upstream message. */
+  readonly id: string;
+  /** Epoch ms when the simulator recorded it. */
+  readonly at: number;
+}
+
+/** A send of a message the cloud had recorded before, that neither a failed attempt nor a disruption explains. */
+export interface UnexplainedResend {
+  readonly id: string;
+  readonly previous: number;
+  readonly repeat: number;
+}
+
+/**
+ * The repeated sends to the cloud nothing explains. Upstream is at least once: the executor sends, then records the
+ * attempt, so the cloud sees a message again when that record is missing or says failed. A repeat is explained by a
+ * failed attempt of its message (the answer lost to a timeout or a reset, or a retry after an error the cloud
+ * answered; each failed attempt explains one repeat, generously, as errors the cloud answered were never recorded
+ * as sent), or else by a disruption between the send it repeats (less `slackMs`) and itself: a kill between the send
+ * and its record, a database outage that kept the record from being written.
+ */
+export function unexplainedResends(
+  sends: readonly CloudSend[],
+  failedAttempts: ReadonlyMap<string, number>,
+  disruptions: readonly Disruption[],
+  slackMs: number,
+): UnexplainedResend[] {
+  const byId = new Map<string, number[]>();
+  for (const send of sends) {
+    const list = byId.get(send.id);
+    if (list) list.push(send.at);
+    else byId.set(send.id, [send.at]);
+  }
+  const times = disruptions.map((d) => d.at);
+  const unexplained: UnexplainedResend[] = [];
+  for (const [id, list] of byId) {
+    list.sort((a, b) => a - b);
+    let failures = failedAttempts.get(id) ?? 0;
+    for (let i = 1; i < list.length; i += 1) {
+      const previous = list[i - 1] as number;
+      const repeat = list[i] as number;
+      if (failures > 0) {
+        failures -= 1;
+        continue;
+      }
+      if (!times.some((t) => t >= previous - slackMs && t <= repeat))
+        unexplained.push({ id, previous, repeat });
+    }
+  }
+  return unexplained;
+}
