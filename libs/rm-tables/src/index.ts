@@ -30,7 +30,12 @@ export { MessageStatus } from './lib/entities/message-status';
 export { AttemptStatus } from './lib/entities/attempt-status';
 export { LogType } from './lib/entities/log-type';
 export { MessageEntity, type NewMessage } from './lib/entities/message.entity';
-export { MessageExecEntity, type NewAttempt, type InsertedAttempt } from './lib/entities/message-exec.entity';
+export {
+  DATA_OF_MESSAGE,
+  MessageExecEntity,
+  type NewAttempt,
+  type InsertedAttempt,
+} from './lib/entities/message-exec.entity';
 export { LogEntity, type NewLog } from './lib/entities/log.entity';
 
 // Riding out a database outage in a consumer
@@ -42,7 +47,12 @@ export {
 } from './lib/outage/database-outage-hold';
 
 // Stores and their inputs
-export { MessageStore, type DispatchedAttempt, type MessageCount } from './lib/stores/message.store';
+export {
+  MessageStore,
+  type DispatchedAttempt,
+  type MessageCount,
+  type MessageOrigin,
+} from './lib/stores/message.store';
 export { MessageExecStore, type AttemptLog, type FailedAttemptCount } from './lib/stores/message-exec.store';
 export { LogStore } from './lib/stores/log.store';
 export type {

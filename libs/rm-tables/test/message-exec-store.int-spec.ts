@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import {
   AttemptStatus,
+  DATA_OF_MESSAGE,
   LogStore,
   LogType,
   MessageDirection,
@@ -74,6 +75,40 @@ describe.each(TEST_DATABASES)('MessageExecStore on $name', ({ create }) => {
         }),
       ]);
       expect(history.map((h) => typeof h.id)).toEqual(['string', 'string']);
+    });
+
+    it('copies DADOS in the database for DATA_OF_MESSAGE: from the message row, else its latest attempt', async () => {
+      const payload = '{"nome":"João","texto":"日本 😀"}';
+      await messages.insertIgnoringDuplicates([newMessage('stored', { data: payload })]);
+      await attempts.insertIgnoringDuplicates([
+        newAttempt('gone', { attempt: 1, data: 'first' }),
+        newAttempt('gone', { attempt: 2, data: 'second' }),
+      ]);
+
+      const written = await attempts.insertIgnoringDuplicates([
+        newAttempt('stored', { data: DATA_OF_MESSAGE }),
+        newAttempt('gone', { attempt: 3, data: DATA_OF_MESSAGE }),
+        newAttempt('never', { data: DATA_OF_MESSAGE }),
+        newAttempt('given', { data: 'as given' }),
+      ]);
+
+      expect(written.map((w) => `${w.messageId} ${w.attempt}`)).toEqual([
+        'given 1',
+        'gone 3',
+        'never 1',
+        'stored 1',
+      ]);
+      const data = async (id: string) => (await attempts.findByMessageId(id)).map((h) => h.data);
+      expect(await data('stored')).toEqual([payload]);
+      expect(await data('gone')).toEqual(['first', 'second', 'second']);
+      expect(await data('never')).toEqual([null]);
+      expect(await data('given')).toEqual(['as given']);
+    });
+
+    it('sizes its statements for rows that bind the message id twice in place of DADOS', async () => {
+      // More rows than one statement of nine parameters a row holds, on either database's parameter limit.
+      const many = Array.from({ length: 7_000 }, (_, i) => newAttempt(`m${i}`, { data: DATA_OF_MESSAGE }));
+      expect(await attempts.insertIgnoringDuplicates(many)).toHaveLength(7_000);
     });
 
     it('absorbs a redelivered outcome: same (message id, attempt) stored or repeated in the batch', async () => {

@@ -110,6 +110,20 @@ describe.each(TEST_DATABASES)('MessageStore on $name', ({ name, create }) => {
       ]);
     });
 
+    it('reads the origins of stored messages, direction and command, for ids stored or not', async () => {
+      await store.insertIgnoringDuplicates([
+        newMessage('down', { command: 'Folha.Ação' }),
+        newMessage('up', { direction: MessageDirection.Upstream, command: 'DemoPong' }),
+      ]);
+
+      const origins = await store.findOrigins(['up', 'down', 'absent', 'down']);
+
+      expect(origins.sort((a, b) => a.id.localeCompare(b.id))).toEqual([
+        { id: 'down', direction: MessageDirection.Downstream, command: 'Folha.Ação' },
+        { id: 'up', direction: MessageDirection.Upstream, command: 'DemoPong' },
+      ]);
+    });
+
     it('splits a batch over several statements when the parameter limit demands it', async () => {
       const dialect = smallBatches(rmSqlDialectOf(dataSource.options), 2);
       const inserts = jest.spyOn(dialect, 'insertMessages');

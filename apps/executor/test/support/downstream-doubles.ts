@@ -15,11 +15,13 @@ import {
 } from '@smartlink/messaging';
 import {
   AttemptStatus,
+  DATA_OF_MESSAGE,
   MessageDirection,
   MessageEntity,
   MessageExecEntity,
   MessageStatus,
   type DispatchedAttempt,
+  type MessageOrigin,
   type MarkStartedInput,
   type FailedAttemptUpdate,
   type AttemptLog,
@@ -88,6 +90,15 @@ export class TablesDouble {
     return ids.flatMap((id) => {
       const row = this.rows.get(id);
       return row ? [row] : [];
+    });
+  }
+
+  /** MessageStore.findOrigins */
+  async findOrigins(ids: readonly string[]): Promise<MessageOrigin[]> {
+    this.call('find origins');
+    return ids.flatMap((id) => {
+      const row = this.rows.get(id);
+      return row ? [{ id: row.id, direction: row.direction, command: row.command }] : [];
     });
   }
 
@@ -161,7 +172,9 @@ export class TablesDouble {
       if (this.history.some((h) => h.messageId === a.messageId && h.attempt === a.attempt)) continue;
       if (written.some((w) => w.messageId === a.messageId && w.attempt === a.attempt)) continue;
       const id = String(this.nextId++);
-      this.history.push(Object.assign(new MessageExecEntity(), { error: null, data: null, ...a, id }));
+      this.history.push(
+        Object.assign(new MessageExecEntity(), { error: null, ...a, data: this.dataOf(a), id }),
+      );
       written.push({ id, messageId: a.messageId, attempt: a.attempt });
     }
     // In the same transaction: the log rows of the attempts written now only.
@@ -170,6 +183,15 @@ export class TablesDouble {
         this.logRows.push(l.log);
     }
     return written;
+  }
+
+  /** DADOS as the database writes it: given, or for DATA_OF_MESSAGE the message row's, else its latest attempt's. */
+  private dataOf(a: NewAttempt): string | null {
+    if (a.data !== DATA_OF_MESSAGE) return a.data ?? null;
+    const earlier = this.history
+      .filter((h) => h.messageId === a.messageId)
+      .sort((x, y) => y.attempt - x.attempt);
+    return this.rows.get(a.messageId)?.data ?? earlier[0]?.data ?? null;
   }
 
   /** MessageExecStore.findSucceededMessageIds */

@@ -1,5 +1,5 @@
 import type { InlineLog, OutcomeStatus } from '@smartlink/messaging';
-import type { MessageDirection } from '@smartlink/rm-tables';
+import type { DATA_OF_MESSAGE, MessageDirection } from '@smartlink/rm-tables';
 
 /**
  * One attempt that has ended, as the executor records it: a segment's outcome (downstream) or a send to the cloud
@@ -15,8 +15,11 @@ export interface FinishedAttempt {
   readonly error: string | null;
   readonly startedAt: Date;
   readonly finishedAt: Date;
-  /** The payload the attempt ran with, kept in the history once the message row is gone. */
-  readonly data: string | null;
+  /**
+   * The payload the attempt ran with, kept in the history once the message row is gone; {@link DATA_OF_MESSAGE} when
+   * the database copies it from the message's row.
+   */
+  readonly data: string | null | typeof DATA_OF_MESSAGE;
   /** Upstream only: the cloud's Retry-After (429, 503) in milliseconds, null when it gave none. */
   readonly retryAfterMs?: number | null;
   /** Downstream only: the log lines the segment sent inline in the outcome, written with the history row. */

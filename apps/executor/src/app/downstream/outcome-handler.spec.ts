@@ -107,7 +107,7 @@ describe('OutcomeHandler', () => {
 
       await handle(consumedOutcome(outcome('m1')));
 
-      expect(journal.entries).toEqual(['db:find messages', 'db:insert attempts', 'db:delete messages']);
+      expect(journal.entries).toEqual(['db:find origins', 'db:insert attempts', 'db:delete messages']);
       expect(tables.rows.has('m1')).toBe(false);
       expect(tables.history).toEqual([
         expect.objectContaining({
@@ -264,7 +264,7 @@ describe('OutcomeHandler', () => {
     );
 
     expect(journal.entries).toEqual([
-      'db:find messages',
+      'db:find origins',
       'db:insert attempts',
       'db:record failed attempts',
       'db:delete messages',
@@ -368,7 +368,7 @@ describe('OutcomeHandler', () => {
         expect.objectContaining({ type: 1, source: 'executor' }),
         { messageId: 'ghost', type: 0, message: 'pong', date: STARTED, source: 'segment:hr' },
       ]);
-      expect(journal.entries).toEqual(['db:find messages', 'db:find attempts', 'kafka:send ns.logs']);
+      expect(journal.entries).toEqual(['db:find origins', 'db:find attempts', 'kafka:send ns.logs']);
       expect(counters.unknownOutcomes).toBe(1);
       expect(logger.at('warn')).toEqual([
         'Skipped the outcome of attempt 1 of message ghost: no such message was ever stored',

@@ -11,7 +11,12 @@ import {
   type Outcome,
   type TopicNames,
 } from '@smartlink/messaging';
-import { MessageDirection, type MessageExecStore, type MessageStore } from '@smartlink/rm-tables';
+import {
+  DATA_OF_MESSAGE,
+  MessageDirection,
+  type MessageExecStore,
+  type MessageStore,
+} from '@smartlink/rm-tables';
 import type { AttemptRecorder } from '../attempts/attempt-recorder';
 import type { FinishedAttempt } from '../attempts/finished-attempt';
 import type { ExecutorCounters } from '../metrics/executor-counters';
@@ -20,7 +25,7 @@ import { MAX_STORABLE_ATTEMPT, holdsNul, isStorableInstant } from '../records/st
 
 /** What {@link OutcomeHandler} works with; narrow, so unit tests pass typed doubles. */
 export interface OutcomeHandlerDeps {
-  readonly messages: Pick<MessageStore, 'findByIds' | 'markStarted'>;
+  readonly messages: Pick<MessageStore, 'findOrigins' | 'markStarted'>;
   readonly attempts: Pick<MessageExecStore, 'findByMessageIds'>;
   readonly recorder: Pick<AttemptRecorder, 'record'>;
   /** Publishes the logs of skipped outcomes to `<ns>.logs`. */
@@ -32,11 +37,14 @@ export interface OutcomeHandlerDeps {
   readonly logger: LoggerService;
 }
 
-/** The message an outcome belongs to, as far as its history row needs it. */
+/**
+ * The message an outcome belongs to, as far as its history row needs it. Its payload stays in the database while the
+ * message's row is there ({@link DATA_OF_MESSAGE}); only a message whose row is gone brings it from its history.
+ */
 interface Origin {
   readonly command: string;
   readonly direction: MessageDirection;
-  readonly data: string | null;
+  readonly data: string | null | typeof DATA_OF_MESSAGE;
 }
 
 /** An outcome of a known downstream message, ready to be recorded. */
@@ -152,7 +160,9 @@ export class OutcomeHandler {
     const now = this.deps.clock.now();
     const logs: EventRecord[] = [];
     const ids = [...new Set(outcomes.map((o) => o.messageId))];
-    const origins = new Map<string, Origin>((await messages.findByIds(ids)).map((row) => [row.id, row]));
+    const origins = new Map<string, Origin>(
+      (await messages.findOrigins(ids)).map((row) => [row.id, { ...row, data: DATA_OF_MESSAGE }]),
+    );
     const missing = ids.filter((id) => !origins.has(id));
     if (missing.length > 0) {
       for (const row of await attempts.findByMessageIds(missing)) {

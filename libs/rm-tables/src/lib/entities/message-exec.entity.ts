@@ -32,9 +32,18 @@ export class MessageExecEntity {
   data!: string | null;
 }
 
+/**
+ * `NewAttempt.data` that says: copy `DADOS` inside the database, from the message's row in `GTOTVSLINKMESSAGE`, or,
+ * when that row is gone, from the message's latest attempt already recorded (null when neither exists). The payload
+ * of a downstream attempt is in the database already, so it need not travel to the client and back.
+ */
+export const DATA_OF_MESSAGE: unique symbol = Symbol('DADOS of the message, copied in the database');
+
 /** What a writer supplies for a new `GTOTVSLINKMESSAGEEXEC` row; omitted optional fields are null. */
-export type NewAttempt = Omit<MessageExecEntity, 'id' | 'error' | 'data'> &
-  Partial<Pick<MessageExecEntity, 'error' | 'data'>>;
+export type NewAttempt = Omit<MessageExecEntity, 'id' | 'error' | 'data'> & {
+  readonly error?: string | null;
+  readonly data?: string | null | typeof DATA_OF_MESSAGE;
+};
 
 /** The key of an attempt row that an insert actually wrote (duplicates are skipped and not reported). */
 export interface InsertedAttempt {

@@ -2,6 +2,7 @@ import { MssqlParameter } from 'typeorm';
 import { AttemptStatus } from '../entities/attempt-status';
 import { LogType } from '../entities/log-type';
 import { MessageDirection } from '../entities/message-direction';
+import { DATA_OF_MESSAGE } from '../entities/message-exec.entity';
 import { MessageStatus } from '../entities/message-status';
 import { MssqlDialect } from './mssql-dialect';
 
@@ -98,6 +99,45 @@ describe('MssqlDialect', () => {
       ...['m1', 1, 'Cmd', 1, 1, datetime2(earlier), datetime2(now), 'boom', null],
       ...['m2', 0, 'Other', 3, 0, datetime2(earlier), datetime2(now), null, '{"ok":true}'],
     ]);
+  });
+
+  it('copies DADOS inside the database for DATA_OF_MESSAGE: the message row, else its latest attempt', () => {
+    const statement = dialect.insertAttempts([
+      {
+        messageId: 'm1',
+        direction: MessageDirection.Downstream,
+        command: 'Cmd',
+        attempt: 2,
+        status: AttemptStatus.Success,
+        startedAt: earlier,
+        finishedAt: now,
+        data: DATA_OF_MESSAGE,
+      },
+    ]);
+    expect(statement.sql).toContain(
+      'SELECT * FROM (VALUES (@0, @1, @2, @3, @4, @5, @6, @7, ' +
+        'COALESCE((SELECT m.DADOS FROM GTOTVSLINKMESSAGE AS m WHERE m.ID = @8), ' +
+        '(SELECT TOP (1) e.DADOS FROM GTOTVSLINKMESSAGEEXEC AS e WHERE e.IDMENSAGEM = @9 ' +
+        'ORDER BY e.TENTATIVA DESC)))) AS v (',
+    );
+    expect(statement.parameters).toEqual([
+      'm1',
+      1,
+      'Cmd',
+      2,
+      0,
+      datetime2(earlier),
+      datetime2(now),
+      null,
+      'm1',
+      'm1',
+    ]);
+  });
+
+  it('reads the origins of messages without DADOS', () => {
+    const statement = dialect.selectOrigins(['a', 'b']);
+    expect(statement.sql).toBe('SELECT ID, DIRECAO, COMANDO FROM GTOTVSLINKMESSAGE WHERE ID IN (@0, @1)');
+    expect(statement.parameters).toEqual(['a', 'b']);
   });
 
   it('purges old attempts in chunks with DELETE TOP, sparing messages still stored', () => {

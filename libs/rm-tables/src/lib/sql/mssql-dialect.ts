@@ -31,7 +31,8 @@ import {
   STARTED_MARKER_COLUMNS,
   assertBatch,
   assertRedriveFilter,
-  attemptRow,
+  ATTEMPT_PARAMETERS_PER_ROW,
+  attemptValues,
   logRow,
   messageRow,
   startedMarkerRow,
@@ -299,16 +300,35 @@ export class MssqlDialect implements RmSqlDialect {
     return { sql: `DELETE FROM ${this.message} WHERE ID IN ${p.row(ids)}`, parameters: p.list() };
   }
 
+  selectOrigins(ids: readonly string[]): RmSqlStatement {
+    assertBatch(ids.length, 1, this.rowsPerStatement(1));
+    const p = parameters();
+    return {
+      sql: `SELECT ID, DIRECAO, COMANDO FROM ${this.message} WHERE ID IN ${p.row(ids)}`,
+      parameters: p.list(),
+    };
+  }
+
   insertAttempts(attempts: readonly NewAttempt[]): RmSqlStatement {
-    assertBatch(attempts.length, ATTEMPT_COLUMNS.length, this.rowsPerStatement(ATTEMPT_COLUMNS.length));
+    assertBatch(
+      attempts.length,
+      ATTEMPT_PARAMETERS_PER_ROW,
+      this.rowsPerStatement(ATTEMPT_PARAMETERS_PER_ROW),
+    );
     const p = parameters();
     const columns = ATTEMPT_COLUMNS.join(', ');
+    // DATA_OF_MESSAGE: DADOS read in the database, from the message's row, else from its latest attempt (both
+    // nvarchar(max), which the schema check requires).
+    const dataOfMessage = (messageId: () => string) =>
+      `COALESCE((SELECT m.DADOS FROM ${this.message} AS m WHERE m.ID = ${messageId()}), ` +
+      `(SELECT TOP (1) e.DADOS FROM ${this.messageExec} AS e WHERE e.IDMENSAGEM = ${messageId()} ` +
+      'ORDER BY e.TENTATIVA DESC))';
     // SQL Server has no ON CONFLICT. Checking under UPDLOCK, HOLDLOCK (a key-range lock on the unique index) keeps a
     // concurrent insert of the same (IDMENSAGEM, TENTATIVA) out between the check and the insert.
     const sql = [
       `INSERT INTO ${this.messageExec} (${columns})`,
       'OUTPUT INSERTED.ID, INSERTED.IDMENSAGEM, INSERTED.TENTATIVA',
-      `SELECT * FROM (VALUES ${p.rows(attempts.map(attemptRow))}) AS v (${columns})`,
+      `SELECT * FROM (VALUES ${attempts.map((a) => attemptValues(a, p, dataOfMessage)).join(', ')}) AS v (${columns})`,
       `WHERE NOT EXISTS (SELECT 1 FROM ${this.messageExec} AS e WITH (UPDLOCK, HOLDLOCK)`,
       '  WHERE e.IDMENSAGEM = v.IDMENSAGEM AND e.TENTATIVA = v.TENTATIVA)',
     ];

@@ -1,6 +1,7 @@
 import { AttemptStatus } from '../entities/attempt-status';
 import { LogType } from '../entities/log-type';
 import { MessageDirection } from '../entities/message-direction';
+import { DATA_OF_MESSAGE } from '../entities/message-exec.entity';
 import { MessageStatus } from '../entities/message-status';
 import { PostgresDialect } from './postgres-dialect';
 
@@ -89,6 +90,55 @@ describe('PostgresDialect', () => {
       ...['m1', 1, 'Cmd', 1, 2, earlier, now, 'bad input', null],
       ...['m2', 0, 'Other', 2, 0, earlier, now, null, null],
     ]);
+  });
+
+  it('copies DADOS inside the database for DATA_OF_MESSAGE: the message row, else its latest attempt', () => {
+    const statement = dialect.insertAttempts([
+      {
+        messageId: 'm1',
+        direction: MessageDirection.Downstream,
+        command: 'Cmd',
+        attempt: 2,
+        status: AttemptStatus.Success,
+        startedAt: earlier,
+        finishedAt: now,
+        data: DATA_OF_MESSAGE,
+      },
+      {
+        messageId: 'm2',
+        direction: MessageDirection.Downstream,
+        command: 'Cmd',
+        attempt: 1,
+        status: AttemptStatus.Success,
+        startedAt: earlier,
+        finishedAt: now,
+        data: 'given',
+      },
+    ]);
+    expect(statement.sql).toBe(
+      [
+        'INSERT INTO "GTOTVSLINKMESSAGEEXEC" ("IDMENSAGEM", "DIRECAO", "COMANDO", "TENTATIVA", "STATUS", ' +
+          '"DATAINICIO", "DATAFIM", "ERRO", "DADOS")',
+        'VALUES ($1, $2, $3, $4, $5, $6, $7, $8, ' +
+          'COALESCE((SELECT m."DADOS" FROM "GTOTVSLINKMESSAGE" AS m WHERE m."ID" = $9), ' +
+          '(SELECT e."DADOS" FROM "GTOTVSLINKMESSAGEEXEC" AS e WHERE e."IDMENSAGEM" = $10 ' +
+          'ORDER BY e."TENTATIVA" DESC LIMIT 1))), ($11, $12, $13, $14, $15, $16, $17, $18, $19)',
+        'ON CONFLICT ("IDMENSAGEM", "TENTATIVA") DO NOTHING',
+        'RETURNING "ID", "IDMENSAGEM", "TENTATIVA"',
+      ].join('\n'),
+    );
+    expect(statement.parameters).toEqual([
+      ...['m1', 1, 'Cmd', 2, 0, earlier, now, null, 'm1', 'm1'],
+      ...['m2', 1, 'Cmd', 1, 0, earlier, now, null, 'given'],
+    ]);
+  });
+
+  it('reads the origins of messages without DADOS, with one array parameter', () => {
+    const statement = dialect.selectOrigins(['a', 'b']);
+    expect(statement.sql).toBe(
+      'SELECT "ID", "DIRECAO", "COMANDO" FROM "GTOTVSLINKMESSAGE" WHERE "ID" = ANY($1)',
+    );
+    expect(statement.parameters).toEqual([['a', 'b']]);
   });
 
   it('purges old attempts through an ID IN (… LIMIT) subselect, sparing messages still stored', () => {

@@ -293,6 +293,15 @@ export class PostgresDialect extends QuotedIdentifierDialect implements RmSqlDia
     return { sql: `DELETE FROM ${this.message} WHERE "ID" = ANY(${p.add([...ids])})`, parameters: p.list() };
   }
 
+  selectOrigins(ids: readonly string[]): RmSqlStatement {
+    assertBatch(ids.length, 1, this.rowsPerStatement(1));
+    const p = parameters();
+    return {
+      sql: `SELECT "ID", "DIRECAO", "COMANDO" FROM ${this.message} WHERE "ID" = ANY(${p.add([...ids])})`,
+      parameters: p.list(),
+    };
+  }
+
   beforeMigrations(): readonly RmSqlStatement[] {
     // A transaction-scoped advisory lock: released by the migration transaction's commit or rollback, even on a crash.
     const lock = { sql: 'SELECT pg_advisory_xact_lock(hashtext($1))', parameters: [RmTableName.Migrations] };

@@ -8,7 +8,8 @@ import {
   LOG_COLUMNS,
   MESSAGE_COLUMNS,
   assertBatch,
-  attemptRow,
+  ATTEMPT_PARAMETERS_PER_ROW,
+  attemptValues,
   logRow,
   messageRow,
 } from './rm-rows';
@@ -59,11 +60,20 @@ export abstract class QuotedIdentifierDialect {
   }
 
   insertAttempts(attempts: readonly NewAttempt[]): RmSqlStatement {
-    assertBatch(attempts.length, ATTEMPT_COLUMNS.length, this.rowsPerStatement(ATTEMPT_COLUMNS.length));
+    assertBatch(
+      attempts.length,
+      ATTEMPT_PARAMETERS_PER_ROW,
+      this.rowsPerStatement(ATTEMPT_PARAMETERS_PER_ROW),
+    );
     const p = this.parameters();
+    // DATA_OF_MESSAGE: DADOS read in the database, from the message's row, else from its latest attempt.
+    const dataOfMessage = (messageId: () => string) =>
+      `COALESCE((SELECT m."DADOS" FROM ${this.message} AS m WHERE m."ID" = ${messageId()}), ` +
+      `(SELECT e."DADOS" FROM ${this.messageExec} AS e WHERE e."IDMENSAGEM" = ${messageId()} ` +
+      'ORDER BY e."TENTATIVA" DESC LIMIT 1))';
     const sql = [
       `INSERT INTO ${this.messageExec} (${columnList(ATTEMPT_COLUMNS)})`,
-      `VALUES ${p.rows(attempts.map(attemptRow))}`,
+      `VALUES ${attempts.map((a) => attemptValues(a, p, dataOfMessage)).join(', ')}`,
       'ON CONFLICT ("IDMENSAGEM", "TENTATIVA") DO NOTHING',
       'RETURNING "ID", "IDMENSAGEM", "TENTATIVA"',
     ];

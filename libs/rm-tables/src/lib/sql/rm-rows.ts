@@ -1,5 +1,5 @@
 import type { NewLog } from '../entities/log.entity';
-import type { NewAttempt } from '../entities/message-exec.entity';
+import { DATA_OF_MESSAGE, type NewAttempt } from '../entities/message-exec.entity';
 import type { NewMessage } from '../entities/message.entity';
 import type {
   FailedAttemptUpdate,
@@ -7,6 +7,7 @@ import type {
   RedriveDeadInput,
   SettledFailure,
 } from './rm-sql-dialect';
+import type { SqlParameters } from './sql-parameters';
 
 /** Column order of message inserts; {@link messageRow} yields values in the same order. */
 export const MESSAGE_COLUMNS = [
@@ -82,9 +83,23 @@ export function messageRow(m: NewMessage): unknown[] {
   ];
 }
 
-/** A new attempt's values in {@link ATTEMPT_COLUMNS} order. */
-export function attemptRow(a: NewAttempt): unknown[] {
-  return [
+/**
+ * The most parameters an attempt's row binds: one per column, `DADOS` included, or, when `DADOS` is copied in the
+ * database ({@link DATA_OF_MESSAGE}), the message id twice in its place. Batches of attempts are sized by it.
+ */
+export const ATTEMPT_PARAMETERS_PER_ROW = ATTEMPT_COLUMNS.length + 1;
+
+/**
+ * An attempt's `(...)` row of values in {@link ATTEMPT_COLUMNS} order, optional fields defaulted, its parameters
+ * added to `p`. `DADOS` is a parameter, or, for {@link DATA_OF_MESSAGE}, the dialect's expression that reads it in
+ * the database, given a function that binds the message id once more each time it is called.
+ */
+export function attemptValues(
+  a: NewAttempt,
+  p: SqlParameters,
+  dataOfMessage: (messageId: () => string) => string,
+): string {
+  const cells = [
     a.messageId,
     a.direction,
     a.command,
@@ -93,8 +108,10 @@ export function attemptRow(a: NewAttempt): unknown[] {
     a.startedAt,
     a.finishedAt,
     a.error ?? null,
-    a.data ?? null,
-  ];
+  ].map((value) => p.add(value));
+  const data = a.data ?? null;
+  cells.push(data === DATA_OF_MESSAGE ? dataOfMessage(() => p.add(a.messageId)) : p.add(data));
+  return `(${cells.join(', ')})`;
 }
 
 /** A failed attempt's values in {@link FAILED_ATTEMPT_COLUMNS} order. */

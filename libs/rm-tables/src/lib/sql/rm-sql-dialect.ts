@@ -212,6 +212,9 @@ export interface RmSqlDialect {
   /** Delete messages that succeeded. */
   deleteMessages(ids: readonly string[]): RmSqlStatement;
 
+  /** `ID, DIRECAO, COMANDO` of the messages among `ids` still stored: a hot read that leaves `DADOS` where it is. */
+  selectOrigins(ids: readonly string[]): RmSqlStatement;
+
   /** Insert attempts, skipping (message id, attempt) pairs already stored; returns `ID, IDMENSAGEM, TENTATIVA` written. */
   insertAttempts(attempts: readonly NewAttempt[]): RmSqlStatement;
 

@@ -2,6 +2,7 @@ import { DateUtils } from 'typeorm/util/DateUtils';
 import { AttemptStatus } from '../entities/attempt-status';
 import { LogType } from '../entities/log-type';
 import { MessageDirection } from '../entities/message-direction';
+import { DATA_OF_MESSAGE } from '../entities/message-exec.entity';
 import { MessageStatus } from '../entities/message-status';
 import { SqliteDialect, toSqliteDatetime } from './sqlite-dialect';
 
@@ -96,6 +97,36 @@ describe('SqliteDialect', () => {
       'boom',
       'detail',
     ]);
+  });
+
+  it('copies DADOS inside the database for DATA_OF_MESSAGE: the message row, else its latest attempt', () => {
+    const statement = dialect.insertAttempts([
+      {
+        messageId: 'm1',
+        direction: MessageDirection.Downstream,
+        command: 'Cmd',
+        attempt: 2,
+        status: AttemptStatus.Success,
+        startedAt: earlier,
+        finishedAt: now,
+        data: DATA_OF_MESSAGE,
+      },
+    ]);
+    expect(statement.sql).toContain(
+      'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ' +
+        'COALESCE((SELECT m."DADOS" FROM "GTOTVSLINKMESSAGE" AS m WHERE m."ID" = ?), ' +
+        '(SELECT e."DADOS" FROM "GTOTVSLINKMESSAGEEXEC" AS e WHERE e."IDMENSAGEM" = ? ' +
+        'ORDER BY e."TENTATIVA" DESC LIMIT 1)))',
+    );
+    expect(statement.parameters.slice(-3)).toEqual([null, 'm1', 'm1']);
+  });
+
+  it('reads the origins of messages without DADOS', () => {
+    const statement = dialect.selectOrigins(['a', 'b']);
+    expect(statement.sql).toBe(
+      'SELECT "ID", "DIRECAO", "COMANDO" FROM "GTOTVSLINKMESSAGE" WHERE "ID" IN (?, ?)',
+    );
+    expect(statement.parameters).toEqual(['a', 'b']);
   });
 
   it('purges old attempts through an ID IN (… LIMIT) subselect, sparing messages still stored', () => {

@@ -249,6 +249,15 @@ export class SqliteDialect extends QuotedIdentifierDialect implements RmSqlDiale
     return { sql: `DELETE FROM ${this.message} WHERE "ID" IN ${p.row(ids)}`, parameters: p.list() };
   }
 
+  selectOrigins(ids: readonly string[]): RmSqlStatement {
+    assertBatch(ids.length, 1, this.rowsPerStatement(1));
+    const p = parameters();
+    return {
+      sql: `SELECT "ID", "DIRECAO", "COMANDO" FROM ${this.message} WHERE "ID" IN ${p.row(ids)}`,
+      parameters: p.list(),
+    };
+  }
+
   beforeMigrations(): readonly RmSqlStatement[] {
     return [];
   }

@@ -4,7 +4,7 @@ import { MessageExecEntity, type InsertedAttempt, type NewAttempt } from '../ent
 import type { MessageDirection } from '../entities/message-direction';
 import { rmSqlDialectOf } from '../sql/create-rm-sql-dialect';
 import type { NewLog } from '../entities/log.entity';
-import { ATTEMPT_COLUMNS, LOG_COLUMNS } from '../sql/rm-rows';
+import { ATTEMPT_PARAMETERS_PER_ROW, LOG_COLUMNS } from '../sql/rm-rows';
 import type { PurgeInput, RmSqlDialect, RmSqlStatement } from '../sql/rm-sql-dialect';
 import { assertLimit, batches, compareText, inKeyOrder, uniqueBy } from './batches';
 import { RmStatementRunner, type RmStatementResult } from './rm-statement-runner';
@@ -49,7 +49,7 @@ export class MessageExecStore {
     );
     const insert = async (run: (statement: RmSqlStatement) => Promise<RmStatementResult>) => {
       const inserted: InsertedAttempt[] = [];
-      for (const batch of batches(rows, this.dialect.rowsPerStatement(ATTEMPT_COLUMNS.length))) {
+      for (const batch of batches(rows, this.dialect.rowsPerStatement(ATTEMPT_PARAMETERS_PER_ROW))) {
         const { records } = await run(this.dialect.insertAttempts(batch));
         inserted.push(
           ...records.map((r) => ({

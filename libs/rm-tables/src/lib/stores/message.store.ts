@@ -296,6 +296,25 @@ export class MessageStore {
       .sort((a, b) => a.direction - b.direction || compareText(a.command, b.command) || a.status - b.status);
   }
 
+  /**
+   * Direction and command of the messages among `ids` still stored, raw: no `DADOS`, no entity hydration. For the
+   * hot path that needs to know what a message is, not what it carries (the outcome of an attempt).
+   */
+  async findOrigins(ids: readonly string[]): Promise<MessageOrigin[]> {
+    const found: MessageOrigin[] = [];
+    for (const batch of batches([...new Set(ids)], this.dialect.rowsPerStatement(1))) {
+      const { records } = await this.runner.run('find message origins', this.dialect.selectOrigins(batch));
+      for (const r of records) {
+        found.push({
+          id: String(r['ID']),
+          direction: Number(r['DIRECAO']) as MessageDirection,
+          command: String(r['COMANDO']),
+        });
+      }
+    }
+    return found;
+  }
+
   /** Reads messages by id, in no particular order; missing ids are left out. */
   async findByIds(ids: readonly string[]): Promise<MessageEntity[]> {
     const repository = this.dataSource.getRepository(MessageEntity);
@@ -305,6 +324,13 @@ export class MessageStore {
     }
     return found;
   }
+}
+
+/** What a stored message is, without what it carries: {@link MessageStore.findOrigins}. */
+export interface MessageOrigin {
+  readonly id: string;
+  readonly direction: MessageDirection;
+  readonly command: string;
 }
 
 /** How many messages of one direction and command are in one status, and since when the oldest of them exists. */
