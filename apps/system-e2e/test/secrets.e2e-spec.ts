@@ -202,6 +202,10 @@ describe('secrets and tokens, end to end, on postgres', () => {
         exposed.push({ where: `${name} GET ${path}`, text: await text(`${baseUrl(service)}${path}`) });
       }
     }
+    // Every HTTP surface answers, so that finding no secret in it means something: /stats too, on every service.
+    expect(
+      exposed.filter((e) => e.where.endsWith('GET /stats')).map((e) => `${e.where} ${e.text.slice(0, 5)}`),
+    ).toEqual(CLIENT_SERVICES.map((name) => `${name} GET /stats 200 {`));
     // What the log-writer turns into GTOTVSLINKLOG, and what operators get as dead letters.
     await waitFor(() => observer.values(observer.topics.logs).length > 0, {
       description: 'log records on the logs topic',

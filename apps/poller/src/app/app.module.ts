@@ -11,6 +11,7 @@ import { registerPollerMetrics } from './metrics/poller-metrics';
 import { PollerStatus } from './poller-status';
 import { PollerModule } from './poller.module';
 import type { PollerSettings } from './poller-settings';
+import { StatsController } from './stats/stats.controller';
 
 /** The poller's Prometheus metrics. */
 const POLLER_METRICS = Symbol('POLLER_METRICS');
@@ -88,6 +89,7 @@ export class AppModule {
           shutdownDeadlineMs: settings.lifecycle.shutdownDeadlineMs,
         }),
       ],
+      controllers: [StatsController],
       providers: [
         {
           provide: POLLER_METRICS,

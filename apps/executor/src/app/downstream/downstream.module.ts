@@ -12,6 +12,7 @@ import { CommandTopics } from './command-topics';
 import { OutcomeHandler } from './outcome-handler';
 import { ReceivedEventHandler } from './received-event-handler';
 import type { ExecutorSettings } from '../executor-settings';
+import { StatsController } from '../metrics/stats.controller';
 
 /**
  * The downstream half of the executor: received messages become rows and command messages, outcomes become history
@@ -28,6 +29,7 @@ export class DownstreamModule {
     return {
       module: DownstreamModule,
       imports: [rmTables],
+      controllers: [StatsController],
       providers: [
         ExecutorCounters,
         {
