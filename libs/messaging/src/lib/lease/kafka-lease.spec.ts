@@ -59,6 +59,10 @@ class SilentLogger implements LoggerService {
 /** A lease on fakes; its start-up retries (on the fake clock) within `startupBudgetMs`, by default never. */
 function setup({ startupBudgetMs = 0 } = {}) {
   const consumer = new FakeConsumer();
+  /** Every consumer the lease created, the first one first. */
+  const consumers: FakeConsumer[] = [];
+  /** The watchdog's task and period, as the lease scheduled them. */
+  const watchdog = { task: null as (() => void) | null, everyMs: 0, stopped: false };
   const clock = { now: 1_000_000 };
   const admin = {
     ensured: [] as string[],
@@ -89,9 +93,18 @@ function setup({ startupBudgetMs = 0 } = {}) {
         clock.now += ms;
       },
     }),
+    every: (ms, task) => {
+      watchdog.everyMs = ms;
+      watchdog.task = task;
+      return () => {
+        watchdog.stopped = true;
+      };
+    },
     createConsumer: (a) => {
       assigner = a;
-      return consumer as unknown as LeaseConsumerPort;
+      const next = consumers.length === 0 ? consumer : new FakeConsumer();
+      consumers.push(next);
+      return next as unknown as LeaseConsumerPort;
     },
   });
   const changes: boolean[] = [];
@@ -103,7 +116,7 @@ function setup({ startupBudgetMs = 0 } = {}) {
     const userData = protocol && AssignerProtocol.MemberMetadata.decode(protocol.metadata)?.userData;
     return (JSON.parse(userData?.toString() ?? '{}') as { holder?: boolean }).holder;
   };
-  return { consumer, clock, admin, lease, changes, claim, logger };
+  return { consumer, consumers, watchdog, clock, admin, lease, changes, claim, logger };
 }
 
 describe('KafkaLease', () => {
@@ -178,6 +191,116 @@ describe('KafkaLease', () => {
       consumer.emit(EVENTS.HEARTBEAT);
       expect(lease.isHeld()).toBe(true);
       expect(changes).toEqual([true, false, true]);
+    });
+  });
+
+  describe('when the group coordinator falls silent on this member (no join, no heartbeat)', () => {
+    const REJOIN_MS = 3 * SESSION_MS;
+    const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+    it('checks every half session, and leaves a member alone while heartbeats come', async () => {
+      const { consumer, consumers, watchdog, clock, lease } = setup();
+      await lease.start();
+      consumer.joined([0]);
+      expect(watchdog.everyMs).toBe(SESSION_MS / 2);
+      for (let i = 0; i < 10; i += 1) {
+        clock.now += SESSION_MS / 2;
+        consumer.emit(EVENTS.HEARTBEAT);
+        watchdog.task?.();
+      }
+      await settle();
+      expect(consumers).toHaveLength(1);
+      expect(lease.isHeld()).toBe(true);
+    });
+
+    it('after three sessions, leaves with the old consumer and joins again with a new one, saying so', async () => {
+      const { consumer, consumers, watchdog, clock, lease, logger } = setup();
+      await lease.start();
+      consumer.joined([0]);
+      consumer.emit(EVENTS.REBALANCING);
+      clock.now += REJOIN_MS - 1;
+      watchdog.task?.();
+      await settle();
+      expect(consumers).toHaveLength(1);
+
+      clock.now += 1;
+      watchdog.task?.();
+      watchdog.task?.(); // a second check while the first rejoin runs starts no other
+      await settle();
+
+      expect(consumer.calls.at(-1)).toBe('disconnect');
+      expect(consumers).toHaveLength(2);
+      const fresh = consumers[1] as FakeConsumer;
+      expect(fresh.calls).toEqual(['connect', `subscribe ${TOPIC.name}`, 'run']);
+      expect(logger.lines.filter((line) => line.startsWith('warn '))).toEqual([
+        `warn Lease ${TOPIC.name}: no word from the group coordinator for ${REJOIN_MS} ms (no join, no heartbeat); ` +
+          'leaving the group and joining again as a new member',
+      ]);
+      // The old member's events no longer count; the new member's do.
+      consumer.joined([0]);
+      expect(lease.isHeld()).toBe(false);
+      fresh.joined([0]);
+      expect(lease.isHeld()).toBe(true);
+    });
+
+    it('joins again after one session when the old consumer does not finish leaving', async () => {
+      jest.useFakeTimers();
+      try {
+        const { consumer, consumers, watchdog, clock, lease } = setup();
+        await lease.start();
+        consumer.disconnect = () => new Promise<void>(() => undefined);
+        clock.now += REJOIN_MS;
+        watchdog.task?.();
+        await jest.advanceTimersByTimeAsync(SESSION_MS - 1);
+        expect(consumers).toHaveLength(1);
+        await jest.advanceTimersByTimeAsync(1);
+        expect(consumers).toHaveLength(2);
+      } finally {
+        jest.useRealTimers();
+      }
+    });
+
+    it('tries again after another silence when joining again fails, logging the error', async () => {
+      const { consumers, watchdog, clock, lease, logger } = setup();
+      await lease.start();
+      clock.now += REJOIN_MS;
+      watchdog.task?.();
+      await settle();
+      const second = consumers[1] as FakeConsumer;
+      expect(second.calls).toEqual(['connect', `subscribe ${TOPIC.name}`, 'run']);
+      // The next member's connect fails.
+      clock.now += REJOIN_MS;
+      const failing = FakeConsumer.prototype.connect;
+      FakeConsumer.prototype.connect = async function (this: FakeConsumer) {
+        this.calls.push('connect');
+        throw Object.assign(new Error('connect ECONNREFUSED'), { name: 'KafkaJSConnectionError' });
+      };
+      try {
+        watchdog.task?.();
+        await settle();
+      } finally {
+        FakeConsumer.prototype.connect = failing;
+      }
+      expect(consumers).toHaveLength(3);
+      expect(logger.lines.filter((line) => line.startsWith('error '))).toEqual([
+        expect.stringContaining(`Lease ${TOPIC.name}: joining again failed (`),
+      ]);
+      clock.now += REJOIN_MS;
+      watchdog.task?.();
+      await settle();
+      expect(consumers).toHaveLength(4);
+    });
+
+    it('stops watching on stop, and a stop during a rejoin leaves no member behind', async () => {
+      const { consumers, watchdog, clock, lease } = setup();
+      await lease.start();
+      clock.now += REJOIN_MS;
+      watchdog.task?.();
+      await lease.stop();
+      await settle();
+      expect(watchdog.stopped).toBe(true);
+      for (const member of consumers) expect(member.calls.at(-1)).toBe('disconnect');
+      expect(lease.state()).toBe('stopped');
     });
   });
 

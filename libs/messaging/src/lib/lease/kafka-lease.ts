@@ -12,6 +12,22 @@ import { leaseAssigner } from './lease-assigner';
  */
 export const DEFAULT_LEASE_SESSION_TIMEOUT_MS = 10_000;
 
+/**
+ * A member the group coordinator has not been heard from for this many session timeouts (no join, no heartbeat), and
+ * at least {@link MIN_REJOIN_AFTER_MS}, is replaced by a new member: see {@link KafkaLease}.
+ */
+export const REJOIN_AFTER_SESSIONS = 3;
+export const MIN_REJOIN_AFTER_MS = 30_000;
+
+/** Runs `task` every `ms` until the returned function is called; tests pass their own. */
+export type Every = (ms: number, task: () => void) => () => void;
+
+const everyInterval: Every = (ms, task) => {
+  const timer = setInterval(task, ms);
+  timer.unref();
+  return () => clearInterval(timer);
+};
+
 /** Where a lease member stands: not started or stopped, joining its group, holding the lease, or standing by. */
 export type LeaseState = 'stopped' | 'joining' | 'active' | 'standby';
 
@@ -23,6 +39,13 @@ export interface KafkaLeaseOptions {
   readonly logger?: LoggerService;
   /** Clock in epoch ms; tests pass their own. */
   readonly now?: () => number;
+  /**
+   * How long without word from the group coordinator (no join, no heartbeat) before this member is replaced by a new
+   * one. Default {@link REJOIN_AFTER_SESSIONS} session timeouts, at least {@link MIN_REJOIN_AFTER_MS}.
+   */
+  readonly rejoinAfterMs?: number;
+  /** Schedules the check for that silence; tests pass their own. */
+  readonly every?: Every;
 }
 
 /** The part of a kafkajs consumer a lease uses. */
@@ -66,6 +89,13 @@ export type LeaseListener = (held: boolean) => void;
  * redelivers after its visibility timeout; (3) a message that does arrive twice is absorbed downstream by its
  * message id (unique in GTOTVSLINKMESSAGE). The lease keeps the poller to one instance for economy and order,
  * not for correctness.
+ *
+ * A member can also fall silent without kafkajs saying so: after a rolling restart of a three-broker cluster, a
+ * poller's lease member sent a JoinGroup, got "the coordinator is loading" and then did nothing for ten minutes (the
+ * reliability suite's cluster case, 2026-12-07): no error, no crash, no retry, so the poller stood by for a lease
+ * nobody held and polled nothing, while its readiness said "standby". So a member the coordinator has not been heard
+ * from for `rejoinAfterMs` is replaced: this lease leaves the group with the old consumer (waiting at most one session
+ * timeout for it) and joins with a new one, logging a warning each time, until the coordinator answers.
  */
 export class KafkaLease {
   private readonly logger: LoggerService;
@@ -85,6 +115,10 @@ export class KafkaLease {
   /** Last join or successful heartbeat: the last time the coordinator confirmed our membership. */
   private lastContactAt = 0;
   private notifiedHeld = false;
+  private readonly rejoinAfterMs: number;
+  private readonly every: Every;
+  private stopWatchdog: (() => void) | null = null;
+  private rejoining: Promise<void> | null = null;
 
   /** @internal Use `KafkaClient.createLease()`. */
   constructor(private readonly parts: KafkaLeaseParts) {
@@ -92,6 +126,9 @@ export class KafkaLease {
     this.logger = parts.logger ?? new Logger();
     this.now = parts.now ?? Date.now;
     this.sessionTimeoutMs = parts.sessionTimeoutMs ?? DEFAULT_LEASE_SESSION_TIMEOUT_MS;
+    this.rejoinAfterMs =
+      parts.rejoinAfterMs ?? Math.max(REJOIN_AFTER_SESSIONS * this.sessionTimeoutMs, MIN_REJOIN_AFTER_MS);
+    this.every = parts.every ?? everyInterval;
   }
 
   /** The consumer group the replicas share. */
@@ -165,6 +202,7 @@ export class KafkaLease {
       if (!this.stopping) await consumer.run({ autoCommit: false, eachMessage: async () => undefined });
       // stop() came while joining: it may have disconnected before connect() reconnected.
       if (this.stopping) await consumer.disconnect().catch(() => undefined);
+      else this.watchSilence();
     } catch (error) {
       if (this.stopping) return; // stop() disconnected the consumer under our feet; nothing failed
       await this.stop().catch(() => undefined);
@@ -172,8 +210,55 @@ export class KafkaLease {
     }
   }
 
+  /** Checks, every half session, that the coordinator has been heard from within `rejoinAfterMs`. */
+  private watchSilence(): void {
+    this.lastContactAt = Math.max(this.lastContactAt, this.now());
+    this.stopWatchdog = this.every(Math.max(1, Math.floor(this.sessionTimeoutMs / 2)), () => {
+      const silentMs = this.now() - this.lastContactAt;
+      if (silentMs < this.rejoinAfterMs || this.rejoining || this.stopping) return;
+      this.rejoining = this.rejoin(silentMs).finally(() => {
+        this.rejoining = null;
+      });
+    });
+  }
+
+  /** Replaces a member the coordinator has gone silent on: leaves with the old consumer, joins with a new one. */
+  private async rejoin(silentMs: number): Promise<void> {
+    const { topic } = this.parts;
+    this.logger.warn(
+      `Lease ${this.groupId}: no word from the group coordinator for ${silentMs} ms (no join, no heartbeat); ` +
+        'leaving the group and joining again as a new member',
+      KafkaLease.name,
+    );
+    const old = this.consumer;
+    this.removeConsumerListeners.splice(0).forEach((remove) => remove());
+    this.forget();
+    // The silence counts again from now: a join that fails or hangs is replaced in turn after rejoinAfterMs.
+    this.lastContactAt = this.now();
+    await leaveWithin(old, this.sessionTimeoutMs);
+    if (this.stopping) return;
+    const consumer = this.parts.createConsumer(leaseAssigner(() => this.claimsLease()));
+    this.consumer = consumer;
+    this.listen(consumer);
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topics: [topic.name], fromBeginning: false });
+      await consumer.run({ autoCommit: false, eachMessage: async () => undefined });
+    } catch (error) {
+      this.logger.error(
+        `Lease ${this.groupId}: joining again failed (${toKafkaError(error, `joining lease group ${this.groupId}`).message}); ` +
+          `trying again after ${this.rejoinAfterMs} ms without word from the coordinator`,
+        KafkaLease.name,
+      );
+    }
+    // stop() came while joining: it may have disconnected before connect() reconnected.
+    if (this.stopping) await consumer.disconnect().catch(() => undefined);
+  }
+
   // Not awaiting a join in progress: disconnecting ends it, and shutdown must not wait for a slow rebalance.
   private async release(): Promise<void> {
+    this.stopWatchdog?.();
+    this.stopWatchdog = null;
     this.running = false;
     this.forget();
     const consumer = this.consumer;
@@ -250,5 +335,20 @@ export class KafkaLease {
         );
       }
     }
+  }
+}
+
+/** Disconnects a consumer the coordinator went silent on, waiting at most `ms`: its disconnect may hang as well. */
+async function leaveWithin(consumer: LeaseConsumerPort | null, ms: number): Promise<void> {
+  if (!consumer) return;
+  let timer: NodeJS.Timeout | undefined;
+  const gaveUp = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+    timer.unref();
+  });
+  try {
+    await Promise.race([consumer.disconnect().catch(() => undefined), gaveUp]);
+  } finally {
+    clearTimeout(timer);
   }
 }
