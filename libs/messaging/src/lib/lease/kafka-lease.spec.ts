@@ -243,6 +243,48 @@ describe('KafkaLease', () => {
       expect(lease.isHeld()).toBe(true);
     });
 
+    it('joins again when a rebalance ends in no join while heartbeats still come (kafkajs kept its old generation)', async () => {
+      const { consumer, consumers, watchdog, clock, lease, logger } = setup();
+      await lease.start();
+      consumer.joined([0]);
+      consumer.emit(EVENTS.REBALANCING);
+      for (let waited = 0; waited < REJOIN_MS; waited += SESSION_MS / 2) {
+        clock.now += SESSION_MS / 2;
+        consumer.emit(EVENTS.HEARTBEAT);
+        if (waited + SESSION_MS / 2 < REJOIN_MS) watchdog.task?.();
+      }
+      await settle();
+      expect(consumers).toHaveLength(1);
+      expect(lease.state()).toBe('standby');
+
+      watchdog.task?.();
+      await settle();
+
+      expect(consumers).toHaveLength(2);
+      expect(logger.lines.filter((line) => line.startsWith('warn '))).toEqual([
+        expect.stringContaining(
+          `Lease ${TOPIC.name}: no join for ${REJOIN_MS} ms since the member left its generation`,
+        ),
+      ]);
+      (consumers[1] as FakeConsumer).joined([0]);
+      expect(lease.isHeld()).toBe(true);
+    });
+
+    it('leaves a member alone that joins again after a rebalance', async () => {
+      const { consumer, consumers, watchdog, clock, lease } = setup();
+      await lease.start();
+      consumer.joined([0]);
+      consumer.emit(EVENTS.REBALANCING);
+      clock.now += REJOIN_MS / 2;
+      consumer.joined([0]);
+      clock.now += REJOIN_MS / 2;
+      consumer.emit(EVENTS.HEARTBEAT);
+      watchdog.task?.();
+      await settle();
+      expect(consumers).toHaveLength(1);
+      expect(lease.isHeld()).toBe(true);
+    });
+
     it('joins again after one session when the old consumer does not finish leaving', async () => {
       jest.useFakeTimers();
       try {

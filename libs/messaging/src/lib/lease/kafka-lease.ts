@@ -118,6 +118,8 @@ export class KafkaLease {
   private readonly rejoinAfterMs: number;
   private readonly every: Every;
   private stopWatchdog: (() => void) | null = null;
+  /** Since when this member has been out of a generation (a rebalance, crash or stop) without joining again. */
+  private unsettledSince: number | null = null;
   private rejoining: Promise<void> | null = null;
 
   /** @internal Use `KafkaClient.createLease()`. */
@@ -210,31 +212,53 @@ export class KafkaLease {
     }
   }
 
-  /** Checks, every half session, that the coordinator has been heard from within `rejoinAfterMs`. */
+  /**
+   * Checks, every half session, that the coordinator has been heard from within `rejoinAfterMs`, and that a member
+   * that left its generation has joined a new one within it.
+   */
   private watchSilence(): void {
-    this.lastContactAt = Math.max(this.lastContactAt, this.now());
+    const now = this.now();
+    this.lastContactAt = Math.max(this.lastContactAt, now);
+    if (!this.member) this.unsettledSince ??= now;
     this.stopWatchdog = this.every(Math.max(1, Math.floor(this.sessionTimeoutMs / 2)), () => {
-      const silentMs = this.now() - this.lastContactAt;
-      if (silentMs < this.rejoinAfterMs || this.rejoining || this.stopping) return;
-      this.rejoining = this.rejoin(silentMs).finally(() => {
+      if (this.rejoining || this.stopping) return;
+      const reason = this.stuck();
+      if (reason === null) return;
+      this.rejoining = this.rejoin(reason).finally(() => {
         this.rejoining = null;
       });
     });
   }
 
-  /** Replaces a member the coordinator has gone silent on: leaves with the old consumer, joins with a new one. */
-  private async rejoin(silentMs: number): Promise<void> {
+  /** Why this member should be replaced, if it should. */
+  private stuck(): string | null {
+    const now = this.now();
+    const silentMs = now - this.lastContactAt;
+    if (silentMs >= this.rejoinAfterMs) {
+      return `no word from the group coordinator for ${silentMs} ms (no join, no heartbeat)`;
+    }
+    const unsettledMs = this.unsettledSince === null ? 0 : now - this.unsettledSince;
+    if (unsettledMs >= this.rejoinAfterMs) {
+      // Seen in the cluster case: after a JoinGroup answered "coordinator loading", kafkajs went on heartbeating
+      // and fetching in its old generation and never joined again, so the lease never learnt its assignment.
+      return `no join for ${unsettledMs} ms since the member left its generation (a rebalance, crash or stop kafkajs did not finish)`;
+    }
+    return null;
+  }
+
+  /** Replaces a stuck member: leaves with the old consumer, joins with a new one. */
+  private async rejoin(reason: string): Promise<void> {
     const { topic } = this.parts;
     this.logger.warn(
-      `Lease ${this.groupId}: no word from the group coordinator for ${silentMs} ms (no join, no heartbeat); ` +
-        'leaving the group and joining again as a new member',
+      `Lease ${this.groupId}: ${reason}; leaving the group and joining again as a new member`,
       KafkaLease.name,
     );
     const old = this.consumer;
     this.removeConsumerListeners.splice(0).forEach((remove) => remove());
     this.forget();
-    // The silence counts again from now: a join that fails or hangs is replaced in turn after rejoinAfterMs.
+    // Both clocks count again from now: a join that fails or hangs is replaced in turn after rejoinAfterMs.
     this.lastContactAt = this.now();
+    this.unsettledSince = this.now();
     await leaveWithin(old, this.sessionTimeoutMs);
     if (this.stopping) return;
     const consumer = this.parts.createConsumer(leaseAssigner(() => this.claimsLease()));
@@ -279,6 +303,7 @@ export class KafkaLease {
     this.removeConsumerListeners.push(
       consumer.on(events.GROUP_JOIN, ({ payload }) => {
         this.member = true;
+        this.unsettledSince = null;
         this.assigned = payload.memberAssignment[topic]?.includes(0) ?? false;
         this.heldInGeneration = this.assigned;
         this.lastContactAt = this.now();
@@ -291,16 +316,23 @@ export class KafkaLease {
       // The assignment is void until the rejoin completes; the claim stays, so a healthy holder gets it back.
       consumer.on(events.REBALANCING, () => {
         this.assigned = false;
+        this.unsettle();
         this.notifyIfChanged();
       }),
       // kafkajs may restart a crashed member; it then joins as a new member and makes no claim.
-      consumer.on(events.CRASH, () => this.forget()),
-      consumer.on(events.STOP, () => this.forget()),
-      consumer.on(events.DISCONNECT, () => this.forget()),
+      consumer.on(events.CRASH, () => this.forget(true)),
+      consumer.on(events.STOP, () => this.forget(true)),
+      consumer.on(events.DISCONNECT, () => this.forget(true)),
     );
   }
 
-  private forget(): void {
+  /** The member left its generation: a join must follow within `rejoinAfterMs`. */
+  private unsettle(): void {
+    this.unsettledSince ??= this.now();
+  }
+
+  private forget(unsettled = false): void {
+    if (unsettled) this.unsettle();
     this.member = false;
     this.assigned = false;
     this.heldInGeneration = false;
