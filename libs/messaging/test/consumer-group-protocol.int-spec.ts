@@ -169,6 +169,68 @@ describe.each(['classic', 'consumer'])(
   },
 );
 
+// What the deployment manifests run (KAFKA_GROUP_INSTANCE_ID from the pod name, the classic protocol): a static
+// member that stops leaves the group at once, although the broker would keep a silent static member's partitions for
+// its whole session; and a member that comes back under the same instance id gets partitions again.
+describe('static members of the classic protocol on platformatic', () => {
+  /** Far longer than the waits below: a partition that moves within them moved because its member left. */
+  const SESSION_TIMEOUT_MS = 60_000;
+  const clients: KafkaClient[] = [];
+  const clientFor = (instanceId: string) => {
+    const client = new KafkaClient(
+      testSettings({
+        KAFKA_CLIENT: 'platformatic',
+        KAFKA_GROUP_PROTOCOL: 'classic',
+        KAFKA_GROUP_INSTANCE_ID: instanceId,
+        KAFKA_SESSION_TIMEOUT_MS: String(SESSION_TIMEOUT_MS),
+      }),
+      { logger: new CollectingLogger() },
+    );
+    clients.push(client);
+    return client;
+  };
+
+  afterAll(async () => {
+    await Promise.all(clients.map((client) => client.stopConsumers()));
+  });
+
+  it('leaves the group when stopped, and joins again under the same instance id', async () => {
+    const topic = uniqueName('messaging_static_leave');
+    const groupId = uniqueName('messaging_static_leave_group');
+    const [a, b] = [uniqueName('pod_a'), uniqueName('pod_b')];
+    const admin = clientFor(a).createAdmin();
+    await admin.ensureTopics([{ name: topic, partitions: 2 }]);
+    await admin.disconnect();
+    const member = (instanceId: string) =>
+      clientFor(instanceId).createConsumer({ groupId, topics: [topic], handler: async () => undefined });
+
+    const first = member(a);
+    const second = member(b);
+    await Promise.all([first.start(), second.start()]);
+    await waitFor(() => owned(first).length === 1 && owned(second).length === 1, {
+      description: 'each static member to own one partition',
+      timeoutMs: 30_000,
+    });
+    expect((await instanceIdsOf(groupId)).sort()).toEqual([a, b].sort());
+
+    await first.stop();
+    await waitFor(() => owned(second).length === 2, {
+      description:
+        'the other member to own both partitions well within the session the broker would wait out',
+      timeoutMs: SESSION_TIMEOUT_MS / 3,
+    });
+    expect(await instanceIdsOf(groupId)).toEqual([b]);
+
+    const again = member(a);
+    await again.start();
+    await waitFor(() => owned(again).length === 1 && owned(second).length === 1, {
+      description: 'the member back under its instance id to own a partition again',
+      timeoutMs: 30_000,
+    });
+    await Promise.all([again.stop(), second.stop()]);
+  });
+});
+
 /** The instance ids of a classic group's members, as the broker describes them. */
 async function instanceIdsOf(groupId: string): Promise<unknown[]> {
   const observer = new Admin({
