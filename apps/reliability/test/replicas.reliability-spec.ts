@@ -12,7 +12,9 @@ import {
 } from './support/replica-measures';
 import { writeCaseResults } from './support/case-results';
 import { handlerRunsIn, repeatedRuns, unexplainedRepeats } from './support/duplicates';
-import { successCounts as countSuccesses } from './support/success-rows';
+import { successCounts as countSuccesses, successTimes } from './support/success-rows';
+import { traceLost } from './support/lost-trace';
+import { manifestGroupSettings } from './support/manifest-settings';
 import { ServiceSupervisor } from './support/service-supervisor';
 import { COMMANDS } from './support/workload';
 
@@ -22,20 +24,51 @@ import { COMMANDS } from './support/workload';
 // poller's lease is never held by two replicas at once.
 
 const CASE = 'replicas';
-/** Unset: the settings of docker/k8s (30 s consumer session, 10 s poller lease session). */
-const SESSION_TIMEOUT_MS = process.env['REPLICAS_SESSION_TIMEOUT_MS'];
+/** The consumer group settings of docker/k8s/base, which the case runs with unless told otherwise. */
+const MANIFESTS = manifestGroupSettings();
+/** The consumer session: the manifests' (or the services' default, 30 s), or REPLICAS_SESSION_TIMEOUT_MS. */
+const SESSION_TIMEOUT_MS = process.env['REPLICAS_SESSION_TIMEOUT_MS'] ?? MANIFESTS.sessionTimeoutMs;
+/**
+ * The consumers' client, group protocol and membership, as the manifests set them unless overridden to compare:
+ * REPLICAS_KAFKA_CLIENT (kafkajs, platformatic), REPLICAS_GROUP_PROTOCOL (classic, consumer) and
+ * REPLICAS_STATIC_MEMBERSHIP (true: each replica joins with its instance name as KAFKA_GROUP_INSTANCE_ID, as a pod
+ * with its pod name; false: dynamic members).
+ */
+const GROUP = {
+  client: process.env['REPLICAS_KAFKA_CLIENT'] ?? MANIFESTS.client,
+  protocol: process.env['REPLICAS_GROUP_PROTOCOL'] ?? MANIFESTS.protocol,
+  staticMembership: process.env['REPLICAS_STATIC_MEMBERSHIP']
+    ? process.env['REPLICAS_STATIC_MEMBERSHIP'] === 'true'
+    : MANIFESTS.staticMembership,
+};
+/** The steady load, messages a second: REPLICAS_RATE, 20 unless told. */
+const RATE = Number(process.env['REPLICAS_RATE'] ?? 20);
 /** Messages enqueued per load tick; a tick every TICK_MS. */
-const PER_TICK = 10;
 const TICK_MS = 500;
+const PER_TICK = Math.max(1, Math.round((RATE * TICK_MS) / 1_000));
 /** How often each replica's work counters are read. */
 const SAMPLE_MS = 250;
-/** The consumer-group services killed once each; the active poller is killed twice. */
+/** The consumer-group services, each killed once per round; the active poller is killed twice in the first round. */
 const CONSUMERS = ['executor', 'example-segment', 'retry-scheduler', 'log-writer'] as const;
+/** How long a dispatched attempt may go without an outcome before the retry scheduler's sweep retries it. */
+const DISPATCH_TIMEOUT_MS = 20_000;
+/** Rounds of consumer kills: the pause figures are over ROUNDS kills per service. */
+const ROUNDS = 2;
 const RESULTS_DIR = join(__dirname, '..', 'results');
 const LOGS_DIR = join(RESULTS_DIR, 'logs', CASE);
 const COMMAND =
   'NX_DAEMON=false npx nx run reliability:reliability -- replicas.reliability' +
-  (SESSION_TIMEOUT_MS ? ` (with REPLICAS_SESSION_TIMEOUT_MS=${SESSION_TIMEOUT_MS})` : '');
+  [
+    process.env['REPLICAS_SESSION_TIMEOUT_MS'] && `REPLICAS_SESSION_TIMEOUT_MS=${SESSION_TIMEOUT_MS}`,
+    process.env['REPLICAS_RATE'] && `REPLICAS_RATE=${RATE}`,
+    process.env['REPLICAS_KAFKA_CLIENT'] && `REPLICAS_KAFKA_CLIENT=${GROUP.client}`,
+    process.env['REPLICAS_GROUP_PROTOCOL'] && `REPLICAS_GROUP_PROTOCOL=${GROUP.protocol}`,
+    process.env['REPLICAS_STATIC_MEMBERSHIP'] &&
+      `REPLICAS_STATIC_MEMBERSHIP=${String(GROUP.staticMembership)}`,
+  ]
+    .filter(Boolean)
+    .map((setting, i, all) => `${i === 0 ? ' (with ' : ''}${setting}${i === all.length - 1 ? ')' : ''}`)
+    .join(', ');
 
 /** The counters that grow only when the replica processes records of its consumer groups. */
 const WORK_COUNTERS: Record<string, RegExp> = {
@@ -57,7 +90,7 @@ function note(text: string): void {
 }
 
 /** The n-th message: pings (answered upstream), employee updates, invoices of which three in ten fail once. */
-function message(run: string, n: number): SimMessage {
+function message(run: string, n: number): SimMessage & { readonly id: string } {
   const id = `${run}-${n}`;
   const kind = n % 10;
   if (kind <= 1) return { style: 'cloudevents', type: 'DemoPing', id, data: { n } };
@@ -130,6 +163,8 @@ describe('replicas: two of every service under random kills', () => {
   let supervisor: ServiceSupervisor;
   let reader: TopicObserver | undefined;
   const enqueued: SimEnqueued[] = [];
+  /** When each message id was handed to the simulated cloud. */
+  const enqueuedAt = new Map<string, number>();
   const kills: Kill[] = [];
   /** Work counter samples per process life (instance + pid). */
   const samples = new Map<string, { instance: string; service: string; samples: CounterSample[] }>();
@@ -142,9 +177,11 @@ describe('replicas: two of every service under random kills', () => {
   beforeAll(async () => {
     rmSync(LOGS_DIR, { recursive: true, force: true });
     rmSync(join(RESULTS_DIR, `progress-${CASE}.log`), { force: true });
-    const session: Record<string, string> = SESSION_TIMEOUT_MS
-      ? { KAFKA_SESSION_TIMEOUT_MS: SESSION_TIMEOUT_MS }
-      : {};
+    const session: Record<string, string> = {
+      ...(SESSION_TIMEOUT_MS && { KAFKA_SESSION_TIMEOUT_MS: SESSION_TIMEOUT_MS }),
+      KAFKA_CLIENT: GROUP.client,
+      KAFKA_GROUP_PROTOCOL: GROUP.protocol,
+    };
     note(`starting two replicas of every service (session timeout ${SESSION_TIMEOUT_MS ?? 'default'})`);
     system = await TestSystem.start({
       database: 'postgres',
@@ -154,9 +191,14 @@ describe('replicas: two of every service under random kills', () => {
       replicas: 2,
       startAtOnce: true,
       readyTimeoutMs: 180_000,
+      instanceEnv: (instance, service): Record<string, string> =>
+        GROUP.staticMembership && service !== 'smartlink-sim' ? { KAFKA_GROUP_INSTANCE_ID: instance } : {},
       overrides: {
-        executor: session,
-        'retry-scheduler': session,
+        // 20 s instead of the manifests' 300 s, as in the other cases: a segment killed between committing a group's
+        // offset and its started markers landing leaves those attempts to the dispatch sweep (by design, see
+        // libs/segment-sdk's CommandChunkProcessor), and the run waits for them.
+        executor: { ...session, DISPATCH_TIMEOUT_MS: String(DISPATCH_TIMEOUT_MS) },
+        'retry-scheduler': { ...session, DISPATCH_TIMEOUT_MS: String(DISPATCH_TIMEOUT_MS) },
         'log-writer': session,
         'example-segment': session,
         poller: session,
@@ -218,6 +260,7 @@ describe('replicas: two of every service under random kills', () => {
     while (feed) {
       const tick = Date.now();
       const batch = Array.from({ length: PER_TICK }, () => message(run, n++));
+      for (const m of batch) enqueuedAt.set(m.id, tick);
       enqueued.push(...(await system.sim.enqueue(TENANT, batch)));
       // Pacing the load generator, not waiting on an outcome.
       await new Promise((resolve) => setTimeout(resolve, Math.max(0, TICK_MS - (Date.now() - tick))));
@@ -294,10 +337,17 @@ describe('replicas: two of every service under random kills', () => {
     const calmUntil = Date.now();
     result['calm'] = { from: calmFrom, until: calmUntil };
 
-    // The consumer services in random order, the active poller killed after the first and the third of them, so
-    // each takeover starts from a standby that has been up for a while.
-    const consumers = [...CONSUMERS].sort(() => Math.random() - 0.5);
-    const order = [consumers[0], 'poller', consumers[1], consumers[2], 'poller', consumers[3]] as string[];
+    // Each round the consumer services in random order; in the first the active poller is killed after the first and
+    // the third of them, so each takeover starts from a standby that has been up for a while.
+    const order: string[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      const consumers = [...CONSUMERS].sort(() => Math.random() - 0.5);
+      order.push(
+        ...(round === 0
+          ? [consumers[0], 'poller', consumers[1], consumers[2], 'poller', consumers[3]]
+          : consumers),
+      );
+    }
     let last: Kill | undefined;
     for (const service of order) {
       await settled(last);
@@ -379,6 +429,21 @@ describe('replicas: two of every service under random kills', () => {
       intervalMs: 1_000,
     }).catch(() => undefined);
     const ackedNotDurable = notOnEventLog();
+    // Where each lost message stopped, for whoever reads a failed run (the database is dropped afterwards).
+    const lostTrace =
+      lost.length === 0
+        ? []
+        : await traceLost(
+            system.tables,
+            reader,
+            [
+              receivedTopic,
+              reader.topics.events,
+              reader.topics.outcomes,
+              ...COMMANDS.map((command) => reader?.topics.command(command) as string),
+            ],
+            lost.slice(0, 10),
+          );
 
     // Duplicate handler runs over every life of both segment replicas, each judged against the deaths that can
     // explain it (support/duplicates.ts): successful runs beyond the first, per message.
@@ -412,7 +477,7 @@ describe('replicas: two of every service under random kills', () => {
       .map((d) => ({
         instance: d.instance,
         file: d.logFile,
-        diedAt: kills.find((k) => k.instance === d.instance)?.at,
+        diedAt: d.at,
       }))
       .concat(
         system
@@ -442,6 +507,8 @@ describe('replicas: two of every service under random kills', () => {
     const calm = result['calm'] as { from: number; until: number };
     const noise: Record<string, number> = {};
     for (const { instance, samples: s } of samples.values()) {
+      // Only the lives that ran through the whole calm stretch: a later life has no samples in it.
+      if ((s[0]?.at ?? Infinity) > calm.from) continue;
       const flat = longestFlat(s, calm.from, calm.until);
       noise[instance] = Math.max(noise[instance] ?? 0, flat.to - flat.from);
     }
@@ -474,11 +541,41 @@ describe('replicas: two of every service under random kills', () => {
         };
       });
 
+    // (c) What the messages saw: enqueue → first success row. In the calm stretch (the floor), and for each consumer
+    // kill the longest wait of a message enqueued from the kill until the restarted replica processed again — the
+    // messages of the dead member's partitions wait however long the group leaves them unowned, which the survivor's
+    // pause does not show.
+    const finished = await successTimes(system.tables, ids);
+    const waitsOf = (from: number, to: number) =>
+      [...enqueuedAt]
+        .filter(([, at]) => at >= from && at <= to)
+        .map(([id, at]) => (finished.get(id) ?? Date.now()) - at);
+    const calmWaits = waitsOf(calm.from, calm.until);
+    const messageWaits = kills
+      .filter((k) => k.service !== 'poller')
+      .map((k) => {
+        const pause = pauses.find(
+          (p) => p.killed === k.instance && p.killedAt === new Date(k.at).toISOString(),
+        );
+        const waits = waitsOf(k.at, k.at + (pause?.restartedReplicaProcessedAfterMs ?? 60_000));
+        return {
+          service: k.service,
+          killed: k.instance,
+          messages: waits.length,
+          p50Ms: percentile(waits, 50),
+          p99Ms: percentile(waits, 99),
+          maxMs: percentile(waits, 100),
+        };
+      });
     const takeoverMs = takeovers.map((t) => t.takeoverMs).filter((t): t is number => t !== null);
     const pauseMs = pauses.map((p) => p.pauseMs).filter((t): t is number => t !== null);
     const settings = {
       replicas: 2,
+      dispatchTimeoutMs: DISPATCH_TIMEOUT_MS,
       consumerSessionTimeoutMs: SESSION_TIMEOUT_MS ? Number(SESSION_TIMEOUT_MS) : 30_000,
+      kafkaClient: GROUP.client,
+      groupProtocol: GROUP.protocol,
+      staticMembership: GROUP.staticMembership,
       pollerLeaseSessionTimeoutMs: 10_000,
       loadMessagesPerSecond: (PER_TICK * 1_000) / TICK_MS,
       failingFirstAttempt: '3 in 10 messages (invoices)',
@@ -499,20 +596,37 @@ describe('replicas: two of every service under random kills', () => {
           'standby poller takeover, p50 / max',
           `${seconds(percentile(takeoverMs, 50))} / ${seconds(percentile(takeoverMs, 100))} s`,
         ],
-        ...pauses.map((p): [string, string] => [
-          `pause of ${p.survivor} after ${p.killed} died`,
-          `${seconds(p.pauseMs)} s${p.stillFlatAtWindowEnd ? ' (not resumed)' : ''}`,
+        ...CONSUMERS.map((service): [string, string] => [
+          `pause of the other ${service} after each ${service} kill`,
+          pauses
+            .filter((p) => p.service === service)
+            .map((p) => `${seconds(p.pauseMs)}${p.stillFlatAtWindowEnd ? ' (not resumed)' : ''}`)
+            .join(', ') + ' s',
         ]),
         [
           'rebalance pause over all kills, p50 / max',
           `${seconds(percentile(pauseMs, 50))} / ${seconds(percentile(pauseMs, 100))} s`,
         ],
+        [
+          'enqueue → success in the calm stretch, p99 / max',
+          `${seconds(percentile(calmWaits, 99))} / ${seconds(percentile(calmWaits, 100))} s`,
+        ],
+        ...CONSUMERS.filter((service) => service !== 'log-writer').map((service): [string, string] => [
+          `enqueue → success of messages enqueued while a ${service} was down, max per kill`,
+          messageWaits
+            .filter((w) => w.service === service)
+            .map((w) => seconds(w.maxMs))
+            .join(', ') + ' s',
+        ]),
         ['lease held by two pollers at once', String(overlaps.length + tokensInTwoRuns.length)],
       ],
       raw: {
+        namespace,
+        calm: { from: new Date(calm.from).toISOString(), until: new Date(calm.until).toISOString() },
         enqueued: ids.length,
         lost: lost.length,
         lostIds: lost.slice(0, 20),
+        lostTrace,
         succeededTwice: succeededTwice.length,
         duplicateHandlerRuns: duplicateRuns,
         unexplainedRepeats: unexplained.length,
@@ -528,6 +642,13 @@ describe('replicas: two of every service under random kills', () => {
         takeoverMsP50: percentile(takeoverMs, 50),
         takeoverMsMax: percentile(takeoverMs, 100),
         pauses,
+        calmWaits: {
+          messages: calmWaits.length,
+          p50Ms: percentile(calmWaits, 50),
+          p99Ms: percentile(calmWaits, 99),
+          maxMs: percentile(calmWaits, 100),
+        },
+        messageWaits,
         pauseMsP50: percentile(pauseMs, 50),
         pauseMsMax: percentile(pauseMs, 100),
         noiseFloorMs: noise,

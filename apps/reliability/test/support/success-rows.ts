@@ -35,3 +35,19 @@ async function countsOf(
   }
   return counts;
 }
+
+/** When each message first succeeded (the DATAFIM of its earliest success row), for the ids given. */
+export async function successTimes(
+  tables: Pick<RmTables, 'attempts'>,
+  ids: readonly string[],
+): Promise<Map<string, number>> {
+  const times = new Map<string, number>();
+  for (let start = 0; start < ids.length; start += IDS_PER_QUERY) {
+    for (const row of await tables.attempts.findByMessageIds(ids.slice(start, start + IDS_PER_QUERY))) {
+      if (row.status !== AttemptStatus.Success) continue;
+      const at = new Date(row.finishedAt).getTime();
+      times.set(row.messageId, Math.min(times.get(row.messageId) ?? Infinity, at));
+    }
+  }
+  return times;
+}

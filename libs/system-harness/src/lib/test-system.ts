@@ -66,6 +66,11 @@ export interface TestSystemOptions {
    * where the instance name is the service name.
    */
   readonly replicas?: ReplicaCounts;
+  /**
+   * Settings of one replica, from its instance name, e.g. a static group member id per pod:
+   * `(instance) => ({ KAFKA_GROUP_INSTANCE_ID: instance })`. Applied after `overrides`; a restart keeps them.
+   */
+  readonly instanceEnv?: (instance: string, service: string) => Readonly<Record<string, string>>;
 }
 
 /**
@@ -107,6 +112,8 @@ export class TestSystem {
           KAFKA_BROKERS: brokers,
           SMARTLINK_TOPIC_NAMESPACE: options.namespace ?? uniqueName('e2e'),
           HTTP_HOST: '127.0.0.1',
+          // Any suite runs on either Kafka client: `KAFKA_CLIENT=platformatic npx nx run reliability:reliability`.
+          ...(process.env['KAFKA_CLIENT'] && { KAFKA_CLIENT: process.env['KAFKA_CLIENT'] }),
         },
         database: database.env,
         cloud: {
@@ -144,6 +151,7 @@ export class TestSystem {
               ...service.env(context, port),
               ...(slot.instance !== service.name && { HOSTNAME: slot.instance }),
               ...context.overrides[service.name],
+              ...options.instanceEnv?.(slot.instance, service.name),
             },
             readyUrl: service.readyUrl?.(context, port) ?? `http://127.0.0.1:${port}/health/ready`,
             nodeArgs: options.nodeArgs?.[service.name] ?? [],
