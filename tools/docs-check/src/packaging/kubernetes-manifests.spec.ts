@@ -1,7 +1,7 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, relative } from 'node:path';
-import { KubernetesSettingsObjects } from '@smartlink/common';
+import { DEFAULT_SHUTDOWN_DEADLINE_MS, KubernetesSettingsObjects } from '@smartlink/common';
 import { parse } from 'yaml';
 import { SERVICES, type ServiceName } from '../settings/service-entry-points';
 import { portSetting, serviceSettingsView } from '../settings/service-settings-view';
@@ -215,6 +215,48 @@ describe('the Kubernetes manifests, as kubectl kustomize renders them', () => {
       expect(pod?.volumes?.find((v) => v.name === 'tmp')?.emptyDir).toBeDefined();
       expect(c.resources?.requests?.['cpu']).toBeDefined();
     });
+  });
+
+  describe('consumer groups (docker/README.md, "Consumer groups")', () => {
+    /** The services whose pods consume in Kafka consumer groups (the poller's lease is a group of its own kind). */
+    const CONSUMERS: readonly ServiceName[] = [
+      'executor',
+      'retry-scheduler',
+      'log-writer',
+      'example-segment',
+    ];
+    const clientSettings = (r: Rendered) =>
+      r.objects.find((o) => o.kind === 'ConfigMap' && generatorName(o.metadata.name) === 'smartlink-client')
+        ?.data ?? {};
+    const settingOf = (r: Rendered, c: Container, name: string) =>
+      c.env?.find((e) => e.name === name)?.value ?? clientSettings(r)[name];
+
+    it.each(inBoth(CONSUMERS))(
+      '%s: %s joins its groups as a static member named after its pod, on the client that offers it',
+      (_name, service, r) => {
+        const c = containerOf(deploymentIn(r, service));
+        expect(c.env?.find((e) => e.name === 'KAFKA_GROUP_INSTANCE_ID')?.valueFrom).toEqual({
+          fieldRef: { fieldPath: 'metadata.name' },
+        });
+        // kafkajs has no static membership; KIP-848's protocol would keep a killed pod's partitions from its
+        // restarted container until the broker's session ran out (docs/reliability.md, "Replicas").
+        expect(settingOf(r, c, 'KAFKA_CLIENT')).toBe('platformatic');
+        expect(settingOf(r, c, 'KAFKA_GROUP_PROTOCOL') ?? 'classic').toBe('classic');
+      },
+    );
+
+    it.each(inBoth(CONSUMERS))(
+      '%s: %s has a session that outlasts its graceful shutdown, which the pod is given time for',
+      (_name, service, r) => {
+        const c = containerOf(deploymentIn(r, service));
+        const session = Number(settingOf(r, c, 'KAFKA_SESSION_TIMEOUT_MS'));
+        const shutdown = Number(settingOf(r, c, 'SHUTDOWN_DEADLINE_MS') ?? DEFAULT_SHUTDOWN_DEADLINE_MS);
+        const grace =
+          (deploymentIn(r, service).spec?.template?.spec.terminationGracePeriodSeconds ?? 30) * 1_000;
+        expect(session).toBeGreaterThan(shutdown);
+        expect(grace).toBeGreaterThan(shutdown);
+      },
+    );
   });
 
   describe('memory, from the benchmark (apps/bench/results/bench-results.json)', () => {

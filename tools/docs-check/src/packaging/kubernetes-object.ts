@@ -5,6 +5,7 @@ export interface EnvVar {
   readonly valueFrom?: {
     readonly secretKeyRef?: { readonly name: string; readonly key: string; readonly optional?: boolean };
     readonly configMapKeyRef?: { readonly name: string; readonly key: string };
+    readonly fieldRef?: { readonly fieldPath: string };
   };
 }
 
