@@ -604,15 +604,15 @@ describe('replicas: two of every service under random kills', () => {
             .join(', ') + ' s',
         ]),
         [
-          'rebalance pause over all kills, p50 / max',
-          `${seconds(percentile(pauseMs, 50))} / ${seconds(percentile(pauseMs, 100))} s`,
+          'pause of the survivor over all consumer kills, p50 / p99 / max',
+          `${seconds(percentile(pauseMs, 50))} / ${seconds(percentile(pauseMs, 99))} / ${seconds(percentile(pauseMs, 100))} s`,
         ],
         [
           'enqueue → success in the calm stretch, p99 / max',
           `${seconds(percentile(calmWaits, 99))} / ${seconds(percentile(calmWaits, 100))} s`,
         ],
         ...CONSUMERS.filter((service) => service !== 'log-writer').map((service): [string, string] => [
-          `enqueue → success of messages enqueued while a ${service} was down, max per kill`,
+          `enqueue → success of messages enqueued while one ${service} was down, max per kill`,
           messageWaits
             .filter((w) => w.service === service)
             .map((w) => seconds(w.maxMs))
