@@ -56,19 +56,17 @@ const DISPATCH_TIMEOUT_MS = 20_000;
 const ROUNDS = 2;
 const RESULTS_DIR = join(__dirname, '..', 'results');
 const LOGS_DIR = join(RESULTS_DIR, 'logs', CASE);
+/** The REPLICAS_* settings this run was given, named in its command line. */
+const GIVEN = [
+  'REPLICAS_SESSION_TIMEOUT_MS',
+  'REPLICAS_RATE',
+  'REPLICAS_KAFKA_CLIENT',
+  'REPLICAS_GROUP_PROTOCOL',
+  'REPLICAS_STATIC_MEMBERSHIP',
+].flatMap((name) => (process.env[name] ? [`${name}=${process.env[name]}`] : []));
 const COMMAND =
   'NX_DAEMON=false npx nx run reliability:reliability -- replicas.reliability' +
-  [
-    process.env['REPLICAS_SESSION_TIMEOUT_MS'] && `REPLICAS_SESSION_TIMEOUT_MS=${SESSION_TIMEOUT_MS}`,
-    process.env['REPLICAS_RATE'] && `REPLICAS_RATE=${RATE}`,
-    process.env['REPLICAS_KAFKA_CLIENT'] && `REPLICAS_KAFKA_CLIENT=${GROUP.client}`,
-    process.env['REPLICAS_GROUP_PROTOCOL'] && `REPLICAS_GROUP_PROTOCOL=${GROUP.protocol}`,
-    process.env['REPLICAS_STATIC_MEMBERSHIP'] &&
-      `REPLICAS_STATIC_MEMBERSHIP=${String(GROUP.staticMembership)}`,
-  ]
-    .filter(Boolean)
-    .map((setting, i, all) => `${i === 0 ? ' (with ' : ''}${setting}${i === all.length - 1 ? ')' : ''}`)
-    .join(', ');
+  (GIVEN.length > 0 ? ` (with ${GIVEN.join(', ')})` : '');
 
 /** The counters that grow only when the replica processes records of its consumer groups. */
 const WORK_COUNTERS: Record<string, RegExp> = {

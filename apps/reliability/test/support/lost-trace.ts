@@ -29,12 +29,12 @@ export async function traceLost(
   ids: readonly string[],
 ): Promise<LostTrace[]> {
   for (const topic of topics) {
-    if (!collected(observer, topic)) await observer.collect(topic).catch(() => undefined);
+    if (!safeRecords(observer, topic)) await observer.collect(topic).catch(() => undefined);
   }
   let last = -1;
   await waitFor(
     () => {
-      const count = topics.reduce((sum, t) => sum + safeRecords(observer, t).length, 0);
+      const count = topics.reduce((sum, t) => sum + (safeRecords(observer, t)?.length ?? 0), 0);
       const settled = count === last && count > 0;
       last = count;
       return settled;
@@ -48,7 +48,7 @@ export async function traceLost(
     messageRow: (rows.find((r) => r.id === id) as unknown as Record<string, unknown>) ?? null,
     attemptRows: attempts.filter((a) => a.messageId === id) as unknown as Record<string, unknown>[],
     records: topics.flatMap((topic) =>
-      safeRecords(observer, topic)
+      (safeRecords(observer, topic) ?? [])
         .filter((r) => r.key === id)
         .map((r) => ({
           topic,
@@ -62,19 +62,11 @@ export async function traceLost(
   }));
 }
 
-function collected(observer: TopicObserver, topic: string): boolean {
-  try {
-    observer.records(topic);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
+/** The records the observer read from `topic`; undefined when it does not read that topic. */
 function safeRecords(observer: TopicObserver, topic: string) {
   try {
     return observer.records(topic);
   } catch {
-    return [];
+    return undefined;
   }
 }
