@@ -21,6 +21,7 @@ import { ConcurrencyLimiter } from './concurrency-limiter';
 import { FinishedAttempts } from './finished-attempts';
 import { SegmentOutbox } from './segment-outbox';
 import { ShutdownGrace } from './shutdown-grace';
+import { START_BUDGET_MS, StartPace } from './start-pace';
 
 /** Lets pending promise callbacks and immediates run until `done` holds. */
 async function until(done: () => boolean, what: string): Promise<void> {
@@ -33,7 +34,19 @@ async function until(done: () => boolean, what: string): Promise<void> {
 
 function setup(
   handlers: Record<string, CommandHandler>,
-  { concurrency = 4, handlerTimeoutMs = 5_000, dedupCapacity = 100 } = {},
+  {
+    concurrency = 4,
+    handlerTimeoutMs = 5_000,
+    dedupCapacity = 100,
+    pace,
+    clock = fixedClock,
+  }: {
+    concurrency?: number;
+    handlerTimeoutMs?: number;
+    dedupCapacity?: number;
+    pace?: StartPace;
+    clock?: () => Date;
+  } = {},
 ) {
   const registry = new CommandRegistry();
   for (const [command, handler] of Object.entries(handlers)) registry.register(command, handler);
@@ -78,7 +91,8 @@ function setup(
     grace,
     stats,
     stdout,
-    clock: fixedClock,
+    clock,
+    pace: pace ?? new StartPace(concurrency, 0),
   });
   const commits: string[] = [];
   let failCommits = 0;
@@ -619,5 +633,167 @@ describe('CommandChunkProcessor', () => {
 
     expect(s.stats.count('DemoPing', 'succeeded')).toBe(1);
     expect(s.stats.count('DemoFatal', 'fatal')).toBe(1);
+  });
+
+  describe('with handlers fast enough to admit records ahead of a free slot', () => {
+    /** A pace that has seen handlers end at once: it admits up to its cap. */
+    function fastPace(concurrency: number): StartPace {
+      const pace = new StartPace(concurrency, 1_000);
+      pace.ended(0);
+      return pace;
+    }
+
+    it('starts a whole chunk after one marker send and one commit, never more than `concurrency` at once', async () => {
+      let running = 0;
+      let peak = 0;
+      const runs: string[] = [];
+      const s = setup(
+        {
+          DemoPing: recording(runs, async () => {
+            running += 1;
+            peak = Math.max(peak, running);
+            await new Promise((resolve) => setImmediate(resolve));
+            running -= 1;
+          }),
+        },
+        { concurrency: 2, pace: fastPace(2) },
+      );
+      const records = ['a', 'b', 'c', 'd', 'e'].map((id) => commandRecord({ id }));
+
+      await s.process(records);
+      await s.settled();
+
+      expect(s.commits).toEqual([(records[4] as ConsumedMessage).offset]);
+      expect(s.events.filter((e) => e.startsWith('send:')).slice(0, 1)).toEqual(['send:5']);
+      expect(runs).toEqual(['a#1', 'b#1', 'c#1', 'd#1', 'e#1']);
+      expect(peak).toBe(2);
+      // The records with a slot promise their outcome as before; those admitted ahead, one start budget later.
+      const due = s.producer.markers().map((m) => Date.parse(m.outcomeDueBy) - NOW.getTime());
+      expect(due).toEqual([
+        15_000,
+        15_000,
+        15_000 + START_BUDGET_MS,
+        15_000 + START_BUDGET_MS,
+        15_000 + START_BUDGET_MS,
+      ]);
+      expect(s.producer.outcomes().map((o) => [o.messageId, o.status])).toEqual(
+        ['a', 'b', 'c', 'd', 'e'].map((id) => [id, 'succeeded']),
+      );
+    });
+
+    it('answers a record whose slot frees after its start budget with a failed outcome, without running it', async () => {
+      const gate = deferred();
+      const runs: string[] = [];
+      let now = NOW;
+      const s = setup(
+        { DemoPing: recording(runs, (m) => (m.id === 'slow' ? gate.promise : undefined)) },
+        { concurrency: 1, pace: fastPace(1), clock: () => now },
+      );
+
+      await s.process([commandRecord({ id: 'slow' }), commandRecord({ id: 'waits' })]);
+      await until(() => runs.length === 1, 'the first handler');
+      now = new Date(NOW.getTime() + START_BUDGET_MS + 1);
+      gate.resolve();
+      await s.settled();
+
+      expect(runs).toEqual(['slow#1']);
+      expect(s.producer.outcomes()).toEqual([
+        expect.objectContaining({ messageId: 'slow', status: 'succeeded' }),
+        expect.objectContaining({
+          messageId: 'waits',
+          status: 'failed',
+          error: expect.stringMatching(/^not started: no handler slot freed within 5000 ms/),
+        }),
+      ]);
+      expect(s.stats.snapshot().missedStartDeadline).toBe(1);
+    });
+
+    it('answers a record admitted ahead whose start deadline passed while it waited, without running it', async () => {
+      const gate = deferred();
+      const runs: string[] = [];
+      let now = NOW;
+      const s = setup(
+        { DemoPing: recording(runs, (m) => (m.id === 'slow' ? gate.promise : undefined)) },
+        { concurrency: 1, pace: fastPace(1), clock: () => now },
+      );
+      const startBy = new Date(NOW.getTime() + 1_000);
+
+      await s.process([commandRecord({ id: 'slow' }), commandRecord({ id: 'waits' }, { startBy })]);
+      await until(() => runs.length === 1, 'the first handler');
+      now = new Date(startBy.getTime() + 1);
+      gate.resolve();
+      await s.settled();
+
+      expect(runs).toEqual(['slow#1']);
+      expect(s.producer.outcomes()[1]).toMatchObject({
+        messageId: 'waits',
+        status: 'failed',
+        error: expect.stringMatching(/^not started: /),
+      });
+    });
+
+    it('answers the records still waiting when shutdown begins, at once, and runs none of them', async () => {
+      const gate = deferred();
+      const runs: string[] = [];
+      const s = setup(
+        { DemoPing: recording(runs, () => gate.promise) },
+        { concurrency: 1, pace: fastPace(1) },
+      );
+
+      await s.process(['a', 'b', 'c'].map((id) => commandRecord({ id })));
+      await until(() => runs.length === 1, 'the first handler');
+      s.grace.begin(60_000);
+      await until(() => s.producer.outcomes().length === 2, 'the waiting records answered');
+      gate.resolve();
+
+      expect(await s.processor.drain()).toBe(0);
+      await s.settled();
+      expect(runs).toEqual(['a#1']);
+      expect(s.producer.outcomes().map((o) => [o.messageId, o.status, o.error])).toEqual([
+        ['b', 'failed', 'the segment shut down before the handler started; the attempt is retried'],
+        ['c', 'failed', 'the segment shut down before the handler started; the attempt is retried'],
+        ['a', 'succeeded', undefined],
+      ]);
+      s.grace.end();
+    });
+
+    it('starts a run-alone record only after the records admitted ahead, and admits none past it', async () => {
+      const gates = new Map(['a', 'b', 'poison', 'after'].map((id) => [id, deferred()]));
+      const running = new Set<string>();
+      const overlaps: string[] = [];
+      const s = setup(
+        {
+          DemoPing: async (m) => {
+            running.add(m.id);
+            if (running.size > 1 && running.has('poison')) overlaps.push([...running].join(','));
+            await gates.get(m.id)?.promise;
+            running.delete(m.id);
+          },
+        },
+        { concurrency: 1, pace: fastPace(1) },
+      );
+
+      const chunk = s.process([
+        commandRecord({ id: 'a' }),
+        commandRecord({ id: 'b' }),
+        commandRecord({ id: 'poison', attempt: 2 }, { runAlone: true }),
+        commandRecord({ id: 'after' }),
+      ]);
+      await until(() => running.has('a'), 'the first handler');
+      expect(s.producer.markers().map((m) => m.messageId)).toEqual(['a', 'b']);
+      gates.get('a')?.resolve();
+      await until(() => running.has('b'), 'the record admitted ahead');
+      expect(s.producer.markers().map((m) => m.messageId)).toEqual(['a', 'b']);
+      gates.get('b')?.resolve();
+      await until(() => running.has('poison'), 'the run-alone record');
+      expect(s.producer.markers().map((m) => m.messageId)).toEqual(['a', 'b', 'poison']);
+      gates.get('poison')?.resolve();
+      gates.get('after')?.resolve();
+      await chunk;
+      await s.settled();
+
+      expect(overlaps).toEqual([]);
+      expect(s.producer.outcomes()).toHaveLength(4);
+    });
   });
 });

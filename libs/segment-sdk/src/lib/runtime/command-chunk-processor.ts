@@ -25,6 +25,7 @@ import { attemptKey, type FinishedAttempt, type FinishedAttempts } from './finis
 import { splitInlineLogs } from './inline-logs';
 import type { OutboxEntry, SegmentOutbox } from './segment-outbox';
 import type { ShutdownGrace } from './shutdown-grace';
+import { START_BUDGET_MS, type StartPace } from './start-pace';
 
 /** How often the group coordinator hears from us while a chunk waits for slots (kafkajs throttles it further). */
 export const CHUNK_HEARTBEAT_INTERVAL_MS = 1_000;
@@ -47,6 +48,17 @@ export interface CommandChunkProcessorDeps {
   readonly stats: SegmentStats;
   readonly stdout: StdoutLogger;
   readonly clock: Clock;
+  /** How many records may be admitted ahead of a free slot, learnt from this segment's handlers. */
+  readonly pace: StartPace;
+  /** A monotonic clock in milliseconds, for handler durations (default `performance.now`). */
+  readonly monotonicMs?: () => number;
+}
+
+/** One record of a group: with a slot, or admitted ahead of one (`ahead`), or needing none (a report). */
+interface GroupEntry {
+  readonly item: Item;
+  readonly release?: Release;
+  readonly ahead?: boolean;
 }
 
 /** One record of a chunk, read. */
@@ -80,14 +92,37 @@ interface Running {
  * outcome, with its log lines inline, and replies (listed first) leave through the outbox as soon as it ends. Lines
  * past the outcome's bounds go to `<ns>.logs`, like lines logged after the outcome left.
  *
+ * With fast handlers one round trip per `concurrency` records would bound the segment, so a group also admits records
+ * ahead of the free slots, as many as the {@link StartPace} expects to start within half of {@link START_BUDGET_MS}:
+ * their markers promise the outcome that much later, and each starts when a slot frees, in order. One still waiting
+ * when its budget (or its start deadline) runs out is answered failed without running, and one waiting when shutdown
+ * begins is answered failed at once: the executor retries both, and no attempt its sweep may count lost ever starts.
+ *
  * A record carrying `smartlink-run-alone: true` (its previous attempt was lost while its handler ran) runs with
- * nothing beside it, so a poison message charges no bystander again.
+ * nothing beside it, so a poison message charges no bystander again: it waits for the records admitted ahead to start,
+ * and nothing is admitted ahead while it waits.
  */
 export class CommandChunkProcessor {
-  /** Attempts running now, so a redelivery racing the first delivery is not run twice. */
+  /** Attempts running now, or admitted and waiting for a slot, so a redelivery racing the first delivery is not run twice. */
   private readonly inFlight = new Map<string, Running>();
+  private readonly pace: StartPace;
+  private readonly monotonicMs: () => number;
+  /** Records admitted ahead of a slot (in their group's round trip, or waiting for the slot). */
+  private ahead = 0;
+  /** Calls waiting for {@link ahead} to reach 0. */
+  private aheadDrained: Array<() => void> = [];
+  /** A run-alone record waits for its exclusive slot: nothing is admitted ahead meanwhile. */
+  private alonePending = 0;
 
-  constructor(private readonly deps: CommandChunkProcessorDeps) {}
+  constructor(private readonly deps: CommandChunkProcessorDeps) {
+    this.pace = deps.pace;
+    this.monotonicMs = deps.monotonicMs ?? (() => performance.now());
+  }
+
+  /** Records that may be admitted ahead of a slot now. */
+  get lookahead(): number {
+    return this.pace.lookahead();
+  }
 
   async process(
     records: readonly ConsumedMessage[],
@@ -139,8 +174,9 @@ export class CommandChunkProcessor {
   }
 
   /**
-   * Starts the records from `index` that can start now, as one group: waits for a slot for the first that runs a
-   * handler, then takes every following record for which a slot is free at once. Returns the index after the group.
+   * Starts the records from `index` that can start now, as one group: takes a slot for each following record while
+   * one is free, then admits records ahead of a slot while the pace allows (waiting for a slot for the first only when
+   * neither can be had). Returns the index after the group.
    */
   private async startGroup(
     items: readonly Item[],
@@ -148,22 +184,25 @@ export class CommandChunkProcessor {
     context: Pick<BatchContext, 'commit'>,
   ): Promise<number> {
     const { limiter, grace } = this.deps;
-    const group: { item: Item; release?: Release }[] = [];
+    const group: GroupEntry[] = [];
     let next = index;
     // Records that need no handler ride along with the group.
     while (next < items.length && (items[next] as Item).kind === 'report')
       group.push({ item: items[next++] as Item });
     const first = items[next];
     if (first?.kind === 'run') {
-      const release = await this.acquire(first.alone);
-      group.push({ item: first, release });
+      group.push(
+        first.alone ? { item: first, release: await this.acquireAlone() } : await this.admitFirst(first),
+      );
       next += 1;
       while (!first.alone && next < items.length) {
         const item = items[next] as Item;
         if (item.kind === 'run') {
-          const slot = item.alone ? undefined : limiter.tryAcquire();
-          if (!slot) break;
-          group.push({ item, release: slot });
+          if (item.alone) break;
+          const slot = limiter.tryAcquire();
+          if (slot) group.push({ item, release: slot });
+          else if (this.mayAdmitAhead()) group.push(this.admitAhead(item));
+          else break;
         } else {
           group.push({ item });
         }
@@ -173,12 +212,13 @@ export class CommandChunkProcessor {
     if (group.length === 0) return next;
 
     const startedAt = this.deps.clock();
-    const runs: { message: SegmentMessage; release: Release }[] = [];
+    const runs: { message: SegmentMessage; entry: GroupEntry; startBy?: Date }[] = [];
     /** (id, attempt) starting in this group: a second copy (a producer retry writes one twice) is not run again. */
     const starting = new Set<string>();
     const outcomes: EventRecord[] = [];
     const logs: LogRecord[] = [];
-    for (const { item, release } of group) {
+    for (const entry of group) {
+      const { item } = entry;
       if (item.kind === 'report') {
         outcomes.push(...(item.entry.outcomes ?? []));
         logs.push(...(item.entry.logs ?? []));
@@ -187,49 +227,95 @@ export class CommandChunkProcessor {
       const key = attemptKey(item.message.id, item.message.attempt);
       const answered = starting.has(key) ? this.copyInGroup(item.message) : this.answerKnown(item.message);
       if (answered) {
-        release?.();
+        this.giveBack(entry);
         outcomes.push(...(answered.outcomes ?? []));
         logs.push(...(answered.logs ?? []));
         continue;
       }
       const late = this.missedStartDeadline(item, startedAt);
       if (late) {
-        release?.();
+        this.giveBack(entry);
         outcomes.push(outcomeRecord(late));
         continue;
       }
       starting.add(key);
-      runs.push({ message: item.message, release: release as Release });
+      runs.push({ message: item.message, entry, ...(item.startBy && { startBy: item.startBy }) });
+      // A record admitted ahead of its slot may wait up to the start budget before its handler runs.
+      const dueInMs =
+        this.deps.handlerTimeoutMs + this.deps.outcomeMarginMs + (entry.ahead ? START_BUDGET_MS : 0);
       outcomes.push(
         attemptStartedRecord({
           messageId: item.message.id,
           attempt: item.message.attempt,
           status: 'started',
           startedAt: startedAt.toISOString(),
-          outcomeDueBy: new Date(
-            startedAt.getTime() + this.deps.handlerTimeoutMs + this.deps.outcomeMarginMs,
-          ).toISOString(),
+          outcomeDueBy: new Date(startedAt.getTime() + dueInMs).toISOString(),
           instance: this.deps.instance,
         }),
       );
     }
-    const last = (group[group.length - 1] as { item: Item }).item.record;
+    const last = (group[group.length - 1] as GroupEntry).item.record;
     try {
       if (grace.hasBegun)
         throw new SegmentShutdownError('the segment is shutting down; unstarted records are handed back');
       // Both must be durable before a handler starts: the markers (so a handler that takes its process down is
       // charged its attempt) and the commit (past it the records never come back to the segment). Neither needs the
-      // other, so they travel together: one round trip per group instead of two, which with fast handlers is what
-      // bounds a segment's throughput (`concurrency` records per round trip). Should only the commit land, the
+      // other, so they travel together: one round trip per group instead of two. Should only the commit land, the
       // records do not come back and their attempts end at the executor's dispatch deadline: retried, not lost.
-      const marking = outcomes.length > 0 || logs.length > 0 ? this.deps.outbox.send({ outcomes, logs }) : undefined;
+      const marking =
+        outcomes.length > 0 || logs.length > 0 ? this.deps.outbox.send({ outcomes, logs }) : undefined;
       await Promise.all([marking, context.commit(last.offset)]);
     } catch (error) {
-      for (const run of runs) run.release();
+      for (const run of runs) this.giveBack(run.entry);
       throw error;
     }
-    for (const run of runs) this.start(run.message, run.release, startedAt.toISOString());
+    for (const { message, entry, startBy } of runs) {
+      if (entry.ahead) this.startWhenFree(message, startedAt, startBy);
+      else this.start(message, entry.release as Release, startedAt.toISOString());
+    }
     return next;
+  }
+
+  /** The first record of a group: a free slot, or admitted ahead of one, or else it waits for a slot. */
+  private async admitFirst(item: Extract<Item, { kind: 'run' }>): Promise<GroupEntry> {
+    const slot = this.deps.limiter.tryAcquire();
+    if (slot) return { item, release: slot };
+    if (this.mayAdmitAhead()) return this.admitAhead(item);
+    return { item, release: await this.acquire(false) };
+  }
+
+  /** Whether one more record may be admitted ahead of a slot: within the pace, and never past a run-alone record. */
+  private mayAdmitAhead(): boolean {
+    return (
+      this.alonePending === 0 && !this.deps.limiter.exclusiveWaiting && this.ahead < this.pace.lookahead()
+    );
+  }
+
+  private admitAhead(item: Item): GroupEntry {
+    this.ahead += 1;
+    return { item, ahead: true };
+  }
+
+  /** A group entry that will not run: its slot, or its place ahead, is given back. */
+  private giveBack(entry: GroupEntry): void {
+    entry.release?.();
+    if (entry.ahead) this.leftAhead();
+  }
+
+  private leftAhead(): void {
+    this.ahead -= 1;
+    if (this.ahead === 0) this.aheadDrained.splice(0).forEach((wake) => wake());
+  }
+
+  /** Every slot, once the records admitted ahead have started (they were promised a start within the budget). */
+  private async acquireAlone(): Promise<Release> {
+    this.alonePending += 1;
+    try {
+      while (this.ahead > 0) await new Promise<void>((wake) => this.aheadDrained.push(wake));
+      return await this.acquire(true);
+    } finally {
+      this.alonePending -= 1;
+    }
   }
 
   /** A slot (all of them for a record that runs alone), unless shutdown begins first. */
@@ -280,57 +366,148 @@ export class CommandChunkProcessor {
     return {};
   }
 
-  /** Runs one started attempt; its outcome leaves through the outbox as soon as it ends. */
+  /** Runs one started attempt that holds its slot; its outcome leaves through the outbox as soon as it ends. */
   private start(message: SegmentMessage, release: Release, startedAt: string): void {
+    const running: Running = { message, startedAt, done: Promise.resolve(), answered: false };
+    this.inFlight.set(attemptKey(message.id, message.attempt), running);
+    running.done = this.execute(running, release);
+  }
+
+  /**
+   * Runs an attempt admitted ahead of its slot once a slot frees, in the order admitted. Answered failed without
+   * running should shutdown begin first, or should the slot come after its start budget or its start deadline.
+   */
+  private startWhenFree(message: SegmentMessage, admittedAt: Date, startBy: Date | undefined): void {
+    const { limiter, grace, stats } = this.deps;
+    const running: Running = {
+      message,
+      startedAt: admittedAt.toISOString(),
+      done: Promise.resolve(),
+      answered: false,
+    };
+    const key = attemptKey(message.id, message.attempt);
+    this.inFlight.set(key, running);
+    stats.recordWaiting(1);
+    running.done = (async () => {
+      const acquiring = limiter.acquire();
+      let release: Release | undefined;
+      try {
+        release = await grace.unlessBegun(acquiring);
+      } finally {
+        stats.recordWaiting(-1);
+        this.leftAhead();
+      }
+      if (release === undefined) {
+        // The slot may still come; give it straight back then.
+        void acquiring.then((slot) => slot());
+        await this.answerUnstarted(
+          running,
+          'the segment shut down before the handler started; the attempt is retried',
+        );
+        return;
+      }
+      const now = this.deps.clock();
+      const budgetEnd = new Date(admittedAt.getTime() + START_BUDGET_MS);
+      const missed =
+        startBy !== undefined && now.getTime() > startBy.getTime()
+          ? missedStartDeadlineError(startBy, now)
+          : now.getTime() > budgetEnd.getTime()
+            ? `not started: no handler slot freed within ${START_BUDGET_MS} ms of the record's admission ` +
+              `(${admittedAt.toISOString()}); the attempt is retried`
+            : undefined;
+      if (missed !== undefined) {
+        release();
+        stats.recordMissedStartDeadline();
+        this.deps.stdout.warn(
+          messageLogLine(`${message.command} ${message.id} attempt ${message.attempt}: ${missed}`, {
+            messageId: message.id,
+            command: message.command,
+            attempt: message.attempt,
+          }),
+        );
+        await this.answerUnstarted(running, missed);
+        return;
+      }
+      await this.execute(running, release);
+    })().finally(() => {
+      if (this.inFlight.get(key) === running) this.inFlight.delete(key);
+    });
+  }
+
+  /** Answers an admitted attempt that never ran with a failed outcome; the executor retries it. */
+  private async answerUnstarted(running: Running, error: string): Promise<void> {
+    if (running.answered) return;
+    running.answered = true;
+    const at = this.deps.clock().toISOString();
+    const { message } = running;
+    try {
+      await this.deps.outbox.send({
+        outcomes: [
+          outcomeRecord({
+            messageId: message.id,
+            attempt: message.attempt,
+            status: 'failed',
+            error,
+            startedAt: at,
+            finishedAt: at,
+          }),
+        ],
+      });
+    } catch (failure) {
+      this.deps.stdout.error(
+        `${message.command} ${message.id} attempt ${message.attempt}: ${String(failure)}`,
+      );
+    }
+  }
+
+  /** Runs the handler of an attempt holding its slot, and sends its outcome. */
+  private async execute(running: Running, release: Release): Promise<void> {
     const { registry, runner, finished, stats, grace, outbox } = this.deps;
+    const { message } = running;
     const key = attemptKey(message.id, message.attempt);
     stats.recordRunning(1);
-    const running: Running = { message, startedAt, done: Promise.resolve(), answered: false };
-    this.inFlight.set(key, running);
+    const began = this.monotonicMs();
     let slotHeld = true;
     /** Frees the slot once the handler ended: `concurrency` bounds handlers, not outcomes on their way out. */
     const handlerEnded = () => {
       if (!slotHeld) return;
       slotHeld = false;
       stats.recordRunning(-1);
+      this.pace.ended(this.monotonicMs() - began);
       release();
     };
-    running.done = (async () => {
-      try {
-        const result = await runner.run(registry.get(message.command), message, grace.signal);
-        // Held through the outcome's send, the slot would cost every attempt a produce round trip of the
-        // segment's throughput; the outcome is still awaited below, and shutdown waits for it (`inFlight`).
-        handlerEnded();
-        stats.recordHandled(message.command, result.outcome.status);
-        const entry: FinishedAttempt = {
-          command: message.command,
-          outcome: result.outcome,
-          unpublishedLogs: result.logs,
-          unpublishedOutbound: result.outbound,
-        };
-        finished.remember(message.id, message.attempt, entry);
-        if (running.answered) return;
-        running.answered = true;
-        crashPoint('segment.after-handler');
-        // The attempt's log lines ride in its outcome; the executor writes them with the attempt's history row.
-        const { inline, separate } = splitInlineLogs(message.id, result.logs);
-        await outbox.send({
-          outbound: result.outbound,
-          outcomes: [outcomeRecord(inline.length > 0 ? { ...result.outcome, logs: inline } : result.outcome)],
-          logs: separate,
-        });
-        entry.unpublishedLogs = [];
-        entry.unpublishedOutbound = [];
-        if (result.outbound.length > 0) stats.recordPublished(result.outbound.length);
-      } catch (error) {
-        this.deps.stdout.error(
-          `${message.command} ${message.id} attempt ${message.attempt}: ${String(error)}`,
-        );
-      } finally {
-        handlerEnded();
-        this.inFlight.delete(key);
-      }
-    })();
+    try {
+      const result = await runner.run(registry.get(message.command), message, grace.signal);
+      // Held through the outcome's send, the slot would cost every attempt a produce round trip of the
+      // segment's throughput; the outcome is still awaited below, and shutdown waits for it (`inFlight`).
+      handlerEnded();
+      stats.recordHandled(message.command, result.outcome.status);
+      const entry: FinishedAttempt = {
+        command: message.command,
+        outcome: result.outcome,
+        unpublishedLogs: result.logs,
+        unpublishedOutbound: result.outbound,
+      };
+      finished.remember(message.id, message.attempt, entry);
+      if (running.answered) return;
+      running.answered = true;
+      crashPoint('segment.after-handler');
+      // The attempt's log lines ride in its outcome; the executor writes them with the attempt's history row.
+      const { inline, separate } = splitInlineLogs(message.id, result.logs);
+      await outbox.send({
+        outbound: result.outbound,
+        outcomes: [outcomeRecord(inline.length > 0 ? { ...result.outcome, logs: inline } : result.outcome)],
+        logs: separate,
+      });
+      entry.unpublishedLogs = [];
+      entry.unpublishedOutbound = [];
+      if (result.outbound.length > 0) stats.recordPublished(result.outbound.length);
+    } catch (error) {
+      this.deps.stdout.error(`${message.command} ${message.id} attempt ${message.attempt}: ${String(error)}`);
+    } finally {
+      handlerEnded();
+      this.inFlight.delete(key);
+    }
   }
 
   /**

@@ -17,6 +17,7 @@ import { AttemptRunner } from './attempt-runner';
 import { systemClock } from './clock';
 import { CommandChunkProcessor } from './command-chunk-processor';
 import { ConcurrencyLimiter } from './concurrency-limiter';
+import { StartPace } from './start-pace';
 import { FinishedAttempts } from './finished-attempts';
 import { outboxBackoff, SegmentOutbox } from './segment-outbox';
 import { ShutdownGrace } from './shutdown-grace';
@@ -87,6 +88,7 @@ export class SegmentRuntime implements OnApplicationBootstrap, OnModuleDestroy {
       }),
       finished: new FinishedAttempts(settings.dedupCapacity),
       limiter: new ConcurrencyLimiter(settings.concurrency),
+      pace: new StartPace(settings.concurrency, settings.lookahead),
       grace: this.grace,
       stats,
       stdout: this.stdout,

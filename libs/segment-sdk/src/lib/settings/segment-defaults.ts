@@ -7,6 +7,12 @@ export const SegmentDefaults = {
   handlerTimeoutMs: 30_000,
   /** Handlers running at once in this instance, over all commands and partitions. */
   concurrency: 16,
+  /**
+   * Records admitted ahead of a free handler slot (started marker durable, offset committed), so that the next start
+   * does not wait for a round trip to Kafka: 0 starts records only on free slots. A process that dies charges each of
+   * them an attempt, as it charges the handlers running beside them. The pace of the handlers lowers it further.
+   */
+  lookahead: 64,
   /** Messages handed over per chunk; each chunk's outcomes go out in one send and commit together. */
   maxBatchSize: 500,
   /** Finished (message id, attempt) pairs remembered to absorb redeliveries. */
@@ -33,6 +39,7 @@ export const SegmentLimits = {
   // Above 5 minutes a handler holds up every rebalance of the group; such work belongs in a job of its own.
   handlerTimeoutMs: { min: 100, max: 300_000 },
   concurrency: { min: 1, max: 1_000 },
+  lookahead: { min: 0, max: 1_000 },
   maxBatchSize: { min: 1, max: 10_000 },
   dedupCapacity: { min: 0, max: 1_000_000 },
   shutdownGraceMs: { min: 0, max: 600_000 },

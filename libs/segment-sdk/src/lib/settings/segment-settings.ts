@@ -24,6 +24,11 @@ export interface SegmentSettings {
   readonly handlerTimeoutMs: number;
   /** At most this many handlers run at once in this instance. */
   readonly concurrency: number;
+  /**
+   * At most this many records wait admitted ahead of a free slot (marked started, offset committed); fewer when the
+   * handlers are slow. 0 starts records only on free slots. A process that dies charges each one attempt.
+   */
+  readonly lookahead: number;
   /** At most this many messages per chunk; a chunk's outcomes are sent together and then committed. */
   readonly maxBatchSize: number;
   /** How many finished (message id, attempt) pairs are remembered to absorb redeliveries; 0 turns that off. */
@@ -65,6 +70,7 @@ const segmentEnvSchema = z.object({
   SEGMENT_NAME: z.preprocess((v) => (v === '' ? undefined : v), segmentName).describe(SEGMENT_NAME_HINT),
   SEGMENT_HANDLER_TIMEOUT_MS: envSetting('handlerTimeoutMs', 'milliseconds a handler may run'),
   SEGMENT_CONCURRENCY: envSetting('concurrency', 'handlers running at once'),
+  SEGMENT_LOOKAHEAD: envSetting('lookahead', 'records admitted ahead of a free handler slot'),
   SEGMENT_MAX_BATCH_SIZE: envSetting('maxBatchSize', 'messages per chunk'),
   SEGMENT_DEDUP_CAPACITY: envSetting('dedupCapacity', 'finished attempts remembered for deduplication'),
   SEGMENT_SHUTDOWN_GRACE_MS: envSetting('shutdownGraceMs', 'milliseconds handlers may finish at shutdown'),
@@ -82,6 +88,7 @@ const optionsSchema = z.object({
   segment: segmentName,
   handlerTimeoutMs: bounded('handlerTimeoutMs'),
   concurrency: bounded('concurrency'),
+  lookahead: bounded('lookahead'),
   maxBatchSize: bounded('maxBatchSize'),
   dedupCapacity: bounded('dedupCapacity'),
   shutdownGraceMs: bounded('shutdownGraceMs'),
@@ -92,7 +99,7 @@ const optionsSchema = z.object({
 
 /**
  * Reads the segment settings from an environment-like object (apps pass `process.env`) once, at boot: SEGMENT_NAME
- * (required unless `defaults.segment` is given), SEGMENT_HANDLER_TIMEOUT_MS, SEGMENT_CONCURRENCY,
+ * (required unless `defaults.segment` is given), SEGMENT_HANDLER_TIMEOUT_MS, SEGMENT_CONCURRENCY, SEGMENT_LOOKAHEAD,
  * SEGMENT_MAX_BATCH_SIZE, SEGMENT_DEDUP_CAPACITY, SEGMENT_SHUTDOWN_GRACE_MS, SEGMENT_MAX_PUBLISH_BYTES, SEGMENT_OUTCOME_MARGIN_MS, and the Kafka variables
  * (`KAFKA_BROKERS`, `SMARTLINK_TOPIC_NAMESPACE`...). Throws a `SettingsError` naming every bad variable and how to
  * fix it.
@@ -110,6 +117,7 @@ export function parseSegmentSettings(
     kafka: parseKafkaSettings(env),
     handlerTimeoutMs: s.SEGMENT_HANDLER_TIMEOUT_MS,
     concurrency: s.SEGMENT_CONCURRENCY,
+    lookahead: s.SEGMENT_LOOKAHEAD,
     maxBatchSize: s.SEGMENT_MAX_BATCH_SIZE,
     dedupCapacity: s.SEGMENT_DEDUP_CAPACITY,
     shutdownGraceMs: s.SEGMENT_SHUTDOWN_GRACE_MS,
