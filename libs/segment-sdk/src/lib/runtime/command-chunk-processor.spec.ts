@@ -667,6 +667,9 @@ describe('CommandChunkProcessor', () => {
       expect(s.events.filter((e) => e.startsWith('send:')).slice(0, 1)).toEqual(['send:5']);
       expect(runs).toEqual(['a#1', 'b#1', 'c#1', 'd#1', 'e#1']);
       expect(peak).toBe(2);
+      // The pace the stats show is the one that admitted records ahead.
+      expect(s.stats.snapshot().lookahead).toBeGreaterThan(0);
+      expect(s.stats.snapshot().meanHandlerMs).toEqual(expect.any(Number));
       // The records with a slot promise their outcome as before; those admitted ahead, one start budget later.
       const due = s.producer.markers().map((m) => Date.parse(m.outcomeDueBy) - NOW.getTime());
       expect(due).toEqual([
@@ -681,7 +684,21 @@ describe('CommandChunkProcessor', () => {
       );
     });
 
-    it('answers a record whose slot frees after its start budget with a failed outcome, without running it', async () => {
+    const startBy = new Date(NOW.getTime() + 1_000);
+    it.each([
+      {
+        when: 'its slot frees after its start budget',
+        startBy: undefined,
+        slotAt: new Date(NOW.getTime() + START_BUDGET_MS + 1),
+        error: /^not started: no handler slot freed within 5000 ms of the record's admission/,
+      },
+      {
+        when: 'its start deadline passed while it waited',
+        startBy,
+        slotAt: new Date(startBy.getTime() + 1),
+        error: /^not started: .* after its start deadline/,
+      },
+    ])('answers a record admitted ahead with a failed outcome, without running it, when $when', async (c) => {
       const gate = deferred();
       const runs: string[] = [];
       let now = NOW;
@@ -690,9 +707,12 @@ describe('CommandChunkProcessor', () => {
         { concurrency: 1, pace: fastPace(1), clock: () => now },
       );
 
-      await s.process([commandRecord({ id: 'slow' }), commandRecord({ id: 'waits' })]);
+      await s.process([
+        commandRecord({ id: 'slow' }),
+        commandRecord({ id: 'waits' }, c.startBy ? { startBy: c.startBy } : {}),
+      ]);
       await until(() => runs.length === 1, 'the first handler');
-      now = new Date(NOW.getTime() + START_BUDGET_MS + 1);
+      now = c.slotAt;
       gate.resolve();
       await s.settled();
 
@@ -702,34 +722,13 @@ describe('CommandChunkProcessor', () => {
         expect.objectContaining({
           messageId: 'waits',
           status: 'failed',
-          error: expect.stringMatching(/^not started: no handler slot freed within 5000 ms/),
+          error: expect.stringMatching(c.error),
         }),
       ]);
       expect(s.stats.snapshot().missedStartDeadline).toBe(1);
-    });
-
-    it('answers a record admitted ahead whose start deadline passed while it waited, without running it', async () => {
-      const gate = deferred();
-      const runs: string[] = [];
-      let now = NOW;
-      const s = setup(
-        { DemoPing: recording(runs, (m) => (m.id === 'slow' ? gate.promise : undefined)) },
-        { concurrency: 1, pace: fastPace(1), clock: () => now },
-      );
-      const startBy = new Date(NOW.getTime() + 1_000);
-
-      await s.process([commandRecord({ id: 'slow' }), commandRecord({ id: 'waits' }, { startBy })]);
-      await until(() => runs.length === 1, 'the first handler');
-      now = new Date(startBy.getTime() + 1);
-      gate.resolve();
-      await s.settled();
-
-      expect(runs).toEqual(['slow#1']);
-      expect(s.producer.outcomes()[1]).toMatchObject({
-        messageId: 'waits',
-        status: 'failed',
-        error: expect.stringMatching(/^not started: /),
-      });
+      expect(s.stdout.lines.filter((l) => l.level === 'warn').map((l) => l.text)).toEqual([
+        expect.stringContaining('DemoPing waits attempt 1: not started'),
+      ]);
     });
 
     it('answers the records still waiting when shutdown begins, at once, and runs none of them', async () => {

@@ -161,12 +161,12 @@ export class CommandChunkProcessor {
     const outcomes: Outcome[] = cut.map((r) => {
       r.answered = true;
       return {
-        messageId: r.message.id,
-        attempt: r.message.attempt,
-        status: 'failed',
-        error: 'the segment shut down while the handler ran; the attempt is retried',
+        ...failedOutcome(
+          r.message,
+          'the segment shut down while the handler ran; the attempt is retried',
+          now,
+        ),
         startedAt: r.startedAt,
-        finishedAt: now,
       };
     });
     await this.deps.outbox.send({ outcomes: outcomes.map(outcomeRecord) });
@@ -417,14 +417,7 @@ export class CommandChunkProcessor {
             : undefined;
       if (missed !== undefined) {
         release();
-        stats.recordMissedStartDeadline();
-        this.deps.stdout.warn(
-          messageLogLine(`${message.command} ${message.id} attempt ${message.attempt}: ${missed}`, {
-            messageId: message.id,
-            command: message.command,
-            attempt: message.attempt,
-          }),
-        );
+        this.reportNotStarted(message, missed);
         await this.answerUnstarted(running, missed);
         return;
       }
@@ -438,20 +431,10 @@ export class CommandChunkProcessor {
   private async answerUnstarted(running: Running, error: string): Promise<void> {
     if (running.answered) return;
     running.answered = true;
-    const at = this.deps.clock().toISOString();
     const { message } = running;
     try {
       await this.deps.outbox.send({
-        outcomes: [
-          outcomeRecord({
-            messageId: message.id,
-            attempt: message.attempt,
-            status: 'failed',
-            error,
-            startedAt: at,
-            finishedAt: at,
-          }),
-        ],
+        outcomes: [outcomeRecord(failedOutcome(message, error, this.deps.clock().toISOString()))],
       });
     } catch (failure) {
       this.deps.stdout.error(
@@ -474,6 +457,7 @@ export class CommandChunkProcessor {
       slotHeld = false;
       stats.recordRunning(-1);
       this.pace.ended(this.monotonicMs() - began);
+      stats.recordPace(this.pace.lookahead(), this.pace.meanHandlerMs);
       release();
     };
     try {
@@ -518,8 +502,13 @@ export class CommandChunkProcessor {
    */
   private missedStartDeadline(item: Extract<Item, { kind: 'run' }>, now: Date): Outcome | undefined {
     if (item.startBy === undefined || now.getTime() <= item.startBy.getTime()) return undefined;
-    const { message } = item;
     const error = missedStartDeadlineError(item.startBy, now);
+    this.reportNotStarted(item.message, error);
+    return failedOutcome(item.message, error, now.toISOString());
+  }
+
+  /** Counts and logs an attempt answered failed because it could not start in time. */
+  private reportNotStarted(message: SegmentMessage, error: string): void {
     this.deps.stats.recordMissedStartDeadline();
     this.deps.stdout.warn(
       messageLogLine(`${message.command} ${message.id} attempt ${message.attempt}: ${error}`, {
@@ -528,15 +517,6 @@ export class CommandChunkProcessor {
         attempt: message.attempt,
       }),
     );
-    const at = now.toISOString();
-    return {
-      messageId: message.id,
-      attempt: message.attempt,
-      status: 'failed',
-      error,
-      startedAt: at,
-      finishedAt: at,
-    };
   }
 
   /**
@@ -621,6 +601,18 @@ export class CommandChunkProcessor {
       logs: [log],
     };
   }
+}
+
+/** The failed outcome of an attempt that ended at `at` without its handler's answer. */
+function failedOutcome(message: SegmentMessage, error: string, at: string): Outcome {
+  return {
+    messageId: message.id,
+    attempt: message.attempt,
+    status: 'failed',
+    error,
+    startedAt: at,
+    finishedAt: at,
+  };
 }
 
 function usableMessageId(value: string | undefined): string | undefined {

@@ -21,8 +21,18 @@ export interface SegmentStatsSnapshot {
   readonly missedStartDeadline: number;
   /** Handlers running right now. */
   readonly running: number;
-  /** Records read whose handler waits for a free slot (backpressure: their partition reads no further meanwhile). */
+  /**
+   * Records read whose handler waits for a free slot: admitted ahead of one (marked started and committed, see
+   * {@link lookahead}), or not yet admitted (backpressure: their partition reads no further meanwhile).
+   */
   readonly waitingForSlot: number;
+  /**
+   * Records that may be admitted ahead of a free slot now: `SEGMENT_LOOKAHEAD`, lowered so that they start within
+   * 2.5 s at the handlers' mean duration; 0 before the first handler ended.
+   */
+  readonly lookahead: number;
+  /** The running mean of handler durations that sets {@link lookahead}, in ms; null before the first handler ended. */
+  readonly meanHandlerMs: number | null;
   /** Handlers that outlived their timeout and still run (their attempts failed, their slots are free). */
   readonly timedOutStillRunning: number;
   /** Messages published for the cloud on `<ns>.outbound`: replies of handlers and standalone publishes. */
@@ -43,6 +53,8 @@ export class SegmentStats {
   private timedOut = 0;
   private waiting = 0;
   private published = 0;
+  private lookahead = 0;
+  private meanHandlerMs: number | null = null;
 
   constructor(readonly segment: string) {}
 
@@ -54,6 +66,12 @@ export class SegmentStats {
       this.handled.set(command, counts);
     }
     counts[status] += 1;
+  }
+
+  /** @internal The lookahead and the mean handler duration it follows, after a handler ended. */
+  recordPace(lookahead: number, meanHandlerMs: number | null): void {
+    this.lookahead = lookahead;
+    this.meanHandlerMs = meanHandlerMs;
   }
 
   /** @internal */
@@ -120,6 +138,8 @@ export class SegmentStats {
       missedStartDeadline: this.missedStart,
       running: this.running,
       waitingForSlot: this.waiting,
+      lookahead: this.lookahead,
+      meanHandlerMs: this.meanHandlerMs === null ? null : Math.round(this.meanHandlerMs * 1_000) / 1_000,
       timedOutStillRunning: this.timedOut,
       published: this.published,
     };
