@@ -105,7 +105,6 @@ interface Running {
 export class CommandChunkProcessor {
   /** Attempts running now, or admitted and waiting for a slot, so a redelivery racing the first delivery is not run twice. */
   private readonly inFlight = new Map<string, Running>();
-  private readonly pace: StartPace;
   private readonly monotonicMs: () => number;
   /** Records admitted ahead of a slot (in their group's round trip, or waiting for the slot). */
   private ahead = 0;
@@ -115,13 +114,7 @@ export class CommandChunkProcessor {
   private alonePending = 0;
 
   constructor(private readonly deps: CommandChunkProcessorDeps) {
-    this.pace = deps.pace;
     this.monotonicMs = deps.monotonicMs ?? (() => performance.now());
-  }
-
-  /** Records that may be admitted ahead of a slot now. */
-  get lookahead(): number {
-    return this.pace.lookahead();
   }
 
   async process(
@@ -287,7 +280,9 @@ export class CommandChunkProcessor {
   /** Whether one more record may be admitted ahead of a slot: within the pace, and never past a run-alone record. */
   private mayAdmitAhead(): boolean {
     return (
-      this.alonePending === 0 && !this.deps.limiter.exclusiveWaiting && this.ahead < this.pace.lookahead()
+      this.alonePending === 0 &&
+      !this.deps.limiter.exclusiveWaiting &&
+      this.ahead < this.deps.pace.lookahead()
     );
   }
 
@@ -320,17 +315,21 @@ export class CommandChunkProcessor {
 
   /** A slot (all of them for a record that runs alone), unless shutdown begins first. */
   private async acquire(alone: boolean): Promise<Release> {
-    const { limiter, grace } = this.deps;
-    if (grace.hasBegun)
+    const won = await this.slotUnlessShutdown(alone);
+    if (won === undefined)
       throw new SegmentShutdownError('the segment is shutting down; unstarted records are handed back');
+    return won;
+  }
+
+  /** A slot (all of them for a record that runs alone), or undefined once shutdown has begun or begins first. */
+  private async slotUnlessShutdown(alone: boolean): Promise<Release | undefined> {
+    const { limiter, grace, stats } = this.deps;
+    if (grace.hasBegun) return undefined;
     const acquiring = alone ? limiter.acquireExclusive() : limiter.acquire();
-    this.deps.stats.recordWaiting(1);
-    const won = await grace.unlessBegun(acquiring).finally(() => this.deps.stats.recordWaiting(-1));
-    if (won === undefined) {
-      // The slot may still come; give it straight back then.
-      void acquiring.then((release) => release());
-      throw new SegmentShutdownError('the segment is shutting down; unstarted records are handed back');
-    }
+    stats.recordWaiting(1);
+    const won = await grace.unlessBegun(acquiring).finally(() => stats.recordWaiting(-1));
+    // The slot may still come; give it straight back then.
+    if (won === undefined) void acquiring.then((release) => release());
     return won;
   }
 
@@ -378,7 +377,6 @@ export class CommandChunkProcessor {
    * running should shutdown begin first, or should the slot come after its start budget or its start deadline.
    */
   private startWhenFree(message: SegmentMessage, admittedAt: Date, startBy: Date | undefined): void {
-    const { limiter, grace, stats } = this.deps;
     const running: Running = {
       message,
       startedAt: admittedAt.toISOString(),
@@ -387,34 +385,16 @@ export class CommandChunkProcessor {
     };
     const key = attemptKey(message.id, message.attempt);
     this.inFlight.set(key, running);
-    stats.recordWaiting(1);
     running.done = (async () => {
-      const acquiring = limiter.acquire();
-      let release: Release | undefined;
-      try {
-        release = await grace.unlessBegun(acquiring);
-      } finally {
-        stats.recordWaiting(-1);
-        this.leftAhead();
-      }
+      const release = await this.slotUnlessShutdown(false).finally(() => this.leftAhead());
       if (release === undefined) {
-        // The slot may still come; give it straight back then.
-        void acquiring.then((slot) => slot());
         await this.answerUnstarted(
           running,
           'the segment shut down before the handler started; the attempt is retried',
         );
         return;
       }
-      const now = this.deps.clock();
-      const budgetEnd = new Date(admittedAt.getTime() + START_BUDGET_MS);
-      const missed =
-        startBy !== undefined && now.getTime() > startBy.getTime()
-          ? missedStartDeadlineError(startBy, now)
-          : now.getTime() > budgetEnd.getTime()
-            ? `not started: no handler slot freed within ${START_BUDGET_MS} ms of the record's admission ` +
-              `(${admittedAt.toISOString()}); the attempt is retried`
-            : undefined;
+      const missed = notStartedInTime(admittedAt, startBy, this.deps.clock());
       if (missed !== undefined) {
         release();
         this.reportNotStarted(message, missed);
@@ -456,8 +436,8 @@ export class CommandChunkProcessor {
       if (!slotHeld) return;
       slotHeld = false;
       stats.recordRunning(-1);
-      this.pace.ended(this.monotonicMs() - began);
-      stats.recordPace(this.pace.lookahead(), this.pace.meanHandlerMs);
+      this.deps.pace.ended(this.monotonicMs() - began);
+      stats.recordPace(this.deps.pace.lookahead(), this.deps.pace.meanHandlerMs);
       release();
     };
     try {
@@ -601,6 +581,20 @@ export class CommandChunkProcessor {
       logs: [log],
     };
   }
+}
+
+/**
+ * Why an attempt admitted ahead of its slot at `admittedAt` may no longer start at `now` (past its start deadline, or
+ * past the start budget its marker promised), or undefined when it may.
+ */
+function notStartedInTime(admittedAt: Date, startBy: Date | undefined, now: Date): string | undefined {
+  if (startBy !== undefined && now.getTime() > startBy.getTime())
+    return missedStartDeadlineError(startBy, now);
+  if (now.getTime() <= admittedAt.getTime() + START_BUDGET_MS) return undefined;
+  return (
+    `not started: no handler slot freed within ${START_BUDGET_MS} ms of the record's admission ` +
+    `(${admittedAt.toISOString()}); the attempt is retried`
+  );
 }
 
 /** The failed outcome of an attempt that ended at `at` without its handler's answer. */
