@@ -1,4 +1,4 @@
-import { heapUsedBytesOfExposition } from './heap-used';
+import { externalBytesOfExposition, heapUsedBytesOfExposition } from './heap-used';
 
 describe('heapUsedBytesOfExposition', () => {
   it("reads prom-client's nodejs_heap_size_used_bytes, labels and all", () => {
@@ -15,5 +15,18 @@ describe('heapUsedBytesOfExposition', () => {
 
   it('is null when the exposition has no such sample', () => {
     expect(heapUsedBytesOfExposition('process_resident_memory_bytes 1024\n')).toBeNull();
+  });
+});
+
+describe('externalBytesOfExposition', () => {
+  it("reads prom-client's nodejs_external_memory_bytes and not the heap beside it", () => {
+    const exposition = [
+      'nodejs_heap_size_used_bytes{service="executor"} 61440000',
+      '# TYPE nodejs_external_memory_bytes gauge',
+      'nodejs_external_memory_bytes{service="executor"} 5242880',
+    ].join('\n');
+
+    expect(externalBytesOfExposition(exposition)).toBe(5_242_880);
+    expect(externalBytesOfExposition('nodejs_heap_size_used_bytes 1\n')).toBeNull();
   });
 });

@@ -36,3 +36,26 @@ export function manifestHeapCaps(workspace: string, services: readonly string[])
   }
   return caps;
 }
+
+/**
+ * The glibc malloc settings (`MALLOC_*`) the service images set in docker/Dockerfile's `runtime` stage, from its
+ * `ENV` lines (`ENV A=1 B=2`, one or more). Why the images set them: docker/README.md, "Resources".
+ */
+export function allocatorEnvOfDockerfile(text: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  let inRuntime = false;
+  for (const line of text.split('\n')) {
+    const from = /^FROM\s+\S+\s+AS\s+(\S+)/i.exec(line);
+    if (from) inRuntime = from[1] === 'runtime';
+    else if (inRuntime && /^ENV\s/i.test(line)) {
+      for (const [, name, value] of line.matchAll(/\b(MALLOC_[A-Z_]+)=(\S+)/g))
+        env[name as string] = value as string;
+    }
+  }
+  return env;
+}
+
+/** {@link allocatorEnvOfDockerfile} of the workspace's docker/Dockerfile. */
+export function imageAllocatorEnv(workspace: string): Record<string, string> {
+  return allocatorEnvOfDockerfile(readFileSync(join(workspace, 'docker', 'Dockerfile'), 'utf8'));
+}

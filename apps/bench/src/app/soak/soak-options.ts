@@ -27,6 +27,8 @@ export interface SoakOptions {
   readonly vacuumSeconds: number;
   /** Run the services with the heap caps (`NODE_OPTIONS`) of docker/k8s, as in production. */
   readonly heapCaps: boolean;
+  /** Run the services with the glibc malloc settings (`MALLOC_*`) of docker/Dockerfile's runtime stage, as the images do. */
+  readonly allocatorEnv: boolean;
   readonly outDir: string;
   /** Measure nothing: write the report and chart of <out> again from a samples JSON. */
   readonly reportFrom: string | null;
@@ -45,6 +47,7 @@ export const SOAK_DEFAULTS: SoakOptions = {
   messageBytes: 1_024,
   vacuumSeconds: 60,
   heapCaps: true,
+  allocatorEnv: true,
   outDir: 'apps/bench/results/soak',
   reportFrom: null,
 };
@@ -63,6 +66,7 @@ export const SOAK_USAGE = `Usage: npm run bench -- soak [options]
   --message-bytes N            payload bytes per message (default ${SOAK_DEFAULTS.messageBytes})
   --vacuum-seconds N           with the server's autovacuum off, VACUUM (ANALYZE) the RM tables this often, 0 = never (default ${SOAK_DEFAULTS.vacuumSeconds})
   --no-heap-caps               run the services without the NODE_OPTIONS of docker/k8s
+  --no-allocator-env           run the services without the MALLOC_* settings of docker/Dockerfile
   --out DIR                    results directory (default ${SOAK_DEFAULTS.outDir})
   --report-from FILE           measure nothing: write the report and chart of <out> again from a samples JSON`;
 
@@ -92,6 +96,7 @@ export function parseSoakOptions(argv: readonly string[]): SoakOptions | 'help' 
           [...Object.keys(WHOLE), ...SHARES].map((name) => [name, { type: 'string' as const }]),
         ),
         'no-heap-caps': { type: 'boolean' },
+        'no-allocator-env': { type: 'boolean' },
         out: { type: 'string' },
         'report-from': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -134,6 +139,7 @@ export function parseSoakOptions(argv: readonly string[]): SoakOptions | 'help' 
     messageBytes: whole('message-bytes', D.messageBytes),
     vacuumSeconds: whole('vacuum-seconds', D.vacuumSeconds),
     heapCaps: values['no-heap-caps'] !== true,
+    allocatorEnv: values['no-allocator-env'] !== true,
     outDir: typeof values['out'] === 'string' ? values['out'] : D.outDir,
     reportFrom: typeof values['report-from'] === 'string' ? values['report-from'] : null,
   };

@@ -30,7 +30,7 @@ export function soakCsv(result: SoakResult): string {
     'retries',
     'retry_lateness_mean_s',
     'retry_lateness_p99_bound_s',
-    ...result.services.flatMap((n) => [`${n}_life`, `${n}_rss_mb`, `${n}_heap_mb`]),
+    ...result.services.flatMap((n) => [`${n}_life`, `${n}_rss_mb`, `${n}_heap_mb`, `${n}_external_mb`]),
     ...result.groups.map((g) => `lag_${g.slice(g.indexOf('.') + 1)}`),
   ];
   const cell = (v: number | string | null | undefined) =>
@@ -52,7 +52,12 @@ export function soakCsv(result: SoakResult): string {
       s.retries?.count,
       s.retries?.meanS,
       s.retries?.p99BoundS,
-      ...result.services.flatMap((n) => [s.services[n]?.life, s.services[n]?.rssMb, s.services[n]?.heapMb]),
+      ...result.services.flatMap((n) => [
+        s.services[n]?.life,
+        s.services[n]?.rssMb,
+        s.services[n]?.heapMb,
+        s.services[n]?.externalMb,
+      ]),
       ...result.groups.map((g) => s.lag[g]),
     ]
       .map(cell)

@@ -47,6 +47,7 @@ const result = (rssPerReading: number, vacuums: SoakResult['vacuums']): SoakResu
     minutes: 10,
     warmUpMinutes: 1,
     heapCapsBy: { executor: '--max-old-space-size=416' },
+    mallocEnv: { MALLOC_ARENA_MAX: '2' },
     faults: {},
     pingShare: 0.05,
   },
@@ -72,6 +73,7 @@ describe('renderSoakReport', () => {
     expect(report).toContain('| 1. executor | 5.0 min | 10 | 12.5 s |');
     expect(report).toMatch(/\| RSS executor \| 0\.0 MB \| ± 0\.0 \| < 20\.0 MB\/h \| \d+ \(1\) \| flat \|/);
     expect(report).toContain('autovacuum off');
+    expect(report).toContain('glibc malloc: `MALLOC_ARENA_MAX=2` for the client services');
     expect(report).toContain('No series trends beyond its threshold.');
   });
 

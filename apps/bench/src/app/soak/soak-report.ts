@@ -61,6 +61,7 @@ export function renderSoakReport(
             .map(([name, o]) => `${name} \`${o}\``)
             .join(', ') + ' (from docker/k8s; the simulator, playing the cloud, uncapped)'
     }.`,
+    `- glibc malloc: ${allocatorLine(s.mallocEnv)}`,
     `- Database: ${vacuumLine(result)}`,
     `- Readings every ${s.sampleSeconds} s: ${result.samples.length} in all.`,
     '',
@@ -127,4 +128,11 @@ function vacuumLine(result: SoakResult): string {
     `on GTOTVSLINKMESSAGE and \`ANALYZE\` on the history tables every ${result.settings.vacuumSeconds} s in its stead: ` +
     `${vacuums.length} times, the longest ${num(longest, 1)} s${failed > 0 ? `, ${failed} failed` : ''}.`
   );
+}
+
+function allocatorLine(env: Readonly<Record<string, string>> | undefined): string {
+  if (env === undefined) return "its defaults (the run predates the images' MALLOC_* settings).";
+  const pairs = Object.entries(env);
+  if (pairs.length === 0) return 'its defaults (`--no-allocator-env`, or the images set none).';
+  return `${pairs.map(([k, v]) => `\`${k}=${v}\``).join(' ')} for the client services (from docker/Dockerfile's runtime stage).`;
 }

@@ -8,7 +8,7 @@ import { BENCH_COMMANDS, paced, payload, sleep, systemConsumerGroups } from '../
 import { benchRetryPolicy } from '../runs/retry-run';
 import { machineInfo } from '../system/machine-info';
 import { workspaceCommit } from '../system/run-directory';
-import { manifestHeapCaps } from './manifest-heap-caps';
+import { imageAllocatorEnv, manifestHeapCaps } from './manifest-heap-caps';
 import { ServiceKiller } from './service-killer';
 import type { SoakKill, SoakSample } from './soak-sample';
 import { SoakSampler, type SoakWatched } from './soak-sampler';
@@ -82,6 +82,8 @@ export interface SoakResult {
   readonly loadAfter: number[];
   readonly settings: SoakOptions & {
     readonly heapCapsBy: Readonly<Record<string, string>>;
+    /** The MALLOC_* settings every client service ran with; absent from results of older runs. */
+    readonly mallocEnv?: Readonly<Record<string, string>>;
     readonly faults: unknown;
     readonly pingShare: number;
   };
@@ -136,8 +138,11 @@ export async function runSoak(options: SoakOptions, env: BenchEnvironment): Prom
   const overrides: Record<string, Record<string, string>> = {
     'smartlink-sim': { SIM_FAULTS: JSON.stringify(faults) },
   };
-  for (const [service, nodeOptions] of Object.entries(heapCapsBy))
-    overrides[service] = { NODE_OPTIONS: nodeOptions };
+  const mallocEnv = options.allocatorEnv ? imageAllocatorEnv(env.workspace) : {};
+  for (const service of SOAK_KILLABLE) {
+    const nodeOptions = heapCapsBy[service];
+    overrides[service] = { ...mallocEnv, ...(nodeOptions !== undefined && { NODE_OPTIONS: nodeOptions }) };
+  }
 
   progress(`system: starting the services${options.heapCaps ? ' with the heap caps of docker/k8s' : ''}`);
   const system = await TestSystem.start({
@@ -298,7 +303,7 @@ export async function runSoak(options: SoakOptions, env: BenchEnvironment): Prom
     machine: machineInfo(env.workspace, 'postgres', env.postgresAdminUrl),
     loadBefore,
     loadAfter: loadavg().map((n) => Math.round(n * 10) / 10),
-    settings: { ...options, heapCapsBy, faults, pingShare: PING_SHARE },
+    settings: { ...options, heapCapsBy, mallocEnv, faults, pingShare: PING_SHARE },
     loadEndS,
     services,
     groups: groups.map(([group]) => group),

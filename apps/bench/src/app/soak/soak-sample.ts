@@ -8,6 +8,11 @@ export interface ServiceReading {
   readonly rssMb: number | null;
   /** V8 heap in use (nodejs_heap_size_used_bytes of its /metrics), MB; null for the simulator or a failed scrape. */
   readonly heapMb: number | null;
+  /**
+   * Memory outside V8's heap that V8 accounts for (Buffers, ArrayBuffers: nodejs_external_memory_bytes), MB; null
+   * as heapMb is, and in results of runs before 2026-12-07 23:00.
+   */
+  readonly externalMb?: number | null;
 }
 
 /** Retries the retry scheduler claimed since the reading before (its smartlink_retry_lateness_seconds histogram). */

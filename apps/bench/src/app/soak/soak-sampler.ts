@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import type { KafkaClient } from '@smartlink/messaging';
 import type { SimAdmin } from '@smartlink/testing';
-import { heapUsedBytesOfExposition } from '../resources/heap-used';
+import { externalBytesOfExposition, heapUsedBytesOfExposition } from '../resources/heap-used';
 import { rssBytesOfStatus } from '../resources/proc-stat';
 import {
   histogramDelta,
@@ -95,11 +95,20 @@ export class SoakSampler {
     const readings = await Promise.all(
       this.deps.services.map(async (service): Promise<[string, ServiceReading]> => {
         const pid = service.pid();
-        const [rssMb, heapMb] = await Promise.all([
+        const [rssMb, memory] = await Promise.all([
           pid === null ? null : rssMbOf(pid),
-          service.metricsUrl ? heapMbOf(service.metricsUrl) : null,
+          service.metricsUrl ? v8MemoryOf(service.metricsUrl) : null,
         ]);
-        return [service.name, { pid, life: service.life(), rssMb, heapMb }];
+        return [
+          service.name,
+          {
+            pid,
+            life: service.life(),
+            rssMb,
+            heapMb: memory?.heapMb ?? null,
+            externalMb: memory?.externalMb ?? null,
+          },
+        ];
       }),
     );
     return Object.fromEntries(readings);
@@ -152,11 +161,16 @@ async function rssMbOf(pid: number): Promise<number | null> {
   }
 }
 
-async function heapMbOf(url: string): Promise<number | null> {
+/** V8's heap in use and its external memory, MB, from a service's /metrics; null when the scrape fails. */
+async function v8MemoryOf(
+  url: string,
+): Promise<{ readonly heapMb: number | null; readonly externalMb: number | null } | null> {
   try {
     const response = await fetch(url, { signal: AbortSignal.timeout(5_000) });
-    const bytes = heapUsedBytesOfExposition(await response.text());
-    return bytes === null ? null : bytes / MB;
+    const exposition = await response.text();
+    const heap = heapUsedBytesOfExposition(exposition);
+    const external = externalBytesOfExposition(exposition);
+    return { heapMb: heap === null ? null : heap / MB, externalMb: external === null ? null : external / MB };
   } catch {
     return null;
   }

@@ -69,6 +69,16 @@ export function soakSeries(
       life: (s) => s.services[name]?.life ?? 0,
       service: name,
     })),
+    ...services.map((name): SoakSeries => ({
+      key: `external:${name}`,
+      label: `V8 external memory ${name}`,
+      unit: 'MB',
+      threshold: T.heapMbPerHour,
+      bad: 'up',
+      value: (s) => s.services[name]?.externalMb ?? null,
+      life: (s) => s.services[name]?.life ?? 0,
+      service: name,
+    })),
     ...groups.map((group): SoakSeries => ({
       key: `lag:${group}`,
       label: `consumer lag ${group}`,
