@@ -102,9 +102,10 @@ export class KafkaClient {
           ...(this.options.logger !== undefined && { logger: this.options.logger }),
         })
       : new KafkajsBatchConsumer(
-          this.kafka.consumer(this.factory.consumerConfig(options)),
+          () => this.kafka.consumer(this.factory.consumerConfig(options)),
           options,
           this.startup,
+          { sessionTimeoutMs: options.sessionTimeoutMs ?? this.settings.sessionTimeoutMs },
         );
     this.consumers.add(consumer);
     return consumer;

@@ -9,7 +9,7 @@ import {
   type Offsets,
 } from 'kafkajs';
 import type { BatchConsumer, BatchConsumerOptions } from './batch-consumer';
-import { KafkajsBatchConsumer, type ConsumerPort } from './kafkajs-batch-consumer';
+import { KafkajsBatchConsumer, type ConsumerPort, type KafkajsMemberWatch } from './kafkajs-batch-consumer';
 import { StartupRetry } from '../startup/startup-retry';
 import { BatchConsumerUsageError } from './batch-consumer-usage-error';
 import type { ConsumedMessage } from './consumed-message';
@@ -109,15 +109,20 @@ function fetchedBatch(
 describe('KafkajsBatchConsumer', () => {
   let fake: FakeConsumer;
 
-  /** A consumer whose start-up never retries, unless given a `StartupRetry`. */
+  /**
+   * A consumer whose start-up never retries, unless given a `StartupRetry`, and whose membership watch never checks,
+   * unless given one. Every kafkajs consumer it creates is `fake`.
+   */
   function consumer(
     options: Partial<BatchConsumerOptions> & Pick<BatchConsumerOptions, 'handler'>,
     startup = new StartupRetry({ budgetMs: 0 }),
+    watch: KafkajsMemberWatch = { sessionTimeoutMs: 10_000, every: () => () => undefined },
   ) {
     return new KafkajsBatchConsumer(
-      fake as unknown as ConsumerPort,
+      () => fake as unknown as ConsumerPort,
       { groupId: 'executor', topics: ['orders'], ...options },
       startup,
+      watch,
     );
   }
 
@@ -417,6 +422,155 @@ describe('KafkajsBatchConsumer', () => {
       fake.calls.length = 0;
       await jest.advanceTimersByTimeAsync(5_000);
       expect(fake.calls).toEqual([]);
+    });
+  });
+
+  describe('a member kafkajs left stranded (no join, no heartbeat)', () => {
+    const SESSION = 10_000;
+    const REJOIN_AFTER = 70_000; // the default: rebalance timeout (60 s) + session
+    let now: number;
+    let check: (() => void) | null;
+    /** Every kafkajs consumer created, the first one first. */
+    let created: FakeConsumer[];
+    /** This many of the next consumers created fail to connect. */
+    let joinErrors: number;
+
+    function watched(options: Partial<BatchConsumerOptions> = {}) {
+      return new KafkajsBatchConsumer(
+        () => {
+          fake = new FakeConsumer();
+          if (joinErrors > 0) {
+            joinErrors -= 1;
+            fake.connectError = new Error('The coordinator is loading');
+          }
+          created.push(fake);
+          return fake as unknown as ConsumerPort;
+        },
+        { groupId: 'executor', topics: ['orders'], handler: async () => undefined, ...options },
+        new StartupRetry({ budgetMs: 0 }),
+        {
+          sessionTimeoutMs: SESSION,
+          now: () => now,
+          every: (ms, task) => {
+            expect(ms).toBe(SESSION / 2);
+            check = task;
+            return () => (check = null);
+          },
+        },
+      );
+    }
+
+    /** Moves the clock on and runs the check, as the interval would; waits for a rejoin it starts. */
+    async function after(ms: number) {
+      now += ms;
+      check?.();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+
+    beforeEach(() => {
+      now = 1_000_000;
+      check = null;
+      created = [];
+      joinErrors = 0;
+    });
+
+    it('is replaced by a new member when it left its generation and never joined again', async () => {
+      const c = watched();
+      await c.start();
+      const first = created[0] as FakeConsumer;
+      first.emit(EVENTS.GROUP_JOIN, { isLeader: false, memberAssignment: { orders: [0] } });
+      first.emit(EVENTS.REBALANCING);
+      // Heartbeats go on in the old generation, as they did in the cluster case.
+      for (let t = 0; t < REJOIN_AFTER - SESSION / 2; t += SESSION / 2) {
+        first.emit(EVENTS.HEARTBEAT);
+        await after(SESSION / 2);
+      }
+      expect(created).toHaveLength(1);
+
+      first.emit(EVENTS.HEARTBEAT);
+      await after(SESSION / 2);
+
+      expect(created).toHaveLength(2);
+      expect(first.calls).toEqual(['connect', 'run', 'disconnect']);
+      const second = created[1] as FakeConsumer;
+      expect(second.calls).toEqual(['connect', 'run']);
+      expect(second.subscription).toEqual({ topics: ['orders'], fromBeginning: true });
+      // The old member's events no longer count; the new one's do.
+      first.emit(EVENTS.GROUP_JOIN, { isLeader: true, memberAssignment: { orders: [1] } });
+      expect(c.isRunning()).toBe(false);
+      second.emit(EVENTS.GROUP_JOIN, { isLeader: false, memberAssignment: { orders: [2] } });
+      expect(c.isRunning()).toBe(true);
+      expect(c.assignment()).toEqual([{ topic: 'orders', partitions: [2] }]);
+      await c.stop();
+    });
+
+    it('is replaced when the coordinator was silent for the rejoin time, and stays while heartbeats come', async () => {
+      const c = watched();
+      await c.start();
+      const first = created[0] as FakeConsumer;
+      first.emit(EVENTS.GROUP_JOIN, { isLeader: false, memberAssignment: { orders: [0] } });
+      for (let t = 0; t < 3 * REJOIN_AFTER; t += SESSION / 2) {
+        first.emit(EVENTS.HEARTBEAT);
+        await after(SESSION / 2);
+      }
+      expect(created).toHaveLength(1);
+
+      first.emit(EVENTS.HEARTBEAT);
+      await after(REJOIN_AFTER - 1);
+      expect(created).toHaveLength(1);
+      await after(1);
+      expect(created).toHaveLength(2);
+      await c.stop();
+    });
+
+    it('is not replaced while a batch is in its handler, however long', async () => {
+      let finish!: () => void;
+      const c = watched({ handler: () => new Promise<void>((resolve) => (finish = resolve)) });
+      await c.start();
+      const first = created[0] as FakeConsumer;
+      first.emit(EVENTS.GROUP_JOIN, { isLeader: false, memberAssignment: { orders: [1] } });
+      const handled = first.runConfig?.eachBatch?.(fetchedBatch(1).payload);
+
+      await after(2 * REJOIN_AFTER);
+      expect(created).toHaveLength(1);
+
+      finish();
+      await handled;
+      await after(REJOIN_AFTER - 1);
+      expect(created).toHaveLength(1);
+      await c.stop();
+    });
+
+    it('pauses on the new member what was paused on the old one', async () => {
+      const c = watched({ topics: ['a', 'b'] });
+      await c.start();
+      c.pause();
+      c.resume(['a']);
+
+      await after(REJOIN_AFTER);
+
+      expect((created[1] as FakeConsumer).calls).toEqual(['connect', 'run', 'pause b']);
+      await c.stop();
+    });
+
+    it('tries again after the rejoin time when joining again fails, and stops checking once stopped', async () => {
+      const c = watched();
+      await c.start();
+      joinErrors = 1;
+      await after(REJOIN_AFTER);
+      const second = created[1] as FakeConsumer;
+      expect(second.calls).toEqual(['connect']);
+
+      await after(REJOIN_AFTER - 1);
+      expect(created).toHaveLength(2);
+      await after(1);
+      expect(created).toHaveLength(3);
+      expect(second.calls).toEqual(['connect', 'disconnect']);
+      expect((created[2] as FakeConsumer).calls).toEqual(['connect', 'run']);
+
+      await c.stop();
+      expect(check).toBeNull();
+      expect((created[2] as FakeConsumer).calls).toContain('disconnect');
     });
   });
 

@@ -18,6 +18,26 @@ import {
 import { BatchConsumerUsageError } from './batch-consumer-usage-error';
 import { BatchHandlerError } from './batch-handler-error';
 import { toConsumedMessage, type ConsumedMessage } from './consumed-message';
+import { everyInterval, leaveWithin, stuckMemberReason, type Every } from './member-watch';
+
+/** kafkajs' default `rebalanceTimeout`, which the services do not change. */
+export const KAFKAJS_REBALANCE_TIMEOUT_MS = 60_000;
+
+/** How the consumer watches its group membership; `KafkaClient.createConsumer()` fills in the session timeout. */
+export interface KafkajsMemberWatch {
+  /** The consumer's session timeout (KAFKA_SESSION_TIMEOUT_MS). */
+  readonly sessionTimeoutMs: number;
+  /**
+   * How long without a join or heartbeat, or out of a generation without joining again, before the member is replaced
+   * by a new one. Default: the longest a healthy member can legitimately wait, a rebalance timeout plus a session
+   * timeout (a rebalance waits up to the former for every member to join), and at least three session timeouts.
+   */
+  readonly rejoinAfterMs?: number;
+  /** Clock in epoch ms; tests pass their own. */
+  readonly now?: () => number;
+  /** Schedules the check; tests pass their own. */
+  readonly every?: Every;
+}
 
 /** The part of a kafkajs consumer this wrapper uses. */
 export type ConsumerPort = Pick<
@@ -40,7 +60,15 @@ export type ConsumerPort = Pick<
  * restarts and resumes from the last committed offset. kafkajs does not restart a consumer after an error it deems
  * non-retriable (an authorisation or protocol error, say); left so, the service would stay up and consume nothing
  * until someone restarted it. This wrapper starts it again after `recoveryDelayMs`, as often as needed, logging
- * each time, so the service recovers as soon as the cause is fixed. Get one from `KafkaClient.createConsumer()`.
+ * each time, so the service recovers as soon as the cause is fixed.
+ *
+ * kafkajs can also leave a member stranded without an error: after a rolling restart of a three-broker cluster a
+ * member's JoinGroup was answered "the coordinator is loading" and kafkajs never joined again (the lease saw it in
+ * the reliability suite's cluster case). A member that has not heard from its coordinator, or has not joined a
+ * generation since it left one, for `rejoinAfterMs` while no batch is in its handler is replaced: this wrapper leaves
+ * the group with the old kafkajs consumer (waiting at most a session timeout) and joins with a new one, logging a
+ * warning each time, until the coordinator answers. Topics paused with {@link pause} stay paused across a
+ * replacement or a recovery. Get one from `KafkaClient.createConsumer()`.
  */
 export class KafkajsBatchConsumer implements BatchConsumer {
   private state: 'new' | 'starting' | 'started' | 'stopped' = 'new';
@@ -54,14 +82,33 @@ export class KafkajsBatchConsumer implements BatchConsumer {
   private readonly removeListeners: Array<() => void> = [];
   /** The latest commit of each topic-partition; it never rejects. */
   private readonly commits = new Map<string, Promise<void>>();
+  private consumer: ConsumerPort;
+  /** Topics paused by {@link pause} and not resumed: paused again on a new or restarted kafkajs consumer. */
+  private readonly paused = new Set<string>();
+  private readonly now: () => number;
+  private readonly rejoinAfterMs: number;
+  /** Last join, heartbeat or batch: the last sign the membership works. */
+  private lastContactAt = 0;
+  /** Since when the member has been out of a generation (a rebalance or crash) without joining again. */
+  private unsettledSince: number | null = null;
+  /** Batches in the handler now. */
+  private busy = 0;
+  private stopWatchdog: (() => void) | null = null;
+  private rejoining: Promise<void> | null = null;
 
   /** @internal Use `KafkaClient.createConsumer()`. */
   constructor(
-    private readonly consumer: ConsumerPort,
+    private readonly createConsumer: () => ConsumerPort,
     private readonly options: BatchConsumerOptions,
     private readonly startup: Pick<StartupRetry, 'run'>,
+    private readonly watch: KafkajsMemberWatch,
   ) {
     checkBatchConsumerOptions(options);
+    this.consumer = createConsumer();
+    this.now = watch.now ?? Date.now;
+    this.rejoinAfterMs =
+      watch.rejoinAfterMs ??
+      Math.max(KAFKAJS_REBALANCE_TIMEOUT_MS + watch.sessionTimeoutMs, 3 * watch.sessionTimeoutMs);
   }
 
   get groupId(): string {
@@ -79,33 +126,7 @@ export class KafkajsBatchConsumer implements BatchConsumer {
       throw new BatchConsumerUsageError(`the consumer of group ${this.groupId} was already started`);
     }
     this.state = 'starting';
-    const { events } = this.consumer;
-    this.removeListeners.push(
-      this.consumer.on(events.GROUP_JOIN, (event?: ConsumerGroupJoinEvent) => {
-        this.inGroup = true;
-        const payload = event?.payload;
-        this.joined = {
-          leader: payload?.isLeader ?? false,
-          assignment: Object.entries(payload?.memberAssignment ?? {}).map(([topic, partitions]) => ({
-            topic,
-            partitions: [...partitions].sort((a, b) => a - b),
-          })),
-        };
-      }),
-      this.consumer.on(events.REBALANCING, () => {
-        this.joined = null;
-      }),
-      // A crash leaves the group; kafkajs may restart the consumer, and GROUP_JOIN marks it running again.
-      this.consumer.on(events.CRASH, (event?: ConsumerCrashEvent) => {
-        this.inGroup = false;
-        this.joined = null;
-        if (event?.payload.restart === false) this.recoverLater(event.payload.error);
-      }),
-      this.consumer.on(events.STOP, () => {
-        this.inGroup = false;
-        this.joined = null;
-      }),
-    );
+    this.listen(this.consumer);
     const operation = `starting consumer group ${this.groupId}`;
     try {
       // Each step may be repeated: kafkajs' connect returns at once when connected, and a failed subscribe left
@@ -124,11 +145,110 @@ export class KafkajsBatchConsumer implements BatchConsumer {
       // stop() came while connecting: the consumer was disconnected, and run() would connect it again.
       if (this.isStopped()) return;
       await this.consumer.run(this.runConfig());
+      this.pauseAgain();
       this.state = 'started';
+      this.watchMembership();
     } catch (error) {
       await this.stop().catch(() => undefined);
       throw toKafkaError(error, operation);
     }
+  }
+
+  private listen(consumer: ConsumerPort): void {
+    const { events } = consumer;
+    this.removeListeners.push(
+      consumer.on(events.GROUP_JOIN, (event?: ConsumerGroupJoinEvent) => {
+        this.inGroup = true;
+        this.lastContactAt = this.now();
+        this.unsettledSince = null;
+        const payload = event?.payload;
+        this.joined = {
+          leader: payload?.isLeader ?? false,
+          assignment: Object.entries(payload?.memberAssignment ?? {}).map(([topic, partitions]) => ({
+            topic,
+            partitions: [...partitions].sort((a, b) => a - b),
+          })),
+        };
+      }),
+      consumer.on(events.HEARTBEAT, () => {
+        this.lastContactAt = this.now();
+      }),
+      consumer.on(events.REBALANCING, () => {
+        this.joined = null;
+        this.unsettledSince ??= this.now();
+      }),
+      // A crash leaves the group; kafkajs may restart the consumer, and GROUP_JOIN marks it running again.
+      consumer.on(events.CRASH, (event?: ConsumerCrashEvent) => {
+        this.inGroup = false;
+        this.joined = null;
+        this.unsettledSince ??= this.now();
+        if (event?.payload.restart === false) this.recoverLater(event.payload.error);
+      }),
+      consumer.on(events.STOP, () => {
+        this.inGroup = false;
+        this.joined = null;
+      }),
+    );
+  }
+
+  /** Pauses again, on a consumer that runs anew, what was paused before. */
+  private pauseAgain(): void {
+    if (this.paused.size > 0) this.consumer.pause([...this.paused].map((topic) => ({ topic })));
+  }
+
+  /** Checks, every half session, that the member is not stranded; see the class comment. */
+  private watchMembership(): void {
+    this.lastContactAt = Math.max(this.lastContactAt, this.now());
+    if (!this.inGroup) this.unsettledSince ??= this.now();
+    const every = this.watch.every ?? everyInterval;
+    this.stopWatchdog = every(Math.max(1, Math.floor(this.watch.sessionTimeoutMs / 2)), () => {
+      // A batch in the handler holds kafkajs' heartbeats back (they are sent between chunks), and a recovery is on.
+      if (this.rejoining || this.isStopped() || this.busy > 0 || this.recovery !== null) return;
+      const reason = stuckMemberReason(
+        this.now(),
+        { lastContactAt: this.lastContactAt, unsettledSince: this.unsettledSince },
+        this.rejoinAfterMs,
+      );
+      if (reason === null) return;
+      this.rejoining = this.rejoin(reason).finally(() => {
+        this.rejoining = null;
+      });
+    });
+  }
+
+  /** Replaces a stranded member: leaves with the old kafkajs consumer, joins with a new one. */
+  private async rejoin(reason: string): Promise<void> {
+    this.logger.warn(
+      `Consumer group ${this.groupId}: ${reason}; leaving the group and joining again as a new member`,
+    );
+    const old = this.consumer;
+    this.removeListeners.splice(0).forEach((remove) => remove());
+    this.inGroup = false;
+    this.joined = null;
+    // Both clocks count again from now: a join that fails or hangs is replaced in turn after rejoinAfterMs.
+    this.lastContactAt = this.now();
+    this.unsettledSince = this.now();
+    await leaveWithin(old, this.watch.sessionTimeoutMs);
+    if (this.isStopped()) return;
+    const consumer = this.createConsumer();
+    this.consumer = consumer;
+    this.listen(consumer);
+    try {
+      await consumer.connect();
+      await consumer.subscribe({
+        topics: [...this.options.topics],
+        fromBeginning: this.options.fromBeginning ?? true,
+      });
+      await consumer.run(this.runConfig());
+      this.pauseAgain();
+    } catch (error) {
+      this.logger.error(
+        `Consumer group ${this.groupId}: joining again failed (${toKafkaError(error, `joining consumer group ${this.groupId}`).message}); ` +
+          `trying again after ${this.rejoinAfterMs} ms without word from the coordinator`,
+      );
+    }
+    // stop() came while joining: it may have disconnected the old consumer only.
+    if (this.isStopped()) await consumer.disconnect().catch(() => undefined);
   }
 
   private isStopped(): boolean {
@@ -158,7 +278,10 @@ export class KafkajsBatchConsumer implements BatchConsumer {
       this.consumer
         .connect()
         .then(() => this.consumer.run(this.runConfig()))
-        .then(() => this.logger.log(`The consumer of group ${this.groupId} runs again`))
+        .then(() => {
+          this.pauseAgain();
+          this.logger.log(`The consumer of group ${this.groupId} runs again`);
+        })
         .catch((failure: unknown) =>
           this.recoverLater(failure instanceof Error ? failure : new Error(String(failure))),
         );
@@ -190,6 +313,7 @@ export class KafkajsBatchConsumer implements BatchConsumer {
 
   /** Stops fetching from the given topics (default: all subscribed) until {@link resume}. Needs a started consumer. */
   pause(topics: readonly string[] = this.options.topics): void {
+    topics.forEach((topic) => this.paused.add(topic));
     try {
       this.consumer.pause(topics.map((topic) => ({ topic })));
     } catch (error) {
@@ -199,6 +323,7 @@ export class KafkajsBatchConsumer implements BatchConsumer {
 
   /** Resumes topics paused with {@link pause}. */
   resume(topics: readonly string[] = this.options.topics): void {
+    topics.forEach((topic) => this.paused.delete(topic));
     try {
       this.consumer.resume(topics.map((topic) => ({ topic })));
     } catch (error) {
@@ -215,6 +340,8 @@ export class KafkajsBatchConsumer implements BatchConsumer {
       this.state = 'stopped';
       if (this.recovery !== null) clearTimeout(this.recovery);
       this.recovery = null;
+      this.stopWatchdog?.();
+      this.stopWatchdog = null;
       try {
         await this.consumer.disconnect();
       } catch (error) {
@@ -229,10 +356,26 @@ export class KafkajsBatchConsumer implements BatchConsumer {
   }
 
   private async handleBatch(payload: EachBatchPayload): Promise<void> {
+    const { topic, partition } = payload.batch;
+    const messages = payload.batch.messages.map((message) => toConsumedMessage(topic, partition, message));
+    const chunkSize = this.options.maxBatchSize ?? messages.length;
+    this.busy += 1;
+    this.lastContactAt = this.now();
+    try {
+      await this.handleChunks(payload, messages, chunkSize);
+    } finally {
+      this.busy -= 1;
+      this.lastContactAt = this.now();
+    }
+  }
+
+  private async handleChunks(
+    payload: EachBatchPayload,
+    messages: readonly ConsumedMessage[],
+    chunkSize: number,
+  ): Promise<void> {
     const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale } = payload;
     const { topic, partition } = batch;
-    const messages = batch.messages.map((message) => toConsumedMessage(topic, partition, message));
-    const chunkSize = this.options.maxBatchSize ?? messages.length;
     for (let start = 0; start < messages.length; start += chunkSize) {
       // Stopping, or the partition was reassigned: leave the rest uncommitted; it will be fetched again.
       if (!isRunning() || isStale()) break;

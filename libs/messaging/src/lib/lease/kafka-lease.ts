@@ -3,6 +3,7 @@ import type { Consumer, PartitionAssigner } from 'kafkajs';
 import type { TopicAdmin, TopicSpec } from '../admin/topic-admin';
 import { toKafkaError } from '../errors/to-kafka-error';
 import type { StartupRetry } from '../startup/startup-retry';
+import { everyInterval, leaveWithin, stuckMemberReason, type Every } from '../consumer/member-watch';
 import { leaseAssigner } from './lease-assigner';
 
 /**
@@ -18,15 +19,6 @@ export const DEFAULT_LEASE_SESSION_TIMEOUT_MS = 10_000;
  */
 export const REJOIN_AFTER_SESSIONS = 3;
 export const MIN_REJOIN_AFTER_MS = 30_000;
-
-/** Runs `task` every `ms` until the returned function is called; tests pass their own. */
-export type Every = (ms: number, task: () => void) => () => void;
-
-const everyInterval: Every = (ms, task) => {
-  const timer = setInterval(task, ms);
-  timer.unref();
-  return () => clearInterval(timer);
-};
 
 /** Where a lease member stands: not started or stopped, joining its group, holding the lease, or standing by. */
 export type LeaseState = 'stopped' | 'joining' | 'active' | 'standby';
@@ -232,18 +224,11 @@ export class KafkaLease {
 
   /** Why this member should be replaced, if it should. */
   private stuck(): string | null {
-    const now = this.now();
-    const silentMs = now - this.lastContactAt;
-    if (silentMs >= this.rejoinAfterMs) {
-      return `no word from the group coordinator for ${silentMs} ms (no join, no heartbeat)`;
-    }
-    const unsettledMs = this.unsettledSince === null ? 0 : now - this.unsettledSince;
-    if (unsettledMs >= this.rejoinAfterMs) {
-      // Seen in the cluster case: after a JoinGroup answered "coordinator loading", kafkajs went on heartbeating
-      // and fetching in its old generation and never joined again, so the lease never learnt its assignment.
-      return `no join for ${unsettledMs} ms since the member left its generation (a rebalance, crash or stop kafkajs did not finish)`;
-    }
-    return null;
+    return stuckMemberReason(
+      this.now(),
+      { lastContactAt: this.lastContactAt, unsettledSince: this.unsettledSince },
+      this.rejoinAfterMs,
+    );
   }
 
   /** Replaces a stuck member: leaves with the old consumer, joins with a new one. */
@@ -367,20 +352,5 @@ export class KafkaLease {
         );
       }
     }
-  }
-}
-
-/** Disconnects a consumer the coordinator went silent on, waiting at most `ms`: its disconnect may hang as well. */
-async function leaveWithin(consumer: LeaseConsumerPort | null, ms: number): Promise<void> {
-  if (!consumer) return;
-  let timer: NodeJS.Timeout | undefined;
-  const gaveUp = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, ms);
-    timer.unref();
-  });
-  try {
-    await Promise.race([consumer.disconnect().catch(() => undefined), gaveUp]);
-  } finally {
-    clearTimeout(timer);
   }
 }
