@@ -38,6 +38,7 @@ import { warmUpRun } from './runs/warm-up-run';
 import { readCommandRecords, readEventLog, readOutcomeRecords } from './system/event-log-reader';
 import { machineInfo } from './system/machine-info';
 import { workspaceCommit } from './system/run-directory';
+import { deployedMemory, serviceOverrides } from './system/deployed-memory';
 
 /** Where the bench runs and against what; main.ts finds these out. */
 export interface BenchEnvironment {
@@ -114,6 +115,7 @@ export async function runBench(options: BenchOptions, env: BenchEnvironment): Pr
     }),
   );
   const limits = { kafka, clients, database };
+  const memory = deployedMemory(env.workspace, options);
   const settings: BenchResult['settings'] = {
     database: options.database,
     messages: options.messages,
@@ -125,6 +127,7 @@ export async function runBench(options: BenchOptions, env: BenchEnvironment): Pr
     retryDelayMs: options.retryDelayMs,
     logRows: options.logRows,
     serviceSettings: options.settings,
+    deployedMemory: { heapCapsBy: memory.heapCapsBy, mallocEnv: memory.mallocEnv },
   };
   /** The fields every result starts with, the run's identity; `finishedAt` is when it is called. */
   const resultHeader = () => ({
@@ -185,10 +188,9 @@ export async function runBench(options: BenchOptions, env: BenchEnvironment): Pr
     database: options.database,
     commands: [BENCH_COMMANDS.plain, BENCH_COMMANDS.failing],
     namespace,
-    overrides: {
-      ...options.settings,
-      'retry-scheduler': { ...options.settings['retry-scheduler'], RETRY_POLICY_FILE: policyFile },
-    },
+    overrides: serviceOverrides(memory.envBy, options.settings, {
+      'retry-scheduler': { RETRY_POLICY_FILE: policyFile },
+    }),
     nodeArgs,
   });
   const single = (pid: number | null) => (pid === null ? [] : [pid]);

@@ -40,6 +40,14 @@ describe('parseBenchOptions', () => {
     ).toMatchObject({ settings: { poller: { POLL_BATCH_SIZE: '500', X_Y: 'a=b' }, executor: { Z: '1' } } });
   });
 
+  it('runs the services with the deployed memory settings unless told not to', () => {
+    expect(parseBenchOptions([])).toMatchObject({ heapCaps: true, allocatorEnv: true });
+    expect(parseBenchOptions(['--no-heap-caps', '--no-allocator-env'])).toMatchObject({
+      heapCaps: false,
+      allocatorEnv: false,
+    });
+  });
+
   it('takes a results file to report from', () => {
     expect(parseBenchOptions(['--report-from', 'apps/bench/results/bench-results.json'])).toMatchObject({
       reportFrom: 'apps/bench/results/bench-results.json',

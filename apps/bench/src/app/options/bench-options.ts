@@ -32,6 +32,10 @@ export interface BenchOptions {
   readonly limitsOnly: boolean;
   /** Extra settings per service (`--set executor.EXECUTOR_EVENTS_BATCH_SIZE=1000`), for tuning experiments. */
   readonly settings: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /** Run the client services and the example segment with the heap caps (`NODE_OPTIONS`) of docker/k8s, as deployed. */
+  readonly heapCaps: boolean;
+  /** Run them with the glibc malloc settings (`MALLOC_*`) of docker/Dockerfile's runtime stage, as the images do. */
+  readonly allocatorEnv: boolean;
   /** Measure nothing: write the report and chart again from this results file (`--report-from`). */
   readonly reportFrom: string | null;
 }
@@ -57,6 +61,8 @@ export const BENCH_DEFAULTS: BenchOptions = {
   runs: BENCH_RUNS,
   limitsOnly: false,
   settings: {},
+  heapCaps: true,
+  allocatorEnv: true,
   reportFrom: null,
 };
 
@@ -77,7 +83,10 @@ export const BENCH_USAGE = `Usage: npm run bench -- [options]
   --profile                    run the services with --cpu-prof (profiles in <out>/profiles)
   --runs a,b                   only these runs of ${BENCH_RUNS.join(',')} (default all)
   --limits-only                only the raw limits: Kafka producer, the Kafka clients, database insert
-  --set service.NAME=VALUE     a setting for one service, e.g. --set poller.POLL_BATCH_SIZE=500 (repeatable)
+  --set service.NAME=VALUE     a setting for one service, e.g. --set poller.POLL_BATCH_SIZE=500 (repeatable;
+                               over the deployed memory settings below)
+  --no-heap-caps               run the services without the NODE_OPTIONS of docker/k8s
+  --no-allocator-env           run the services without the MALLOC_* settings of docker/Dockerfile
   --report-from FILE           measure nothing: write the report and chart of <out> again from a results JSON`;
 
 /** A command line the benchmark cannot run; the message says which option and why. */
@@ -115,6 +124,8 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | 'help
         runs: { type: 'string' },
         'limits-only': { type: 'boolean' },
         set: { type: 'string', multiple: true },
+        'no-heap-caps': { type: 'boolean' },
+        'no-allocator-env': { type: 'boolean' },
         'report-from': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -172,6 +183,8 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | 'help
     logRows: count('log-rows', D.logRows),
     idleSeconds: count('idle-seconds', D.idleSeconds),
     outDir: typeof values['out'] === 'string' ? values['out'] : D.outDir,
+    heapCaps: values['no-heap-caps'] !== true,
+    allocatorEnv: values['no-allocator-env'] !== true,
     profile: values['profile'] === true,
     runs,
     limitsOnly: values['limits-only'] === true,

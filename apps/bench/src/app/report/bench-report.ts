@@ -280,9 +280,31 @@ export function renderBenchReport(result: BenchResult, chartFile: string): strin
     `CPU is % of one core (the machine has ${machine.cpus}); load = the downstream throughput run. CPU per ` +
       'message = CPU time over that run ÷ its messages: what each message costs a service, whatever else runs. Heap ' +
       "used = V8's heap in use as the service's /metrics reported it (`nodejs_heap_size_used_bytes`), once a second.",
+    '',
+    memoryLine(result.settings.deployedMemory),
   ];
   if (result.problems.length > 0) {
     lines.push('', '## Problems', '', ...result.problems.map((p) => `- ${p}`));
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** What memory settings the services ran with: the deployed ones, or which were left out. */
+function memoryLine(memory: BenchResult['settings']['deployedMemory']): string {
+  if (memory === undefined) {
+    return 'Memory settings: none given by the run (it predates the deployed ones; `--set` above says if any were set).';
+  }
+  const caps = Object.entries(memory.heapCapsBy);
+  const malloc = Object.entries(memory.mallocEnv);
+  return (
+    'Memory settings of the client services and the example segment, as deployed: ' +
+    (caps.length === 0
+      ? 'no heap caps (`--no-heap-caps`)'
+      : `heap caps from docker/k8s (${caps.map(([s, o]) => `${s} \`${o}\``).join(', ')})`) +
+    '; ' +
+    (malloc.length === 0
+      ? "glibc malloc's defaults (`--no-allocator-env`)"
+      : `${malloc.map(([k, v]) => `\`${k}=${v}\``).join(' ')} from docker/Dockerfile`) +
+    '. The simulator, playing the cloud, runs without them.'
+  );
 }

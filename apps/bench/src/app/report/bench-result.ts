@@ -1,3 +1,4 @@
+import type { DeployedMemory } from '../system/deployed-memory';
 import type {
   LatencyFigures,
   RetryFigures,
@@ -114,6 +115,12 @@ export interface BenchResult {
     readonly logRows: number;
     /** Settings given to services beyond their defaults (`--set`); empty for a run of the shipped defaults. */
     readonly serviceSettings: Readonly<Record<string, Readonly<Record<string, string>>>>;
+    /**
+     * The memory settings the client services and the example segment ran with, as deployed (docker/k8s NODE_OPTIONS,
+     * docker/Dockerfile MALLOC_*); absent from results of runs before 2026-12-07 23:00, which ran without them unless
+     * `serviceSettings` says otherwise.
+     */
+    readonly deployedMemory?: DeployedMemory;
   };
   readonly limits: {
     readonly kafka: KafkaLimit | null;

@@ -8,7 +8,7 @@ import { BENCH_COMMANDS, paced, payload, sleep, systemConsumerGroups } from '../
 import { benchRetryPolicy } from '../runs/retry-run';
 import { machineInfo } from '../system/machine-info';
 import { workspaceCommit } from '../system/run-directory';
-import { imageAllocatorEnv, manifestHeapCaps } from './manifest-heap-caps';
+import { DEPLOYED_SERVICES, deployedMemory } from '../system/deployed-memory';
 import { ServiceKiller } from './service-killer';
 import type { SoakKill, SoakSample } from './soak-sample';
 import { SoakSampler, type SoakWatched } from './soak-sampler';
@@ -16,13 +16,7 @@ import { serverAutovacuum, vacuumTables } from './table-sizes';
 import type { SoakOptions } from './soak-options';
 
 /** The client's services: the ones killed, and the ones run under the manifests' heap caps. */
-export const SOAK_KILLABLE = [
-  'poller',
-  'executor',
-  'retry-scheduler',
-  'log-writer',
-  'example-segment',
-] as const;
+export const SOAK_KILLABLE = DEPLOYED_SERVICES;
 
 /** How long the system may take to work off what is left once the load stops. */
 const DRAIN_TIMEOUT_MS = 180_000;
@@ -133,16 +127,12 @@ export async function runSoak(options: SoakOptions, env: BenchEnvironment): Prom
   );
   // The simulator plays the cloud: not a client service, so it runs without caps (it keeps up to 100,000 acks and
   // sends in memory by design).
-  const heapCapsBy = options.heapCaps ? manifestHeapCaps(env.workspace, SOAK_KILLABLE) : {};
+  const { heapCapsBy, mallocEnv, envBy } = deployedMemory(env.workspace, options);
   const faults = soakFaults(options.faultProbability);
   const overrides: Record<string, Record<string, string>> = {
+    ...envBy,
     'smartlink-sim': { SIM_FAULTS: JSON.stringify(faults) },
   };
-  const mallocEnv = options.allocatorEnv ? imageAllocatorEnv(env.workspace) : {};
-  for (const service of SOAK_KILLABLE) {
-    const nodeOptions = heapCapsBy[service];
-    overrides[service] = { ...mallocEnv, ...(nodeOptions !== undefined && { NODE_OPTIONS: nodeOptions }) };
-  }
 
   progress(`system: starting the services${options.heapCaps ? ' with the heap caps of docker/k8s' : ''}`);
   const system = await TestSystem.start({

@@ -59,3 +59,46 @@ export function allocatorEnvOfDockerfile(text: string): Record<string, string> {
 export function imageAllocatorEnv(workspace: string): Record<string, string> {
   return allocatorEnvOfDockerfile(readFileSync(join(workspace, 'docker', 'Dockerfile'), 'utf8'));
 }
+
+/** The client services and the example segment: what runs with the deployed memory settings (the simulator, playing the cloud, does not). */
+export const DEPLOYED_SERVICES = [
+  'poller',
+  'executor',
+  'retry-scheduler',
+  'log-writer',
+  'example-segment',
+] as const;
+
+/** The memory settings a run gives the services, as the deployment does; recorded in its results. */
+export interface DeployedMemory {
+  /** NODE_OPTIONS per service, from docker/k8s; empty with `--no-heap-caps`. */
+  readonly heapCapsBy: Readonly<Record<string, string>>;
+  /** MALLOC_* of docker/Dockerfile's runtime stage, for every one of {@link DEPLOYED_SERVICES}; empty with `--no-allocator-env`. */
+  readonly mallocEnv: Readonly<Record<string, string>>;
+}
+
+/** What {@link DEPLOYED_SERVICES} run with, and the environment each is given for it. */
+export function deployedMemory(
+  workspace: string,
+  use: { readonly heapCaps: boolean; readonly allocatorEnv: boolean },
+): DeployedMemory & { readonly envBy: Readonly<Record<string, Readonly<Record<string, string>>>> } {
+  const heapCapsBy = use.heapCaps ? manifestHeapCaps(workspace, DEPLOYED_SERVICES) : {};
+  const mallocEnv = use.allocatorEnv ? imageAllocatorEnv(workspace) : {};
+  const envBy: Record<string, Record<string, string>> = {};
+  for (const service of DEPLOYED_SERVICES) {
+    const nodeOptions = heapCapsBy[service];
+    envBy[service] = { ...mallocEnv, ...(nodeOptions !== undefined && { NODE_OPTIONS: nodeOptions }) };
+  }
+  return { heapCapsBy, mallocEnv, envBy };
+}
+
+/** Each service's environment for the run: the deployed memory settings, then `--set`, then what the run needs. */
+export function serviceOverrides(
+  ...layers: ReadonlyArray<Readonly<Record<string, Readonly<Record<string, string>>>>>
+): Record<string, Record<string, string>> {
+  const merged: Record<string, Record<string, string>> = {};
+  for (const layer of layers) {
+    for (const [service, env] of Object.entries(layer)) merged[service] = { ...merged[service], ...env };
+  }
+  return merged;
+}
