@@ -24,8 +24,9 @@ export const MemoryBudgetRule = {
   headroom: 1.25,
   /**
    * What V8's young generation may take beside the old space. Node 26 sizes it itself at 3 × 32 MiB semi-spaces
-   * (heap_size_limit = old space + 96 MiB), so the manifests set --max-semi-space-size=16 (3 × 16 = 48 MiB, and the
-   * benchmark measured no cost for it: apps/bench/results/heap-capped); 64 leaves room for the pages around it.
+   * (heap_size_limit = old space + 96 MiB), so the manifests cap it: --max-semi-space-size=16 at first (3 × 16 = 48 MiB,
+   * apps/bench/results/heap-capped), 8 since 2026-12-07 (24 MiB, apps/bench/results/semi-space-8; the same CPU per
+   * message in both runs); 64 leaves room for the pages around it.
    */
   youngGenerationMiB: 64,
   /** The old space is at least this times the heap in use under load, so that V8 is never collecting near its cap. */
