@@ -1,4 +1,4 @@
-import type { SoakKill, SoakSample } from './soak-sample';
+import type { ServiceReading, SoakKill, SoakSample } from './soak-sample';
 import { countsForTrend, withinLifeTrend, type Trend } from './trend';
 
 /** A series a soak judges: how to read it from a sample, and how much change per hour it tolerates. */
@@ -41,6 +41,29 @@ export const SOAK_THRESHOLDS = {
   attemptsPerAckedPerHour: 0.05,
 } as const;
 
+/** One memory series per service (MB, rising is bad), fitted per process life. */
+function memorySeries(
+  services: readonly string[],
+  key: string,
+  label: string,
+  threshold: number,
+  of: (reading: ServiceReading) => number | null | undefined,
+): SoakSeries[] {
+  return services.map((name) => ({
+    key: `${key}:${name}`,
+    label: `${label} ${name}`,
+    unit: 'MB',
+    threshold,
+    bad: 'up',
+    value: (s) => {
+      const reading = s.services[name];
+      return reading === undefined ? null : (of(reading) ?? null);
+    },
+    life: (s) => s.services[name]?.life ?? 0,
+    service: name,
+  }));
+}
+
 /** The series a soak run judges, for the services and consumer groups it watched. */
 export function soakSeries(
   services: readonly string[],
@@ -49,36 +72,9 @@ export function soakSeries(
 ): SoakSeries[] {
   const T = SOAK_THRESHOLDS;
   return [
-    ...services.map((name): SoakSeries => ({
-      key: `rss:${name}`,
-      label: `RSS ${name}`,
-      unit: 'MB',
-      threshold: T.rssMbPerHour,
-      bad: 'up',
-      value: (s) => s.services[name]?.rssMb ?? null,
-      life: (s) => s.services[name]?.life ?? 0,
-      service: name,
-    })),
-    ...services.map((name): SoakSeries => ({
-      key: `heap:${name}`,
-      label: `V8 heap in use ${name}`,
-      unit: 'MB',
-      threshold: T.heapMbPerHour,
-      bad: 'up',
-      value: (s) => s.services[name]?.heapMb ?? null,
-      life: (s) => s.services[name]?.life ?? 0,
-      service: name,
-    })),
-    ...services.map((name): SoakSeries => ({
-      key: `external:${name}`,
-      label: `V8 external memory ${name}`,
-      unit: 'MB',
-      threshold: T.heapMbPerHour,
-      bad: 'up',
-      value: (s) => s.services[name]?.externalMb ?? null,
-      life: (s) => s.services[name]?.life ?? 0,
-      service: name,
-    })),
+    ...memorySeries(services, 'rss', 'RSS', T.rssMbPerHour, (r) => r.rssMb),
+    ...memorySeries(services, 'heap', 'V8 heap in use', T.heapMbPerHour, (r) => r.heapMb),
+    ...memorySeries(services, 'external', 'V8 external memory', T.heapMbPerHour, (r) => r.externalMb),
     ...groups.map((group): SoakSeries => ({
       key: `lag:${group}`,
       label: `consumer lag ${group}`,
